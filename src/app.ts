@@ -1,0 +1,125 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import pino, { type Logger } from 'pino'
+import type { Config } from './config/config-schema.ts'
+import { createDb, migrate, type Db } from './infra/db/create-db.ts'
+import { systemClock, type Clock } from './infra/clock.ts'
+import type { AppDeps } from './http/app-deps.ts'
+import { createUserCache } from './services/user-cache.ts'
+import { createAdminAuditRecorder } from './services/record-admin-audit.ts'
+import { createLoginThrottle } from './domain/auth/login-throttle.ts'
+import { createLdapAuthenticator } from './services/auth/create-ldap-authenticator.ts'
+import { createChannelUpstream } from './services/channels/channel-upstream.ts'
+import { registerRoutes } from './http/register-routes.ts'
+import { sendAdminError } from './http/send-error.ts'
+import { isDashboardPath, sendIndex, serveWeb } from './http/serve-web.ts'
+import { buildOpenApi } from './http/build-openapi.ts'
+import { allRoutes } from './http/routes/all-routes.ts'
+import type { RouteDef } from './http/define-route.ts'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Log redaction: no credential header or secret field ever reaches the output. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-goog-api-key"]',
+  'req.headers["x-admin-key"]',
+  'req.headers.cookie',
+  '*.password',
+  '*.api_key',
+  '*.key',
+]
+
+export interface BuildOptions {
+  config: Readonly<Config>
+  clock?: Clock
+  logger?: Logger
+  db?: Db
+  webDir?: string
+}
+
+export interface BuiltApp {
+  app: FastifyInstance
+  deps: AppDeps
+  routes: RouteDef[]
+  close(): Promise<void>
+}
+
+/** A Fastify request's `req.url` is the raw request-target; a Host that could confuse URL rebuilding is refused. */
+const BAD_HOST = /[/?#@\\\s]/
+
+export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
+  const { config } = opts
+  const clock = opts.clock ?? systemClock
+  const logger =
+    opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
+  const db =
+    opts.db ?? createDb({ kind: config.databaseKind, sqlitePath: config.sqlitePath, postgresUrl: config.DATABASE_URL })
+  await migrate(db)
+
+  const users = createUserCache(db.db, clock)
+  const invalidateHooks: AppDeps['invalidate'][] = []
+  const deps: AppDeps = {
+    config,
+    db,
+    clock,
+    logger,
+    users,
+    audit: createAdminAuditRecorder(db.db, clock),
+    ldap: config.ldapEnabled ? createLdapAuthenticator(config, logger) : undefined,
+    loginThrottle: createLoginThrottle({
+      maxFailuresPerUser: config.LOGIN_MAX_FAILURES,
+      maxFailuresPerIp: config.LOGIN_MAX_FAILURES * 5,
+      windowMs: config.LOGIN_WINDOW_SEC * 1000,
+      now: () => clock.now(),
+    }),
+    channelUpstream: createChannelUpstream(),
+    invalidate: (what, id) => {
+      if (what === 'users') users.invalidate(id)
+      for (const hook of invalidateHooks) hook(what, id)
+    },
+  }
+
+  const trustProxy = config.TRUSTED_PROXIES
+    ? config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean)
+    : false
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    trustProxy,
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    genReqId: () => crypto.randomUUID(),
+  }) as unknown as FastifyInstance
+
+  app.addHook('onRequest', async (req, reply) => {
+    const host = req.headers.host
+    if (host !== undefined && BAD_HOST.test(host)) {
+      return reply.code(400).send({ error: { code: 'bad_request', message: 'Invalid Host header' } })
+    }
+  })
+  app.setErrorHandler((err, req, reply) => sendAdminError(err, req, reply))
+
+  const routes = allRoutes()
+  registerRoutes(app, deps, routes)
+  const openapi = buildOpenApi(routes, '0.1.0')
+  app.get('/openapi.json', async () => openapi)
+
+  const hasWeb = await serveWeb(app, opts.webDir ?? path.join(ROOT, 'web', 'dist'))
+  app.setNotFoundHandler((req, reply) => {
+    if (hasWeb && isDashboardPath(req.method, req.url)) return sendIndex(reply)
+    return reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } })
+  })
+
+  return {
+    app,
+    deps,
+    routes,
+    close: async () => {
+      await app.close()
+      if (!opts.db) await db.close()
+    },
+  }
+}

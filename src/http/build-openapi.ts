@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import type { RouteDef } from './define-route.ts'
+
+function toJsonSchema(schema: z.ZodType | undefined): unknown {
+  if (!schema) return undefined
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+  } catch {
+    return { type: 'object' }
+  }
+}
+
+/** OpenAPI 3.1, generated from the same zod schemas that validate requests, so it cannot drift. */
+export function buildOpenApi(routes: RouteDef[], version: string) {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const r of routes) {
+    const path = r.url.replace(/:([A-Za-z_]+)/g, '{$1}')
+    const params = [...r.url.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+    paths[path] ??= {}
+    paths[path][r.method.toLowerCase()] = {
+      summary: r.summary,
+      tags: [r.tag],
+      parameters: params.length ? params : undefined,
+      security: r.auth === 'public' ? [] : r.auth === 'admin' ? [{ bearer: [] }, { adminKey: [] }] : [{ bearer: [] }],
+      'x-auth': r.auth,
+      requestBody: r.body ? { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } } : undefined,
+      responses: {
+        [String(r.status ?? 200)]: { description: 'OK' },
+        default: { description: 'Error: {"error":{"code","message"}}' },
+      },
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Any Gateway admin and user API', version },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        adminKey: { type: 'apiKey', in: 'header', name: 'x-admin-key' },
+      },
+    },
+    paths,
+  }
+}

@@ -1,0 +1,220 @@
+import { z } from 'zod'
+import { pageQuery } from '../../contracts/common.ts'
+import {
+  createVoucherBody,
+  groupPriceBody,
+  priceBody,
+  rateLimitBody,
+  updateGroupPriceBody,
+  updatePriceBody,
+  updateRateLimitBody,
+  updateVoucherBody,
+} from '../../contracts/billing.ts'
+import { route, type RouteDef } from '../define-route.ts'
+import { paged, resolvePage } from '../../services/paging.ts'
+import { createPrice, deletePrice, listPrices, updatePrice } from '../../services/billing/price-service.ts'
+import {
+  createRateLimit,
+  deleteRateLimit,
+  getRateLimit,
+  listRateLimits,
+  updateRateLimit,
+} from '../../services/billing/rate-limit-service.ts'
+import {
+  createVouchers,
+  deleteVoucher,
+  getVoucher,
+  listVouchers,
+  serializeVoucher,
+  updateVoucher,
+} from '../../services/billing/voucher-service.ts'
+import type { AppDeps } from '../app-deps.ts'
+
+const d = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+
+function priceRoutes(url: string, grouped: boolean): RouteDef[] {
+  const what = grouped ? 'group price' : 'price'
+  return [
+    route({
+      method: 'GET',
+      url,
+      auth: 'admin',
+      tag: 'prices',
+      summary: `List ${what}s`,
+      query: pageQuery.extend({ group_id: z.string().max(64).optional(), model: z.string().max(200).optional() }),
+      handler: async ({ deps, query }) => {
+        const page = resolvePage(query, 200)
+        const r = await listPrices(d(deps), { group_id: query.group_id, model: query.model }, page, grouped)
+        return paged(r.data, r.total, page)
+      },
+    }),
+    route({
+      method: 'POST',
+      url,
+      auth: 'admin',
+      tag: 'prices',
+      summary: `Create a ${what} (USD per 1M tokens, or per call)`,
+      body: grouped ? groupPriceBody : priceBody,
+      status: 201,
+      handler: async ({ deps, body, principal, ip }) => {
+        const p = await createPrice(d(deps), body as z.infer<typeof priceBody>)
+        deps.invalidate('prices')
+        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.create`, target: p.id, summary: p, ip })
+        return p
+      },
+    }),
+    route({
+      method: 'PATCH',
+      url: `${url}/:id`,
+      auth: 'admin',
+      tag: 'prices',
+      summary: `Change a ${what}`,
+      body: grouped ? updateGroupPriceBody : updatePriceBody,
+      handler: async ({ deps, body, params, principal, ip }) => {
+        const p = await updatePrice(d(deps), params.id, body as z.infer<typeof updatePriceBody>, grouped)
+        deps.invalidate('prices')
+        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.update`, target: params.id, summary: body, ip })
+        return p
+      },
+    }),
+    route({
+      method: 'DELETE',
+      url: `${url}/:id`,
+      auth: 'admin',
+      tag: 'prices',
+      summary: `Delete a ${what}`,
+      status: 204,
+      handler: async ({ deps, params, principal, ip }) => {
+        await deletePrice(d(deps), params.id, grouped)
+        deps.invalidate('prices')
+        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.delete`, target: params.id, ip })
+      },
+    }),
+  ]
+}
+
+export const adminBillingRoutes: RouteDef[] = [
+  route({
+    method: 'GET',
+    url: '/admin/rate-limits',
+    auth: 'admin',
+    tag: 'rate-limits',
+    summary: 'Rate-limit rules, optionally of one group',
+    query: z.object({ group_id: z.string().max(64).optional() }),
+    handler: async ({ deps, query }) => listRateLimits(deps.db.db, query.group_id),
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/rate-limits',
+    auth: 'admin',
+    tag: 'rate-limits',
+    summary: 'Create a rule (value ≤ 0 disables it)',
+    body: rateLimitBody,
+    status: 201,
+    handler: async ({ deps, body, principal, ip }) => {
+      const r = await createRateLimit(deps.db.db, deps.clock, body)
+      deps.invalidate('groups', r.group_id)
+      await deps.audit({ actor: principal.username, action: 'rate_limit.create', target: r.id, summary: r, ip })
+      return r
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/admin/rate-limits/:id',
+    auth: 'admin',
+    tag: 'rate-limits',
+    summary: 'One rule',
+    handler: async ({ deps, params }) => getRateLimit(deps.db.db, params.id),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/admin/rate-limits/:id',
+    auth: 'admin',
+    tag: 'rate-limits',
+    summary: 'Change a rule',
+    body: updateRateLimitBody,
+    handler: async ({ deps, body, params, principal, ip }) => {
+      const r = await updateRateLimit(deps.db.db, params.id, body)
+      deps.invalidate('groups', r.group_id)
+      await deps.audit({ actor: principal.username, action: 'rate_limit.update', target: params.id, summary: body, ip })
+      return r
+    },
+  }),
+  route({
+    method: 'DELETE',
+    url: '/admin/rate-limits/:id',
+    auth: 'admin',
+    tag: 'rate-limits',
+    summary: 'Delete a rule',
+    status: 204,
+    handler: async ({ deps, params, principal, ip }) => {
+      const r = await deleteRateLimit(deps.db.db, params.id)
+      deps.invalidate('groups', r.group_id)
+      await deps.audit({ actor: principal.username, action: 'rate_limit.delete', target: params.id, summary: r, ip })
+    },
+  }),
+  ...priceRoutes('/admin/prices', false),
+  ...priceRoutes('/admin/model-prices', false),
+  ...priceRoutes('/admin/group-prices', true),
+  ...priceRoutes('/admin/group-model-prices', true),
+  route({
+    method: 'GET',
+    url: '/admin/vouchers',
+    auth: 'admin',
+    tag: 'vouchers',
+    summary: 'Vouchers, newest first',
+    query: pageQuery.extend({ used: z.enum(['true', 'false']).optional() }),
+    handler: async ({ deps, query }) => {
+      const page = resolvePage(query, 100)
+      const r = await listVouchers(d(deps), { used: query.used === undefined ? undefined : query.used === 'true' }, page)
+      return paged(r.data, r.total, page)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/vouchers',
+    auth: 'admin',
+    tag: 'vouchers',
+    summary: 'Create vouchers (count ≤ 1000); a date-only expiry lasts to the end of that UTC day',
+    body: createVoucherBody,
+    status: 201,
+    handler: async ({ deps, body, principal, ip }) => {
+      const r = await createVouchers(d(deps), principal.username, body)
+      await deps.audit({ actor: principal.username, action: 'voucher.create', summary: { count: body.count ?? 1, amount_usd: body.amount_usd, expires_at: body.expires_at ?? null }, ip })
+      return r
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/admin/vouchers/:id',
+    auth: 'admin',
+    tag: 'vouchers',
+    summary: 'One voucher',
+    handler: async ({ deps, params }) => serializeVoucher(await getVoucher(d(deps), params.id)),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/admin/vouchers/:id',
+    auth: 'admin',
+    tag: 'vouchers',
+    summary: 'Change an unredeemed voucher',
+    body: updateVoucherBody,
+    handler: async ({ deps, body, params, principal, ip }) => {
+      const v = await updateVoucher(d(deps), params.id, body)
+      await deps.audit({ actor: principal.username, action: 'voucher.update', target: params.id, summary: body, ip })
+      return v
+    },
+  }),
+  route({
+    method: 'DELETE',
+    url: '/admin/vouchers/:id',
+    auth: 'admin',
+    tag: 'vouchers',
+    summary: 'Delete a voucher',
+    status: 204,
+    handler: async ({ deps, params, principal, ip }) => {
+      await deleteVoucher(d(deps), params.id)
+      await deps.audit({ actor: principal.username, action: 'voucher.delete', target: params.id, ip })
+    },
+  }),
+]

@@ -1,0 +1,124 @@
+import { z } from 'zod'
+import { pageQuery } from '../../contracts/common.ts'
+import { createChannelBody, updateChannelBody } from '../../contracts/channels.ts'
+import { route } from '../define-route.ts'
+import { paged, resolvePage } from '../../services/paging.ts'
+import {
+  channelTarget,
+  createChannel,
+  deleteChannel,
+  getChannelRow,
+  listChannels,
+  recordProbe,
+  saveFetchedModels,
+  serializeChannel,
+  updateChannel,
+} from '../../services/channels/channel-service.ts'
+import { parseJson } from '../../infra/db/convert-row-values.ts'
+import type { AppDeps } from '../app-deps.ts'
+
+const channelDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock, encryptionKey: deps.config.ENCRYPTION_KEY })
+const testBody = z.strictObject({ model: z.string().min(1).max(200).optional() }).optional()
+
+export const adminChannelRoutes = [
+  route({
+    method: 'GET',
+    url: '/admin/channels',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Channels (keys masked)',
+    query: pageQuery,
+    handler: async ({ deps, query }) => {
+      const page = resolvePage(query, 100)
+      const r = await listChannels(channelDeps(deps), page)
+      return paged(r.data, r.total, page)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/channels',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Create a channel; its key is encrypted at rest',
+    body: createChannelBody,
+    status: 201,
+    handler: async ({ deps, body, principal, ip }) => {
+      const ch = await createChannel(channelDeps(deps), body)
+      deps.invalidate('channels', ch.id)
+      await deps.audit({ actor: principal.username, action: 'channel.create', target: ch.id, summary: { ...ch }, ip })
+      return ch
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/admin/channels/:id',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'One channel',
+    handler: async ({ deps, params }) => serializeChannel(await getChannelRow(channelDeps(deps), params.id), deps.clock.now()),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/admin/channels/:id',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Change a channel',
+    body: updateChannelBody,
+    handler: async ({ deps, body, params, principal, ip }) => {
+      const ch = await updateChannel(channelDeps(deps), params.id, body)
+      deps.invalidate('channels', ch.id)
+      await deps.audit({ actor: principal.username, action: 'channel.update', target: ch.id, summary: { changed: Object.keys(body) }, ip })
+      return ch
+    },
+  }),
+  route({
+    method: 'DELETE',
+    url: '/admin/channels/:id',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Delete a channel (its group links go with it)',
+    status: 204,
+    handler: async ({ deps, params, principal, ip }) => {
+      const row = await deleteChannel(channelDeps(deps), params.id)
+      deps.invalidate('channels', params.id)
+      await deps.audit({ actor: principal.username, action: 'channel.delete', target: params.id, summary: { name: row.name }, ip })
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/channels/:id/fetch-models',
+    auth: 'admin',
+    tag: 'channels',
+    summary: "Replace the channel's model list with the upstream's",
+    handler: async ({ deps, params, principal, ip }) => {
+      const cd = channelDeps(deps)
+      const row = await getChannelRow(cd, params.id)
+      const models = await deps.channelUpstream.fetchModels(channelTarget(cd, row))
+      await saveFetchedModels(cd, params.id, models)
+      deps.invalidate('channels', params.id)
+      await deps.audit({ actor: principal.username, action: 'channel.fetch_models', target: params.id, summary: { count: models.length }, ip })
+      return { ok: true, count: models.length, models }
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/channels/:id/test',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Send a one-token request through the channel and record its health',
+    body: testBody,
+    handler: async ({ deps, params, body, principal, ip }) => {
+      const cd = channelDeps(deps)
+      const row = await getChannelRow(cd, params.id)
+      const models = parseJson<string[]>(row.models, [])
+      const model = body?.model ?? models[0] ?? Object.keys(parseJson<Record<string, string>>(row.model_mapping, {}))[0]
+      if (!model) return { ok: false, status: 0, latency_ms: 0, message: 'The channel has no models; fetch or add models first' }
+      const mapping = parseJson<Record<string, string>>(row.model_mapping, {})
+      const result = await deps.channelUpstream.probe(channelTarget(cd, row), mapping[model] ?? model)
+      await recordProbe(cd, params.id, result.ok, result.message)
+      deps.invalidate('channels', params.id)
+      await deps.audit({ actor: principal.username, action: 'channel.test', target: params.id, summary: { ok: result.ok, status: result.status }, ip })
+      return { ...result, model }
+    },
+  }),
+]

@@ -1,0 +1,25 @@
+import type { RouteDef } from '../define-route.ts'
+import { systemRoutes } from './system-routes.ts'
+import { authRoutes } from './auth-routes.ts'
+import { userRoutes } from './user-routes.ts'
+import { adminTokenRoutes } from './admin-token-routes.ts'
+import { adminChannelRoutes } from './admin-channel-routes.ts'
+import { adminGroupRoutes } from './admin-group-routes.ts'
+import { adminUserRoutes } from './admin-user-routes.ts'
+import { adminBillingRoutes } from './admin-billing-routes.ts'
+import { adminAuditRoutes } from './admin-audit-routes.ts'
+
+/** The route table: the route-policy test walks this very list. */
+export function allRoutes(): RouteDef[] {
+  return [
+    ...systemRoutes,
+    ...authRoutes,
+    ...userRoutes,
+    ...adminTokenRoutes,
+    ...adminChannelRoutes,
+    ...adminGroupRoutes,
+    ...adminUserRoutes,
+    ...adminBillingRoutes,
+    ...adminAuditRoutes,
+  ]
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod'
+import { pageQuery } from '../../contracts/common.ts'
+import { createTokenBody, freezeBody, updateTokenBody } from '../../contracts/tokens.ts'
+import { redeemVoucherBody } from '../../contracts/billing.ts'
+import { route } from '../define-route.ts'
+import { paged, resolvePage } from '../../services/paging.ts'
+import {
+  createToken,
+  deleteToken,
+  getOwnedToken,
+  listTokens,
+  serializeToken,
+  setTokenFrozen,
+  updateToken,
+} from '../../services/tokens/token-service.ts'
+import { listUserGroups } from '../../services/groups/group-service.ts'
+import { redeemVoucher } from '../../services/billing/voucher-service.ts'
+import type { AppDeps } from '../app-deps.ts'
+
+const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
+
+export const userRoutes = [
+  route({
+    method: 'GET',
+    url: '/user/tokens',
+    auth: 'user',
+    tag: 'user',
+    summary: "The caller's API keys (never their plaintext)",
+    query: listQuery,
+    handler: async ({ deps, principal, query }) => {
+      const page = resolvePage(query, 100)
+      const r = await listTokens(tokenDeps(deps), { username: principal.username, q: query.q }, page)
+      return paged(r.data, r.total, page)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/user/tokens',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Create an API key; the plaintext `key` is returned in this response only',
+    body: createTokenBody,
+    status: 201,
+    handler: async ({ deps, principal, body }) => {
+      const token = await createToken(tokenDeps(deps), principal.username, principal.role, body)
+      return token
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/user/tokens/:id',
+    auth: 'user',
+    tag: 'user',
+    summary: 'One of your keys',
+    handler: async ({ deps, principal, params }) => serializeToken(await getOwnedToken(tokenDeps(deps), params.id, principal.username)),
+  }),
+  route({
+    method: 'PATCH',
+    url: '/user/tokens/:id',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Change name, quota, expiry, limits or group of one of your keys',
+    body: updateTokenBody,
+    handler: async ({ deps, principal, params, body }) => {
+      const t = await updateToken(tokenDeps(deps), params.id, principal.username, principal.role, body)
+      deps.invalidate('tokens', params.id)
+      return t
+    },
+  }),
+  route({
+    method: 'DELETE',
+    url: '/user/tokens/:id',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Delete one of your keys',
+    status: 204,
+    handler: async ({ deps, principal, params }) => {
+      await deleteToken(tokenDeps(deps), params.id, principal.username)
+      deps.invalidate('tokens', params.id)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/user/tokens/:id/freeze',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Freeze one of your keys (or set `frozen` explicitly)',
+    body: freezeBody,
+    handler: async ({ deps, principal, params, body }) => {
+      const t = await setTokenFrozen(tokenDeps(deps), params.id, principal.username, body?.frozen ?? true)
+      deps.invalidate('tokens', params.id)
+      return t
+    },
+  }),
+  route({
+    method: 'PATCH',
+    url: '/user/tokens/:id/freeze',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Unfreeze one of your keys (or set `frozen` explicitly)',
+    body: freezeBody,
+    handler: async ({ deps, principal, params, body }) => {
+      const t = await setTokenFrozen(tokenDeps(deps), params.id, principal.username, body?.frozen ?? false)
+      deps.invalidate('tokens', params.id)
+      return t
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/user/groups',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Groups the caller can see (memberships and all-visible groups)',
+    handler: async ({ deps, principal }) => {
+      const groups = await listUserGroups(tokenDeps(deps), principal.username, false)
+      return { data: groups, total: groups.length }
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/user/vouchers/redeem',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Redeem a voucher code into your balance',
+    body: redeemVoucherBody,
+    handler: async ({ deps, principal, body }) => {
+      const r = await redeemVoucher(tokenDeps(deps), principal.username, body.code)
+      deps.invalidate('users', principal.username)
+      return r
+    },
+  }),
+]

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import fastifyStatic from '@fastify/static'
+
+const API_PREFIXES = ['/admin/', '/user/', '/auth/', '/v1/', '/v1beta/', '/public/', '/api/']
+
+/**
+ * The dashboard: hashed assets are cached for a year, `index.html` never, and every other GET that is not an
+ * API path gets `index.html` so deep links work.
+ */
+export async function serveWeb(app: FastifyInstance, distDir: string): Promise<boolean> {
+  const indexFile = path.join(distDir, 'index.html')
+  if (!existsSync(indexFile)) {
+    app.log.warn({ distDir }, 'dashboard build not found; run `npm run build:web`')
+    return false
+  }
+  await app.register(fastifyStatic, {
+    root: distDir,
+    wildcard: false,
+    index: false,
+    setHeaders: (res, file) => {
+      if (file.includes(`${path.sep}assets${path.sep}`)) void res.header('cache-control', 'public, max-age=31536000, immutable')
+      else void res.header('cache-control', 'no-cache')
+    },
+  })
+  app.get('/', (_req, reply) => sendIndex(reply))
+  return true
+}
+
+export function sendIndex(reply: FastifyReply) {
+  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html')
+}
+
+/** Unknown GETs outside the API get the dashboard (deep links); everything else a JSON 404. */
+export function isDashboardPath(method: string, url: string): boolean {
+  const p = url.split('?')[0]
+  const isApi = API_PREFIXES.some((prefix) => p.startsWith(prefix)) || p === '/health' || p === '/ready' || p === '/metrics'
+  return method === 'GET' && !isApi && !path.extname(p)
+}

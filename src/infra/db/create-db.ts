@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database-types.ts'
+import { initialSchema } from './migrations/001-initial-schema.ts'
+
+export type DbKind = 'sqlite' | 'postgres'
+
+export interface Db {
+  kind: DbKind
+  db: Kysely<Database>
+  close(): Promise<void>
+}
+
+// int8 (bigint) as JS bigint, so money above 2^53 nano-USD stays exact.
+pg.types.setTypeParser(20, (v) => BigInt(v))
+
+export interface DbOptions {
+  kind: DbKind
+  sqlitePath?: string
+  postgresUrl?: string
+  poolSize?: number
+}
+
+export function createDb(opts: DbOptions): Db {
+  if (opts.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: opts.postgresUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+    })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { kind: 'postgres', db, close: () => db.destroy() }
+  }
+  const file = opts.sqlitePath ?? ':memory:'
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  const sqlite = new SQLite(file)
+  const mode = sqlite.pragma('journal_mode = WAL', { simple: true }) as string
+  if (file !== ':memory:' && mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${mode})`)
+  sqlite.pragma('busy_timeout = 10000')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.defaultSafeIntegers(true)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { kind: 'sqlite', db, close: () => db.destroy() }
+}
+
+function migrationsFor(kind: DbKind): Record<string, Migration> {
+  return { '001-initial-schema': initialSchema(kind) }
+}
+
+export async function migrate(handle: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle.kind) }
+  const migrator = new Migrator({ db: handle.db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`)
+  }
+}

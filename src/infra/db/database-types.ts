@@ -1,0 +1,192 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Column conventions shared by SQLite and PostgreSQL:
+ * - ids are random UUID strings; timestamps are epoch milliseconds (bigint), never text;
+ * - money is integer nano-USD (bigint); booleans are integers 0/1 (better-sqlite3 cannot bind booleans);
+ * - JSON is text. Reads go through `convert-row-values.ts`, since drivers disagree on integer types.
+ */
+type Int = number | bigint
+type Big = bigint | number | string
+type Bool = number | bigint
+
+export interface UsersTable {
+  id: string
+  username: string
+  display_name: string | null
+  auth_source: 'local' | 'ldap' | 'fallback'
+  password_hash: string | null
+  role: 'user' | 'admin' | 'superadmin'
+  quota_nano: Big | null
+  used_nano: Big
+  reserved_nano: Big
+  disabled: Bool
+  last_login_at: Big | null
+  created_at: Big
+  updated_at: Big
+}
+
+export interface GroupsTable {
+  id: string
+  name: string
+  priority: Int
+  multiplier: number
+  all_visible: Bool
+  description: string | null
+  created_at: Big
+}
+
+export interface GroupMembersTable {
+  username: string
+  group_id: string
+  created_at: Big
+}
+
+export interface ChannelsTable {
+  id: string
+  name: string
+  provider: 'openai' | 'anthropic' | 'gemini'
+  base_url: string
+  api_key_enc: string
+  api_key_hint: string
+  weight: Int
+  enabled: Bool
+  models: string
+  model_mapping: string
+  extra_headers: string
+  connect_timeout_ms: Int | null
+  first_byte_timeout_ms: Int | null
+  idle_timeout_ms: Int | null
+  proxy_url: string | null
+  status: string
+  last_error: string | null
+  cooldown_until: Big | null
+  created_at: Big
+  updated_at: Big
+}
+
+export interface GroupChannelsTable {
+  group_id: string
+  channel_id: string
+  created_at: Big
+}
+
+export interface TokensTable {
+  id: string
+  name: string
+  key_hash: string
+  key_prefix: string
+  username: string | null
+  group_id: string | null
+  quota_nano: Big | null
+  used_nano: Big
+  reserved_nano: Big
+  frozen: Bool
+  expires_at: Big | null
+  allowed_models: string | null
+  rpm: Int | null
+  tpm: Int | null
+  max_concurrency: Int | null
+  last_used_at: Big | null
+  created_at: Big
+}
+
+export interface RateLimitsTable {
+  id: string
+  group_id: string
+  window_sec: Int
+  limit_type: 'request_limit' | 'token_limit' | 'quota_limit'
+  value: number
+  created_at: Big
+}
+
+export interface ModelPricesTable {
+  id: string
+  model_name: string
+  unit: string
+  price_nano: Big
+  above_input_tokens: Int
+  vendor: string | null
+  context_length: Int | null
+  created_at: Big
+}
+
+export interface GroupModelPricesTable extends ModelPricesTable {
+  group_id: string
+}
+
+export interface VouchersTable {
+  id: string
+  code: string
+  amount_nano: Big
+  expires_at: Big | null
+  used_by: string | null
+  used_at: Big | null
+  created_by: string | null
+  created_at: Big
+}
+
+export interface BalanceLedgerTable {
+  id: string
+  username: string
+  token_id: string | null
+  request_id: string | null
+  kind: 'reserve' | 'settle' | 'refund' | 'voucher' | 'admin_adjust'
+  amount_nano: Big
+  balance_after_nano: Big | null
+  created_at: Big
+}
+
+export interface UsageLogsTable {
+  request_id: string
+  token_id: string | null
+  username: string | null
+  channel_id: string | null
+  group_id: string | null
+  protocol: string
+  endpoint: string
+  model: string | null
+  upstream_model: string | null
+  input_tokens: Int
+  output_tokens: Int
+  cache_read_tokens: Int
+  cache_write_tokens: Int
+  reasoning_tokens: Int
+  cost_nano: Big
+  covered_by_package: Bool
+  usage_source: 'reported' | 'estimated' | 'partial' | 'none'
+  status: Int
+  error_code: string | null
+  is_stream: Bool
+  duration_ms: Int
+  ttft_ms: Int | null
+  created_at: Big
+}
+
+export interface AdminAuditTable {
+  id: string
+  actor: string
+  action: string
+  target: string | null
+  summary: string | null
+  ip: string | null
+  created_at: Big
+}
+
+export interface Database {
+  users: UsersTable
+  groups: GroupsTable
+  group_members: GroupMembersTable
+  channels: ChannelsTable
+  group_channels: GroupChannelsTable
+  tokens: TokensTable
+  rate_limits: RateLimitsTable
+  model_prices: ModelPricesTable
+  group_model_prices: GroupModelPricesTable
+  vouchers: VouchersTable
+  balance_ledger: BalanceLedgerTable
+  usage_logs: UsageLogsTable
+  admin_audit: AdminAuditTable
+}
+
+export type { Generated }

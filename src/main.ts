@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
+import { buildApp } from './app.ts'
+import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
+
+async function main(): Promise<void> {
+  // Everything written under DATA_DIR (database, WAL, secrets, audit files) is private to the service user.
+  process.umask(0o077)
+  let loaded
+  try {
+    loaded = loadConfig(readEnv(process.cwd(), process.env))
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+  const { config, generatedSecrets } = loaded
+  const built = await buildApp({ config })
+  const { app, deps } = built
+  const boot = await bootstrapSuperadmin(deps.db.db, deps.clock, {
+    superadminUsername: config.SUPERADMIN_USERNAME,
+    dataDir: config.DATA_DIR,
+    createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
+  })
+  if (generatedSecrets) app.log.info({ dir: config.DATA_DIR }, 'generated JWT and encryption secrets into secrets.json (mode 0600)')
+  await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST })
+  if (boot.createdLocalAdmin) {
+    // Printed once, on the start that created the account; the password stays in its 0600 file.
+    process.stdout.write(
+      `\n  Any Gateway is ready at http://127.0.0.1:${config.GATEWAY_PORT}/\n` +
+        `  Bootstrap superadmin: username "${boot.createdLocalAdmin.username}", ` +
+        `password in ${boot.createdLocalAdmin.passwordFile}\n` +
+        `  (cat that file, log in, then change the password or add your own superadmin).\n\n`,
+    )
+  }
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down')
+    built
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        app.log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.exit(1)
+})

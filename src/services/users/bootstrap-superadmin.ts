@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../infra/db/database-types.ts'
+import { hashPassword } from '../../infra/crypto/password-hash.ts'
+import { newId } from '../../infra/ids.ts'
+import type { Clock } from '../../infra/clock.ts'
+import { toNum } from '../../infra/db/convert-row-values.ts'
+
+export interface BootstrapResult {
+  /** Set only on the start that created the account: where its password was written. */
+  createdLocalAdmin?: { username: string; passwordFile: string }
+}
+
+/**
+ * Makes sure somebody can administer a fresh install:
+ * - `SUPERADMIN_USERNAME` (an LDAP user, as in the original) is given role superadmin;
+ * - with no superadmin at all, a local superadmin `admin` is created once, with a random password written to
+ *   `DATA_DIR/initial-admin-password` (0600). The password itself is never printed or logged.
+ * A `default` group exists, as in the original.
+ */
+export async function bootstrapSuperadmin(
+  db: Kysely<Database>,
+  clock: Clock,
+  opts: { superadminUsername?: string; dataDir: string; createLocalAdmin: boolean },
+): Promise<BootstrapResult> {
+  const now = clock.now()
+  await db
+    .insertInto('groups')
+    .values({ id: newId(), name: 'default', priority: 1, multiplier: 1, all_visible: 1, description: 'Visible to every user', created_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+
+  if (opts.superadminUsername) {
+    await db
+      .insertInto('users')
+      .values({
+        id: newId(),
+        username: opts.superadminUsername,
+        display_name: null,
+        auth_source: 'ldap',
+        password_hash: null,
+        role: 'superadmin',
+        quota_nano: null,
+        used_nano: 0,
+        reserved_nano: 0,
+        disabled: 0,
+        last_login_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ role: 'superadmin' }))
+      .execute()
+  }
+
+  const supers = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('role', '=', 'superadmin').executeTakeFirstOrThrow()
+  if (toNum(supers.n) > 0 || !opts.createLocalAdmin) return {}
+
+  const username = 'admin'
+  const passwordFile = path.join(opts.dataDir, 'initial-admin-password')
+  const password = randomBytes(18).toString('base64url')
+  await db
+    .insertInto('users')
+    .values({
+      id: newId(),
+      username,
+      display_name: 'Administrator',
+      auth_source: 'local',
+      password_hash: await hashPassword(password),
+      role: 'superadmin',
+      quota_nano: null,
+      used_nano: 0,
+      reserved_nano: 0,
+      disabled: 0,
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('username').doUpdateSet({ role: 'superadmin' }))
+    .execute()
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, password + '\n', { mode: 0o600 })
+  return { createdLocalAdmin: { username, passwordFile } }
+}

@@ -1,0 +1,183 @@
+import type { Kysely, Selectable, Updateable } from 'kysely'
+import type { Database, UsersTable } from '../../infra/db/database-types.ts'
+import { boolToInt, nanoToUsd, toBig, toBigOrNull, toBool, toIso, toNum, usdToNano } from '../../infra/db/convert-row-values.ts'
+import { hashPassword } from '../../infra/crypto/password-hash.ts'
+import { newId } from '../../infra/ids.ts'
+import type { Clock } from '../../infra/clock.ts'
+import type { CreateUserBody, Role, UpdateUserBody } from '../../contracts/users.ts'
+import { AppError, conflict, forbidden, notFound } from '../../domain/errors.ts'
+import type { Page } from '../paging.ts'
+
+export interface UserDeps {
+  db: Kysely<Database>
+  clock: Clock
+}
+
+/** Never includes the password hash. */
+export function serializeUser(row: Selectable<UsersTable>) {
+  return {
+    id: row.id,
+    username: row.username,
+    display_name: row.display_name,
+    auth_source: row.auth_source,
+    role: row.role,
+    quota_usd: nanoToUsd(toBigOrNull(row.quota_nano)),
+    used_usd: nanoToUsd(toBig(row.used_nano)),
+    disabled: toBool(row.disabled),
+    last_login_at: toIso(row.last_login_at),
+    created_at: toIso(row.created_at),
+  }
+}
+
+export async function getUserRow(deps: UserDeps, username: string) {
+  const row = await deps.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+  if (!row) throw notFound('User')
+  return row
+}
+
+export async function listUsers(deps: UserDeps, filter: { q?: string }, page: Page) {
+  let q = deps.db.selectFrom('users')
+  if (filter.q) q = q.where('username', 'like', `%${filter.q}%`)
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('created_at').orderBy('username').limit(page.limit).offset(page.offset).execute(),
+    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { data: rows.map(serializeUser), total: toNum(count.n) }
+}
+
+/** Only a superadmin may create, change, disable or delete anyone whose role is (or becomes) above `user`. */
+function assertMayManage(actorRole: Role, targetRole: Role, newRole?: Role): void {
+  if (actorRole === 'superadmin') return
+  if (targetRole !== 'user' || (newRole !== undefined && newRole !== 'user')) {
+    throw forbidden('Only a superadmin can manage administrators')
+  }
+}
+
+async function superadminCount(db: Kysely<Database>): Promise<number> {
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('role', '=', 'superadmin')
+    .where('disabled', '=', 0)
+    .executeTakeFirstOrThrow()
+  return toNum(r.n)
+}
+
+async function assertNotLastSuperadmin(db: Kysely<Database>, row: Selectable<UsersTable>): Promise<void> {
+  if (row.role === 'superadmin' && !toBool(row.disabled) && (await superadminCount(db)) <= 1) {
+    throw new AppError('last_superadmin', 'The last active superadmin cannot be demoted, disabled or deleted')
+  }
+}
+
+export async function createLocalUser(deps: UserDeps, actorRole: Role, body: CreateUserBody) {
+  const role = body.role ?? 'user'
+  assertMayManage(actorRole, 'user', role)
+  const exists = await deps.db.selectFrom('users').select('id').where('username', '=', body.username).executeTakeFirst()
+  if (exists) throw conflict(`User "${body.username}" already exists`)
+  const now = deps.clock.now()
+  await deps.db
+    .insertInto('users')
+    .values({
+      id: newId(),
+      username: body.username,
+      display_name: body.display_name ?? null,
+      auth_source: 'local',
+      password_hash: await hashPassword(body.password),
+      role,
+      quota_nano: body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0),
+      used_nano: 0,
+      reserved_nano: 0,
+      disabled: 0,
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+  return serializeUser(await getUserRow(deps, body.username))
+}
+
+export async function updateUser(deps: UserDeps, actor: { username: string; role: Role }, username: string, body: UpdateUserBody) {
+  const row = await getUserRow(deps, username)
+  assertMayManage(actor.role, row.role, body.role)
+  if ((body.disabled === true || (body.role && body.role !== 'superadmin'))) await assertNotLastSuperadmin(deps.db, row)
+  if (body.password !== undefined && row.auth_source !== 'local') {
+    throw new AppError('validation_error', 'password: only local accounts have a password here')
+  }
+  const now = deps.clock.now()
+  await deps.db.transaction().execute(async (trx) => {
+    const set: Updateable<UsersTable> = { updated_at: now }
+    if (body.display_name !== undefined) set.display_name = body.display_name
+    if (body.password !== undefined) set.password_hash = await hashPassword(body.password)
+    if (body.disabled !== undefined) set.disabled = boolToInt(body.disabled)
+    if (body.role !== undefined) set.role = body.role
+    if (body.quota_usd !== undefined) set.quota_nano = body.quota_usd === null ? null : usdToNano(body.quota_usd)
+    await trx.updateTable('users').set(set).where('username', '=', username).execute()
+    if (body.quota_usd !== undefined) {
+      const before = toBigOrNull(row.quota_nano)
+      const after = body.quota_usd === null ? null : usdToNano(body.quota_usd)
+      await trx
+        .insertInto('balance_ledger')
+        .values({
+          id: newId(),
+          username,
+          token_id: null,
+          request_id: null,
+          kind: 'admin_adjust',
+          amount_nano: after === null || before === null ? 0 : after - before,
+          balance_after_nano: after,
+          created_at: now,
+        })
+        .execute()
+    }
+  })
+  return { before: serializeUser(row), after: serializeUser(await getUserRow(deps, username)) }
+}
+
+export async function setUserRole(deps: UserDeps, actor: { username: string }, username: string, role: Role) {
+  const row = await getUserRow(deps, username)
+  if (role !== 'superadmin') await assertNotLastSuperadmin(deps.db, row)
+  await deps.db.updateTable('users').set({ role, updated_at: deps.clock.now() }).where('username', '=', username).execute()
+  return { before: serializeUser(row), after: serializeUser(await getUserRow(deps, username)), by: actor.username }
+}
+
+export async function deleteUser(deps: UserDeps, actor: { username: string; role: Role }, username: string) {
+  const row = await getUserRow(deps, username)
+  assertMayManage(actor.role, row.role)
+  if (row.username === actor.username) throw new AppError('conflict', 'You cannot delete yourself')
+  await assertNotLastSuperadmin(deps.db, row)
+  await deps.db.deleteFrom('users').where('username', '=', username).execute()
+  return row
+}
+
+export async function addMembership(deps: UserDeps, username: string, groupId: string) {
+  await getUserRow(deps, username)
+  const group = await deps.db.selectFrom('groups').select('id').where('id', '=', groupId).executeTakeFirst()
+  if (!group) throw notFound('Group')
+  await deps.db
+    .insertInto('group_members')
+    .values({ username, group_id: groupId, created_at: deps.clock.now() })
+    .onConflict((oc) => oc.columns(['username', 'group_id']).doNothing())
+    .execute()
+  return { username, group_id: groupId, status: 'ok' }
+}
+
+export async function removeMembership(deps: UserDeps, username: string, groupId: string) {
+  const r = await deps.db
+    .deleteFrom('group_members')
+    .where('username', '=', username)
+    .where('group_id', '=', groupId)
+    .executeTakeFirst()
+  if (toNum(r.numDeletedRows) === 0) throw notFound('Membership')
+}
+
+export async function listMemberships(deps: UserDeps, username: string) {
+  await getUserRow(deps, username)
+  const rows = await deps.db
+    .selectFrom('group_members')
+    .innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .select(['groups.id', 'groups.name', 'groups.priority', 'groups.all_visible'])
+    .where('group_members.username', '=', username)
+    .orderBy('groups.priority', 'desc')
+    .execute()
+  return rows.map((r) => ({ id: r.id, name: r.name, priority: toNum(r.priority), all_visible: toBool(r.all_visible) }))
+}

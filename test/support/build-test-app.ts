@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import pino from 'pino'
+import { buildApp, REDACT_PATHS, type BuiltApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config/load-config.ts'
+import { createDb, type DbKind } from '../../src/infra/db/create-db.ts'
+import { hashPassword } from '../../src/infra/crypto/password-hash.ts'
+import { newId } from '../../src/infra/ids.ts'
+import { createTestDatabase, type TestDatabase } from './test-databases.ts'
+
+import type { Role } from '../../src/contracts/users.ts'
+
+export interface TestApp extends BuiltApp {
+  tdb: TestDatabase
+  secrets: { jwt: string; adminKey: string; fallbackKey: string; encryptionKey: string }
+  /** Everything the app logged, to scan for secrets. */
+  logs: string[]
+  createUser(username: string, password: string, role?: Role, quotaUsd?: number | null): Promise<void>
+  login(username: string, password: string): Promise<string>
+  inject: FastifyInstance['inject']
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  /** A second gateway instance on the same database and secrets as `shared`; the database is not dropped on close. */
+  shared?: TestApp
+}
+
+export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions = {}): Promise<TestApp> {
+  const env = opts.env ?? {}
+  const owned = !opts.shared
+  const tdb = opts.shared?.tdb ?? (await createTestDatabase(kind))
+  const secrets = opts.shared?.secrets ?? {
+    jwt: randomBytes(32).toString('base64url'),
+    adminKey: randomBytes(32).toString('base64url'),
+    fallbackKey: randomBytes(32).toString('base64url'),
+    encryptionKey: randomBytes(32).toString('hex'),
+  }
+  const { config } = loadConfig({
+    DATA_DIR: tdb.dir,
+    DATABASE_URL: tdb.url,
+    JWT_SECRET: secrets.jwt,
+    ENCRYPTION_KEY: secrets.encryptionKey,
+    ADMIN_KEY: secrets.adminKey,
+    ADMIN_FALLBACK_KEY: secrets.fallbackKey,
+    LOG_LEVEL: 'info',
+    ...env,
+  })
+  const logs: string[] = []
+  const logger = pino(
+    { level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    { write: (line: string) => void logs.push(line) },
+  )
+  // A second instance gets its own connection (pool), as a second gateway process would.
+  const db2 = owned ? tdb.db : createDb(kind === 'postgres' ? { kind, postgresUrl: tdb.url, poolSize: 20 } : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) })
+  const built = await buildApp({ config, db: db2, logger })
+  await built.app.ready()
+  const db = db2.db
+  return {
+    ...built,
+    tdb,
+    secrets,
+    logs,
+    inject: built.app.inject.bind(built.app),
+    async createUser(username, password, role = 'user', quotaUsd = 10) {
+      const now = Date.now()
+      await db
+        .insertInto('users')
+        .values({
+          id: newId(),
+          username,
+          display_name: null,
+          auth_source: 'local',
+          password_hash: await hashPassword(password),
+          role,
+          quota_nano: quotaUsd === null ? null : BigInt(Math.round(quotaUsd * 1e9)),
+          used_nano: 0,
+          reserved_nano: 0,
+          disabled: 0,
+          last_login_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute()
+    },
+    async login(username, password) {
+      const res = await built.app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
+      if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`)
+      return (res.json() as { access_token: string }).access_token
+    },
+    close: async () => {
+      await built.close()
+      if (owned) await tdb.drop()
+      else await db2.close()
+    },
+  }
+}
+
+export const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` })
