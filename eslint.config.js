@@ -10,9 +10,18 @@ const protocolPurity = {
       'error',
       {
         patterns: [
-          { group: ['node:*', 'fs', 'net', 'http', 'https', 'crypto', 'zlib'], message: 'src/protocol is pure: no IO.' },
-          { group: ['undici', 'fastify', 'kysely', 'ioredis', 'ldapts', 'pg', 'better-sqlite3', 'pino'], message: 'src/protocol is pure.' },
-          { group: ['**/infra/**', '**/http/**', '**/domain/**', '**/providers/**', '**/config/**'], message: 'src/protocol imports nothing from other layers.' },
+          {
+            group: ['node:*', 'fs', 'net', 'http', 'https', 'crypto', 'zlib'],
+            message: 'src/protocol is pure: no IO.',
+          },
+          {
+            group: ['undici', 'fastify', 'kysely', 'ioredis', 'ldapts', 'pg', 'better-sqlite3', 'pino'],
+            message: 'src/protocol is pure.',
+          },
+          {
+            group: ['**/infra/**', '**/http/**', '**/domain/**', '**/providers/**', '**/config/**'],
+            message: 'src/protocol imports nothing from other layers.',
+          },
         ],
       },
     ],
@@ -31,7 +40,9 @@ const domainDirection = {
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: ['**/http/**', 'fastify'], message: 'domain must not depend on the HTTP edge.' }] },
+      {
+        patterns: [{ group: ['**/http/**', 'fastify'], message: 'domain must not depend on the HTTP edge.' }],
+      },
     ],
   },
 }
@@ -45,7 +56,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -54,6 +68,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
       '@typescript-eslint/restrict-template-expressions': 'off',
       eqeqeq: ['error', 'smart'],
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],

@@ -56,7 +56,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   const logger =
     opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
   const db =
-    opts.db ?? createDb({ kind: config.databaseKind, sqlitePath: config.sqlitePath, postgresUrl: config.DATABASE_URL })
+    opts.db ??
+    createDb({ kind: config.databaseKind, sqlitePath: config.sqlitePath, postgresUrl: config.DATABASE_URL })
   await migrate(db)
 
   const users = createUserCache(db.db, clock)
@@ -83,7 +84,9 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   }
 
   const trustProxy = config.TRUSTED_PROXIES
-    ? config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean)
+    ? config.TRUSTED_PROXIES.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     : false
   const app = Fastify({
     loggerInstance: logger,

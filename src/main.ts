@@ -23,7 +23,11 @@ async function main(): Promise<void> {
     dataDir: config.DATA_DIR,
     createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
   })
-  if (generatedSecrets) app.log.info({ dir: config.DATA_DIR }, 'generated JWT and encryption secrets into secrets.json (mode 0600)')
+  if (generatedSecrets)
+    app.log.info(
+      { dir: config.DATA_DIR },
+      'generated JWT and encryption secrets into secrets.json (mode 0600)',
+    )
   await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST })
   if (boot.createdLocalAdmin) {
     // Printed once, on the start that created the account; the password stays in its 0600 file.

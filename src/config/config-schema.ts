@@ -18,11 +18,16 @@ function isWeakSecret(value: string): boolean {
 
 const strongSecret = z
   .string()
-  .refine((v) => !isWeakSecret(v), 'is a known placeholder or shorter than 32 bytes; use at least 32 random bytes')
+  .refine(
+    (v) => !isWeakSecret(v),
+    'is a known placeholder or shorter than 32 bytes; use at least 32 random bytes',
+  )
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional())
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
 /** 32 random bytes as 64 hex characters or base64 (SPEC §2). */
@@ -42,7 +47,11 @@ export const configSchema = z
     REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(200),
     RATE_LIMIT_FAIL_OPEN: bool.default(true),
     JWT_SECRET: optional(strongSecret),
-    JWT_EXPIRE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+    JWT_EXPIRE_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
     ENCRYPTION_KEY: optional(encryptionKey),
     ADMIN_KEY: optional(strongSecret),
     ADMIN_FALLBACK_KEY: optional(strongSecret),

@@ -65,14 +65,19 @@ export function loadConfig(
 ): { config: Readonly<Config>; generatedSecrets: boolean } {
   const raw = parseRaw(env)
   const dataDir = path.resolve(cwd, raw.DATA_DIR)
-  const databaseKind = raw.DATABASE_URL && /^postgres(ql)?:\/\//.test(raw.DATABASE_URL) ? 'postgres' : 'sqlite'
+  const databaseKind =
+    raw.DATABASE_URL && /^postgres(ql)?:\/\//.test(raw.DATABASE_URL) ? 'postgres' : 'sqlite'
   let jwtSecret = raw.JWT_SECRET
   let encryptionKey = raw.ENCRYPTION_KEY
   let generatedSecrets = false
   if (!jwtSecret || !encryptionKey) {
     if (databaseKind === 'postgres') {
-      const missing = [!jwtSecret && 'JWT_SECRET', !encryptionKey && 'ENCRYPTION_KEY'].filter(Boolean).join(', ')
-      throw new ConfigError(`Invalid configuration:\n  ${missing}: required with PostgreSQL (identical on every host)`)
+      const missing = [!jwtSecret && 'JWT_SECRET', !encryptionKey && 'ENCRYPTION_KEY']
+        .filter(Boolean)
+        .join(', ')
+      throw new ConfigError(
+        `Invalid configuration:\n  ${missing}: required with PostgreSQL (identical on every host)`,
+      )
     }
     const { secrets, created } = loadOrCreateSecrets(dataDir)
     jwtSecret ??= secrets.jwt_secret
@@ -81,7 +86,9 @@ export function loadConfig(
   }
   const ldapEnabled = Boolean(
     raw.LDAP_SERVER_URL &&
-      ((raw.LDAP_BASE_DN && raw.LDAP_DOMAIN) || raw.LDAP_USER_DN_TEMPLATE || (raw.LDAP_BIND_DN && raw.LDAP_USER_FILTER)),
+    ((raw.LDAP_BASE_DN && raw.LDAP_DOMAIN) ||
+      raw.LDAP_USER_DN_TEMPLATE ||
+      (raw.LDAP_BIND_DN && raw.LDAP_USER_FILTER)),
   )
   const config: Config = {
     ...raw,

@@ -4,7 +4,11 @@ import { isoDateOrTime, usdAmount } from './common.ts'
 export const limitTypes = ['request_limit', 'token_limit', 'quota_limit'] as const
 export const rateLimitBody = z.strictObject({
   group_id: z.string().min(1).max(64),
-  window_sec: z.number().int().min(1).max(366 * 86_400),
+  window_sec: z
+    .number()
+    .int()
+    .min(1)
+    .max(366 * 86_400),
   limit_type: z.enum(limitTypes),
   value: z.number().finite().min(0).max(1e15),
 })

@@ -15,15 +15,23 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z_]+)/g, '{$1}')
-    const params = [...r.url.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+    const params = [...r.url.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }))
     paths[path] ??= {}
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,
       tags: [r.tag],
       parameters: params.length ? params : undefined,
-      security: r.auth === 'public' ? [] : r.auth === 'admin' ? [{ bearer: [] }, { adminKey: [] }] : [{ bearer: [] }],
+      security:
+        r.auth === 'public' ? [] : r.auth === 'admin' ? [{ bearer: [] }, { adminKey: [] }] : [{ bearer: [] }],
       'x-auth': r.auth,
-      requestBody: r.body ? { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } } : undefined,
+      requestBody: r.body
+        ? { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } }
+        : undefined,
       responses: {
         [String(r.status ?? 200)]: { description: 'OK' },
         default: { description: 'Error: {"error":{"code","message"}}' },

@@ -35,7 +35,10 @@ export function route<B = undefined, Q = Record<string, never>, A extends AuthLe
   return def as unknown as RouteDef<unknown, unknown, AuthLevel>
 }
 
-function describeIssues(error: z.ZodError): { message: string; fields: { field: string; message: string }[] } {
+function describeIssues(error: z.ZodError): {
+  message: string
+  fields: { field: string; message: string }[]
+} {
   const fields = error.issues.map((i) => {
     const field = i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : '(body)')
     const message =

@@ -17,10 +17,15 @@ function bearer(req: FastifyRequest): string | undefined {
  * Who is calling. `x-admin-key` counts only on admin routes (never superadmin, never /user), as in the original.
  * The JWT names the user; role and disabled state come from the database cache.
  */
-export async function resolvePrincipal(deps: AppDeps, req: FastifyRequest, level: AuthLevel): Promise<Principal> {
+export async function resolvePrincipal(
+  deps: AppDeps,
+  req: FastifyRequest,
+  level: AuthLevel,
+): Promise<Principal> {
   const adminKey = req.headers['x-admin-key']
   if (adminKey !== undefined && level === 'admin') {
-    if (safeEqual(adminKey, deps.config.ADMIN_KEY)) return { username: 'x-admin-key', role: 'admin', via: 'admin-key' }
+    if (safeEqual(adminKey, deps.config.ADMIN_KEY))
+      return { username: 'x-admin-key', role: 'admin', via: 'admin-key' }
     throw new AppError('unauthorized', 'Invalid credentials')
   }
   const token = bearer(req)

@@ -20,7 +20,8 @@ export async function serveWeb(app: FastifyInstance, distDir: string): Promise<b
     wildcard: false,
     index: false,
     setHeaders: (res, file) => {
-      if (file.includes(`${path.sep}assets${path.sep}`)) void res.header('cache-control', 'public, max-age=31536000, immutable')
+      if (file.includes(`${path.sep}assets${path.sep}`))
+        void res.header('cache-control', 'public, max-age=31536000, immutable')
       else void res.header('cache-control', 'no-cache')
     },
   })
@@ -35,6 +36,10 @@ export function sendIndex(reply: FastifyReply) {
 /** Unknown GETs outside the API get the dashboard (deep links); everything else a JSON 404. */
 export function isDashboardPath(method: string, url: string): boolean {
   const p = url.split('?')[0]
-  const isApi = API_PREFIXES.some((prefix) => p.startsWith(prefix)) || p === '/health' || p === '/ready' || p === '/metrics'
+  const isApi =
+    API_PREFIXES.some((prefix) => p.startsWith(prefix)) ||
+    p === '/health' ||
+    p === '/ready' ||
+    p === '/metrics'
   return method === 'GET' && !isApi && !path.extname(p)
 }

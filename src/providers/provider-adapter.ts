@@ -20,7 +20,11 @@ export function idsFrom(list: unknown): string[] {
   const out: string[] = []
   for (const item of list) {
     const id =
-      typeof item === 'string' ? item : item && typeof item === 'object' ? ((item as { id?: unknown; name?: unknown }).id ?? (item as { name?: unknown }).name) : undefined
+      typeof item === 'string'
+        ? item
+        : item && typeof item === 'object'
+          ? ((item as { id?: unknown; name?: unknown }).id ?? (item as { name?: unknown }).name)
+          : undefined
     if (typeof id === 'string' && id) out.push(id.replace(/^models\//, ''))
   }
   return out

@@ -10,7 +10,8 @@ export interface Page {
 /** Accepts `page`/`page_size` (the original's dashboard) or `offset`/`limit`. */
 export function resolvePage(q: PageQuery, defaultSize = 20): Page {
   const size = q.page_size ?? q.limit ?? defaultSize
-  if (q.offset !== undefined) return { limit: size, offset: q.offset, page: Math.floor(q.offset / size) + 1, page_size: size }
+  if (q.offset !== undefined)
+    return { limit: size, offset: q.offset, page: Math.floor(q.offset / size) + 1, page_size: size }
   const page = q.page ?? 1
   return { limit: size, offset: (page - 1) * size, page, page_size: size }
 }

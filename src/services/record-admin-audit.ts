@@ -10,7 +10,8 @@ export function redactSummary(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSummary)
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.test(k) ? '[redacted]' : redactSummary(v)
+    for (const [k, v] of Object.entries(value))
+      out[k] = SECRET_FIELDS.test(k) ? '[redacted]' : redactSummary(v)
     return out
   }
   if (typeof value === 'bigint') return value.toString()

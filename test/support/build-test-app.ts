@@ -52,7 +52,13 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
     { write: (line: string) => void logs.push(line) },
   )
   // A second instance gets its own connection (pool), as a second gateway process would.
-  const db2 = owned ? tdb.db : createDb(kind === 'postgres' ? { kind, postgresUrl: tdb.url, poolSize: 20 } : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) })
+  const db2 = owned
+    ? tdb.db
+    : createDb(
+        kind === 'postgres'
+          ? { kind, postgresUrl: tdb.url, poolSize: 20 }
+          : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) },
+      )
   const built = await buildApp({ config, db: db2, logger })
   await built.app.ready()
   const db = db2.db
@@ -84,7 +90,11 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
         .execute()
     },
     async login(username, password) {
-      const res = await built.app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
+      const res = await built.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username, password },
+      })
       if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`)
       return (res.json() as { access_token: string }).access_token
     },

@@ -19,7 +19,10 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
 
 export async function requireService(name: string, host: string, port: number): Promise<boolean> {
   if (await portOpen(host, port)) return true
-  if (process.env.CI === 'true') throw new Error(`${name} is required in CI but ${host}:${port} is unreachable`)
-  console.warn(`\n!!! ${name} unreachable at ${host}:${port}: its suites are SKIPPED (they fail under CI=true) !!!\n`)
+  if (process.env.CI === 'true')
+    throw new Error(`${name} is required in CI but ${host}:${port} is unreachable`)
+  console.warn(
+    `\n!!! ${name} unreachable at ${host}:${port}: its suites are SKIPPED (they fail under CI=true) !!!\n`,
+  )
   return false
 }

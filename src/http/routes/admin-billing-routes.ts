@@ -41,7 +41,10 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       auth: 'admin',
       tag: 'prices',
       summary: `List ${what}s`,
-      query: pageQuery.extend({ group_id: z.string().max(64).optional(), model: z.string().max(200).optional() }),
+      query: pageQuery.extend({
+        group_id: z.string().max(64).optional(),
+        model: z.string().max(200).optional(),
+      }),
       handler: async ({ deps, query }) => {
         const page = resolvePage(query, 200)
         const r = await listPrices(d(deps), { group_id: query.group_id, model: query.model }, page, grouped)
@@ -59,7 +62,13 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       handler: async ({ deps, body, principal, ip }) => {
         const p = await createPrice(d(deps), body as z.infer<typeof priceBody>)
         deps.invalidate('prices')
-        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.create`, target: p.id, summary: p, ip })
+        await deps.audit({
+          actor: principal.username,
+          action: `${grouped ? 'group_price' : 'price'}.create`,
+          target: p.id,
+          summary: p,
+          ip,
+        })
         return p
       },
     }),
@@ -73,7 +82,13 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       handler: async ({ deps, body, params, principal, ip }) => {
         const p = await updatePrice(d(deps), params.id, body as z.infer<typeof updatePriceBody>, grouped)
         deps.invalidate('prices')
-        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.update`, target: params.id, summary: body, ip })
+        await deps.audit({
+          actor: principal.username,
+          action: `${grouped ? 'group_price' : 'price'}.update`,
+          target: params.id,
+          summary: body,
+          ip,
+        })
         return p
       },
     }),
@@ -87,7 +102,12 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       handler: async ({ deps, params, principal, ip }) => {
         await deletePrice(d(deps), params.id, grouped)
         deps.invalidate('prices')
-        await deps.audit({ actor: principal.username, action: `${grouped ? 'group_price' : 'price'}.delete`, target: params.id, ip })
+        await deps.audit({
+          actor: principal.username,
+          action: `${grouped ? 'group_price' : 'price'}.delete`,
+          target: params.id,
+          ip,
+        })
       },
     }),
   ]
@@ -114,7 +134,13 @@ export const adminBillingRoutes: RouteDef[] = [
     handler: async ({ deps, body, principal, ip }) => {
       const r = await createRateLimit(deps.db.db, deps.clock, body)
       deps.invalidate('groups', r.group_id)
-      await deps.audit({ actor: principal.username, action: 'rate_limit.create', target: r.id, summary: r, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'rate_limit.create',
+        target: r.id,
+        summary: r,
+        ip,
+      })
       return r
     },
   }),
@@ -136,7 +162,13 @@ export const adminBillingRoutes: RouteDef[] = [
     handler: async ({ deps, body, params, principal, ip }) => {
       const r = await updateRateLimit(deps.db.db, params.id, body)
       deps.invalidate('groups', r.group_id)
-      await deps.audit({ actor: principal.username, action: 'rate_limit.update', target: params.id, summary: body, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'rate_limit.update',
+        target: params.id,
+        summary: body,
+        ip,
+      })
       return r
     },
   }),
@@ -150,7 +182,13 @@ export const adminBillingRoutes: RouteDef[] = [
     handler: async ({ deps, params, principal, ip }) => {
       const r = await deleteRateLimit(deps.db.db, params.id)
       deps.invalidate('groups', r.group_id)
-      await deps.audit({ actor: principal.username, action: 'rate_limit.delete', target: params.id, summary: r, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'rate_limit.delete',
+        target: params.id,
+        summary: r,
+        ip,
+      })
     },
   }),
   ...priceRoutes('/admin/prices', false),
@@ -166,7 +204,11 @@ export const adminBillingRoutes: RouteDef[] = [
     query: pageQuery.extend({ used: z.enum(['true', 'false']).optional() }),
     handler: async ({ deps, query }) => {
       const page = resolvePage(query, 100)
-      const r = await listVouchers(d(deps), { used: query.used === undefined ? undefined : query.used === 'true' }, page)
+      const r = await listVouchers(
+        d(deps),
+        { used: query.used === undefined ? undefined : query.used === 'true' },
+        page,
+      )
       return paged(r.data, r.total, page)
     },
   }),
@@ -180,7 +222,12 @@ export const adminBillingRoutes: RouteDef[] = [
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
       const r = await createVouchers(d(deps), principal.username, body)
-      await deps.audit({ actor: principal.username, action: 'voucher.create', summary: { count: body.count ?? 1, amount_usd: body.amount_usd, expires_at: body.expires_at ?? null }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'voucher.create',
+        summary: { count: body.count ?? 1, amount_usd: body.amount_usd, expires_at: body.expires_at ?? null },
+        ip,
+      })
       return r
     },
   }),
@@ -201,7 +248,13 @@ export const adminBillingRoutes: RouteDef[] = [
     body: updateVoucherBody,
     handler: async ({ deps, body, params, principal, ip }) => {
       const v = await updateVoucher(d(deps), params.id, body)
-      await deps.audit({ actor: principal.username, action: 'voucher.update', target: params.id, summary: body, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'voucher.update',
+        target: params.id,
+        summary: body,
+        ip,
+      })
       return v
     },
   }),

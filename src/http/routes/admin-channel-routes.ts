@@ -17,7 +17,11 @@ import {
 import { parseJson } from '../../infra/db/convert-row-values.ts'
 import type { AppDeps } from '../app-deps.ts'
 
-const channelDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock, encryptionKey: deps.config.ENCRYPTION_KEY })
+const channelDeps = (deps: AppDeps) => ({
+  db: deps.db.db,
+  clock: deps.clock,
+  encryptionKey: deps.config.ENCRYPTION_KEY,
+})
 const testBody = z.strictObject({ model: z.string().min(1).max(200).optional() }).optional()
 
 export const adminChannelRoutes = [
@@ -45,7 +49,13 @@ export const adminChannelRoutes = [
     handler: async ({ deps, body, principal, ip }) => {
       const ch = await createChannel(channelDeps(deps), body)
       deps.invalidate('channels', ch.id)
-      await deps.audit({ actor: principal.username, action: 'channel.create', target: ch.id, summary: { ...ch }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'channel.create',
+        target: ch.id,
+        summary: { ...ch },
+        ip,
+      })
       return ch
     },
   }),
@@ -55,7 +65,8 @@ export const adminChannelRoutes = [
     auth: 'admin',
     tag: 'channels',
     summary: 'One channel',
-    handler: async ({ deps, params }) => serializeChannel(await getChannelRow(channelDeps(deps), params.id), deps.clock.now()),
+    handler: async ({ deps, params }) =>
+      serializeChannel(await getChannelRow(channelDeps(deps), params.id), deps.clock.now()),
   }),
   route({
     method: 'PATCH',
@@ -67,7 +78,13 @@ export const adminChannelRoutes = [
     handler: async ({ deps, body, params, principal, ip }) => {
       const ch = await updateChannel(channelDeps(deps), params.id, body)
       deps.invalidate('channels', ch.id)
-      await deps.audit({ actor: principal.username, action: 'channel.update', target: ch.id, summary: { changed: Object.keys(body) }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'channel.update',
+        target: ch.id,
+        summary: { changed: Object.keys(body) },
+        ip,
+      })
       return ch
     },
   }),
@@ -81,7 +98,13 @@ export const adminChannelRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       const row = await deleteChannel(channelDeps(deps), params.id)
       deps.invalidate('channels', params.id)
-      await deps.audit({ actor: principal.username, action: 'channel.delete', target: params.id, summary: { name: row.name }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'channel.delete',
+        target: params.id,
+        summary: { name: row.name },
+        ip,
+      })
     },
   }),
   route({
@@ -96,7 +119,13 @@ export const adminChannelRoutes = [
       const models = await deps.channelUpstream.fetchModels(channelTarget(cd, row))
       await saveFetchedModels(cd, params.id, models)
       deps.invalidate('channels', params.id)
-      await deps.audit({ actor: principal.username, action: 'channel.fetch_models', target: params.id, summary: { count: models.length }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'channel.fetch_models',
+        target: params.id,
+        summary: { count: models.length },
+        ip,
+      })
       return { ok: true, count: models.length, models }
     },
   }),
@@ -111,13 +140,26 @@ export const adminChannelRoutes = [
       const cd = channelDeps(deps)
       const row = await getChannelRow(cd, params.id)
       const models = parseJson<string[]>(row.models, [])
-      const model = body?.model ?? models[0] ?? Object.keys(parseJson<Record<string, string>>(row.model_mapping, {}))[0]
-      if (!model) return { ok: false, status: 0, latency_ms: 0, message: 'The channel has no models; fetch or add models first' }
+      const model =
+        body?.model ?? models[0] ?? Object.keys(parseJson<Record<string, string>>(row.model_mapping, {}))[0]
+      if (!model)
+        return {
+          ok: false,
+          status: 0,
+          latency_ms: 0,
+          message: 'The channel has no models; fetch or add models first',
+        }
       const mapping = parseJson<Record<string, string>>(row.model_mapping, {})
       const result = await deps.channelUpstream.probe(channelTarget(cd, row), mapping[model] ?? model)
       await recordProbe(cd, params.id, result.ok, result.message)
       deps.invalidate('channels', params.id)
-      await deps.audit({ actor: principal.username, action: 'channel.test', target: params.id, summary: { ok: result.ok, status: result.status }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'channel.test',
+        target: params.id,
+        summary: { ok: result.ok, status: result.status },
+        ip,
+      })
       return { ...result, model }
     },
   }),

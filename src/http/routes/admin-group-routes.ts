@@ -78,7 +78,13 @@ export const adminGroupRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       const row = await deleteGroup(groupDeps(deps), params.id)
       deps.invalidate('groups', params.id)
-      await deps.audit({ actor: principal.username, action: 'group.delete', target: params.id, summary: { name: row.name }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'group.delete',
+        target: params.id,
+        summary: { name: row.name },
+        ip,
+      })
     },
   }),
   route({
@@ -101,7 +107,13 @@ export const adminGroupRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       const r = await linkChannel(groupDeps(deps), params.id, params.channel_id)
       deps.invalidate('groups', params.id)
-      await deps.audit({ actor: principal.username, action: 'group.link_channel', target: params.id, summary: { channel_id: params.channel_id }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'group.link_channel',
+        target: params.id,
+        summary: { channel_id: params.channel_id },
+        ip,
+      })
       return r
     },
   }),
@@ -115,7 +127,13 @@ export const adminGroupRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       await unlinkChannel(groupDeps(deps), params.id, params.channel_id)
       deps.invalidate('groups', params.id)
-      await deps.audit({ actor: principal.username, action: 'group.unlink_channel', target: params.id, summary: { channel_id: params.channel_id }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'group.unlink_channel',
+        target: params.id,
+        summary: { channel_id: params.channel_id },
+        ip,
+      })
     },
   }),
 ]

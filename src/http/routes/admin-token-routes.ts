@@ -3,7 +3,13 @@ import { pageQuery } from '../../contracts/common.ts'
 import { freezeBody } from '../../contracts/tokens.ts'
 import { route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
-import { deleteToken, getOwnedToken, listTokens, serializeToken, setTokenFrozen } from '../../services/tokens/token-service.ts'
+import {
+  deleteToken,
+  getOwnedToken,
+  listTokens,
+  serializeToken,
+  setTokenFrozen,
+} from '../../services/tokens/token-service.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
@@ -28,7 +34,8 @@ export const adminTokenRoutes = [
     auth: 'admin',
     tag: 'admin',
     summary: 'One key',
-    handler: async ({ deps, params }) => serializeToken(await getOwnedToken(tokenDeps(deps), params.id, null)),
+    handler: async ({ deps, params }) =>
+      serializeToken(await getOwnedToken(tokenDeps(deps), params.id, null)),
   }),
   route({
     method: 'POST',
@@ -41,7 +48,13 @@ export const adminTokenRoutes = [
       const frozen = body?.frozen ?? true
       const t = await setTokenFrozen(tokenDeps(deps), params.id, null, frozen)
       deps.invalidate('tokens', params.id)
-      await deps.audit({ actor: principal.username, action: frozen ? 'token.freeze' : 'token.unfreeze', target: params.id, summary: { owner: t.username, name: t.name }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: frozen ? 'token.freeze' : 'token.unfreeze',
+        target: params.id,
+        summary: { owner: t.username, name: t.name },
+        ip,
+      })
       return t
     },
   }),
@@ -56,7 +69,13 @@ export const adminTokenRoutes = [
       const frozen = body?.frozen ?? false
       const t = await setTokenFrozen(tokenDeps(deps), params.id, null, frozen)
       deps.invalidate('tokens', params.id)
-      await deps.audit({ actor: principal.username, action: frozen ? 'token.freeze' : 'token.unfreeze', target: params.id, summary: { owner: t.username, name: t.name }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: frozen ? 'token.freeze' : 'token.unfreeze',
+        target: params.id,
+        summary: { owner: t.username, name: t.name },
+        ip,
+      })
       return t
     },
   }),
@@ -70,7 +89,13 @@ export const adminTokenRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       const row = await deleteToken(tokenDeps(deps), params.id, null)
       deps.invalidate('tokens', params.id)
-      await deps.audit({ actor: principal.username, action: 'token.revoke', target: params.id, summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'token.revoke',
+        target: params.id,
+        summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
+        ip,
+      })
     },
   }),
 ]

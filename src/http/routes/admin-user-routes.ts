@@ -41,7 +41,13 @@ function membershipRoutes(prefix: string) {
       handler: async ({ deps, params, principal, ip }) => {
         const r = await addMembership(userDeps(deps), params.username, params.group_id)
         deps.invalidate('groups', params.group_id)
-        await deps.audit({ actor: principal.username, action: 'user.add_group', target: params.username, summary: { group_id: params.group_id }, ip })
+        await deps.audit({
+          actor: principal.username,
+          action: 'user.add_group',
+          target: params.username,
+          summary: { group_id: params.group_id },
+          ip,
+        })
         return r
       },
     }),
@@ -55,17 +61,35 @@ function membershipRoutes(prefix: string) {
       handler: async ({ deps, params, principal, ip }) => {
         await removeMembership(userDeps(deps), params.username, params.group_id)
         deps.invalidate('groups', params.group_id)
-        await deps.audit({ actor: principal.username, action: 'user.remove_group', target: params.username, summary: { group_id: params.group_id }, ip })
+        await deps.audit({
+          actor: principal.username,
+          action: 'user.remove_group',
+          target: params.username,
+          summary: { group_id: params.group_id },
+          ip,
+        })
       },
     }),
   ]
 }
 
-async function changeRole(deps: AppDeps, actor: string, username: string, role: 'user' | 'admin' | 'superadmin', ip: string) {
+async function changeRole(
+  deps: AppDeps,
+  actor: string,
+  username: string,
+  role: 'user' | 'admin' | 'superadmin',
+  ip: string,
+) {
   const r = await setUserRole(userDeps(deps), { username: actor }, username, role)
   deps.users.invalidate(username)
   deps.invalidate('users', username)
-  await deps.audit({ actor, action: 'user.set_role', target: username, summary: { from: r.before.role, to: role }, ip })
+  await deps.audit({
+    actor,
+    action: 'user.set_role',
+    target: username,
+    summary: { from: r.before.role, to: role },
+    ip,
+  })
   return r.after
 }
 
@@ -106,7 +130,13 @@ export const adminUserRoutes: RouteDef[] = [
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
       const u = await createLocalUser(userDeps(deps), principal.role, body)
-      await deps.audit({ actor: principal.username, action: 'user.create', target: u.username, summary: { role: u.role, quota_usd: u.quota_usd }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'user.create',
+        target: u.username,
+        summary: { role: u.role, quota_usd: u.quota_usd },
+        ip,
+      })
       return u
     },
   }),
@@ -133,7 +163,12 @@ export const adminUserRoutes: RouteDef[] = [
         actor: principal.username,
         action: 'user.update',
         target: params.username,
-        summary: { changed: Object.keys(body), quota_usd: [r.before.quota_usd, r.after.quota_usd], disabled: r.after.disabled, role: r.after.role },
+        summary: {
+          changed: Object.keys(body),
+          quota_usd: [r.before.quota_usd, r.after.quota_usd],
+          disabled: r.after.disabled,
+          role: r.after.role,
+        },
         ip,
       })
       return r.after
@@ -151,7 +186,13 @@ export const adminUserRoutes: RouteDef[] = [
       deps.users.invalidate(params.username)
       deps.invalidate('users', params.username)
       deps.invalidate('tokens')
-      await deps.audit({ actor: principal.username, action: 'user.delete', target: params.username, summary: { role: row.role }, ip })
+      await deps.audit({
+        actor: principal.username,
+        action: 'user.delete',
+        target: params.username,
+        summary: { role: row.role },
+        ip,
+      })
     },
   }),
   route({
@@ -161,7 +202,8 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: "Set a user's role (superadmin only; the last superadmin is protected)",
     body: setRoleBody,
-    handler: async ({ deps, body, params, principal, ip }) => changeRole(deps, principal.username, params.username, body.role, ip),
+    handler: async ({ deps, body, params, principal, ip }) =>
+      changeRole(deps, principal.username, params.username, body.role, ip),
   }),
   route({
     method: 'PATCH',
@@ -170,7 +212,8 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Same as PUT',
     body: setRoleBody,
-    handler: async ({ deps, body, params, principal, ip }) => changeRole(deps, principal.username, params.username, body.role, ip),
+    handler: async ({ deps, body, params, principal, ip }) =>
+      changeRole(deps, principal.username, params.username, body.role, ip),
   }),
   route({
     method: 'POST',
@@ -179,7 +222,8 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Alias of the original: set a role by username',
     body: promoteBody,
-    handler: async ({ deps, body, principal, ip }) => changeRole(deps, principal.username, body.username, body.role, ip),
+    handler: async ({ deps, body, principal, ip }) =>
+      changeRole(deps, principal.username, body.username, body.role, ip),
   }),
   ...membershipRoutes('/admin/users'),
   ...membershipRoutes('/admin/users-list'),

@@ -24,13 +24,34 @@ async function handleLogin({ deps, body, ip }: RouteContext<LoginBody, unknown, 
     await deps.audit({ actor: result.username, action: 'auth.fallback_login', ip })
     deps.logger.warn({ ip }, 'break-glass fallback login used')
   }
-  const access_token = await signSessionJwt(deps.config.JWT_SECRET, result.username, deps.config.JWT_EXPIRE_HOURS, deps.clock.now())
+  const access_token = await signSessionJwt(
+    deps.config.JWT_SECRET,
+    result.username,
+    deps.config.JWT_EXPIRE_HOURS,
+    deps.clock.now(),
+  )
   return { access_token, token_type: 'bearer', role: result.role, username: result.username }
 }
 
 export const authRoutes = [
-  route({ method: 'POST', url: '/auth/login', auth: 'public', tag: 'auth', summary: 'Log in; returns a JWT', body: loginBody, handler: handleLogin }),
-  route({ method: 'POST', url: '/admin/auth/login', auth: 'public', tag: 'auth', summary: 'Log in (the original path)', body: loginBody, handler: handleLogin }),
+  route({
+    method: 'POST',
+    url: '/auth/login',
+    auth: 'public',
+    tag: 'auth',
+    summary: 'Log in; returns a JWT',
+    body: loginBody,
+    handler: handleLogin,
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/auth/login',
+    auth: 'public',
+    tag: 'auth',
+    summary: 'Log in (the original path)',
+    body: loginBody,
+    handler: handleLogin,
+  }),
   route({
     method: 'GET',
     url: '/auth/me',

@@ -26,7 +26,11 @@ export const systemRoutes = [
       }
       const ready = database === 'ok'
       void reply.code(ready ? 200 : 503)
-      return { status: ready ? 'ready' : 'not_ready', database, redis: deps.config.REDIS_URL ? 'configured' : 'not_configured' }
+      return {
+        status: ready ? 'ready' : 'not_ready',
+        database,
+        redis: deps.config.REDIS_URL ? 'configured' : 'not_configured',
+      }
     },
   }),
   route({

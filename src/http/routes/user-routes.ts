@@ -53,7 +53,8 @@ export const userRoutes = [
     auth: 'user',
     tag: 'user',
     summary: 'One of your keys',
-    handler: async ({ deps, principal, params }) => serializeToken(await getOwnedToken(tokenDeps(deps), params.id, principal.username)),
+    handler: async ({ deps, principal, params }) =>
+      serializeToken(await getOwnedToken(tokenDeps(deps), params.id, principal.username)),
   }),
   route({
     method: 'PATCH',

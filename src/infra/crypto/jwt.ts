@@ -4,7 +4,12 @@ const ISSUER = 'any-gateway'
 const AUDIENCE = 'dashboard'
 
 /** A JWT carries identity only; authority is read from the database on each request. */
-export async function signSessionJwt(secret: string, username: string, ttlHours: number, nowMs: number): Promise<string> {
+export async function signSessionJwt(
+  secret: string,
+  username: string,
+  ttlHours: number,
+  nowMs: number,
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000)
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -17,7 +22,11 @@ export async function signSessionJwt(secret: string, username: string, ttlHours:
 }
 
 /** HS256 pinned, `exp` required, lifetime capped: `alg:none`, missing `exp` and far-future tokens fail. */
-export async function verifySessionJwt(secret: string, token: string, maxTtlHours: number): Promise<string | null> {
+export async function verifySessionJwt(
+  secret: string,
+  token: string,
+  maxTtlHours: number,
+): Promise<string | null> {
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       algorithms: ['HS256'],

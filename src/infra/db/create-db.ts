@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely'
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely'
 import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
@@ -57,6 +64,8 @@ export async function migrate(handle: Db): Promise<void> {
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`)
+    throw new Error(
+      `migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`,
+    )
   }
 }

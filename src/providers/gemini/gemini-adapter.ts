@@ -23,6 +23,9 @@ export const geminiAdapter: ProviderAdapter = {
   },
   probeRequest: (base, model) => ({
     url: joinUrl(base, `models/${encodeURIComponent(model)}:generateContent`),
-    body: { contents: [{ role: 'user', parts: [{ text: 'ping' }] }], generationConfig: { maxOutputTokens: 1 } },
+    body: {
+      contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
+      generationConfig: { maxOutputTokens: 1 },
+    },
   }),
 }

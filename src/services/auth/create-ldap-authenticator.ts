@@ -24,6 +24,10 @@ export function createLdapAuthenticator(config: Readonly<Config>, logger?: Logge
   return (username, password) =>
     authenticateLdap(settings, username, password, {
       // The directory's or the configuration's fault: worth an operator's attention, never with the password.
-      onFailure: (stage, error) => logger?.warn({ stage, err: error instanceof Error ? error.message : String(error) }, 'LDAP login failed'),
+      onFailure: (stage, error) =>
+        logger?.warn(
+          { stage, err: error instanceof Error ? error.message : String(error) },
+          'LDAP login failed',
+        ),
     })
 }

@@ -51,7 +51,12 @@ function isUsablePassword(password: string): boolean {
  * Login order: the break-glass fallback account, then local accounts, then LDAP/AD. A local account never falls
  * through to LDAP, and an LDAP "wrong password" never falls through to anything else.
  */
-export async function login(deps: LoginDeps, username: string, password: string, ip: string): Promise<LoginResult> {
+export async function login(
+  deps: LoginDeps,
+  username: string,
+  password: string,
+  ip: string,
+): Promise<LoginResult> {
   const name = username.trim()
   const gate = deps.throttle.check(name.toLowerCase(), ip)
   if (!gate.allowed) {
@@ -97,14 +102,19 @@ export async function login(deps: LoginDeps, username: string, password: string,
     }
     return fail()
   }
-  const user = await upsertLdapUser(deps, result.username, result.displayName)
+  // Directory names are case-insensitive; one account per person, whatever case they typed.
+  const user = await upsertLdapUser(deps, result.username.toLowerCase(), result.displayName)
   if (user.disabled) return fail()
   deps.throttle.recordSuccess(name.toLowerCase(), ip)
   return { username: user.username, role: user.role, source: 'ldap' }
 }
 
 async function touchLogin(deps: LoginDeps, username: string): Promise<void> {
-  await deps.db.updateTable('users').set({ last_login_at: deps.clock.now() }).where('username', '=', username).execute()
+  await deps.db
+    .updateTable('users')
+    .set({ last_login_at: deps.clock.now() })
+    .where('username', '=', username)
+    .execute()
 }
 
 /** A first LDAP login creates the user with role `user` and no balance, as the original did. */
@@ -114,7 +124,11 @@ async function upsertLdapUser(
   displayName: string | undefined,
 ): Promise<{ username: string; role: Role; disabled: boolean }> {
   const now = deps.clock.now()
-  const existing = await deps.db.selectFrom('users').select('auth_source').where('username', '=', username).executeTakeFirst()
+  const existing = await deps.db
+    .selectFrom('users')
+    .select('auth_source')
+    .where('username', '=', username)
+    .executeTakeFirst()
   // A directory entry never takes over a local account of the same name.
   if (existing && existing.auth_source !== 'ldap') return { username, role: 'user', disabled: true }
   await deps.db

@@ -34,10 +34,17 @@ type PriceUpdate = z.infer<typeof updatePriceBody>
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e.message ?? '')
+  return (
+    e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e.message ?? '')
+  )
 }
 
-export async function listPrices(deps: PriceDeps, filter: { group_id?: string; model?: string }, page: Page, grouped: boolean) {
+export async function listPrices(
+  deps: PriceDeps,
+  filter: { group_id?: string; model?: string },
+  page: Page,
+  grouped: boolean,
+) {
   if (grouped) {
     let q = deps.db.selectFrom('group_model_prices')
     if (filter.group_id) q = q.where('group_id', '=', filter.group_id)
@@ -71,13 +78,28 @@ export async function createPrice(deps: PriceDeps, body: PriceBody | GroupPriceB
   }
   try {
     if ('group_id' in body) {
-      const g = await deps.db.selectFrom('groups').select('id').where('id', '=', body.group_id).executeTakeFirst()
+      const g = await deps.db
+        .selectFrom('groups')
+        .select('id')
+        .where('id', '=', body.group_id)
+        .executeTakeFirst()
       if (!g) throw notFound('Group')
-      await deps.db.insertInto('group_model_prices').values({ ...base, group_id: body.group_id }).execute()
-      return serializePrice(await deps.db.selectFrom('group_model_prices').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+      await deps.db
+        .insertInto('group_model_prices')
+        .values({ ...base, group_id: body.group_id })
+        .execute()
+      return serializePrice(
+        await deps.db
+          .selectFrom('group_model_prices')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow(),
+      )
     }
     await deps.db.insertInto('model_prices').values(base).execute()
-    return serializePrice(await deps.db.selectFrom('model_prices').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+    return serializePrice(
+      await deps.db.selectFrom('model_prices').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    )
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`A price for ${body.model_name} / ${body.unit} already exists`)
     throw err
@@ -101,7 +123,9 @@ export async function updatePrice(deps: PriceDeps, id: string, body: PriceUpdate
     if (isUniqueViolation(err)) throw conflict('A price for that model and unit already exists')
     throw err
   }
-  return serializePrice(await deps.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+  return serializePrice(
+    await deps.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+  )
 }
 
 export async function deletePrice(deps: PriceDeps, id: string, grouped: boolean) {
@@ -111,6 +135,11 @@ export async function deletePrice(deps: PriceDeps, id: string, grouped: boolean)
 }
 
 export async function publicPrices(deps: PriceDeps) {
-  const rows = await deps.db.selectFrom('model_prices').selectAll().orderBy('model_name').orderBy('unit').execute()
+  const rows = await deps.db
+    .selectFrom('model_prices')
+    .selectAll()
+    .orderBy('model_name')
+    .orderBy('unit')
+    .execute()
   return { data: rows.map(serializePrice) }
 }

@@ -31,15 +31,26 @@ export async function getRateLimit(db: Kysely<Database>, id: string) {
   return serializeRateLimit(row)
 }
 
-export async function createRateLimit(db: Kysely<Database>, clock: Clock, body: z.infer<typeof rateLimitBody>) {
+export async function createRateLimit(
+  db: Kysely<Database>,
+  clock: Clock,
+  body: z.infer<typeof rateLimitBody>,
+) {
   const g = await db.selectFrom('groups').select('id').where('id', '=', body.group_id).executeTakeFirst()
   if (!g) throw notFound('Group')
   const id = newId()
-  await db.insertInto('rate_limits').values({ id, ...body, created_at: clock.now() }).execute()
+  await db
+    .insertInto('rate_limits')
+    .values({ id, ...body, created_at: clock.now() })
+    .execute()
   return getRateLimit(db, id)
 }
 
-export async function updateRateLimit(db: Kysely<Database>, id: string, body: z.infer<typeof updateRateLimitBody>) {
+export async function updateRateLimit(
+  db: Kysely<Database>,
+  id: string,
+  body: z.infer<typeof updateRateLimitBody>,
+) {
   await getRateLimit(db, id)
   if (Object.keys(body).length) await db.updateTable('rate_limits').set(body).where('id', '=', id).execute()
   return getRateLimit(db, id)

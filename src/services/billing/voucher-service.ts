@@ -63,13 +63,18 @@ export async function getVoucher(deps: VoucherDeps, id: string) {
   return row
 }
 
-export async function updateVoucher(deps: VoucherDeps, id: string, body: { amount_usd?: number; expires_at?: string | null }) {
+export async function updateVoucher(
+  deps: VoucherDeps,
+  id: string,
+  body: { amount_usd?: number; expires_at?: string | null },
+) {
   const row = await getVoucher(deps, id)
   if (row.used_by !== null) throw new AppError('conflict', 'A redeemed voucher cannot be changed')
   const set: Record<string, unknown> = {}
   if (body.amount_usd !== undefined) set.amount_nano = usdToNano(body.amount_usd)
   if (body.expires_at !== undefined) set.expires_at = parseExpiry(body.expires_at)
-  if (Object.keys(set).length) await deps.db.updateTable('vouchers').set(set).where('id', '=', id).where('used_by', 'is', null).execute()
+  if (Object.keys(set).length)
+    await deps.db.updateTable('vouchers').set(set).where('id', '=', id).where('used_by', 'is', null).execute()
   return serializeVoucher(await getVoucher(deps, id))
 }
 
@@ -95,7 +100,11 @@ export async function redeemVoucher(deps: VoucherDeps, username: string, code: s
       .returning(['amount_nano'])
       .executeTakeFirst()
     if (!claimed) {
-      const row = await trx.selectFrom('vouchers').select(['used_by', 'expires_at']).where('code', '=', code).executeTakeFirst()
+      const row = await trx
+        .selectFrom('vouchers')
+        .select(['used_by', 'expires_at'])
+        .where('code', '=', code)
+        .executeTakeFirst()
       if (!row) throw new AppError('not_found', 'Voucher code does not exist')
       if (row.used_by !== null) throw new AppError('voucher_used', 'Voucher has already been redeemed')
       throw new AppError('voucher_expired', 'Voucher has expired')
@@ -126,4 +135,3 @@ export async function redeemVoucher(deps: VoucherDeps, username: string, code: s
     return { ok: true, amount_usd: nanoToUsd(amount), new_quota_usd: nanoToUsd(after) }
   })
 }
-

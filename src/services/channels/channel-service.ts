@@ -58,8 +58,18 @@ export function channelTarget(deps: ChannelDeps, row: Selectable<ChannelsTable>)
 
 export async function listChannels(deps: ChannelDeps, page: Page) {
   const [rows, count] = await Promise.all([
-    deps.db.selectFrom('channels').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),
-    deps.db.selectFrom('channels').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    deps.db
+      .selectFrom('channels')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    deps.db
+      .selectFrom('channels')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   const now = deps.clock.now()
   return { data: rows.map((r) => serializeChannel(r, now)), total: toNum(count.n) }
@@ -69,7 +79,11 @@ async function checkBaseUrl(url: string): Promise<void> {
   try {
     await assertAllowedUpstream(url)
   } catch (err) {
-    if (err instanceof AppError) throw new AppError('validation_error', 'base_url: address is not allowed (link-local or cloud metadata)')
+    if (err instanceof AppError)
+      throw new AppError(
+        'validation_error',
+        'base_url: address is not allowed (link-local or cloud metadata)',
+      )
     throw err
   }
 }

@@ -15,7 +15,9 @@ export interface ChannelTarget {
 function scrub(text: string, secret: string): string {
   let out = text.slice(0, 300)
   if (secret) out = out.split(secret).join('[redacted]')
-  return out.replace(/sk-[A-Za-z0-9_-]{8,}/g, 'sk-[redacted]').replace(/AIza[0-9A-Za-z_-]{20,}/g, '[redacted]')
+  return out
+    .replace(/sk-[A-Za-z0-9_-]{8,}/g, 'sk-[redacted]')
+    .replace(/AIza[0-9A-Za-z_-]{20,}/g, '[redacted]')
 }
 
 async function call(target: ChannelTarget, method: 'GET' | 'POST', url: string, body?: unknown) {
@@ -57,7 +59,10 @@ export function createChannelUpstream() {
       }
       return [...new Set(adapter.parseModelList(json))].slice(0, 5000)
     },
-    async probe(target: ChannelTarget, model: string): Promise<{ ok: boolean; status: number; latency_ms: number; message: string }> {
+    async probe(
+      target: ChannelTarget,
+      model: string,
+    ): Promise<{ ok: boolean; status: number; latency_ms: number; message: string }> {
       const adapter = adapterFor(target.provider)
       const { url, body } = adapter.probeRequest(target.baseUrl, model)
       const started = Date.now()

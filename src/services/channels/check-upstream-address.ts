@@ -23,8 +23,13 @@ export function isBlockedAddress(address: string): boolean {
 }
 
 export async function assertAllowedUpstream(url: string): Promise<void> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const host = new URL(url).hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
   if (METADATA_HOSTS.has(host)) throw new AppError('bad_request', 'Channel address is not allowed')
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address)
+  const addresses = isIP(host)
+    ? [host]
+    : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address)
   if (addresses.some(isBlockedAddress)) throw new AppError('bad_request', 'Channel address is not allowed')
 }

@@ -32,14 +32,28 @@ export async function getGroupRow(deps: GroupDeps, id: string) {
 
 export async function listGroups(deps: GroupDeps, page: Page) {
   const [rows, count] = await Promise.all([
-    deps.db.selectFrom('groups').selectAll().orderBy('priority', 'desc').orderBy('name').limit(page.limit).offset(page.offset).execute(),
-    deps.db.selectFrom('groups').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    deps.db
+      .selectFrom('groups')
+      .selectAll()
+      .orderBy('priority', 'desc')
+      .orderBy('name')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    deps.db
+      .selectFrom('groups')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { data: rows.map(serializeGroup), total: toNum(count.n) }
 }
 
 export async function createGroup(deps: GroupDeps, body: CreateGroupBody) {
-  const exists = await deps.db.selectFrom('groups').select('id').where('name', '=', body.name).executeTakeFirst()
+  const exists = await deps.db
+    .selectFrom('groups')
+    .select('id')
+    .where('name', '=', body.name)
+    .executeTakeFirst()
   if (exists) throw conflict(`A group named "${body.name}" already exists`)
   const id = newId()
   await deps.db
@@ -76,7 +90,8 @@ export async function deleteGroup(deps: GroupDeps, id: string) {
     .select((eb) => eb.fn.countAll().as('n'))
     .where('group_id', '=', id)
     .executeTakeFirstOrThrow()
-  if (toNum(bound.n) > 0) throw conflict(`${toNum(bound.n)} API key(s) are bound to this group; rebind them first`)
+  if (toNum(bound.n) > 0)
+    throw conflict(`${toNum(bound.n)} API key(s) are bound to this group; rebind them first`)
   await deps.db.deleteFrom('groups').where('id', '=', id).execute()
   return row
 }
@@ -107,7 +122,14 @@ export async function listGroupChannels(deps: GroupDeps, groupId: string) {
   const rows = await deps.db
     .selectFrom('group_channels')
     .innerJoin('channels', 'channels.id', 'group_channels.channel_id')
-    .select(['channels.id', 'channels.name', 'channels.provider', 'channels.base_url', 'channels.enabled', 'channels.weight'])
+    .select([
+      'channels.id',
+      'channels.name',
+      'channels.provider',
+      'channels.base_url',
+      'channels.enabled',
+      'channels.weight',
+    ])
     .where('group_channels.group_id', '=', groupId)
     .orderBy('channels.name')
     .execute()

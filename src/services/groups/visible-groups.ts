@@ -9,11 +9,7 @@ export async function visibleGroupIds(db: Kysely<Database>, username: string): P
     .where((eb) =>
       eb.or([
         eb('all_visible', '=', 1),
-        eb(
-          'id',
-          'in',
-          eb.selectFrom('group_members').select('group_id').where('username', '=', username),
-        ),
+        eb('id', 'in', eb.selectFrom('group_members').select('group_id').where('username', '=', username)),
       ]),
     )
     .execute()

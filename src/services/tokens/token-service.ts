@@ -48,14 +48,20 @@ export interface TokenDeps {
 }
 
 /** A user may bind a key only to a group they can see; admins to any existing group. */
-async function assertGroupBindable(deps: TokenDeps, groupId: string, username: string, role: Role): Promise<void> {
+async function assertGroupBindable(
+  deps: TokenDeps,
+  groupId: string,
+  username: string,
+  role: Role,
+): Promise<void> {
   const exists = await deps.db.selectFrom('groups').select('id').where('id', '=', groupId).executeTakeFirst()
   if (role !== 'user') {
     if (!exists) throw notFound('Group')
     return
   }
   const visible = await visibleGroupIds(deps.db, username)
-  if (!exists || !visible.includes(groupId)) throw new AppError('forbidden', 'You cannot bind a key to this group')
+  if (!exists || !visible.includes(groupId))
+    throw new AppError('forbidden', 'You cannot bind a key to this group')
 }
 
 export async function createToken(deps: TokenDeps, owner: string, role: Role, body: CreateTokenBody) {
@@ -81,7 +87,11 @@ export async function createToken(deps: TokenDeps, owner: string, role: Role, bo
     created_at: deps.clock.now(),
   }
   await deps.db.insertInto('tokens').values(row).execute()
-  const saved = await deps.db.selectFrom('tokens').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
+  const saved = await deps.db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('id', '=', row.id)
+    .executeTakeFirstOrThrow()
   // The only response that ever carries the plaintext key.
   return { ...serializeToken(saved), key }
 }
@@ -91,7 +101,13 @@ export async function listTokens(deps: TokenDeps, filter: { username?: string; q
   if (filter.username) query = query.where('username', '=', filter.username)
   if (filter.q) query = query.where('name', 'like', `%${filter.q}%`)
   const [rows, count] = await Promise.all([
-    query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+    query
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
     query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ])
   return { data: rows.map(serializeToken), total: toNum(count.n) }
@@ -131,11 +147,19 @@ export async function updateToken(
 
 export async function setTokenFrozen(deps: TokenDeps, id: string, owner: string | null, frozen: boolean) {
   await getOwnedToken(deps, id, owner)
-  await deps.db.updateTable('tokens').set({ frozen: boolToInt(frozen) }).where('id', '=', id).execute()
+  await deps.db
+    .updateTable('tokens')
+    .set({ frozen: boolToInt(frozen) })
+    .where('id', '=', id)
+    .execute()
   return serializeToken(await getOwnedToken(deps, id, owner))
 }
 
-export async function deleteToken(deps: TokenDeps, id: string, owner: string | null): Promise<Selectable<TokensTable>> {
+export async function deleteToken(
+  deps: TokenDeps,
+  id: string,
+  owner: string | null,
+): Promise<Selectable<TokensTable>> {
   const row = await getOwnedToken(deps, id, owner)
   await deps.db.deleteFrom('tokens').where('id', '=', id).execute()
   return row

@@ -28,7 +28,15 @@ export async function bootstrapSuperadmin(
   const now = clock.now()
   await db
     .insertInto('groups')
-    .values({ id: newId(), name: 'default', priority: 1, multiplier: 1, all_visible: 1, description: 'Visible to every user', created_at: now })
+    .values({
+      id: newId(),
+      name: 'default',
+      priority: 1,
+      multiplier: 1,
+      all_visible: 1,
+      description: 'Visible to every user',
+      created_at: now,
+    })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute()
 
@@ -54,7 +62,11 @@ export async function bootstrapSuperadmin(
       .execute()
   }
 
-  const supers = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('role', '=', 'superadmin').executeTakeFirstOrThrow()
+  const supers = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('role', '=', 'superadmin')
+    .executeTakeFirstOrThrow()
   if (toNum(supers.n) > 0 || !opts.createLocalAdmin) return {}
 
   const username = 'admin'

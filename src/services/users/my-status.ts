@@ -4,14 +4,34 @@ import type { Principal } from '../../http/principal.ts'
 import { listUserGroups } from '../groups/group-service.ts'
 
 /** Usage per rule comes from the rate limiter; until it is wired in, `current` is reported as 0. */
-export type RuleUsageReader = (rule: { id: string; group_id: string; limit_type: string; window_sec: number }, username: string) => Promise<number>
+export type RuleUsageReader = (
+  rule: { id: string; group_id: string; limit_type: string; window_sec: number },
+  username: string,
+) => Promise<number>
 
 export async function getMyStatus(deps: AppDeps & { ruleUsage?: RuleUsageReader }, principal: Principal) {
   const db = deps.db.db
-  const user = await db.selectFrom('users').select(['quota_nano', 'used_nano']).where('username', '=', principal.username).executeTakeFirst()
-  const groups = await listUserGroups({ db, clock: deps.clock }, principal.username, principal.role !== 'user')
+  const user = await db
+    .selectFrom('users')
+    .select(['quota_nano', 'used_nano'])
+    .where('username', '=', principal.username)
+    .executeTakeFirst()
+  const groups = await listUserGroups(
+    { db, clock: deps.clock },
+    principal.username,
+    principal.role !== 'user',
+  )
   const rules = groups.length
-    ? await db.selectFrom('rate_limits').selectAll().where('group_id', 'in', groups.map((g) => g.id)).where('value', '>', 0).execute()
+    ? await db
+        .selectFrom('rate_limits')
+        .selectAll()
+        .where(
+          'group_id',
+          'in',
+          groups.map((g) => g.id),
+        )
+        .where('value', '>', 0)
+        .execute()
     : []
   const out = []
   for (const g of groups) {
@@ -19,7 +39,12 @@ export async function getMyStatus(deps: AppDeps & { ruleUsage?: RuleUsageReader 
     const rate_limits = []
     for (const r of mine) {
       const window_sec = toNum(r.window_sec)
-      const current = deps.ruleUsage ? await deps.ruleUsage({ id: r.id, group_id: r.group_id, limit_type: r.limit_type, window_sec }, principal.username) : 0
+      const current = deps.ruleUsage
+        ? await deps.ruleUsage(
+            { id: r.id, group_id: r.group_id, limit_type: r.limit_type, window_sec },
+            principal.username,
+          )
+        : 0
       rate_limits.push({
         rule_id: r.id,
         limit_type: r.limit_type,
@@ -29,7 +54,13 @@ export async function getMyStatus(deps: AppDeps & { ruleUsage?: RuleUsageReader 
         remaining_pct: Math.round(Math.max(0, ((r.value - current) / r.value) * 100) * 10) / 10,
       })
     }
-    out.push({ group_id: g.id, group_name: g.name, is_all_visible: toBool(g.all_visible), priority: g.priority, rate_limits })
+    out.push({
+      group_id: g.id,
+      group_name: g.name,
+      is_all_visible: toBool(g.all_visible),
+      priority: g.priority,
+      rate_limits,
+    })
   }
   return {
     username: principal.username,

@@ -1,6 +1,15 @@
 import type { Kysely, Selectable, Updateable } from 'kysely'
 import type { Database, UsersTable } from '../../infra/db/database-types.ts'
-import { boolToInt, nanoToUsd, toBig, toBigOrNull, toBool, toIso, toNum, usdToNano } from '../../infra/db/convert-row-values.ts'
+import {
+  boolToInt,
+  nanoToUsd,
+  toBig,
+  toBigOrNull,
+  toBool,
+  toIso,
+  toNum,
+  usdToNano,
+} from '../../infra/db/convert-row-values.ts'
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
@@ -30,7 +39,11 @@ export function serializeUser(row: Selectable<UsersTable>) {
 }
 
 export async function getUserRow(deps: UserDeps, username: string) {
-  const row = await deps.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+  const row = await deps.db
+    .selectFrom('users')
+    .selectAll()
+    .where('username', '=', username)
+    .executeTakeFirst()
   if (!row) throw notFound('User')
   return row
 }
@@ -72,7 +85,11 @@ async function assertNotLastSuperadmin(db: Kysely<Database>, row: Selectable<Use
 export async function createLocalUser(deps: UserDeps, actorRole: Role, body: CreateUserBody) {
   const role = body.role ?? 'user'
   assertMayManage(actorRole, 'user', role)
-  const exists = await deps.db.selectFrom('users').select('id').where('username', '=', body.username).executeTakeFirst()
+  const exists = await deps.db
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', body.username)
+    .executeTakeFirst()
   if (exists) throw conflict(`User "${body.username}" already exists`)
   const now = deps.clock.now()
   await deps.db
@@ -96,10 +113,16 @@ export async function createLocalUser(deps: UserDeps, actorRole: Role, body: Cre
   return serializeUser(await getUserRow(deps, body.username))
 }
 
-export async function updateUser(deps: UserDeps, actor: { username: string; role: Role }, username: string, body: UpdateUserBody) {
+export async function updateUser(
+  deps: UserDeps,
+  actor: { username: string; role: Role },
+  username: string,
+  body: UpdateUserBody,
+) {
   const row = await getUserRow(deps, username)
   assertMayManage(actor.role, row.role, body.role)
-  if ((body.disabled === true || (body.role && body.role !== 'superadmin'))) await assertNotLastSuperadmin(deps.db, row)
+  if (body.disabled === true || (body.role && body.role !== 'superadmin'))
+    await assertNotLastSuperadmin(deps.db, row)
   if (body.password !== undefined && row.auth_source !== 'local') {
     throw new AppError('validation_error', 'password: only local accounts have a password here')
   }
@@ -110,7 +133,8 @@ export async function updateUser(deps: UserDeps, actor: { username: string; role
     if (body.password !== undefined) set.password_hash = await hashPassword(body.password)
     if (body.disabled !== undefined) set.disabled = boolToInt(body.disabled)
     if (body.role !== undefined) set.role = body.role
-    if (body.quota_usd !== undefined) set.quota_nano = body.quota_usd === null ? null : usdToNano(body.quota_usd)
+    if (body.quota_usd !== undefined)
+      set.quota_nano = body.quota_usd === null ? null : usdToNano(body.quota_usd)
     await trx.updateTable('users').set(set).where('username', '=', username).execute()
     if (body.quota_usd !== undefined) {
       const before = toBigOrNull(row.quota_nano)
@@ -136,8 +160,16 @@ export async function updateUser(deps: UserDeps, actor: { username: string; role
 export async function setUserRole(deps: UserDeps, actor: { username: string }, username: string, role: Role) {
   const row = await getUserRow(deps, username)
   if (role !== 'superadmin') await assertNotLastSuperadmin(deps.db, row)
-  await deps.db.updateTable('users').set({ role, updated_at: deps.clock.now() }).where('username', '=', username).execute()
-  return { before: serializeUser(row), after: serializeUser(await getUserRow(deps, username)), by: actor.username }
+  await deps.db
+    .updateTable('users')
+    .set({ role, updated_at: deps.clock.now() })
+    .where('username', '=', username)
+    .execute()
+  return {
+    before: serializeUser(row),
+    after: serializeUser(await getUserRow(deps, username)),
+    by: actor.username,
+  }
 }
 
 export async function deleteUser(deps: UserDeps, actor: { username: string; role: Role }, username: string) {
@@ -179,5 +211,10 @@ export async function listMemberships(deps: UserDeps, username: string) {
     .where('group_members.username', '=', username)
     .orderBy('groups.priority', 'desc')
     .execute()
-  return rows.map((r) => ({ id: r.id, name: r.name, priority: toNum(r.priority), all_visible: toBool(r.all_visible) }))
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    priority: toNum(r.priority),
+    all_visible: toBool(r.all_visible),
+  }))
 }

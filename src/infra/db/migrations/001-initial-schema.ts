@@ -158,7 +158,11 @@ export function initialSchema(dialect: Dialect) {
         .addColumn('balance_after_nano', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute()
-      await db.schema.createIndex('balance_ledger_user_idx').on('balance_ledger').columns(['username', 'created_at']).execute()
+      await db.schema
+        .createIndex('balance_ledger_user_idx')
+        .on('balance_ledger')
+        .columns(['username', 'created_at'])
+        .execute()
 
       await db.schema
         .createTable('usage_logs')
@@ -187,8 +191,16 @@ export function initialSchema(dialect: Dialect) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute()
       await db.schema.createIndex('usage_logs_created_idx').on('usage_logs').column('created_at').execute()
-      await db.schema.createIndex('usage_logs_user_idx').on('usage_logs').columns(['username', 'created_at']).execute()
-      await db.schema.createIndex('usage_logs_token_idx').on('usage_logs').columns(['token_id', 'created_at']).execute()
+      await db.schema
+        .createIndex('usage_logs_user_idx')
+        .on('usage_logs')
+        .columns(['username', 'created_at'])
+        .execute()
+      await db.schema
+        .createIndex('usage_logs_token_idx')
+        .on('usage_logs')
+        .columns(['token_id', 'created_at'])
+        .execute()
 
       await db.schema
         .createTable('admin_audit')
