@@ -17,6 +17,12 @@ import { isDashboardPath, sendIndex, serveWeb } from './http/serve-web.ts'
 import { buildOpenApi } from './http/build-openapi.ts'
 import { allRoutes } from './http/routes/all-routes.ts'
 import type { RouteDef } from './http/define-route.ts'
+import { registerProxyRoutes } from './http/routes/proxy-routes.ts'
+import { createRoutingSnapshot } from './proxy/routing-snapshot.ts'
+import { createTokenCache } from './proxy/token-cache.ts'
+import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
+import { createChannelHealth } from './proxy/channel-health.ts'
+import type { PricingPort, ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -38,12 +44,16 @@ export interface BuildOptions {
   logger?: Logger
   db?: Db
   webDir?: string
+  /** Observes every proxied request (tests, audit). */
+  onProxyFinished?: (outcome: ProxyOutcome) => void
+  random?: () => number
 }
 
 export interface BuiltApp {
   app: FastifyInstance
   deps: AppDeps
   routes: RouteDef[]
+  proxy: ProxyDeps
   close(): Promise<void>
 }
 
@@ -105,6 +115,35 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   })
   app.setErrorHandler((err, req, reply) => sendAdminError(err, req, reply))
 
+  const snapshot = createRoutingSnapshot(db.db, config.ENCRYPTION_KEY)
+  const tokenCache = createTokenCache(db.db)
+  const dispatchers = createUpstreamDispatchers()
+  invalidateHooks.push((what, id) => {
+    if (what === 'tokens') tokenCache.invalidate(id)
+    if (what === 'users') {
+      if (id) tokenCache.invalidateUser(id)
+      else tokenCache.invalidate()
+      snapshot.invalidate()
+    }
+    if (what === 'channels' || what === 'groups' || what === 'prices') snapshot.invalidate()
+  })
+  const pricing: PricingPort = { cost: () => ({ costNano: 0n, priced: false }) }
+  const proxy: ProxyDeps = {
+    db: db.db,
+    clock,
+    logger,
+    snapshot,
+    tokens: tokenCache,
+    dispatchers,
+    health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
+    pricing,
+    maxAttempts: 3,
+    keepAuditBodies: config.AUDIT_BODIES === 'full',
+    onFinished: opts.onProxyFinished,
+    random: opts.random,
+  }
+  await registerProxyRoutes(app, deps, proxy)
+
   const routes = allRoutes()
   registerRoutes(app, deps, routes)
   const openapi = buildOpenApi(routes, '0.1.0')
@@ -120,8 +159,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     app,
     deps,
     routes,
+    proxy,
     close: async () => {
       await app.close()
+      await dispatchers.close()
       if (!opts.db) await db.close()
     },
   }

@@ -24,6 +24,7 @@ export interface TestAppOptions {
   env?: Record<string, string>
   /** A second gateway instance on the same database and secrets as `shared`; the database is not dropped on close. */
   shared?: TestApp
+  onProxyFinished?: (outcome: import('../../src/proxy/handle-proxy-request.ts').ProxyOutcome) => void
 }
 
 export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions = {}): Promise<TestApp> {
@@ -59,7 +60,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
           ? { kind, postgresUrl: tdb.url, poolSize: 20 }
           : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) },
       )
-  const built = await buildApp({ config, db: db2, logger })
+  const built = await buildApp({ config, db: db2, logger, onProxyFinished: opts.onProxyFinished })
   await built.app.ready()
   const db = db2.db
   return {

@@ -1,0 +1,175 @@
+import zlib from 'node:zlib'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from '../../proxy/surfaces.ts'
+import { handleProxyRequest, type ProxyDeps } from '../../proxy/handle-proxy-request.ts'
+import { listReachableModels, toAnthropicList, toGeminiList, toOpenAiList } from '../../proxy/list-models.ts'
+import { extractClientKey } from '../../proxy/extract-client-key.ts'
+import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
+import { formatClientError } from '../../protocol/errors/format-client-error.ts'
+import { verifySessionJwt } from '../../infra/crypto/jwt.ts'
+import type { AppDeps } from '../app-deps.ts'
+
+function queryOf(req: FastifyRequest): URLSearchParams {
+  const i = req.url.indexOf('?')
+  return new URLSearchParams(i < 0 ? '' : req.url.slice(i + 1))
+}
+
+/** Request bodies may arrive compressed; the limit applies to the decompressed size (zip bombs stop at it). */
+function decodeBody(
+  req: FastifyRequest,
+  raw: Buffer,
+  maxBytes: number,
+): Buffer | { status: number; message: string } {
+  const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase()
+  if (enc === 'identity' || enc === '') return raw
+  try {
+    const opts = { maxOutputLength: maxBytes }
+    if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(raw, opts)
+    if (enc === 'br') return zlib.brotliDecompressSync(raw, opts)
+    if (enc === 'deflate') return zlib.inflateSync(raw, opts)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      return { status: 413, message: 'Request body is too large' }
+    return { status: 400, message: 'Request body could not be decompressed' }
+  }
+  return { status: 415, message: `Unsupported content-encoding ${enc}` }
+}
+
+function sendProtocolError(
+  reply: FastifyReply,
+  surface: Surface,
+  status: number,
+  code: string,
+  message: string,
+) {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify(formatClientError(surface.protocol, status, code, message)))
+}
+
+/**
+ * The AI surfaces. Bodies are taken as raw bytes (never validated or re-serialised here: they belong to the
+ * provider's protocol), and the response is written to the raw socket by the relay.
+ */
+export async function registerProxyRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  proxy: ProxyDeps,
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: deps.config.MAX_BODY_BYTES },
+      (_req, body, done) => done(null, body),
+    )
+    scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+      const surface =
+        (req.routeOptions.config as { surface?: Surface }).surface ?? OPENAI_SURFACES['chat/completions']
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+      if (status === 500) req.log.error({ err }, 'proxy route failed')
+      const code = status === 413 ? 'payload_too_large' : status === 500 ? 'internal_error' : 'bad_request'
+      return sendProtocolError(
+        reply,
+        surface,
+        status,
+        code,
+        status === 500 ? 'Internal gateway error' : err.message,
+      )
+    })
+
+    const handle = async (req: FastifyRequest, reply: FastifyReply, surface: Surface, pathModel?: string) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      const body = decodeBody(req, raw, deps.config.MAX_BODY_BYTES)
+      if (!Buffer.isBuffer(body))
+        return sendProtocolError(
+          reply,
+          surface,
+          body.status,
+          body.status === 413 ? 'payload_too_large' : 'bad_request',
+          body.message,
+        )
+      const headers = { ...req.headers }
+      delete headers['content-encoding']
+      reply.hijack()
+      await handleProxyRequest(proxy, {
+        surface,
+        method: req.method,
+        url: req.url,
+        query: queryOf(req),
+        headers,
+        body,
+        pathModel,
+        res: reply.raw,
+      })
+    }
+
+    for (const [path, surface] of Object.entries(OPENAI_SURFACES)) {
+      scope.post(`/v1/${path}`, { config: { surface } }, (req, reply) => handle(req, reply, surface))
+    }
+    for (const [path, surface] of Object.entries(ANTHROPIC_SURFACES)) {
+      scope.post(`/v1/${path}`, { config: { surface } }, (req, reply) => handle(req, reply, surface))
+    }
+    scope.post(
+      '/v1beta/models/:modelAction',
+      { config: { surface: GEMINI_SURFACES.generateContent } },
+      (req, reply) => {
+        const modelAction = (req.params as { modelAction: string }).modelAction
+        const i = modelAction.lastIndexOf(':')
+        const surface = i > 0 ? GEMINI_SURFACES[modelAction.slice(i + 1)] : undefined
+        if (!surface)
+          return sendProtocolError(
+            reply,
+            GEMINI_SURFACES.generateContent,
+            404,
+            'not_found',
+            'Unknown Gemini method',
+          )
+        return handle(req, reply, surface, modelAction.slice(0, i))
+      },
+    )
+
+    const whoFor = async (req: FastifyRequest, surface: Surface) => {
+      const key = extractClientKey(req.headers, queryOf(req))
+      if (typeof key === 'string' && looksLikeApiKey(key)) {
+        const p = await proxy.tokens.lookup(key, deps.clock.now())
+        if (!p || p.frozen || p.userDisabled || (p.expiresAt !== null && p.expiresAt < deps.clock.now()))
+          return null
+        return { username: p.username, role: p.role, groupId: p.groupId, allowedModels: p.allowedModels }
+      }
+      // The dashboard's chat playground lists models with its session JWT.
+      if (typeof key === 'string' && surface.protocol === 'openai') {
+        const username = await verifySessionJwt(deps.config.JWT_SECRET, key, deps.config.JWT_EXPIRE_HOURS)
+        const user = username ? await deps.users.get(username) : null
+        if (user && !user.disabled)
+          return { username: user.username, role: user.role, groupId: null, allowedModels: null }
+      }
+      return null
+    }
+
+    scope.get('/v1/models', async (req, reply) => {
+      const anthropic = req.headers['anthropic-version'] !== undefined
+      const surface = anthropic ? ANTHROPIC_SURFACES.messages : OPENAI_SURFACES['chat/completions']
+      const who = await whoFor(req, surface)
+      if (!who) return sendProtocolError(reply, surface, 401, 'invalid_api_key', 'Invalid API key')
+      const models = await listReachableModels(proxy.snapshot, who, deps.clock.now())
+      return anthropic
+        ? toAnthropicList(models.filter((m) => m.provider === 'anthropic'))
+        : toOpenAiList(models)
+    })
+    scope.get('/v1beta/models', async (req, reply) => {
+      const who = await whoFor(req, GEMINI_SURFACES.generateContent)
+      if (!who)
+        return sendProtocolError(
+          reply,
+          GEMINI_SURFACES.generateContent,
+          401,
+          'invalid_api_key',
+          'Invalid API key',
+        )
+      const models = await listReachableModels(proxy.snapshot, who, deps.clock.now())
+      return toGeminiList(models.filter((m) => m.provider === 'gemini'))
+    })
+  })
+}

@@ -1,0 +1,171 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
+import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
+
+const encoder = new TextEncoder()
+
+function parseChunks(chunks: Uint8Array[]): SseEvent[] {
+  const events: SseEvent[] = []
+  const parser = createSseParser((ev) => events.push(ev))
+  for (const chunk of chunks) parser.push(chunk)
+  parser.end()
+  return events
+}
+
+function parseText(...texts: string[]): SseEvent[] {
+  return parseChunks(texts.map((t) => encoder.encode(t)))
+}
+
+/** Splits `bytes` at the given offsets (any order, duplicates allowed). */
+function splitAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
+  const cuts = [...new Set(offsets.map((o) => Math.min(bytes.length, Math.max(0, o))))].sort((a, b) => a - b)
+  const chunks: Uint8Array[] = []
+  let start = 0
+  for (const cut of cuts) {
+    chunks.push(bytes.subarray(start, cut))
+    start = cut
+  }
+  chunks.push(bytes.subarray(start))
+  return chunks
+}
+
+describe('createSseParser', () => {
+  it('parses data, event and id fields', () => {
+    expect(parseText('event: message_start\nid: 7\ndata: {"a":1}\n\n')).toEqual([
+      { event: 'message_start', id: '7', data: '{"a":1}' },
+    ])
+  })
+
+  it('accepts LF, CRLF and CR line ends', () => {
+    const expected = [{ data: 'a' }, { data: 'b' }, { data: 'c' }]
+    expect(parseText('data: a\n\ndata: b\r\n\r\ndata: c\r\r')).toEqual(expected)
+  })
+
+  it('treats a CR ending one chunk and an LF starting the next as one line end', () => {
+    expect(parseText('data: a\r', '\n\r', '\ndata: b\r\n\r\n')).toEqual([{ data: 'a' }, { data: 'b' }])
+  })
+
+  it('treats a CR ending a chunk followed by another line as a line end', () => {
+    expect(parseText('data: a\r', 'data: b\r\r')).toEqual([{ data: 'a\nb' }])
+  })
+
+  it('ignores comments, including heartbeats between events', () => {
+    expect(parseText(': ping\n\ndata: x\n: inside\n\n:\n\n')).toEqual([{ data: 'x' }])
+  })
+
+  it('joins multi-line data with LF', () => {
+    expect(parseText('data: line 1\ndata: line 2\ndata:\ndata: 4\n\n')).toEqual([
+      { data: 'line 1\nline 2\n\n4' },
+    ])
+  })
+
+  it('removes exactly one space after the colon, none when absent', () => {
+    expect(parseText('data:x\n\ndata:  y\n\n')).toEqual([{ data: 'x' }, { data: ' y' }])
+  })
+
+  it('does not dispatch blocks without data, and resets their event type', () => {
+    expect(parseText('event: ping\n\ndata: z\n\n')).toEqual([{ data: 'z' }])
+  })
+
+  it('dispatches an empty data field', () => {
+    expect(parseText('data\n\n')).toEqual([{ data: '' }])
+  })
+
+  it('ignores retry and unknown fields', () => {
+    expect(parseText('retry: 1000\nfoo: bar\ndata: q\n\n')).toEqual([{ data: 'q' }])
+  })
+
+  it('drops a leading byte order mark', () => {
+    expect(
+      parseChunks([new Uint8Array([0xef, 0xbb]), encoder.encode('\ufeffdata: é\n\n').subarray(2)]),
+    ).toEqual([{ data: 'é' }])
+  })
+
+  it('decodes a multi-byte character split across chunks', () => {
+    const bytes = encoder.encode('data: 你好👋\n\n')
+    for (let i = 0; i <= bytes.length; i++) {
+      expect(parseChunks(splitAt(bytes, [i]))).toEqual([{ data: '你好👋' }])
+    }
+    expect(parseChunks(splitAt(bytes, [...bytes.keys()]))).toEqual([{ data: '你好👋' }])
+  })
+
+  it('dispatches an event still pending at the end of the stream', () => {
+    expect(parseText('data: [DONE]')).toEqual([{ data: '[DONE]' }])
+    expect(parseText('data: a\n')).toEqual([{ data: 'a' }])
+  })
+
+  it('ignores pushes after end and empty chunks', () => {
+    const events: SseEvent[] = []
+    const parser = createSseParser((ev) => events.push(ev))
+    parser.push(new Uint8Array(0))
+    parser.push(encoder.encode('data: 1\n\n'))
+    parser.end()
+    parser.push(encoder.encode('data: 2\n\n'))
+    parser.end()
+    expect(events).toEqual([{ data: '1' }])
+  })
+
+  it('handles a long line arriving in many small chunks', () => {
+    const payload = 'x'.repeat(100_000)
+    const bytes = encoder.encode(`data: ${payload}\n\n`)
+    const offsets = Array.from({ length: 1000 }, (_, i) => i * 101)
+    expect(parseChunks(splitAt(bytes, offsets))).toEqual([{ data: payload }])
+  })
+
+  it('round-trips encoded events split anywhere (property)', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 30 })
+    const eventArb = fc.record(
+      {
+        event: fc.stringMatching(/^[a-z_.]{1,20}$/),
+        id: fc.stringMatching(/^[A-Za-z0-9]{1,8}$/),
+        data: fc.array(text, { minLength: 1, maxLength: 3 }).map((lines) => lines.join('\n')),
+      },
+      { requiredKeys: ['data'] },
+    )
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { maxLength: 8 }),
+        fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.boolean(),
+        (events, lineEnd, offsets, withComments) => {
+          const wire = events
+            .map(
+              (ev) => (withComments ? encodeSseComment('ping', lineEnd) : '') + encodeSseEvent(ev, lineEnd),
+            )
+            .join('')
+          const bytes = encoder.encode(wire)
+          const parsed = parseChunks(
+            splitAt(
+              bytes,
+              offsets.map((o) => o % (bytes.length + 1)),
+            ),
+          )
+          expect(parsed).toEqual(events.map((ev) => ({ ...ev, data: ev.data.replace(/\r\n|\r/g, '\n') })))
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('encodeSseEvent', () => {
+  it('encodes the minimal event', () => {
+    expect(encodeSseEvent({ data: '{"a":1}' })).toBe('data: {"a":1}\n\n')
+  })
+
+  it('encodes event, id and multi-line data', () => {
+    expect(encodeSseEvent({ event: 'error', id: '3', data: 'a\nb' })).toBe(
+      'event: error\nid: 3\ndata: a\ndata: b\n\n',
+    )
+  })
+
+  it('uses CRLF framing on request (Gemini)', () => {
+    expect(encodeSseEvent({ data: '{}' }, '\r\n')).toBe('data: {}\r\n\r\n')
+  })
+
+  it('encodes comments', () => {
+    expect(encodeSseComment('ping')).toBe(': ping\n\n')
+  })
+})

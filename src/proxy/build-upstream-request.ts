@@ -1,0 +1,94 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { adapterFor } from '../providers/registry.ts'
+import type { ChannelRuntime } from './routing-snapshot.ts'
+import type { Surface } from './surfaces.ts'
+
+/**
+ * Headers never forwarded: client credentials (the channel's key replaces them), hop-by-hop headers, cookies,
+ * proxy headers, and `accept-encoding` (the gateway chooses what it can decode; SPEC §5.2).
+ */
+const DROP = new Set([
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'x-admin-key',
+  'cookie',
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'accept-encoding',
+  'expect',
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'origin',
+  'referer',
+])
+
+export function buildUpstreamHeaders(
+  client: IncomingHttpHeaders,
+  channel: ChannelRuntime,
+  bodyLength: number,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(client)) {
+    if (value === undefined || DROP.has(name) || name.startsWith('x-forwarded-') || name.startsWith('proxy-'))
+      continue
+    out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  const auth = adapterFor(channel.provider).authHeaders(channel.apiKey)
+  // The client's anthropic-version wins over the adapter's default; its credentials never do.
+  if (out['anthropic-version']) delete auth['anthropic-version']
+  Object.assign(out, auth, lowerKeys(channel.extraHeaders))
+  out['accept-encoding'] = 'gzip, br'
+  out['content-length'] = String(bodyLength)
+  return out
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(h)) {
+    const name = k.toLowerCase()
+    if (!DROP.has(name) || name === 'authorization' || name === 'x-api-key') out[name] = v
+  }
+  return out
+}
+
+/** Query parameters a client may pass through; everything else (notably `key=`) is dropped. */
+const PASS_QUERY = new Set(['beta', 'alt', 'api-version'])
+
+/**
+ * The upstream URL comes only from the channel's base URL and the surface: nothing in the client's body or
+ * headers can point the request elsewhere. The model is path-encoded, and was checked against the channel first.
+ */
+export function buildUpstreamPath(
+  channel: ChannelRuntime,
+  surface: Surface,
+  upstreamModel: string,
+  query: URLSearchParams,
+  stream: boolean,
+): string {
+  const base = new URL(channel.baseUrl)
+  const prefix = base.pathname.replace(/\/+$/, '')
+  let path: string
+  if (surface.protocol === 'gemini')
+    path = `${prefix}/models/${encodeURIComponent(upstreamModel)}:${surface.endpoint}`
+  else path = `${prefix}/${surface.endpoint}`
+  const q = new URLSearchParams()
+  for (const [k, v] of query) if (PASS_QUERY.has(k) && k !== 'alt') q.append(k, v)
+  if (surface.protocol === 'gemini' && stream) q.set('alt', 'sse')
+  const qs = q.toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+export function originOf(channel: ChannelRuntime): string {
+  return new URL(channel.baseUrl).origin
+}

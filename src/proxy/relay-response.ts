@@ -1,0 +1,211 @@
+import type { ServerResponse } from 'node:http'
+import zlib from 'node:zlib'
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import { createSseParser, type SseEvent } from '../protocol/sse/parse-sse-stream.ts'
+import { encodeSseEvent } from '../protocol/sse/encode-sse-event.ts'
+import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/usage/track-stream-usage.ts'
+import { isUsageOnlyChunk } from '../protocol/openai/is-usage-only-chunk.ts'
+import { formatClientStreamError } from '../protocol/errors/format-client-error.ts'
+import type { Usage } from '../protocol/usage/usage.ts'
+import type { Surface } from './surfaces.ts'
+
+/** Upstream response headers a client may see; everything else (cookies, server, upstream rate limits) stays. */
+const PASS_HEADERS = new Set([
+  'content-type',
+  'content-disposition',
+  'openai-model',
+  'openai-processing-ms',
+  'openai-version',
+  'x-request-id',
+  'request-id',
+  'retry-after',
+])
+
+export const HEARTBEAT_MS = 15_000
+const MAX_METERED_BODY = 32 * 1024 * 1024
+
+export interface RelayOutcome {
+  usage: Usage | null
+  stream: StreamUsageResult | null
+  /** The client went away before the answer ended. */
+  clientAborted: boolean
+  /** The upstream failed after the first byte reached the client. */
+  upstreamFailed: string | null
+  ttftMs: number | null
+  /** Raw SSE text or body seen (bounded), for the audit record. */
+  bodyText: string
+}
+
+function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate | null {
+  switch ((encoding ?? '').toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip()
+    case 'br':
+      return zlib.createBrotliDecompress()
+    case 'deflate':
+      return zlib.createInflate()
+    default:
+      return null
+  }
+}
+
+function passHeaders(res: ServerResponse, upstream: Dispatcher.ResponseData['headers']): void {
+  for (const [k, v] of Object.entries(upstream)) {
+    if (v !== undefined && PASS_HEADERS.has(k)) res.setHeader(k, v)
+  }
+}
+
+interface RelayArgs {
+  upstream: Dispatcher.ResponseData
+  res: ServerResponse
+  surface: Surface
+  /** Remove the usage-only chunk the gateway asked for on the client's behalf. */
+  stripUsageChunk: boolean
+  startedAt: number
+  now: () => number
+  keepAuditText: boolean
+  onClientClose: (fn: () => void) => void
+}
+
+/**
+ * Sends the upstream answer to the client as it arrives, with backpressure, metering it on the way.
+ * Streams: bytes are forwarded unchanged (re-framed event by event only when a usage chunk must be removed),
+ * heartbeats keep idle streams open, a mid-stream failure ends with the protocol's error event.
+ */
+export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
+  const { upstream, res, surface } = a
+  const contentType = String(upstream.headers['content-type'] ?? '')
+  const isSse = contentType.includes('text/event-stream')
+  const decoder = decoderFor(upstream.headers['content-encoding'] as string | undefined)
+  const source: Readable = decoder ? upstream.body.pipe(decoder) : upstream.body
+  if (decoder) upstream.body.on('error', (err) => decoder.destroy(err))
+
+  res.statusCode = upstream.statusCode
+  passHeaders(res, upstream.headers)
+  if (isSse) {
+    res.setHeader('content-type', contentType || 'text/event-stream')
+    res.setHeader('cache-control', 'no-cache')
+    res.setHeader('x-accel-buffering', 'no')
+  }
+  res.flushHeaders()
+
+  const tracker = isSse && surface.streamKind ? createStreamUsageTracker(surface.streamKind) : null
+  const auditParts: string[] = []
+  let auditBytes = 0
+  const bodyParts: Buffer[] = []
+  let bodyBytes = 0
+  let ttftMs: number | null = null
+  let atBoundary = true
+  let lastWrite = a.now()
+
+  const writeOut = (chunk: Buffer | string): void => {
+    lastWrite = a.now()
+    if (!res.write(chunk)) {
+      source.pause()
+      res.once('drain', () => source.resume())
+    }
+  }
+
+  const onEvent = (ev: SseEvent): void => {
+    tracker?.push(ev)
+    if (a.stripUsageChunk) {
+      if (ev.data !== '[DONE]' && ev.data.startsWith('{')) {
+        try {
+          if (isUsageOnlyChunk(JSON.parse(ev.data))) return
+        } catch {
+          /* not JSON: forward as is */
+        }
+      }
+      writeOut(encodeSseEvent(ev))
+    }
+  }
+  const parser = isSse ? createSseParser(onEvent) : null
+
+  return new Promise<RelayOutcome>((resolve) => {
+    let settled = false
+    let clientGone = false
+    let heartbeat: NodeJS.Timeout | null = null
+    const finish = (clientAborted: boolean, upstreamFailed: string | null) => {
+      if (settled) return
+      settled = true
+      if (heartbeat) clearInterval(heartbeat)
+      parser?.end()
+      let usage: Usage | null = null
+      if (!isSse && surface.extractUsage && bodyBytes > 0 && bodyBytes <= MAX_METERED_BODY) {
+        try {
+          usage = surface.extractUsage(JSON.parse(Buffer.concat(bodyParts).toString('utf8')))
+        } catch {
+          usage = null
+        }
+      }
+      const stream = tracker ? tracker.result() : null
+      if (stream) usage = stream.usage
+      const bodyText = isSse
+        ? auditParts.join('')
+        : a.keepAuditText
+          ? Buffer.concat(bodyParts).toString('utf8')
+          : ''
+      resolve({ usage, stream, clientAborted, upstreamFailed, ttftMs, bodyText })
+    }
+
+    if (isSse) {
+      heartbeat = setInterval(() => {
+        if (atBoundary && a.now() - lastWrite >= HEARTBEAT_MS && !res.writableEnded) writeOut(': ping\n\n')
+      }, HEARTBEAT_MS / 3)
+      heartbeat.unref()
+    }
+
+    source.on('data', (chunk: Buffer) => {
+      if (ttftMs === null) ttftMs = a.now() - a.startedAt
+      if (isSse) {
+        if (a.keepAuditText && auditBytes < MAX_METERED_BODY) {
+          auditParts.push(chunk.toString('utf8'))
+          auditBytes += chunk.length
+        }
+        parser!.push(chunk)
+        if (!a.stripUsageChunk) writeOut(chunk)
+        const last = chunk[chunk.length - 1]
+        atBoundary =
+          last === 10 &&
+          (chunk.length < 2 || chunk[chunk.length - 2] === 10 || chunk[chunk.length - 2] === 13)
+      } else {
+        if (bodyBytes <= MAX_METERED_BODY) bodyParts.push(chunk)
+        bodyBytes += chunk.length
+        writeOut(chunk)
+      }
+    })
+    source.on('end', () => {
+      if (!res.writableEnded) res.end()
+      finish(false, null)
+    })
+    source.on('error', (err: Error & { code?: string }) => {
+      if (settled) return
+      if (clientGone) {
+        finish(true, null)
+        return
+      }
+      const code = err.code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream_timeout' : 'upstream_error'
+      const message =
+        code === 'upstream_timeout'
+          ? 'The upstream stopped sending data'
+          : 'The upstream connection failed mid-answer'
+      if (!res.writableEnded) {
+        if (isSse)
+          res.write(
+            formatClientStreamError(surface.protocol, code === 'upstream_timeout' ? 504 : 502, code, message),
+          )
+        res.end()
+      }
+      finish(false, code)
+    })
+    a.onClientClose(() => {
+      if (settled || res.writableFinished) return
+      clientGone = true
+      upstream.body.destroy()
+      decoder?.destroy()
+      finish(true, null)
+    })
+  })
+}

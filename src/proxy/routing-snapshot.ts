@@ -1,0 +1,150 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../infra/db/database-types.ts'
+import { parseJson, toBool, toNum, toNumOrNull } from '../infra/db/convert-row-values.ts'
+import { decryptSecret } from '../infra/crypto/secret-box.ts'
+import type { Provider, RoutableChannel, RoutableGroup } from '../domain/routing/select-channels.ts'
+
+export interface ChannelRuntime extends RoutableChannel {
+  name: string
+  baseUrl: string
+  apiKey: string
+  extraHeaders: Record<string, string>
+  connectTimeoutMs: number | null
+  firstByteTimeoutMs: number | null
+  idleTimeoutMs: number | null
+  proxyUrl: string | null
+}
+
+export interface RateRule {
+  id: string
+  groupId: string
+  limitType: 'request_limit' | 'token_limit' | 'quota_limit'
+  windowSec: number
+  limit: number
+}
+
+export interface Snapshot {
+  channels: Map<string, ChannelRuntime>
+  groups: Map<string, RoutableGroup & { name: string; allVisible: boolean }>
+  /** Groups in routing order: priority descending, then name. */
+  groupOrder: (RoutableGroup & { name: string; allVisible: boolean })[]
+  rulesByGroup: Map<string, RateRule[]>
+}
+
+/**
+ * Everything routing needs, in memory. Rebuilt from the database when an admin changes channels, groups or
+ * rules (and periodically, so other gateway processes' changes arrive within `refreshMs`).
+ */
+export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffer, refreshMs = 5000) {
+  let current: Snapshot | null = null
+  let loading: Promise<Snapshot> | null = null
+  let loadedAt = 0
+  let dirty = true
+  const memberships = new Map<string, { groupIds: Set<string>; at: number }>()
+
+  async function load(): Promise<Snapshot> {
+    const [channelRows, groupRows, links, rules] = await Promise.all([
+      db.selectFrom('channels').selectAll().execute(),
+      db.selectFrom('groups').selectAll().execute(),
+      db.selectFrom('group_channels').selectAll().execute(),
+      db.selectFrom('rate_limits').selectAll().where('value', '>', 0).execute(),
+    ])
+    const channels = new Map<string, ChannelRuntime>()
+    for (const r of channelRows) {
+      let apiKey = ''
+      try {
+        apiKey = decryptSecret(encryptionKey, r.api_key_enc)
+      } catch {
+        continue // a key encrypted with another ENCRYPTION_KEY: the channel cannot be used
+      }
+      channels.set(r.id, {
+        id: r.id,
+        name: r.name,
+        provider: r.provider as Provider,
+        weight: toNum(r.weight),
+        enabled: toBool(r.enabled),
+        models: new Set(parseJson<string[]>(r.models, [])),
+        mapping: parseJson<Record<string, string>>(r.model_mapping, {}),
+        cooldownUntil: 0,
+        baseUrl: r.base_url,
+        apiKey,
+        extraHeaders: parseJson<Record<string, string>>(r.extra_headers, {}),
+        connectTimeoutMs: toNumOrNull(r.connect_timeout_ms),
+        firstByteTimeoutMs: toNumOrNull(r.first_byte_timeout_ms),
+        idleTimeoutMs: toNumOrNull(r.idle_timeout_ms),
+        proxyUrl: r.proxy_url,
+      })
+    }
+    const groups = new Map<string, RoutableGroup & { name: string; allVisible: boolean }>()
+    for (const g of groupRows) {
+      groups.set(g.id, {
+        id: g.id,
+        name: g.name,
+        priority: toNum(g.priority),
+        multiplier: g.multiplier,
+        allVisible: toBool(g.all_visible),
+        channelIds: links.filter((l) => l.group_id === g.id).map((l) => l.channel_id),
+      })
+    }
+    const groupOrder = [...groups.values()].sort(
+      (a, b) => b.priority - a.priority || a.name.localeCompare(b.name),
+    )
+    const rulesByGroup = new Map<string, RateRule[]>()
+    for (const r of rules) {
+      const list = rulesByGroup.get(r.group_id) ?? []
+      list.push({
+        id: r.id,
+        groupId: r.group_id,
+        limitType: r.limit_type,
+        windowSec: toNum(r.window_sec),
+        limit: r.value,
+      })
+      rulesByGroup.set(r.group_id, list)
+    }
+    return { channels, groups, groupOrder, rulesByGroup }
+  }
+
+  return {
+    async get(now: number): Promise<Snapshot> {
+      if (current && !dirty && now - loadedAt < refreshMs) return current
+      if (!loading) {
+        dirty = false
+        loading = load()
+          .then((s) => {
+            // Cooldowns are runtime state: carry them over a reload.
+            if (current)
+              for (const [id, ch] of s.channels)
+                ch.cooldownUntil = current.channels.get(id)?.cooldownUntil ?? 0
+            current = s
+            loadedAt = now
+            return s
+          })
+          .finally(() => {
+            loading = null
+          })
+      }
+      // Serve the previous snapshot while a periodic refresh runs; wait only when there is none or it is stale.
+      if (current && !dirty) return current
+      return loading
+    },
+    invalidate(): void {
+      dirty = true
+      memberships.clear()
+    },
+    /** Explicit group memberships of a user, cached like the snapshot. */
+    async memberGroups(username: string, now: number): Promise<Set<string>> {
+      const hit = memberships.get(username)
+      if (hit && now - hit.at < refreshMs) return hit.groupIds
+      const rows = await db
+        .selectFrom('group_members')
+        .select('group_id')
+        .where('username', '=', username)
+        .execute()
+      const groupIds = new Set(rows.map((r) => r.group_id))
+      if (memberships.size > 50_000) memberships.clear()
+      memberships.set(username, { groupIds, at: now })
+      return groupIds
+    },
+  }
+}
+export type RoutingSnapshot = ReturnType<typeof createRoutingSnapshot>

@@ -1,0 +1,120 @@
+/**
+ * Misbehaviours of the fake upstream. Chosen per request by the `x-fake-scenario` header (wins), else by a
+ * model name prefix `sc_<name>__<model>` (`:` written as `_`, e.g. `sc_status_429__gpt-4o`), else by the
+ * server-wide `setScenario(...)`.
+ *
+ * String forms (header or `setScenario('…')`):
+ *   stall-headers                     accept the request, never answer
+ *   stall-mid-stream[:N]              send N events (default: half) — or half a plain body — then go silent
+ *   reset[:N]                         send N events (default: half) — or half a plain body — then destroy the socket
+ *   reset-before-headers              destroy the socket before any byte of the answer
+ *   split-bytes[:N[:MS]]              write the answer N bytes at a time (default 1), MS ms apart (default: next tick)
+ *   slow-events[:MS]                  wait MS ms (default 200) between stream events
+ *   delay:MS                          wait MS ms before answering normally
+ *   bad-json                          plain: a truncated JSON body; stream: one event whose data is not JSON
+ *   html-502                          an nginx-style HTML error page with status 502
+ *   status:CODE[:RETRY_AFTER]         the provider's error body with that status (429: retry-after, default 1)
+ *   redirect                          302 to `<fake>/redirect-target` (a followed redirect is visible in `requests`)
+ *   echo-headers                      the answer text (or body, for non-chat endpoints) is JSON of the received request line and headers
+ *   no-usage                          an OpenAI-compatible server that reports no usage at all
+ *   usage-every-chunk                 OpenAI chat stream: running usage on every chunk (vLLM continuous usage)
+ *   usage-on-content-chunk            OpenAI chat stream: usage on the last content chunk, no `choices: []` chunk
+ *   error-mid-stream                  half the events, then the protocol's error event (Responses: `response.failed`)
+ */
+export type Scenario =
+  | { name: 'stall-headers' }
+  | { name: 'stall-mid-stream'; afterEvents?: number }
+  | { name: 'reset'; afterEvents?: number }
+  | { name: 'reset-before-headers' }
+  | { name: 'split-bytes'; every?: number; delayMs?: number }
+  | { name: 'slow-events'; delayMs?: number }
+  | { name: 'delay'; delayMs: number }
+  | { name: 'bad-json' }
+  | { name: 'html-502' }
+  | { name: 'status'; status: number; retryAfter?: number }
+  | { name: 'redirect'; location?: string }
+  | { name: 'echo-headers' }
+  | { name: 'no-usage' }
+  | { name: 'usage-every-chunk' }
+  | { name: 'usage-on-content-chunk' }
+  | { name: 'error-mid-stream' }
+
+export type ScenarioName = Scenario['name']
+
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'stall-headers',
+  'stall-mid-stream',
+  'reset',
+  'reset-before-headers',
+  'split-bytes',
+  'slow-events',
+  'delay',
+  'bad-json',
+  'html-502',
+  'status',
+  'redirect',
+  'echo-headers',
+  'no-usage',
+  'usage-every-chunk',
+  'usage-on-content-chunk',
+  'error-mid-stream',
+]
+
+function num(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const n = Number(value)
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
+/** Parses the string form; throws on an unknown name so a typo in a test fails loudly. */
+export function parseScenario(text: string): Scenario {
+  const [name, a, b] = text.trim().split(':')
+  switch (name) {
+    case 'stall-headers':
+    case 'reset-before-headers':
+    case 'bad-json':
+    case 'html-502':
+    case 'echo-headers':
+    case 'no-usage':
+    case 'usage-every-chunk':
+    case 'usage-on-content-chunk':
+    case 'error-mid-stream':
+      return { name }
+    case 'redirect':
+      return { name }
+    case 'stall-mid-stream':
+      return { name, afterEvents: num(a) }
+    case 'reset':
+      return a === 'before-headers' ? { name: 'reset-before-headers' } : { name, afterEvents: num(a) }
+    case 'split-bytes':
+      return { name, every: num(a), delayMs: num(b) }
+    case 'slow-events':
+      return { name, delayMs: num(a) }
+    case 'delay':
+      return { name, delayMs: num(a) ?? 100 }
+    case 'status': {
+      const status = num(a)
+      if (status === undefined || status < 100 || status > 599)
+        throw new Error(`fake upstream: bad status in "${text}"`)
+      return { name, status, retryAfter: num(b) }
+    }
+    default:
+      throw new Error(`fake upstream: unknown scenario "${text}"`)
+  }
+}
+
+const MODEL_PREFIX = 'sc_'
+const MODEL_SEPARATOR = '__'
+
+/** The scenario encoded in a model name (`sc_status_429__gpt-4o`), or undefined. */
+export function scenarioFromModel(model: string | undefined): Scenario | undefined {
+  if (!model?.startsWith(MODEL_PREFIX)) return undefined
+  const end = model.indexOf(MODEL_SEPARATOR)
+  if (end === -1) return undefined
+  return parseScenario(model.slice(MODEL_PREFIX.length, end).replaceAll('_', ':'))
+}
+
+/** A model name that selects `scenario` on the fake upstream, e.g. `modelWithScenario('status:429', 'gpt-4o')`. */
+export function modelWithScenario(scenario: string, model: string): string {
+  return MODEL_PREFIX + scenario.replaceAll(':', '_') + MODEL_SEPARATOR + model
+}
