@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
+export const KEY_CONFLICT: unique symbol = Symbol('conflicting API keys')
+
 /**
  * The documented key carriers only: `Authorization: Bearer`, `x-api-key`, `x-goog-api-key`, Gemini's `?key=`.
  * Duplicated or conflicting carriers are refused rather than guessed between.
@@ -7,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 export function extractClientKey(
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
-): string | null | 'conflict' {
+): string | null | typeof KEY_CONFLICT {
   const found: string[] = []
   const auth = headers.authorization
   if (typeof auth === 'string' && auth.length > 0) {
