@@ -286,7 +286,8 @@ export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Pr
     const json = parseJsonBody(req)
     const model = readModel(req, json)
     if (!model) throw new ProxyError('bad_request', 'A model is required')
-    if (!MODEL_RE.test(model)) throw new ProxyError('bad_request', 'Invalid model name')
+    if (!MODEL_RE.test(model) || model.includes('..') || model.startsWith('/'))
+      throw new ProxyError('bad_request', 'Invalid model name')
     if (principal.allowedModels && !principal.allowedModels.has(model)) {
       throw new ProxyError('model_not_allowed', `This API key may not use model ${model}`)
     }

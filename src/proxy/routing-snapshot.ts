@@ -39,7 +39,6 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
   let current: Snapshot | null = null
   let loading: Promise<Snapshot> | null = null
   let loadedAt = 0
-  let dirty = true
   const memberships = new Map<string, { groupIds: Set<string>; at: number }>()
 
   async function load(): Promise<Snapshot> {
@@ -104,31 +103,45 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
     return { channels, groups, groupOrder, rulesByGroup }
   }
 
+  /** Bumped by every invalidation; a snapshot loaded for an older generation must not be served. */
+  let generation = 0
+  let currentGen = -1
+  let loadingGen = -1
+
+  function startLoad(now: number): Promise<Snapshot> {
+    const gen = generation
+    loadingGen = gen
+    const p = load().then((s) => {
+      // Cooldowns are runtime state: carry them over a reload.
+      if (current)
+        for (const [id, ch] of s.channels) ch.cooldownUntil = current.channels.get(id)?.cooldownUntil ?? 0
+      if (gen >= currentGen) {
+        current = s
+        currentGen = gen
+        loadedAt = now
+      }
+      return s
+    })
+    loading = p
+    void p
+      .finally(() => {
+        if (loading === p) loading = null
+      })
+      .catch(() => undefined)
+    return p
+  }
+
   return {
     async get(now: number): Promise<Snapshot> {
-      if (current && !dirty && now - loadedAt < refreshMs) return current
-      if (!loading) {
-        dirty = false
-        loading = load()
-          .then((s) => {
-            // Cooldowns are runtime state: carry them over a reload.
-            if (current)
-              for (const [id, ch] of s.channels)
-                ch.cooldownUntil = current.channels.get(id)?.cooldownUntil ?? 0
-            current = s
-            loadedAt = now
-            return s
-          })
-          .finally(() => {
-            loading = null
-          })
-      }
-      // Serve the previous snapshot while a periodic refresh runs; wait only when there is none or it is stale.
-      if (current && !dirty) return current
-      return loading
+      const fresh = current !== null && currentGen === generation
+      if (fresh && now - loadedAt < refreshMs) return current!
+      if (!loading || loadingGen !== generation) startLoad(now)
+      // A periodic refresh runs in the background; after an invalidation, wait for the new data.
+      if (fresh) return current!
+      return loading!
     },
     invalidate(): void {
-      dirty = true
+      generation++
       memberships.clear()
     },
     /** Explicit group memberships of a user, cached like the snapshot. */

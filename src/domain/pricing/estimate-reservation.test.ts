@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { estimatePromptTokens, estimateReservation } from './estimate-reservation.ts'
+import { createPriceIndex } from './find-model-prices.ts'
+import type { PriceRow, PriceUnit } from './price-table.ts'
+
+function row(model_name: string, unit: PriceUnit, price_nano: bigint, above_input_tokens = 0): PriceRow {
+  return { model_name, unit, price_nano, above_input_tokens }
+}
+
+const index = createPriceIndex(
+  [
+    // $2.50 / $10 per 1M
+    row('gpt-4o', 'input_token', 2_500_000_000n),
+    row('gpt-4o', 'output_token', 10_000_000_000n),
+    // $0.075 / $0.30 per 1M (fractional nano per token after ⌈⌉: forces rounding up)
+    row('gemini-2.0-flash-lite', 'input_token', 75_000_000n),
+    row('gemini-2.0-flash-lite', 'output_token', 300_000_000n),
+    // long context above 200k prompt tokens
+    row('gemini-2.5-pro', 'input_token', 1_250_000_000n),
+    row('gemini-2.5-pro', 'output_token', 10_000_000_000n),
+    row('gemini-2.5-pro', 'input_token', 2_500_000_000n, 200_000),
+    row('gemini-2.5-pro', 'output_token', 15_000_000_000n, 200_000),
+    // $0.04 per image
+    row('image-gen-1', 'request', 40_000_000n),
+    row('image-gen-1', 'input_token', 1_000_000_000n),
+  ],
+  [],
+)
+const R = 4096
+
+describe('estimateReservation', () => {
+  it('prices ⌈bytes / 4⌉ prompt tokens and min(max_tokens, R) output tokens', () => {
+    // ⌈10_001 / 4⌉ = 2_501 tokens; min(1_000, 4_096) = 1_000
+    // 2_501 × 2_500_000_000 = 6_252_500_000_000; 1_000 × 10_000_000_000 = 10_000_000_000_000
+    // sum 16_252_500_000_000 / 1e6 = 16_252_500 nano
+    expect(
+      estimateReservation(index.lookup('gpt-4o', null), { promptBytes: 10_001, maxTokens: 1_000 }, 1, R),
+    ).toBe(16_252_500n)
+  })
+
+  it('reserves R output tokens when max_tokens is absent or larger', () => {
+    // ⌈4_000 / 4⌉ = 1_000 → 1_000 × 2_500_000_000 = 2_500_000_000_000
+    // 4_096 × 10_000_000_000 = 40_960_000_000_000 → sum 43_460_000_000_000 / 1e6 = 43_460_000
+    const prices = index.lookup('gpt-4o', null)
+    expect(estimateReservation(prices, { promptBytes: 4_000, maxTokens: null }, 1, R)).toBe(43_460_000n)
+    expect(estimateReservation(prices, { promptBytes: 4_000, maxTokens: 100_000 }, 1, R)).toBe(43_460_000n)
+  })
+
+  it('multiplies by n and the multiplier', () => {
+    // 43_460_000 × n 3 × 1.5 = 195_570_000
+    expect(
+      estimateReservation(
+        index.lookup('gpt-4o', null),
+        { promptBytes: 4_000, maxTokens: null, n: 3 },
+        1.5,
+        R,
+      ),
+    ).toBe(195_570_000n)
+    // × 0.3 = 13_038_000
+    expect(
+      estimateReservation(index.lookup('gpt-4o', null), { promptBytes: 4_000, maxTokens: null }, 0.3, R),
+    ).toBe(13_038_000n)
+  })
+
+  it('rounds up, never under-reserving', () => {
+    // ⌈5 / 4⌉ = 2 tokens × 75_000_000 = 150_000_000; 1 × 300_000_000 → 450_000_000 / 1e6 = 450 exactly
+    expect(
+      estimateReservation(
+        index.lookup('gemini-2.0-flash-lite', null),
+        { promptBytes: 5, maxTokens: 1 },
+        1,
+        R,
+      ),
+    ).toBe(450n)
+    // × 0.3: 450_000_000 × 300_000 / 1e12 = 135 exactly; × 0.333333: 149.99985 → 150
+    expect(
+      estimateReservation(
+        index.lookup('gemini-2.0-flash-lite', null),
+        { promptBytes: 5, maxTokens: 1 },
+        0.333333,
+        R,
+      ),
+    ).toBe(150n)
+    // 1 byte → 1 token × 75_000_000 = 75_000_000 / 1e6 = 75; max 0 output → 75
+    expect(
+      estimateReservation(
+        index.lookup('gemini-2.0-flash-lite', null),
+        { promptBytes: 1, maxTokens: 0 },
+        1,
+        R,
+      ),
+    ).toBe(75n)
+    // 1 token at $0.075 with multiplier 0.5: 37.5 → 38 (the cost would round half up to 38 too)
+    expect(
+      estimateReservation(
+        index.lookup('gemini-2.0-flash-lite', null),
+        { promptBytes: 1, maxTokens: 0 },
+        0.5,
+        R,
+      ),
+    ).toBe(38n)
+  })
+
+  it('uses the long-context tier chosen by the estimated prompt', () => {
+    // ⌈800_004 / 4⌉ = 200_001 > 200_000 → 200_001 × 2_500_000_000 = 500_002_500_000_000
+    // 1_000 × 15_000_000_000 = 15_000_000_000_000 → 515_002_500_000_000 / 1e6 = 515_002_500
+    const prices = index.lookup('gemini-2.5-pro', null)
+    expect(estimateReservation(prices, { promptBytes: 800_004, maxTokens: 1_000 }, 1, R)).toBe(515_002_500n)
+    // 800_000 bytes = 200_000 tokens: base tier → 200_000 × 1_250_000_000 + 1_000 × 10_000_000_000 = 260_000_000 nano
+    expect(estimateReservation(prices, { promptBytes: 800_000, maxTokens: 1_000 }, 1, R)).toBe(260_000_000n)
+  })
+
+  it('uses the per-request price × n × multiplier when there is one', () => {
+    // 40_000_000 × 2 × 1.5 = 120_000_000
+    expect(
+      estimateReservation(
+        index.lookup('image-gen-1', null),
+        { promptBytes: 10_000, maxTokens: null, n: 2 },
+        1.5,
+        R,
+      ),
+    ).toBe(120_000_000n)
+  })
+
+  it('reserves nothing for an unpriced model', () => {
+    expect(estimateReservation(null, { promptBytes: 10_000, maxTokens: null }, 1, R)).toBe(0n)
+  })
+
+  it('treats n below 1 as 1 and rejects invalid inputs', () => {
+    const prices = index.lookup('gpt-4o', null)
+    const one = estimateReservation(prices, { promptBytes: 4_000, maxTokens: null }, 1, R)
+    expect(estimateReservation(prices, { promptBytes: 4_000, maxTokens: null, n: 0 }, 1, R)).toBe(one)
+    expect(() => estimateReservation(prices, { promptBytes: -1, maxTokens: null }, 1, R)).toThrow(RangeError)
+    expect(() => estimateReservation(prices, { promptBytes: 1, maxTokens: -5 }, 1, R)).toThrow(RangeError)
+    expect(() => estimateReservation(prices, { promptBytes: 1, maxTokens: null, n: 1.5 }, 1, R)).toThrow(
+      RangeError,
+    )
+    expect(() => estimateReservation(prices, { promptBytes: 1, maxTokens: null }, Number.NaN, R)).toThrow(
+      RangeError,
+    )
+  })
+
+  it('estimates prompt tokens as ⌈bytes / 4⌉', () => {
+    expect(estimatePromptTokens(0)).toBe(0)
+    expect(estimatePromptTokens(1)).toBe(1)
+    expect(estimatePromptTokens(8)).toBe(2)
+    expect(estimatePromptTokens(9)).toBe(3)
+  })
+})
