@@ -135,7 +135,7 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
     async get(now: number): Promise<Snapshot> {
       const fresh = current !== null && currentGen === generation
       if (fresh && now - loadedAt < refreshMs) return current!
-      if (!loading || loadingGen !== generation) startLoad(now)
+      if (!loading || loadingGen !== generation) void startLoad(now)
       // A periodic refresh runs in the background; after an invalidation, wait for the new data.
       if (fresh) return current!
       return loading!

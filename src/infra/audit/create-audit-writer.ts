@@ -1,0 +1,319 @@
+import type { AuditMetadataReason, AuditRecord } from './audit-record.ts'
+import { estimateAuditSize } from './estimate-audit-size.ts'
+import { redactAuditRecord } from './redact-audit-record.ts'
+import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audit-path.ts'
+import { stripAuditBodies } from './strip-audit-bodies.ts'
+import { compressAudit, writeAuditFile, writeAuditFileSync } from './write-audit-file.ts'
+
+export type AuditMode = 'full' | 'metadata' | 'off'
+
+export type AuditMetricName =
+  | 'audit_written_total'
+  | 'audit_failed_total'
+  | 'audit_degraded_low_quality_total'
+  | 'audit_degraded_metadata_only_total'
+  | 'audit_overflow_total'
+  | 'audit_sync_written_total'
+  /** A gauge: records waiting (queue + overflow), reported on every change. */
+  | 'audit_queue_depth'
+
+export interface AuditWriterOptions {
+  /** Root folder, normally `data/sessions`. */
+  dir: string
+  /** `NUM_LOG_CONSUMERS`: concurrent writers draining the queue. */
+  consumers: number
+  /** Records that may wait with their bodies. Default 2000. */
+  queueCapacity?: number
+  /** Small metadata-only records that may wait once the queue is full. Default 10 × queueCapacity. */
+  overflowCapacity?: number
+  /** Estimated bytes waiting or being compressed before new records lose their bodies. Default 128 MiB. */
+  maxQueuedBytes?: number
+  /** A serialised record larger than this is written metadata-only. Default 16 MiB. */
+  maxRecordBytes?: number
+  /** `AUDIT_BODIES`. */
+  mode: AuditMode
+  /** Brotli quality 0–11 when the queue is calm. Default 5. */
+  brotliQuality?: number
+  now?: () => Date
+  /** Counters are reported with value 1 per event; `audit_queue_depth` with the current depth. */
+  onMetric?: (name: AuditMetricName, value: number) => void
+  /** Write failures, for the log. Never given the record or its secrets. */
+  onError?: (error: unknown) => void
+}
+
+export interface AuditWriterStats {
+  /** Records waiting: queue plus overflow list. */
+  queued: number
+  /** Records taken by a consumer and not yet written. */
+  inFlight: number
+  /** Estimated bytes of the records waiting in the queue and being compressed. */
+  queuedBytes: number
+  written: number
+  /** Records compressed at quality 1 because the queue was more than half full. */
+  degradedLowQuality: number
+  /** Records that lost their bodies to pressure, overflow, the size cap or the synchronous path. */
+  degradedMetadataOnly: number
+  /** Records that went to the overflow list because the queue was full. */
+  overflowed: number
+  /** Records written synchronously (overflow list full, or writer closed). */
+  syncWritten: number
+  /** Unsafe ids and write errors. */
+  failed: number
+}
+
+export interface AuditWriter {
+  /**
+   * Queues a record; never awaits, never throws. `secrets` (client key, channel key, login password) are
+   * masked wherever they occur, on top of the pattern and name rules; they stay in memory only.
+   */
+  enqueue(record: AuditRecord, secrets?: readonly string[]): void
+  /** Resolves when nothing waits and nothing is being written: true, or false once `timeoutMs` passed. */
+  drain(timeoutMs: number): Promise<boolean>
+  stats(): AuditWriterStats
+  /**
+   * Stops intake to the queue and drains it. A record enqueued after close is written synchronously
+   * (there is no request path left to protect), so shutdown loses nothing.
+   */
+  close(timeoutMs?: number): Promise<boolean>
+}
+
+interface Pending {
+  record: AuditRecord
+  secrets: readonly string[]
+  bytes: number
+}
+
+const LOW_QUALITY = 1
+const SYNC_QUALITY = 0
+const METADATA_BYTES = 2048
+
+/**
+ * Bounded audit queue with `consumers` concurrent writers.
+ *
+ * Pressure ladder (every request still gets exactly one file):
+ * 1. more than 50 % of `queueCapacity` waiting → new files are compressed at quality 1;
+ * 2. more than 90 % waiting, or the estimated bytes pass `maxQueuedBytes` → records are queued metadata-only;
+ * 3. queue full → a metadata-only record goes to the overflow list (small: ids, status, headers, timings);
+ * 4. overflow list full too → the metadata-only record is compressed at quality 0 and written synchronously.
+ *    This blocks the event loop for one small write, which is chosen over losing the record; with the
+ *    default sizes it only happens after ~22,000 records are stuck behind a stalled disk.
+ * Redaction, serialisation and compression happen in the consumers, never in `enqueue`.
+ */
+export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
+  const capacity = Math.max(1, Math.floor(options.queueCapacity ?? 2000))
+  const overflowCapacity = Math.max(0, Math.floor(options.overflowCapacity ?? capacity * 10))
+  const maxQueuedBytes = options.maxQueuedBytes ?? 128 * 1024 * 1024
+  const maxRecordBytes = options.maxRecordBytes ?? 16 * 1024 * 1024
+  const consumers = Math.max(1, Math.floor(options.consumers))
+  const quality = options.brotliQuality ?? 5
+  const now = options.now ?? (() => new Date())
+  const knownDirs = new Set<string>()
+
+  let queue: Pending[] = []
+  let head = 0
+  const overflow: Pending[] = []
+  let active = 0
+  let writing = 0
+  let queuedBytes = 0
+  let closed = false
+  const waiters = new Set<() => void>()
+  const counts = {
+    written: 0,
+    degradedLowQuality: 0,
+    degradedMetadataOnly: 0,
+    overflowed: 0,
+    syncWritten: 0,
+    failed: 0,
+  }
+
+  const metric = (name: AuditMetricName, value = 1): void => {
+    try {
+      options.onMetric?.(name, value)
+    } catch {
+      // A broken metrics sink must not break auditing.
+    }
+  }
+  const reportError = (error: unknown): void => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // Same for the logger.
+    }
+  }
+  const queueLength = (): number => queue.length - head
+  const waiting = (): number => queueLength() + overflow.length
+  const fail = (error: unknown): void => {
+    counts.failed++
+    metric('audit_failed_total')
+    reportError(error)
+  }
+  const degrade = (record: AuditRecord, reason: AuditMetadataReason): AuditRecord => {
+    if (record.kind === 'metadata') return record
+    counts.degradedMetadataOnly++
+    metric('audit_degraded_metadata_only_total')
+    return stripAuditBodies(record, reason)
+  }
+
+  /** The record's day folder and file, with a valid `created_at` (the clock's if the record's is unusable). */
+  const placeRecord = (record: AuditRecord): { record: AuditRecord; file: string } | null => {
+    let created = new Date(record.created_at)
+    let placed = record
+    if (typeof record.created_at !== 'string' || Number.isNaN(created.getTime())) {
+      created = now()
+      placed = { ...record, created_at: created.toISOString() }
+    }
+    const file = resolveAuditPath(options.dir, record.request_id, dayFolderName(created))
+    return file ? { record: placed, file } : null
+  }
+
+  /** Redacted JSON of the record; metadata-only when the full form passes `maxRecordBytes`. */
+  const serialise = (record: AuditRecord, secrets: readonly string[]): Buffer => {
+    const json = Buffer.from(JSON.stringify(redactAuditRecord(record, secrets)), 'utf8')
+    if (json.length <= maxRecordBytes || record.kind !== 'full') return json
+    return Buffer.from(JSON.stringify(redactAuditRecord(degrade(record, 'oversize'), secrets)), 'utf8')
+  }
+
+  const writeNow = (record: AuditRecord, secrets: readonly string[], level: number): void => {
+    const placed = placeRecord(record)
+    if (!placed) return fail(new Error('audit record refused: unsafe request id'))
+    writeAuditFileSync(placed.file, serialise(placed.record, secrets), level)
+    counts.syncWritten++
+    counts.written++
+    metric('audit_sync_written_total')
+    metric('audit_written_total')
+  }
+
+  const take = (): Pending | undefined => {
+    let item: Pending | undefined
+    if (queueLength() > 0) {
+      item = queue[head]
+      queue[head++] = undefined as unknown as Pending
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head)
+        head = 0
+      }
+    } else item = overflow.shift()
+    if (item) metric('audit_queue_depth', waiting())
+    return item
+  }
+
+  const writeOne = async (item: Pending): Promise<void> => {
+    // Pressure is judged when the record is compressed, counting the one just taken.
+    const level = waiting() + 1 > capacity * 0.5 ? Math.min(LOW_QUALITY, quality) : quality
+    let held = item.bytes
+    try {
+      const placed = placeRecord(item.record)
+      if (!placed) return fail(new Error('audit record refused: unsafe request id'))
+      const json = serialise(placed.record, item.secrets)
+      // Swap the estimate for the real size while the bytes are being compressed.
+      queuedBytes += json.length - held
+      held = json.length
+      const data = await compressAudit(json, level)
+      await writeAuditFile(placed.file, data, knownDirs)
+      if (level < quality) {
+        counts.degradedLowQuality++
+        metric('audit_degraded_low_quality_total')
+      }
+      counts.written++
+      metric('audit_written_total')
+    } catch (error) {
+      fail(error)
+    } finally {
+      queuedBytes -= held
+    }
+  }
+
+  const notifyIfIdle = (): void => {
+    if (waiting() > 0 || active > 0) return
+    for (const resolve of [...waiters]) resolve()
+  }
+
+  const consume = async (): Promise<void> => {
+    try {
+      // Leave the caller's stack first: nothing of the write runs inside `enqueue`.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      for (let item = take(); item; item = take()) {
+        writing++
+        try {
+          await writeOne(item)
+        } finally {
+          writing--
+        }
+      }
+    } catch (error) {
+      fail(error)
+    } finally {
+      active--
+      if (waiting() > 0) schedule()
+      else notifyIfIdle()
+    }
+  }
+
+  function schedule(): void {
+    let toStart = Math.min(consumers - active, waiting())
+    while (toStart-- > 0) {
+      active++
+      void consume()
+    }
+  }
+
+  const admit = (record: AuditRecord, secrets: readonly string[]): void => {
+    if (closed) return writeNow(record, secrets, LOW_QUALITY)
+    const length = queueLength()
+    if (length >= capacity) {
+      if (overflow.length >= overflowCapacity) return writeNow(degrade(record, 'sync'), secrets, SYNC_QUALITY)
+      overflow.push({ record: degrade(record, 'overflow'), secrets, bytes: 0 })
+      counts.overflowed++
+      metric('audit_overflow_total')
+    } else {
+      let rec = record
+      let bytes = rec.kind === 'metadata' ? METADATA_BYTES : estimateAuditSize(rec)
+      if (rec.kind === 'full' && (length + 1 > capacity * 0.9 || queuedBytes + bytes > maxQueuedBytes)) {
+        rec = degrade(rec, 'pressure')
+        bytes = METADATA_BYTES
+      }
+      queue.push({ record: rec, secrets, bytes })
+      queuedBytes += bytes
+    }
+    metric('audit_queue_depth', waiting())
+    schedule()
+  }
+
+  const drain = (timeoutMs: number): Promise<boolean> => {
+    if (waiting() === 0 && active === 0) return Promise.resolve(true)
+    return new Promise<boolean>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        waiters.delete(done)
+        resolve(true)
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(done)
+        resolve(false)
+      }, timeoutMs)
+      waiters.add(done)
+    })
+  }
+
+  return {
+    enqueue(record, secrets = []) {
+      try {
+        if (options.mode === 'off') return
+        if (!record || !isSafeRequestId(record.request_id)) {
+          return fail(new Error('audit record refused: unsafe request id'))
+        }
+        let rec = record
+        if (options.mode === 'metadata' || rec.kind !== 'full') rec = stripAuditBodies(rec, 'requested')
+        admit(rec, Array.isArray(secrets) ? secrets : [])
+      } catch (error) {
+        fail(error)
+      }
+    },
+    drain,
+    stats: () => ({ queued: waiting(), inFlight: writing, queuedBytes, ...counts }),
+    close(timeoutMs = 30_000) {
+      closed = true
+      return drain(timeoutMs)
+    },
+  }
+}

@@ -1,0 +1,341 @@
+import type { AuditRecord } from './audit-record.ts'
+
+/**
+ * Redaction for audit records. Three layers, applied to every string of a record:
+ * 1. exact secrets the caller knows (client key, channel key, login password), plus their URL- and
+ *    JSON-escaped forms;
+ * 2. key-shaped patterns (`sk-…`, `AIza…`, JWTs, `Bearer …`);
+ * 3. sensitive names: header names, query parameters, JSON fields (parsed or still as text) and form fields.
+ * Masks keep at most the prefix and last four characters (`sk-…abcd`), otherwise `[redacted]`.
+ * All walkers build new objects and copy a `__proto__` key with `defineProperty`, as data, so no prototype
+ * is ever touched; the input is never mutated.
+ */
+
+export const REDACTED = '[redacted]'
+
+/** Secrets shorter than this are ignored by the exact-match layer (masking every "ab" would shred text). */
+const MIN_SECRET_LENGTH = 4
+const MAX_DEPTH = 64
+
+const SENSITIVE_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'x-admin-key',
+  'api-key',
+  'cookie',
+  'set-cookie',
+  'x-auth-token',
+  'x-access-token',
+  'x-amz-security-token',
+])
+/** Whole dash-separated segments of a header name that make it sensitive (`x-session-id`, `x-my-secret`). */
+const SENSITIVE_HEADER_SEGMENT =
+  /(?:^|-)(?:secret|password|passwd|apikey|api-key|auth|cookie|session|credential|credentials|access-token|auth-token|security-token|admin-key)(?:-|$)/
+const COOKIE_HEADERS = new Set(['cookie', 'set-cookie'])
+
+/** Body field names compared lowercased with `_` and `-` removed. */
+const SENSITIVE_FIELDS = new Set([
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'xapikey',
+  'xgoogapikey',
+  'xadminkey',
+  'adminkey',
+  'apikey',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'authtoken',
+  'sessiontoken',
+  'bearertoken',
+  'secret',
+  'clientsecret',
+  'password',
+  'passwd',
+  'pwd',
+  'privatekey',
+])
+const SENSITIVE_FIELD_PARTS = [
+  'password',
+  'passwd',
+  'secret',
+  'apikey',
+  'accesstoken',
+  'refreshtoken',
+  'privatekey',
+]
+
+/** Query / fragment parameter names (same normalisation), on top of the field names. */
+const SENSITIVE_QUERY_NAMES = new Set(['key', 'token', 'auth', 'sig', 'signature', ...SENSITIVE_FIELDS])
+
+const NAME_SRC =
+  '(?:password|passwd|pwd|secret|api[_-]?key|admin[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|authorization|private[_-]?key|cookie)'
+/** `"password": "…"` in JSON that is still text (raw bodies, SSE lines, upstream error text). */
+const JSON_FIELD = new RegExp(`("[\\w-]*${NAME_SRC}[\\w-]*"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi')
+/** The same inside a JSON string (`\"password\":\"…\"`), e.g. tool-call arguments in SSE. */
+const ESCAPED_JSON_FIELD = new RegExp(
+  `(\\\\"[\\w-]*${NAME_SRC}[\\w-]*\\\\"\\s*:\\s*\\\\")(?:[^\\\\"]|\\\\(?!"))*(\\\\")`,
+  'gi',
+)
+/** `password=…` in form bodies, query strings and log-like text. */
+const FORM_FIELD = new RegExp(`(^|[?&;\\s])([\\w.-]*${NAME_SRC}[\\w.-]*)=([^&;\\s"']*)`, 'gim')
+const QUERY_KEY = /([?&#](?:key|token|sig|signature)=)[^&;\s#"']*/gi
+const SK_KEY = /(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g
+const GOOGLE_KEY = /AIza[0-9A-Za-z_-]{30,}/g
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g
+const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@?#\s]*@/i
+
+const MASKED_TOKEN = /^(?:(?:sk-|AIza)…[A-Za-z0-9_-]{0,4}|\[redacted\])$/
+const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Key|Bot|OAuth|JWT|Session)\s+(\S+)$/i
+
+/** Masks one credential: `sk-…abcd`, `AIza…abcd`, otherwise `[redacted]`. */
+function maskToken(token: string): string {
+  if (MASKED_TOKEN.test(token)) return token
+  if (token.length >= 20) {
+    if (token.startsWith('sk-')) return `sk-…${token.slice(-4)}`
+    if (token.startsWith('AIza')) return `AIza…${token.slice(-4)}`
+  }
+  return REDACTED
+}
+
+/**
+ * Masks a credential value, keeping an auth scheme: `Bearer sk-abc…` → `Bearer sk-…wxyz`;
+ * `Basic …` → `Basic [redacted]`. Idempotent.
+ */
+export function maskSecret(value: string): string {
+  const v = value.trim()
+  const m = AUTH_SCHEME.exec(v)
+  if (m) return `${m[1]} ${m[1].toLowerCase() === 'basic' ? REDACTED : maskToken(m[2])}`
+  return maskToken(v)
+}
+
+const normaliseName = (name: string): string => name.toLowerCase().replace(/[_-]/g, '')
+
+function isSensitiveField(name: string): boolean {
+  const n = normaliseName(name)
+  return SENSITIVE_FIELDS.has(n) || SENSITIVE_FIELD_PARTS.some((p) => n.includes(p))
+}
+
+function isSensitiveHeader(lowerName: string): boolean {
+  return SENSITIVE_HEADERS.has(lowerName) || SENSITIVE_HEADER_SEGMENT.test(lowerName)
+}
+
+function isSensitiveQueryName(rawName: string): boolean {
+  let name = rawName
+  try {
+    name = decodeURIComponent(rawName.replace(/\+/g, ' '))
+  } catch {
+    // A malformed escape: judge the raw name.
+  }
+  const n = normaliseName(name.trim())
+  return SENSITIVE_QUERY_NAMES.has(n) || SENSITIVE_FIELD_PARTS.some((p) => n.includes(p))
+}
+
+interface Needle {
+  value: string
+  mask: string
+}
+
+function prepareSecrets(secrets: readonly unknown[]): Needle[] {
+  const seen = new Map<string, string>()
+  for (const s of secrets) {
+    if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) continue
+    const mask = maskToken(s)
+    for (const variant of [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]) {
+      if (variant.length >= MIN_SECRET_LENGTH && !seen.has(variant)) seen.set(variant, mask)
+    }
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...seen].map(([value, mask]) => ({ value, mask })).sort((a, b) => b.value.length - a.value.length)
+}
+
+type TextRedactor = (text: string) => string
+
+/** Builds the string-level redactor for one record (the secrets are prepared once). */
+export function createTextRedactor(secrets: readonly unknown[] = []): TextRedactor {
+  const needles = prepareSecrets(secrets)
+  return (text: string): string => {
+    if (text.length < MIN_SECRET_LENGTH) return text
+    let out = text
+    for (const n of needles) if (out.includes(n.value)) out = out.split(n.value).join(n.mask)
+    out = out
+      .replace(SK_KEY, (k) => maskToken(k))
+      .replace(GOOGLE_KEY, (k) => maskToken(k))
+      .replace(JWT, REDACTED)
+      .replace(BEARER, `$1 ${REDACTED}`)
+    if (out.includes('"'))
+      out = out.replace(JSON_FIELD, `$1"${REDACTED}"`).replace(ESCAPED_JSON_FIELD, `$1${REDACTED}$2`)
+    if (out.includes('='))
+      out = out.replace(FORM_FIELD, `$1$2=${REDACTED}`).replace(QUERY_KEY, `$1${REDACTED}`)
+    return out
+  }
+}
+
+/** Redacts any string with the pattern layers and the given secrets. */
+export function redactText(text: string, secrets: readonly unknown[] = []): string {
+  return createTextRedactor(secrets)(text)
+}
+
+/** Plain assignment is safe on a fresh object for every key but `__proto__`, which must become data. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else target[key] = value
+}
+
+/** A header value as text; null for absent or non-scalar values, which are dropped. */
+function headerValueText(raw: unknown): string | null {
+  if (typeof raw === 'string') return raw
+  if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') return String(raw)
+  if (Array.isArray(raw)) {
+    const parts = raw.map(headerValueText).filter((p): p is string => p !== null)
+    return parts.length > 0 ? parts.join(', ') : null
+  }
+  return null
+}
+
+function headersWith(headers: unknown, text: TextRedactor): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (headers === null || typeof headers !== 'object') return out
+  for (const name of Object.keys(headers)) {
+    const value = headerValueText((headers as Record<string, unknown>)[name])
+    if (value === null) continue
+    const lower = name.toLowerCase()
+    let masked: string
+    if (COOKIE_HEADERS.has(lower)) masked = REDACTED
+    else if (isSensitiveHeader(lower)) masked = maskSecret(value)
+    else masked = text(value)
+    const key = text(lower)
+    const previous = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined
+    define(out, key, previous === undefined ? masked : `${previous}, ${masked}`)
+  }
+  return out
+}
+
+/**
+ * Header names lowercased, arrays joined with `, `, credentials masked (`Bearer sk-…abcd`), cookies
+ * replaced by `[redacted]`; every other value goes through the string layers.
+ */
+export function redactHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  secrets: readonly unknown[] = [],
+): Record<string, string> {
+  return headersWith(headers, createTextRedactor(secrets))
+}
+
+function urlWith(url: string, text: TextRedactor): string {
+  let out = url.replace(USERINFO, `$1${REDACTED}@`)
+  const start = out.search(/[?#]/)
+  if (start >= 0) {
+    const tail = out
+      .slice(start)
+      .replace(/([?&;#])([^=&;#]*)=([^&;#]*)/g, (all: string, sep: string, name: string) =>
+        isSensitiveQueryName(name) ? `${sep}${name}=${REDACTED}` : all,
+      )
+    out = out.slice(0, start) + tail
+  }
+  return text(out)
+}
+
+/** Masks `key=`, `api_key=`, `access_token=` (and other credential) parameters, user info and key shapes. */
+export function redactUrl(url: string, secrets: readonly unknown[] = []): string {
+  return urlWith(url, createTextRedactor(secrets))
+}
+
+function maskNamedValue(value: unknown, text: TextRedactor): unknown {
+  if (value === null || value === undefined || typeof value === 'boolean') return value
+  if (typeof value === 'string') return value === '' ? value : text(maskSecret(value))
+  return REDACTED
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+function walk(value: unknown, text: TextRedactor, depth: number, seen: WeakSet<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+      return text(value)
+    case 'number':
+    case 'boolean':
+      return value
+    case 'bigint':
+      return value.toString()
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined
+    case 'object':
+      break
+  }
+  if (value === null) return null
+  if (depth >= MAX_DEPTH) return '[truncated]'
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    const bytes =
+      value instanceof ArrayBuffer
+        ? new Uint8Array(value)
+        : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    try {
+      return text(utf8.decode(bytes))
+    } catch {
+      return `[binary ${bytes.byteLength} bytes]`
+    }
+  }
+  if (seen.has(value)) return '[circular]'
+  seen.add(value)
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item) => {
+        const v = walk(item, text, depth + 1, seen)
+        return v === undefined ? null : v
+      })
+    }
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      let v: unknown
+      try {
+        v = (value as Record<string, unknown>)[key]
+      } catch {
+        continue
+      }
+      const redacted = isSensitiveField(key) ? maskNamedValue(v, text) : walk(v, text, depth + 1, seen)
+      if (redacted !== undefined) define(out, text(key), redacted)
+    }
+    return out
+  } catch {
+    return '[unserialisable]'
+  } finally {
+    seen.delete(value)
+  }
+}
+
+/**
+ * Deep copy of a JSON-like value with sensitive fields masked (any depth, names compared
+ * case-insensitively, `_`/`-` ignored) and every string (keys included) passed through the string layers.
+ * The result is always JSON-serialisable: no cycles, no bigint, no functions.
+ */
+export function redactBody(value: unknown, secrets: readonly unknown[] = []): unknown {
+  return walk(value, createTextRedactor(secrets), 0, new WeakSet())
+}
+
+/**
+ * Redacts a whole record: URLs by parameter, headers by name, then every field by the body rules.
+ * Idempotent, so records redacted by the caller can safely be redacted again by the writer.
+ */
+export function redactAuditRecord(record: AuditRecord, secrets: readonly unknown[] = []): AuditRecord {
+  const text = createTextRedactor(secrets)
+  const request = record.request ?? { headers: {} }
+  const response = record.response ?? { status: record.status, headers: {} }
+  const prepared: AuditRecord = {
+    ...record,
+    client_path: urlWith(String(record.client_path ?? ''), text),
+    request: { ...request, headers: headersWith(request.headers, text) },
+    response: { ...response, headers: headersWith(response.headers, text) },
+  }
+  if (record.upstream_url !== undefined) prepared.upstream_url = urlWith(String(record.upstream_url), text)
+  return walk(prepared, text, 0, new WeakSet()) as AuditRecord
+}
