@@ -103,6 +103,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy,
+    // Graceful shutdown waits for in-flight proxied requests itself (main.ts) before closing; then nothing lingers.
+    forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     genReqId: () => crypto.randomUUID(),
   }) as unknown as FastifyInstance

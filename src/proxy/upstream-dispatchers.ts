@@ -32,7 +32,8 @@ export function createUpstreamDispatchers(defaults = { connectTimeoutMs: 10_000,
       return dispatcher
     },
     async close(): Promise<void> {
-      await Promise.all([...pools.values()].map((p) => p.dispatcher.close().catch(() => undefined)))
+      // destroy, not close: close waits for requests stuck on a stalled upstream.
+      await Promise.all([...pools.values()].map((p) => p.dispatcher.destroy().catch(() => undefined)))
       pools.clear()
     },
   }

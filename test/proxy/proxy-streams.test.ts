@@ -1,0 +1,246 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
+import { toNum } from '../../src/infra/db/convert-row-values.ts'
+
+interface StreamCase {
+  name: string
+  path: (base: string) => string
+  body: Record<string, unknown>
+  headers?: Record<string, string>
+}
+
+const cases: StreamCase[] = [
+  {
+    name: 'openai chat',
+    path: (b) => `${b}/v1/chat/completions`,
+    body: {
+      model: MODELS.openai,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: '你好 👋 split me' }],
+    },
+  },
+  {
+    name: 'openai responses',
+    path: (b) => `${b}/v1/responses`,
+    body: { model: MODELS.openai, stream: true, input: 'split 😀 me' },
+  },
+  {
+    name: 'anthropic',
+    path: (b) => `${b}/v1/messages`,
+    body: {
+      model: MODELS.anthropic,
+      stream: true,
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'split 中文 me' }],
+    },
+    headers: { 'anthropic-version': '2023-06-01' },
+  },
+  {
+    name: 'gemini',
+    path: (b) => `${b}/v1beta/models/${MODELS.gemini}:streamGenerateContent?alt=sse`,
+    body: { contents: [{ role: 'user', parts: [{ text: 'split 🎉 me' }] }] },
+  },
+]
+
+async function fetchText(url: string, body: Record<string, unknown>, headers: Record<string, string>) {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  return { status: res.statusCode, text: await res.body.text() }
+}
+
+describe('streams through the gateway', () => {
+  let f: ProxyFixture
+
+  beforeAll(async () => {
+    f = await startProxyFixture('sqlite')
+  })
+  afterAll(async () => f?.close())
+
+  it.each(cases)(
+    '$name: split at every byte offset (and other chunk sizes) arrives unchanged and is metered the same',
+    async (c) => {
+      const auth = { authorization: `Bearer ${f.key}`, ...(c.headers ?? {}) }
+      const direct = await fetchText(c.path(f.upstream.url), c.body, c.headers ?? {})
+      expect(direct.status).toBe(200)
+      expect(direct.text.length).toBeGreaterThan(200)
+      const usages: string[] = []
+      for (const split of [
+        'split-bytes:1',
+        'split-bytes:2',
+        'split-bytes:3',
+        'split-bytes:5',
+        'split-bytes:7',
+        'split-bytes:64',
+        'none',
+      ]) {
+        const n = f.outcomes.length
+        const via = await fetchText(c.path(f.gateway), c.body, {
+          ...auth,
+          ...(split === 'none' ? {} : { 'x-fake-scenario': split }),
+        })
+        expect(via.status, split).toBe(200)
+        expect(via.text, split).toBe(direct.text)
+        expect(via.text).not.toContain('\uFFFD')
+        await waitForOutcomes(f, n + 1)
+        const s = f.outcomes.at(-1)!.settlement!
+        expect(s.usageSource).toBe('reported')
+        usages.push(JSON.stringify(s.usage))
+      }
+      expect(new Set(usages).size).toBe(1)
+      expect(JSON.parse(usages[0])).toMatchObject({
+        reported: true,
+        outputTokens: expect.any(Number) as number,
+      })
+      expect((JSON.parse(usages[0]) as { outputTokens: number }).outputTokens).toBeGreaterThan(0)
+    },
+  )
+
+  it('delivers each event before the upstream sends the next one', async () => {
+    const sent: number[] = []
+    const off = f.upstream.onEventSent((info) => {
+      if (info.path.includes('chat/completions')) sent.push(Date.now())
+    })
+    try {
+      const res = await request(`${f.gateway}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${f.key}`,
+          'content-type': 'application/json',
+          'x-fake-scenario': 'slow-events:150',
+        },
+        body: JSON.stringify({
+          model: MODELS.openai,
+          stream: true,
+          messages: [{ role: 'user', content: 'slow' }],
+        }),
+      })
+      expect(res.statusCode).toBe(200)
+      let events = 0
+      for await (const chunk of res.body) {
+        const text = Buffer.from(chunk as Buffer).toString('utf8')
+        const count = (text.match(/\n\n/g) ?? []).length
+        for (let i = 0; i < count; i++) {
+          events++
+          // When event k arrives, the upstream has sent k events and not yet the next one.
+          expect(sent.length, `event ${events}`).toBeLessThanOrEqual(events + 1)
+        }
+      }
+      expect(events).toBeGreaterThan(3)
+    } finally {
+      off()
+    }
+  })
+
+  it('ends a stream the upstream breaks mid-answer with an error event in the client protocol, billed as partial', async () => {
+    const n = f.outcomes.length
+    const res = await fetchText(`${f.gateway}/v1/messages`, cases[2].body, {
+      'x-api-key': f.key,
+      'anthropic-version': '2023-06-01',
+      'x-fake-scenario': 'reset:3',
+    })
+    expect(res.status).toBe(200)
+    expect(res.text).toContain('event: error')
+    expect(res.text.trimEnd().endsWith('}')).toBe(true)
+    await waitForOutcomes(f, n + 1)
+    const s = f.outcomes.at(-1)!.settlement!
+    expect(s.usageSource).toBe('partial')
+    expect(s.usage.inputTokens + s.usage.cacheReadTokens).toBeGreaterThan(0)
+    const oai = await fetchText(`${f.gateway}/v1/chat/completions`, cases[0].body, {
+      authorization: `Bearer ${f.key}`,
+      'x-fake-scenario': 'reset:2',
+    })
+    expect(oai.text).toMatch(/data: \{"error":\{/)
+    const gem = await fetchText(cases[3].path(f.gateway), cases[3].body, {
+      authorization: `Bearer ${f.key}`,
+      'x-fake-scenario': 'reset:1',
+    })
+    expect(gem.text).toMatch(/data: \{"error":\{"code":502,.*"status":"UNAVAILABLE"\}\}\r\n\r\n$/)
+  })
+
+  it('closes the upstream within a second when the client disconnects mid-stream, and bills it as partial', async () => {
+    f.upstream.clearRequests()
+    const n = f.outcomes.length
+    const ac = new AbortController()
+    const res = await request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': 'slow-events:300',
+      },
+      body: JSON.stringify({
+        model: MODELS.openai,
+        stream: true,
+        messages: [{ role: 'user', content: 'abandon me' }],
+      }),
+      signal: ac.signal,
+    })
+    let got = 0
+    const sentBefore = f.upstream.eventsSent
+    try {
+      for await (const chunk of res.body) {
+        got += (chunk as Buffer).length
+        if (got > 0) break
+      }
+    } catch {
+      /* aborted */
+    }
+    ac.abort()
+    await waitForOutcomes(f, n + 1, 1000)
+    const s = f.outcomes.at(-1)!
+    expect(s.status).toBe(499)
+    expect(s.settlement?.usageSource).toBe('partial')
+    expect(s.settlement!.usage.inputTokens).toBeGreaterThan(0)
+    // The upstream stops sending: no more events go out after the abort was noticed.
+    const sentAtAbort = f.upstream.eventsSent
+    await new Promise((r) => setTimeout(r, 900))
+    expect(f.upstream.eventsSent - sentAtAbort).toBeLessThanOrEqual(1)
+    expect(sentAtAbort).toBeGreaterThanOrEqual(sentBefore)
+    const rows = await f.t.tdb.db.db
+      .selectFrom('usage_logs')
+      .selectAll()
+      .where('request_id', '=', s.requestId)
+      .execute()
+    expect(rows).toHaveLength(1)
+    expect(rows[0].usage_source).toBe('partial')
+    expect(toNum(rows[0].status)).toBe(499)
+  })
+
+  it('answers 504 for a stall before headers, never a 200 with an error inside', async () => {
+    const g = await f.t.inject({
+      method: 'POST',
+      url: '/admin/groups',
+      headers: { authorization: `Bearer ${f.adminJwt}` },
+      payload: { name: 'stall-stream', all_visible: true, priority: 99 },
+    })
+    const gid = (g.json() as { id: string }).id
+    await f.addChannel(
+      {
+        name: 'stall',
+        provider: 'anthropic',
+        base_url: `${f.upstream.url}/v1`,
+        api_key: 'sk-ant-stall-canary',
+        models: ['stall-claude'],
+        first_byte_timeout_ms: 500,
+      },
+      gid,
+    )
+    const started = Date.now()
+    const res = await fetchText(
+      `${f.gateway}/v1/messages`,
+      { ...cases[2].body, model: 'stall-claude' },
+      { 'x-api-key': f.key, 'x-fake-scenario': 'stall-headers' },
+    )
+    expect(res.status).toBe(504)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(JSON.parse(res.text)).toMatchObject({
+      type: 'error',
+      error: { type: expect.any(String) as string },
+    })
+  })
+})
