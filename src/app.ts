@@ -22,7 +22,11 @@ import { createRoutingSnapshot } from './proxy/routing-snapshot.ts'
 import { createTokenCache } from './proxy/token-cache.ts'
 import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
 import { createChannelHealth } from './proxy/channel-health.ts'
-import type { PricingPort, ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
+import type { ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
+import { createPriceCache } from './proxy/price-cache.ts'
+import { createRateLimiter } from './infra/rate-limit/create-rate-limiter.ts'
+import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
+import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -47,6 +51,7 @@ export interface BuildOptions {
   /** Observes every proxied request (tests, audit). */
   onProxyFinished?: (outcome: ProxyOutcome) => void
   random?: () => number
+  limiter?: RateLimiter
 }
 
 export interface BuiltApp {
@@ -71,6 +76,16 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   await migrate(db)
 
   const users = createUserCache(db.db, clock)
+  const limiter: RateLimiter =
+    opts.limiter ??
+    createRateLimiter({
+      redisUrl: config.REDIS_URL,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      failOpen: config.RATE_LIMIT_FAIL_OPEN,
+      clock,
+      onError: (err) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate limiter degraded'),
+    })
   const invalidateHooks: AppDeps['invalidate'][] = []
   const deps: AppDeps = {
     config,
@@ -87,6 +102,14 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       now: () => clock.now(),
     }),
     channelUpstream: createChannelUpstream(),
+    limiter,
+    ruleUsage: async (rule, username) =>
+      limiter.usage(groupScope(rule.group_id, username), {
+        id: rule.id,
+        limitType: rule.limit_type as 'request_limit',
+        windowSec: rule.window_sec,
+        limit: 0,
+      }),
     invalidate: (what, id) => {
       if (what === 'users') users.invalidate(id)
       for (const hook of invalidateHooks) hook(what, id)
@@ -127,9 +150,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       else tokenCache.invalidate()
       snapshot.invalidate()
     }
-    if (what === 'channels' || what === 'groups' || what === 'prices') snapshot.invalidate()
+    if (what === 'channels' || what === 'groups') snapshot.invalidate()
+    if (what === 'prices') prices.invalidate()
   })
-  const pricing: PricingPort = { cost: () => ({ costNano: 0n, priced: false }) }
+  const prices = createPriceCache(db.db)
   const proxy: ProxyDeps = {
     db: db.db,
     clock,
@@ -138,7 +162,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     tokens: tokenCache,
     dispatchers,
     health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
-    pricing,
+    prices,
+    limiter,
+    reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
+    unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     maxAttempts: 3,
     keepAuditBodies: config.AUDIT_BODIES === 'full',
     onFinished: opts.onProxyFinished,
@@ -165,6 +192,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     close: async () => {
       await app.close()
       await dispatchers.close()
+      if (!opts.limiter) await limiter.close()
       if (!opts.db) await db.close()
     },
   }

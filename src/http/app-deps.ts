@@ -6,6 +6,8 @@ import type { UserCache } from '../services/user-cache.ts'
 import type { AdminAuditRecorder } from '../services/record-admin-audit.ts'
 import type { LdapAuthenticate, LoginThrottle } from '../services/auth/login.ts'
 import type { ChannelTester } from '../services/channels/channel-upstream.ts'
+import type { RateLimiter } from '../infra/rate-limit/rate-limiter-types.ts'
+import type { RuleUsageReader } from '../services/users/my-status.ts'
 
 /** Everything a route needs, built once by the composition root (`src/app.ts`) and replaceable in tests. */
 export interface AppDeps {
@@ -18,6 +20,9 @@ export interface AppDeps {
   ldap?: LdapAuthenticate
   loginThrottle: LoginThrottle
   channelUpstream: ChannelTester
+  limiter: RateLimiter
+  /** Current use of a group rule for a user (dashboard gauges). */
+  ruleUsage: RuleUsageReader
   /** Called after any change that the proxy's caches (keys, channels, groups, prices) must see at once. */
   invalidate: (what: 'tokens' | 'channels' | 'groups' | 'prices' | 'users', id?: string) => void
 }

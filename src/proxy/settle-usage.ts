@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
+import { releaseReservation } from '../services/billing/reserve-funds.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
 
 export interface Settlement {
@@ -33,6 +34,7 @@ export interface Settlement {
 export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<void> {
   const u = s.usage
   await db.transaction().execute(async (trx) => {
+    await releaseReservation(trx, s.requestId)
     await trx
       .insertInto('usage_logs')
       .values({

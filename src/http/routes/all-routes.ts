@@ -8,6 +8,8 @@ import { adminGroupRoutes } from './admin-group-routes.ts'
 import { adminUserRoutes } from './admin-user-routes.ts'
 import { adminBillingRoutes } from './admin-billing-routes.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
+import { statsRoutes } from './stats-routes.ts'
+import { logsRoutes } from './logs-routes.ts'
 
 /** The route table: the route-policy test walks this very list. */
 export function allRoutes(): RouteDef[] {
@@ -21,5 +23,7 @@ export function allRoutes(): RouteDef[] {
     ...adminUserRoutes,
     ...adminBillingRoutes,
     ...adminAuditRoutes,
+    ...statsRoutes,
+    ...logsRoutes,
   ]
 }

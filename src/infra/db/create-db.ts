@@ -12,6 +12,7 @@ import {
 import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
+import { reservationsMigration } from './migrations/002-reservations.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -55,7 +56,7 @@ export function createDb(opts: DbOptions): Db {
 }
 
 function migrationsFor(kind: DbKind): Record<string, Migration> {
-  return { '001-initial-schema': initialSchema(kind) }
+  return { '001-initial-schema': initialSchema(kind), '002-reservations': reservationsMigration }
 }
 
 export async function migrate(handle: Db): Promise<void> {

@@ -173,7 +173,17 @@ export interface AdminAuditTable {
   created_at: Big
 }
 
+export interface ReservationsTable {
+  request_id: string
+  username: string | null
+  token_id: string | null
+  user_amount_nano: Big
+  token_amount_nano: Big
+  created_at: Big
+}
+
 export interface Database {
+  reservations: ReservationsTable
   users: UsersTable
   groups: GroupsTable
   group_members: GroupMembersTable

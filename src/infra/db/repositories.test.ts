@@ -60,7 +60,7 @@ describe.each(kinds)('repositories on %s', (kind) => {
   it('applies migrations once and is idempotent on a second run', async () => {
     await migrate(tdb.db)
     const r = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(tdb.db.db)
-    expect(toNum(r.rows[0].n)).toBe(1)
+    expect(toNum(r.rows[0].n)).toBe(2)
   })
 
   it('stores users with unlimited (null) and limited balances, and records balance changes in the ledger', async () => {

@@ -3,13 +3,13 @@ import type { AppDeps } from '../../http/app-deps.ts'
 import type { Principal } from '../../http/principal.ts'
 import { listUserGroups } from '../groups/group-service.ts'
 
-/** Usage per rule comes from the rate limiter; until it is wired in, `current` is reported as 0. */
+/** Usage per rule comes from the rate limiter (Redis or in-process). */
 export type RuleUsageReader = (
   rule: { id: string; group_id: string; limit_type: string; window_sec: number },
   username: string,
 ) => Promise<number>
 
-export async function getMyStatus(deps: AppDeps & { ruleUsage?: RuleUsageReader }, principal: Principal) {
+export async function getMyStatus(deps: AppDeps, principal: Principal) {
   const db = deps.db.db
   const user = await db
     .selectFrom('users')

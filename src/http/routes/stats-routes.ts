@@ -1,0 +1,190 @@
+import type { z } from 'zod'
+import { route, type RouteDef } from '../define-route.ts'
+import type { Principal } from '../principal.ts'
+import { paged, resolvePage } from '../../services/paging.ts'
+import { nanoToUsd } from '../../infra/db/convert-row-values.ts'
+import { resolveRange } from '../../services/stats/stats-range.ts'
+import type { UsageScope } from '../../services/stats/stats-sql.ts'
+import {
+  adminModelsQuery,
+  adminRangeQuery,
+  adminUsageQuery,
+  modelsQuery,
+  rangeQuery,
+  usageQuery,
+  type ModelsQuery,
+  type RangeQuery,
+  type UsageQuery,
+} from '../../services/stats/stats-queries.ts'
+import { channelStats, modelStats, overview, topTokens } from '../../services/stats/stats-service.ts'
+import { dailyTotals, usageBuckets, type UsageBucket } from '../../services/stats/usage-stats.ts'
+import { usageCsv } from '../../services/stats/usage-csv.ts'
+import { dayNumberToDate, localDayNumber } from '../../services/stats/time-zone.ts'
+
+/** Rows a CSV export holds at most. */
+const MAX_EXPORT_ROWS = 100_000
+
+/**
+ * The caller's scope: the user routes are always restricted to the caller (a `username` parameter is not
+ * even part of their schema); the admin routes see everyone, optionally one user.
+ */
+function scopeOf(admin: boolean, principal: Principal, q: RangeQuery, now: number): UsageScope {
+  const range = resolveRange(
+    { start: q.start_at, end: q.end_at, startField: 'start_at', endField: 'end_at' },
+    q.timezone,
+    now,
+    true,
+  )
+  return { ...range, username: admin ? q.username : principal.username }
+}
+
+function serializeBucket(b: UsageBucket) {
+  const cost = nanoToUsd(b.cost_nano) ?? 0
+  return {
+    date: b.date,
+    model: b.model,
+    ...(b.username !== undefined ? { username: b.username } : {}),
+    request_count: b.request_count,
+    input_tokens: b.input_tokens,
+    output_tokens: b.output_tokens,
+    cache_read_tokens: b.cache_read_tokens,
+    cache_write_tokens: b.cache_write_tokens,
+    cost_usd: cost,
+    cost_nano: b.cost_nano.toString(),
+    // The original's names, which the dashboard table reads.
+    cache_creation_tokens: b.cache_write_tokens,
+    total_cost_usd: cost,
+  }
+}
+
+function statsRoutesFor(admin: boolean): RouteDef[] {
+  const prefix = admin ? '/admin/stats' : '/user/stats'
+  const auth = admin ? 'admin' : 'user'
+  const who = admin ? 'all users (optionally one `username`)' : 'the caller'
+  const range = (admin ? adminRangeQuery : rangeQuery) as z.ZodType<RangeQuery>
+  const usage = (admin ? adminUsageQuery : usageQuery) as z.ZodType<UsageQuery>
+  const models = (admin ? adminModelsQuery : modelsQuery) as z.ZodType<ModelsQuery>
+
+  return [
+    route({
+      method: 'GET',
+      url: `${prefix}/overview`,
+      auth,
+      tag: 'stats',
+      summary: `Spend, requests and tokens of ${who} in a range (default: today in \`timezone\`)`,
+      query: range,
+      handler: async ({ deps, principal, query }) => {
+        const now = deps.clock.now()
+        return overview(deps.db, scopeOf(admin, principal, query, now), query.timezone, now)
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/usage`,
+      auth,
+      tag: 'stats',
+      summary: `Daily (in \`timezone\`) × model usage of ${who}, paged`,
+      query: usage,
+      handler: async ({ deps, principal, query }) => {
+        const page = resolvePage(query, 20)
+        const scope = scopeOf(admin, principal, query, deps.clock.now())
+        const r = await usageBuckets(deps.db, scope, {
+          timeZone: query.timezone,
+          perUser: admin,
+          sortBy: query.sort_by,
+          sortOrder: query.sort_order,
+          page,
+        })
+        return paged(r.rows.map(serializeBucket), r.total, page)
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/usage/export`,
+      auth,
+      tag: 'stats',
+      summary: `The daily × model usage of ${who} as a CSV download`,
+      query: usage,
+      handler: async ({ deps, principal, query, reply }) => {
+        const scope = scopeOf(admin, principal, query, deps.clock.now())
+        const r = await usageBuckets(deps.db, scope, {
+          timeZone: query.timezone,
+          perUser: admin,
+          sortBy: query.sort_by,
+          sortOrder: query.sort_order,
+          maxRows: MAX_EXPORT_ROWS,
+        })
+        const day = (t: number | undefined) =>
+          t === undefined ? 'all' : dayNumberToDate(localDayNumber(query.timezone, t))
+        const name = `usage-${day(scope.from)}-${day(scope.to === undefined ? undefined : scope.to - 1)}.csv`
+        void reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .header('cache-control', 'no-store')
+        return usageCsv(r.rows, admin)
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/tokens`,
+      auth,
+      tag: 'stats',
+      summary: `Top 10 keys of ${who} by spend in a range (default: today)`,
+      query: range,
+      handler: async ({ deps, principal, query }) => ({
+        data: await topTokens(deps.db, scopeOf(admin, principal, query, deps.clock.now())),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/models`,
+      auth,
+      tag: 'stats',
+      summary: `Per-model requests, spend and tokens of ${who}, paged`,
+      query: models,
+      handler: async ({ deps, principal, query }) => {
+        const page = resolvePage(query, 20)
+        const scope = scopeOf(admin, principal, query, deps.clock.now())
+        const r = await modelStats(deps.db, scope, query.sort_by, query.sort_order, page)
+        return paged(r.data, r.total, page)
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/timeseries`,
+      auth,
+      tag: 'stats',
+      summary: `Requests, spend and tokens of ${who} per day in \`timezone\` (days without traffic as zeros)`,
+      query: range,
+      handler: async ({ deps, principal, query }) => {
+        const scope = scopeOf(admin, principal, query, deps.clock.now())
+        const days = await dailyTotals(deps.db, scope, query.timezone)
+        return {
+          data: days.map((d) => ({
+            date: d.date,
+            request_count: d.request_count,
+            cost_usd: nanoToUsd(d.cost_nano) ?? 0,
+            cost_nano: d.cost_nano.toString(),
+            tokens: d.tokens,
+          })),
+        }
+      },
+    }),
+  ]
+}
+
+export const statsRoutes: RouteDef[] = [
+  ...statsRoutesFor(false),
+  ...statsRoutesFor(true),
+  route({
+    method: 'GET',
+    url: '/admin/stats/channels',
+    auth: 'admin',
+    tag: 'stats',
+    summary: 'Per-channel requests, errors (status >= 400) and spend in a range (default: today)',
+    query: adminRangeQuery as z.ZodType<RangeQuery>,
+    handler: async ({ deps, principal, query }) => ({
+      data: await channelStats(deps.db, scopeOf(true, principal, query, deps.clock.now())),
+    }),
+  }),
+]

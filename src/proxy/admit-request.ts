@@ -1,0 +1,176 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../infra/db/database-types.ts'
+import type { RateLimiter, LimitRule, AdmitResult } from '../infra/rate-limit/rate-limiter-types.ts'
+import { groupScope, keyScope } from '../infra/rate-limit/build-limit-scope.ts'
+import { buildRateLimitHeaders } from '../infra/rate-limit/build-rate-limit-headers.ts'
+import { estimateReservation, estimatePromptTokens } from '../domain/pricing/estimate-reservation.ts'
+import type { ModelPrices } from '../domain/pricing/price-table.ts'
+import { reserveFunds } from '../services/billing/reserve-funds.ts'
+import type { KeyPrincipal } from './token-cache.ts'
+import type { RateRule } from './routing-snapshot.ts'
+
+export interface AdmissionInput {
+  requestId: string
+  principal: KeyPrincipal
+  /** The routed group (of the first candidate), or null for a superadmin's global fallback. */
+  groupId: string | null
+  multiplier: number
+  groupRules: readonly RateRule[]
+  prices: ModelPrices | null
+  json: Record<string, unknown> | null
+  promptBytes: number
+  reserveOutputTokens: number
+  now: number
+}
+
+export interface Admission {
+  covered: boolean
+  estimateNano: bigint
+  estimateTokens: number
+  /** Rate-limit buckets this request was recorded in, corrected at settlement. */
+  buckets: { scope: string; rules: LimitRule[] }[]
+  headers: Record<string, string>
+  releaseConcurrency: (() => Promise<void>) | null
+}
+
+export type AdmissionRefusal =
+  | { kind: 'rate_limited'; rule: LimitRule; retryAfterSec: number; headers: Record<string, string> }
+  | { kind: 'insufficient_quota'; reason: 'balance' | 'key_cap' }
+  | { kind: 'concurrency' }
+
+function readMaxTokens(json: Record<string, unknown> | null): number | null {
+  if (!json) return null
+  for (const k of ['max_tokens', 'max_completion_tokens', 'max_output_tokens']) {
+    const v = json[k]
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v
+  }
+  const gc = json.generationConfig as Record<string, unknown> | undefined
+  if (gc && typeof gc.maxOutputTokens === 'number' && Number.isInteger(gc.maxOutputTokens))
+    return gc.maxOutputTokens
+  return null
+}
+
+function readN(json: Record<string, unknown> | null): number {
+  const n = json?.n ?? (json?.generationConfig as Record<string, unknown> | undefined)?.candidateCount
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? Math.min(n, 128) : 1
+}
+
+const toLimitRules = (rules: readonly RateRule[]): LimitRule[] =>
+  rules.map((r) => ({ id: r.id, limitType: r.limitType, windowSec: r.windowSec, limit: r.limit }))
+
+function keyRules(p: KeyPrincipal): LimitRule[] {
+  const out: LimitRule[] = []
+  if (p.rpm) out.push({ id: `rpm:${p.tokenId}`, limitType: 'request_limit', windowSec: 60, limit: p.rpm })
+  if (p.tpm) out.push({ id: `tpm:${p.tokenId}`, limitType: 'token_limit', windowSec: 60, limit: p.tpm })
+  return out
+}
+
+/**
+ * Admission (SPEC §6–7): per-key limits, the group's rules (a "package" for a key bound to the group), then the
+ * reservation of the estimate against the user's balance and the key's cap. Anything refused undoes what was
+ * recorded before it.
+ */
+export async function admitRequest(
+  db: Kysely<Database>,
+  limiter: RateLimiter,
+  a: AdmissionInput,
+): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: AdmissionRefusal }> {
+  const p = a.principal
+  const maxTokens = readMaxTokens(a.json)
+  const n = readN(a.json)
+  const estimateNano = estimateReservation(
+    a.prices,
+    { promptBytes: a.promptBytes, maxTokens, n },
+    a.multiplier,
+    a.reserveOutputTokens,
+  )
+  const estimateTokens =
+    (estimatePromptTokens(a.promptBytes) +
+      Math.min(maxTokens ?? a.reserveOutputTokens, a.reserveOutputTokens)) *
+    n
+  const estimate = { tokens: estimateTokens, costNano: estimateNano }
+  const buckets: Admission['buckets'] = []
+  const undo = async () => {
+    for (const b of buckets) await limiter.settle(b.scope, b.rules, a.requestId, { tokens: 0, costNano: 0 })
+  }
+  let headers: Record<string, string> = {}
+  const limited = (r: Extract<AdmitResult, { ok: false }>): AdmissionRefusal => ({
+    kind: 'rate_limited',
+    rule: r.rule,
+    retryAfterSec: r.retryAfterSec,
+    headers: buildRateLimitHeaders(r),
+  })
+
+  const kr = keyRules(p)
+  if (kr.length) {
+    const r = await limiter.admit({ scope: keyScope(p.tokenId), rules: kr, requestId: a.requestId, estimate })
+    if (!r.ok) return { ok: false, refusal: limited(r) }
+    buckets.push({ scope: keyScope(p.tokenId), rules: kr })
+    headers = buildRateLimitHeaders(r)
+  }
+
+  let releaseConcurrency: (() => Promise<void>) | null = null
+  if (p.maxConcurrency) {
+    releaseConcurrency = await limiter.acquireConcurrency(keyScope(p.tokenId), p.maxConcurrency, 3600)
+    if (!releaseConcurrency) {
+      await undo()
+      return { ok: false, refusal: { kind: 'concurrency' } }
+    }
+  }
+  const refuse = async (refusal: AdmissionRefusal) => {
+    await undo()
+    await releaseConcurrency?.()
+    return { ok: false as const, refusal }
+  }
+
+  let covered = false
+  const rules = toLimitRules(a.groupRules)
+  if (rules.length && a.groupId) {
+    const scope = groupScope(a.groupId, p.username)
+    const r = await limiter.admit({ scope, rules, requestId: a.requestId, estimate })
+    if (r.ok) {
+      buckets.push({ scope, rules })
+      headers = buildRateLimitHeaders(r)
+      // A key bound to a group whose active rules all pass is covered by that group's package.
+      covered = p.groupId === a.groupId
+    } else if (p.groupId === a.groupId && p.username) {
+      // The package is used up: the balance may pay instead; if it cannot, the rule is the answer (SPEC §7).
+      const paid = await reserveFunds(db, {
+        requestId: a.requestId,
+        username: p.username,
+        tokenId: p.tokenId,
+        userAmount: estimateNano,
+        tokenAmount: estimateNano,
+        now: a.now,
+      })
+      if (!paid.ok) return refuse(limited(r))
+      return {
+        ok: true,
+        admission: {
+          covered: false,
+          estimateNano,
+          estimateTokens,
+          buckets,
+          headers: buildRateLimitHeaders(r),
+          releaseConcurrency,
+        },
+      }
+    } else {
+      return refuse(limited(r))
+    }
+  }
+
+  const reserved = await reserveFunds(db, {
+    requestId: a.requestId,
+    username: p.username,
+    tokenId: p.tokenId,
+    userAmount: covered ? 0n : estimateNano,
+    tokenAmount: estimateNano,
+    now: a.now,
+  })
+  if (!reserved.ok) return refuse({ kind: 'insufficient_quota', reason: reserved.reason })
+  return {
+    ok: true,
+    admission: { covered, estimateNano, estimateTokens, buckets, headers, releaseConcurrency },
+  }
+}

@@ -1,0 +1,83 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '../infra/db/database-types.ts'
+import type { Clock } from '../infra/clock.ts'
+import type { RateLimiter } from '../infra/rate-limit/rate-limiter-types.ts'
+import { ERROR_CODES, type ErrorCode } from '../domain/errors.ts'
+import type { KeyPrincipal, TokenCache } from './token-cache.ts'
+import type { ChannelRuntime, RoutingSnapshot } from './routing-snapshot.ts'
+import type { UpstreamDispatchers } from './upstream-dispatchers.ts'
+import type { ChannelHealth } from './channel-health.ts'
+import type { PriceCache } from './price-cache.ts'
+import type { Surface } from './surfaces.ts'
+import type { Settlement } from './settle-usage.ts'
+
+export interface ProxyDeps {
+  db: Kysely<Database>
+  clock: Clock
+  logger: Logger
+  snapshot: RoutingSnapshot
+  tokens: TokenCache
+  dispatchers: UpstreamDispatchers
+  health: ChannelHealth
+  prices: PriceCache
+  limiter: RateLimiter
+  maxAttempts: number
+  reserveOutputTokens: number
+  unpricedPolicy: 'free' | 'reject'
+  keepAuditBodies: boolean
+  onFinished?: (outcome: ProxyOutcome) => void
+  random?: () => number
+}
+
+export interface ProxyRequest {
+  surface: Surface
+  method: string
+  /** Raw request-target, for the audit record (the key query parameter is redacted there). */
+  url: string
+  query: URLSearchParams
+  headers: IncomingHttpHeaders
+  body: Buffer
+  /** Gemini: the model comes from the path. */
+  pathModel?: string
+  res: ServerResponse
+  /** The client's address, for the audit record. */
+  ip?: string
+}
+
+/** What happened to one proxied request, for the audit log and metrics. */
+export interface ProxyOutcome {
+  requestId: string
+  surface: Surface
+  clientPath: string
+  method: string
+  ip: string | undefined
+  requestHeaders: IncomingHttpHeaders
+  requestBody: Buffer
+  principal: KeyPrincipal | null
+  clientKey: string | null
+  model: string | null
+  channel: ChannelRuntime | null
+  upstreamUrl: string | null
+  status: number
+  errorCode: string | null
+  rejection: string | null
+  responseHeaders: Record<string, string>
+  responseBody: string
+  reassembledText: string | null
+  settlement: Settlement | null
+  startedAt: number
+  durationMs: number
+}
+
+export class ProxyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number = ERROR_CODES[code],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
