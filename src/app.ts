@@ -139,6 +139,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     }
   })
   app.setErrorHandler((err, req, reply) => sendAdminError(err, req, reply))
+  // Action endpoints (link, freeze) are often called with `content-type: application/json` and no body.
+  const jsonParser = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined)
+    return jsonParser(req, String(body), done)
+  })
 
   const snapshot = createRoutingSnapshot(db.db, config.ENCRYPTION_KEY)
   const tokenCache = createTokenCache(db.db)

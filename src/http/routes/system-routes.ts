@@ -24,12 +24,21 @@ export const systemRoutes = [
       } catch {
         database = 'unreachable'
       }
-      const ready = database === 'ok'
+      const limiter = deps.limiter.health()
+      const redis = !deps.config.REDIS_URL ? 'not_configured' : limiter.healthy ? 'ok' : 'unreachable'
+      // Redis down is not "not ready" when rate limiting fails open (the default); it is reported here.
+      const ready = database === 'ok' && (limiter.healthy || deps.config.RATE_LIMIT_FAIL_OPEN)
       void reply.code(ready ? 200 : 503)
       return {
         status: ready ? 'ready' : 'not_ready',
         database,
-        redis: deps.config.REDIS_URL ? 'configured' : 'not_configured',
+        redis,
+        rate_limiter: {
+          backend: limiter.backend,
+          healthy: limiter.healthy,
+          fail_open: deps.config.RATE_LIMIT_FAIL_OPEN,
+          fail_open_count: limiter.failOpenCount,
+        },
       }
     },
   }),

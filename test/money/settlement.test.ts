@@ -1,0 +1,224 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProxyFixture, waitForOutcomes, MODELS, type ProxyFixture } from '../support/proxy-fixture.ts'
+import { bearer } from '../support/build-test-app.ts'
+import { testDbKinds } from '../support/test-databases.ts'
+import { toBig } from '../../src/infra/db/convert-row-values.ts'
+
+const kinds = await testDbKinds()
+
+describe.each(kinds)('settlement (%s)', (kind) => {
+  let f: ProxyFixture
+
+  beforeAll(async () => {
+    f = await startProxyFixture(kind)
+    for (const [model, unit, price] of [
+      [MODELS.openai, 'input_token', 2.5],
+      [MODELS.openai, 'output_token', 10],
+      [MODELS.openai, 'cache_read_token', 1.25],
+      [MODELS.anthropic, 'input_token', 3],
+      [MODELS.anthropic, 'output_token', 15],
+      [MODELS.anthropic, 'cache_read_token', 0.3],
+      [MODELS.anthropic, 'cache_write_token', 3.75],
+      [MODELS.anthropic, 'cache_write_1h_token', 6],
+      [MODELS.gemini, 'input_token', 0.3],
+      [MODELS.gemini, 'output_token', 2.5],
+    ] as const) {
+      const r = await f.t.inject({
+        method: 'POST',
+        url: '/admin/prices',
+        headers: bearer(f.adminJwt),
+        payload: { model_name: model, unit, price_per_unit: price },
+      })
+      expect(r.statusCode).toBe(201)
+    }
+  })
+  afterAll(async () => f?.close())
+
+  async function send(path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+    const n = f.outcomes.length
+    const res = await request(`${f.gateway}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${f.key}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
+    const text = await res.body.text()
+    await waitForOutcomes(f, n + 1)
+    return { status: res.statusCode, text, outcome: f.outcomes.at(-1)! }
+  }
+
+  async function balance() {
+    const u = await f.t.tdb.db.db
+      .selectFrom('users')
+      .select(['quota_nano', 'reserved_nano'])
+      .where('username', '=', 'user')
+      .executeTakeFirstOrThrow()
+    return { balance: toBig(u.quota_nano), reserved: toBig(u.reserved_nano) }
+  }
+
+  it('bills a streamed answer the same as the same answer unstreamed, for each protocol', async () => {
+    const pairs: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        '/v1/chat/completions',
+        { model: MODELS.openai, messages: [{ role: 'user', content: 'same' }] },
+        { stream: true },
+      ],
+      [
+        '/v1/messages',
+        { model: MODELS.anthropic, max_tokens: 64, messages: [{ role: 'user', content: 'same' }] },
+        { stream: true },
+      ],
+    ]
+    for (const [path, body, extra] of pairs) {
+      const plain = await send(path, body)
+      const streamed = await send(path, { ...body, ...extra })
+      expect(plain.status).toBe(200)
+      expect(streamed.status).toBe(200)
+      expect(plain.outcome.settlement!.costNano).toBeGreaterThan(0n)
+      expect(streamed.outcome.settlement!.costNano).toBe(plain.outcome.settlement!.costNano)
+      expect(streamed.outcome.settlement!.usage).toEqual(plain.outcome.settlement!.usage)
+    }
+    const gPlain = await send(`/v1beta/models/${MODELS.gemini}:generateContent`, {
+      contents: [{ role: 'user', parts: [{ text: 'same' }] }],
+    })
+    const gStream = await send(`/v1beta/models/${MODELS.gemini}:streamGenerateContent?alt=sse`, {
+      contents: [{ role: 'user', parts: [{ text: 'same' }] }],
+    })
+    expect(gStream.outcome.settlement!.costNano).toBe(gPlain.outcome.settlement!.costNano)
+    expect(gPlain.outcome.settlement!.costNano).toBeGreaterThan(0n)
+  })
+
+  it('bills an abandoned stream for the prompt and the output seen, never 0', async () => {
+    const n = f.outcomes.length
+    const ac = new AbortController()
+    const res = await request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': 'slow-events:200',
+      },
+      body: JSON.stringify({
+        model: MODELS.openai,
+        stream: true,
+        messages: [{ role: 'user', content: 'abandon' }],
+      }),
+      signal: ac.signal,
+    })
+    try {
+      for await (const _chunk of res.body) break
+    } catch {
+      /* aborted */
+    }
+    ac.abort()
+    await waitForOutcomes(f, n + 1)
+    const s = f.outcomes.at(-1)!.settlement!
+    expect(s.usageSource).toBe('partial')
+    expect(s.costNano).toBeGreaterThan(0n)
+    expect(s.usage.inputTokens).toBeGreaterThan(0)
+    const { reserved } = await balance()
+    expect(reserved).toBe(0n)
+  })
+
+  it.each(['status:500', 'stall-headers', 'refused'])(
+    'refunds fully and exactly once when the upstream fails (%s)',
+    async (scenario) => {
+      const model = `refund-${scenario.replace(/\W/g, '')}`
+      const g = await f.t.inject({
+        method: 'POST',
+        url: '/admin/groups',
+        headers: bearer(f.adminJwt),
+        payload: { name: `g-${model}`, all_visible: true, priority: 50 },
+      })
+      const gid = (g.json() as { id: string }).id
+      await f.addChannel(
+        {
+          name: model,
+          provider: 'openai',
+          base_url: scenario === 'refused' ? 'http://127.0.0.1:9/v1' : `${f.upstream.url}/v1`,
+          api_key: 'sk-refund-canary',
+          models: [model],
+          first_byte_timeout_ms: 500,
+        },
+        gid,
+      )
+      await f.t.inject({
+        method: 'POST',
+        url: '/admin/prices',
+        headers: bearer(f.adminJwt),
+        payload: { model_name: model, unit: 'output_token', price_per_unit: 100 },
+      })
+      const before = await balance()
+      const r = await send(
+        '/v1/chat/completions',
+        { model, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] },
+        scenario === 'refused' ? {} : { 'x-fake-scenario': scenario },
+      )
+      expect(r.status).toBeGreaterThanOrEqual(500)
+      const after = await balance()
+      expect(after).toEqual(before)
+      expect(after.reserved).toBe(0n)
+      const rows = await f.t.tdb.db.db
+        .selectFrom('usage_logs')
+        .selectAll()
+        .where('model', '=', model)
+        .execute()
+      expect(rows).toHaveLength(1)
+      expect(toBig(rows[0].cost_nano)).toBe(0n)
+      const ledger = await f.t.tdb.db.db
+        .selectFrom('balance_ledger')
+        .selectAll()
+        .where('request_id', '=', rows[0].request_id)
+        .execute()
+      expect(ledger.every((l) => toBig(l.amount_nano) === 0n)).toBe(true)
+    },
+  )
+
+  it('bills a failed-over request once, on the channel that answered', async () => {
+    const model = 'failover-billing'
+    const g = await f.t.inject({
+      method: 'POST',
+      url: '/admin/groups',
+      headers: bearer(f.adminJwt),
+      payload: { name: 'g-fob', all_visible: true, priority: 60 },
+    })
+    const gid = (g.json() as { id: string }).id
+    await f.addChannel(
+      {
+        name: 'dead',
+        provider: 'openai',
+        base_url: 'http://127.0.0.1:9/v1',
+        api_key: 'sk-dead-canary',
+        models: [model],
+        weight: 1000,
+      },
+      gid,
+    )
+    const good = await f.addChannel(
+      {
+        name: 'good',
+        provider: 'openai',
+        base_url: `${f.upstream.url}/v1`,
+        api_key: 'sk-good-canary',
+        models: [model],
+        weight: 1,
+      },
+      gid,
+    )
+    await f.t.inject({
+      method: 'POST',
+      url: '/admin/prices',
+      headers: bearer(f.adminJwt),
+      payload: { model_name: model, unit: 'output_token', price_per_unit: 100 },
+    })
+    const before = await balance()
+    const r = await send('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'x' }] })
+    expect(r.status).toBe(200)
+    const rows = await f.t.tdb.db.db.selectFrom('usage_logs').selectAll().where('model', '=', model).execute()
+    expect(rows).toHaveLength(1)
+    expect(rows[0].channel_id).toBe(good)
+    const after = await balance()
+    expect(before.balance - after.balance).toBe(toBig(rows[0].cost_nano))
+    expect(toBig(rows[0].cost_nano)).toBeGreaterThan(0n)
+  })
+})
