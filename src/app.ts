@@ -27,6 +27,8 @@ import { createPriceCache } from './proxy/price-cache.ts'
 import { createRateLimiter } from './infra/rate-limit/create-rate-limiter.ts'
 import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
 import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
+import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-writer.ts'
+import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -59,6 +61,9 @@ export interface BuiltApp {
   deps: AppDeps
   routes: RouteDef[]
   proxy: ProxyDeps
+  audit: AuditWriter
+  /** Graceful stop: refuse new proxied requests, let streams finish within `graceMs`, drain audit, close. */
+  shutdown(graceMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -160,6 +165,14 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     if (what === 'prices') prices.invalidate()
   })
   const prices = createPriceCache(db.db)
+  const audit: AuditWriter = createAuditWriter({
+    dir: path.join(config.DATA_DIR, 'sessions'),
+    consumers: config.NUM_LOG_CONSUMERS,
+    mode: config.AUDIT_BODIES,
+    onError: (err) =>
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit write failed'),
+  })
+  const inflight = { count: 0, draining: false }
   const proxy: ProxyDeps = {
     db: db.db,
     clock,
@@ -174,7 +187,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     maxAttempts: 3,
     keepAuditBodies: config.AUDIT_BODIES === 'full',
-    onFinished: opts.onProxyFinished,
+    inflight,
+    onFinished: (outcome) => {
+      const { record, secrets } = buildProxyAuditRecord(outcome)
+      audit.enqueue(record, secrets)
+      opts.onProxyFinished?.(outcome)
+    },
     random: opts.random,
   }
   await registerProxyRoutes(app, deps, proxy)
@@ -195,7 +213,20 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     deps,
     routes,
     proxy,
+    audit,
+    shutdown: async (graceMs: number) => {
+      inflight.draining = true
+      const until = Date.now() + graceMs
+      while (inflight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      await audit.drain(Math.max(1000, until - Date.now()))
+      await app.close()
+      await dispatchers.close()
+      if (!opts.limiter) await limiter.close()
+      await audit.close(5000)
+      if (!opts.db) await db.close()
+    },
     close: async () => {
+      await audit.close(5000)
       await app.close()
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()

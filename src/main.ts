@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
+import { sweepReservations } from './services/billing/reserve-funds.ts'
+import { scheduleAuditRetention } from './services/logs/schedule-audit-retention.ts'
 
 async function main(): Promise<void> {
   // Everything written under DATA_DIR (database, WAL, secrets, audit files) is private to the service user.
@@ -23,6 +25,10 @@ async function main(): Promise<void> {
     dataDir: config.DATA_DIR,
     createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
   })
+  // Reservations left by a crash hold money for nothing: release them before serving.
+  const swept = await sweepReservations(deps.db.db, Date.now())
+  if (swept > 0) app.log.warn({ swept }, 'released reservations left by an earlier run')
+  const retention = scheduleAuditRetention(config, app.log)
   if (generatedSecrets)
     app.log.info(
       { dir: config.DATA_DIR },
@@ -43,8 +49,9 @@ async function main(): Promise<void> {
     if (closing) return
     closing = true
     app.log.info({ signal }, 'shutting down')
+    clearInterval(retention)
     built
-      .close()
+      .shutdown(config.SHUTDOWN_GRACE_MS)
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         app.log.error({ err }, 'shutdown failed')

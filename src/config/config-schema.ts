@@ -72,6 +72,7 @@ export const configSchema = z
     NUM_LOG_CONSUMERS: int(1, 64).default(3),
     AUDIT_BODIES: z.enum(['full', 'metadata', 'off']).default('full'),
     AUDIT_RETENTION_DAYS: int(0, 36_500).default(30),
+    SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
     RESERVE_OUTPUT_TOKENS: int(0, 10_000_000).default(4096),
     UNPRICED_MODEL_POLICY: z.enum(['free', 'reject']).default('free'),
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),

@@ -155,6 +155,26 @@ async function admit(
 }
 
 export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
+  if (deps.inflight.draining) {
+    req.res.setHeader('connection', 'close')
+    sendProxyError(
+      req.res,
+      req.surface.protocol,
+      503,
+      'service_unavailable',
+      'The gateway is shutting down; retry shortly',
+    )
+    return
+  }
+  deps.inflight.count++
+  try {
+    await proxyOne(deps, req)
+  } finally {
+    deps.inflight.count--
+  }
+}
+
+async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   const requestId = randomUUID()
   const startedAt = deps.clock.now()
   const t0 = performance.now()

@@ -29,6 +29,8 @@ export interface ProxyDeps {
   keepAuditBodies: boolean
   onFinished?: (outcome: ProxyOutcome) => void
   random?: () => number
+  /** Proxied requests in progress, so a graceful shutdown can wait for them. */
+  inflight: { count: number; draining: boolean }
 }
 
 export interface ProxyRequest {

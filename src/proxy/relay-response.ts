@@ -10,14 +10,16 @@ import { formatClientStreamError } from '../protocol/errors/format-client-error.
 import type { Usage } from '../protocol/usage/usage.ts'
 import type { Surface } from './surfaces.ts'
 
-/** Upstream response headers a client may see; everything else (cookies, server, upstream rate limits) stays. */
+/**
+ * Upstream response headers a client may see; everything else (cookies, server, upstream rate limits) stays.
+ * `x-request-id` is the gateway's own, so a user can find the request in the logs.
+ */
 const PASS_HEADERS = new Set([
   'content-type',
   'content-disposition',
   'openai-model',
   'openai-processing-ms',
   'openai-version',
-  'x-request-id',
   'request-id',
   'retry-after',
 ])

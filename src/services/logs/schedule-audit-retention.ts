@@ -1,0 +1,22 @@
+import path from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../../config/config-schema.ts'
+import { removeOldAuditFiles } from '../../infra/audit/remove-old-audit-files.ts'
+
+const DAY_MS = 86_400_000
+
+/** Removes audit day folders older than AUDIT_RETENTION_DAYS at start and then daily; usage rows stay. */
+export function scheduleAuditRetention(config: Readonly<Config>, log: FastifyBaseLogger): NodeJS.Timeout {
+  const dir = path.join(config.DATA_DIR, 'sessions')
+  const run = () => {
+    removeOldAuditFiles(dir, config.AUDIT_RETENTION_DAYS, new Date())
+      .then((n) => {
+        if (n > 0) log.info({ removed: n }, 'removed old audit folders')
+      })
+      .catch((err: unknown) => log.warn({ err }, 'audit retention failed'))
+  }
+  run()
+  const timer = setInterval(run, DAY_MS)
+  timer.unref()
+  return timer
+}
