@@ -68,7 +68,7 @@ describe('SIGTERM under load', () => {
 
     const pool = new Pool(base, { connections: 32 })
     const ok: string[] = []
-    let failed = 0
+    let refused = 0
     let sent = 0
     const TOTAL = 2000
     const worker = async () => {
@@ -88,9 +88,9 @@ describe('SIGTERM under load', () => {
           })
           await res.body.text()
           if (res.statusCode === 200) ok.push(String(res.headers['x-request-id']))
-          else failed++
+          else refused++
         } catch {
-          failed++
+          refused++
         }
       }
     }
@@ -107,6 +107,8 @@ describe('SIGTERM under load', () => {
     expect(code).toBe(0)
     expect(tookMs).toBeLessThan(10_000)
     expect(ok.length).toBeGreaterThanOrEqual(1500)
+    // Every request either succeeded or was refused (503 / connection closed) after the SIGTERM.
+    expect(ok.length + refused).toBe(TOTAL)
 
     const db = new Database(path.join(dataDir, 'gateway.db'), { readonly: true })
     const rows = db.prepare('select request_id, created_at from usage_logs').all() as {
