@@ -25,6 +25,8 @@ export interface AdmissionInput {
 
 export interface Admission {
   covered: boolean
+  /** Whether money was held (a reservations row exists); unlimited users with uncapped keys hold nothing. */
+  reserved: boolean
   estimateNano: bigint
   estimateTokens: number
   /** Rate-limit buckets this request was recorded in, corrected at settlement. */
@@ -148,6 +150,7 @@ export async function admitRequest(
         ok: true,
         admission: {
           covered: false,
+          reserved: true,
           estimateNano,
           estimateTokens,
           buckets,
@@ -160,6 +163,22 @@ export async function admitRequest(
     }
   }
 
+  // Nothing to protect: an unlimited balance (or a package) and a key without a cap. No database write needed.
+  const keyCapped = p.quotaNano !== null && p.quotaNano > 0n
+  if (!keyCapped && (covered || p.userUnlimited)) {
+    return {
+      ok: true,
+      admission: {
+        covered,
+        reserved: false,
+        estimateNano,
+        estimateTokens,
+        buckets,
+        headers,
+        releaseConcurrency,
+      },
+    }
+  }
   const reserved = await reserveFunds(db, {
     requestId: a.requestId,
     username: p.username,
@@ -171,6 +190,14 @@ export async function admitRequest(
   if (!reserved.ok) return refuse({ kind: 'insufficient_quota', reason: reserved.reason })
   return {
     ok: true,
-    admission: { covered, estimateNano, estimateTokens, buckets, headers, releaseConcurrency },
+    admission: {
+      covered,
+      reserved: true,
+      estimateNano,
+      estimateTokens,
+      buckets,
+      headers,
+      releaseConcurrency,
+    },
   }
 }

@@ -78,6 +78,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
     ttftMs: a.ttftMs,
     costNano,
     coveredByPackage: admission.covered,
+    reserved: admission.reserved,
     createdAt: outcome.startedAt,
   }
   outcome.settlement = s

@@ -24,6 +24,8 @@ export interface Settlement {
   ttftMs: number | null
   costNano: bigint
   coveredByPackage: boolean
+  /** A reservation row exists for this request and is released in the same transaction. */
+  reserved: boolean
   createdAt: number
 }
 
@@ -34,7 +36,7 @@ export interface Settlement {
 export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<void> {
   const u = s.usage
   await db.transaction().execute(async (trx) => {
-    await releaseReservation(trx, s.requestId)
+    if (s.reserved) await releaseReservation(trx, s.requestId)
     await trx
       .insertInto('usage_logs')
       .values({

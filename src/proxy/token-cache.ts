@@ -15,6 +15,8 @@ export interface KeyPrincipal {
   expiresAt: number | null
   allowedModels: ReadonlySet<string> | null
   quotaNano: bigint | null
+  /** The owner's balance is unlimited (NULL): nothing to reserve against it. */
+  userUnlimited: boolean
   rpm: number | null
   tpm: number | null
   maxConcurrency: number | null
@@ -51,6 +53,7 @@ export function createTokenCache(
         'tokens.max_concurrency',
         'users.role',
         'users.disabled',
+        'users.quota_nano as user_quota_nano',
       ])
       .where('tokens.key_hash', '=', hash)
       .executeTakeFirst()
@@ -67,6 +70,7 @@ export function createTokenCache(
       expiresAt: toNumOrNull(row.expires_at),
       allowedModels: models && models.length ? new Set(models) : null,
       quotaNano: toBigOrNull(row.quota_nano),
+      userUnlimited: row.username !== null && row.role !== null && row.user_quota_nano === null,
       rpm: toNumOrNull(row.rpm),
       tpm: toNumOrNull(row.tpm),
       maxConcurrency: toNumOrNull(row.max_concurrency),
