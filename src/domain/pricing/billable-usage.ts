@@ -1,21 +1,11 @@
+import type { Usage } from '../../protocol/usage/usage.ts'
+
 /**
- * Token counts as billed (the same shape as `Usage` of src/protocol/usage/usage.ts, declared here so that the
- * pricing domain depends on nothing else). The input categories are disjoint: each prompt token is in exactly
- * one of inputTokens / cacheReadTokens / cacheWriteTokens / cacheWrite1hTokens.
+ * Token counts as billed: the protocol layer's normalised `Usage` without its `reported` flag. The input
+ * categories are disjoint: each prompt token is in exactly one of inputTokens / cacheReadTokens /
+ * cacheWriteTokens / cacheWrite1hTokens; `reasoningTokens` is informational, already inside `outputTokens`.
  */
-export interface BillableUsage {
-  /** Prompt tokens neither read from nor written to a cache (OpenAI/Gemini: prompt − cached). */
-  inputTokens: number
-  cacheReadTokens: number
-  /** 5-minute cache writes (Anthropic `cache_creation_input_tokens` minus the 1-hour part). */
-  cacheWriteTokens: number
-  /** 1-hour cache writes (Anthropic `ephemeral_1h_input_tokens`). */
-  cacheWrite1hTokens: number
-  /** Everything billed at the output price, reasoning / thoughts included. */
-  outputTokens: number
-  /** Informational: already inside `outputTokens`, never billed again. */
-  reasoningTokens: number
-}
+export type BillableUsage = Omit<Usage, 'reported'>
 
 /** The request's whole prompt, which selects the long-context tier. */
 export function countBillablePromptTokens(usage: BillableUsage): number {
