@@ -51,8 +51,38 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.defaultSafeIntegers(true)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { kind: 'sqlite', db, close: () => db.destroy() }
+}
+
+/**
+ * Kysely prepares every statement anew; on the hot path the same few statements repeat, so prepared statements
+ * are kept (bounded) and reused. Schema changes (migrations) clear the cache.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = sqlite.prepare.bind(sqlite)
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (source: string) => {
+          if (/^\s*(create|alter|drop)\b/i.test(source)) {
+            cache.clear()
+            return prepare(source)
+          }
+          let stmt = cache.get(source)
+          if (!stmt) {
+            stmt = prepare(source)
+            if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+            cache.set(source, stmt)
+          }
+          return stmt
+        }
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }
 
 function migrationsFor(kind: DbKind): Record<string, Migration> {
