@@ -1,0 +1,193 @@
+/**
+ * Starts the real gateway for the benchmark (SQLite, or PostgreSQL in a throw-away database) and provisions
+ * one OpenAI channel pointing at the fake upstream, a group, and a client key.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { request } from 'undici'
+import { type Child, freePort, spawnNode, waitUntilReady } from './processes.ts'
+
+export type BenchDb = 'sqlite' | 'postgres'
+
+export interface RunningGateway {
+  child: Child
+  url: string
+  /** Plaintext client key (`sk-…`). */
+  key: string
+  db: BenchDb
+  /** Stops the process, counts its `usage_logs` rows, and removes its data directory and database. */
+  stop(): Promise<{ usageRows: number | undefined }>
+}
+
+export interface GatewayOptions {
+  db: BenchDb
+  core: number
+  upstreamUrl: string
+  model: string
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[]
+  /** Base URL of the PostgreSQL server (without a database name). */
+  postgresUrl?: string
+}
+
+async function call(
+  url: string,
+  method: 'GET' | 'POST',
+  body: unknown,
+  token?: string,
+): Promise<Record<string, unknown>> {
+  const res = await request(url, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.body.text()
+  if (res.statusCode >= 300) throw new Error(`${method} ${url} → ${res.statusCode}: ${text.slice(0, 500)}`)
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {}
+}
+
+async function createDatabase(baseUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${baseUrl}/postgres` })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE "${name}"`)
+  } finally {
+    await client.end()
+  }
+}
+
+async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${baseUrl}/postgres` })
+  await client.connect()
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Data directories and databases of gateways not yet stopped, for an interrupted benchmark. */
+const pendingCleanups = new Set<() => Promise<void>>()
+
+/** Removes the data of every gateway still running; call after their processes are gone. */
+export async function cleanupGateways(): Promise<void> {
+  await Promise.all([...pendingCleanups].map((c) => c()))
+}
+
+async function countUsageRows(location: string): Promise<number> {
+  if (location.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: location })
+    await client.connect()
+    try {
+      const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM usage_logs')
+      return Number(r.rows[0].n)
+    } finally {
+      await client.end()
+    }
+  }
+  const db = new Database(location, { readonly: true, fileMustExist: true })
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM usage_logs').get() as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'any-gateway-bench-'))
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const env: NodeJS.ProcessEnv = {
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(port),
+    GATEWAY_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // In-process rate limiter: the benchmark measures the gateway, not Redis.
+    REDIS_URL: '',
+  }
+  const pgBase = (options.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '')
+  const dbName = `any_gateway_bench_${randomBytes(6).toString('hex')}`
+  let dbCreated = false
+  const cleanup = async (): Promise<void> => {
+    pendingCleanups.delete(cleanup)
+    if (dbCreated) await dropDatabase(pgBase, dbName).catch(() => undefined)
+    dbCreated = false
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  pendingCleanups.add(cleanup)
+
+  let child: Child | undefined
+  try {
+    if (options.db === 'postgres') {
+      await createDatabase(pgBase, dbName)
+      dbCreated = true
+      env.DATABASE_URL = `${pgBase}/${dbName}`
+      env.JWT_SECRET = randomBytes(32).toString('hex')
+      env.ENCRYPTION_KEY = randomBytes(32).toString('hex')
+    } else {
+      env.DATABASE_URL = ''
+    }
+    child = spawnNode({
+      name: 'gateway',
+      core: options.core,
+      args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'],
+      env,
+    })
+    await waitUntilReady(child, async () => {
+      const res = await request(`${url}/health`)
+      await res.body.dump()
+      return res.statusCode === 200
+    })
+
+    const password = readFileSync(join(dataDir, 'initial-admin-password'), 'utf8').trim()
+    const login = await call(`${url}/auth/login`, 'POST', { username: 'admin', password })
+    const jwt = String(login.access_token)
+    const channel = await call(
+      `${url}/admin/channels`,
+      'POST',
+      {
+        name: 'bench-fake-openai',
+        provider: 'openai',
+        base_url: `${options.upstreamUrl}/v1`,
+        api_key: `sk-bench-${randomBytes(12).toString('hex')}`,
+        models: [options.model],
+      },
+      jwt,
+    )
+    const group = await call(`${url}/admin/groups`, 'POST', { name: 'bench', all_visible: true }, jwt)
+    await call(`${url}/admin/groups/${String(group.id)}/channels/${String(channel.id)}`, 'POST', {}, jwt)
+    const token = await call(`${url}/user/tokens`, 'POST', { name: 'bench' }, jwt)
+    const key = String(token.key)
+    if (!key.startsWith('sk-')) throw new Error('POST /user/tokens returned no sk- key')
+
+    const started = child
+    return {
+      child: started,
+      url,
+      key,
+      db: options.db,
+      async stop() {
+        await started.stop(10_000)
+        let usageRows: number | undefined
+        try {
+          usageRows = await countUsageRows(env.DATABASE_URL ? env.DATABASE_URL : join(dataDir, 'gateway.db'))
+        } catch {
+          usageRows = undefined
+        }
+        await cleanup()
+        return { usageRows }
+      },
+    }
+  } catch (error) {
+    await child?.stop(3000)
+    await cleanup()
+    throw error
+  }
+}

@@ -1,0 +1,215 @@
+/** Markdown tables of the benchmark results and the acceptance checks of issue 3. */
+import type { LoadResult, TtfbResult } from './measure.ts'
+
+export interface BenchResults {
+  date: string
+  db: string
+  node: string
+  cpus: number
+  /** Busy % per core measured for 1 s before the benchmark started. */
+  background: string
+  pinned: boolean
+  seconds: number
+  warmupSeconds: number
+  connections: number
+  eventsPerStream: number
+  gatewayEventsPerStream: number
+  plain: LoadResult[]
+  single: LoadResult[]
+  stream: LoadResult[]
+  ttfb: TtfbResult[]
+  /** Runs that started while other work held the proxy core. */
+  warnings: string[]
+}
+
+export interface Check {
+  name: string
+  value: number
+  display: string
+  target: string
+  pass: boolean
+}
+
+const LABEL: Record<string, string> = {
+  direct: 'direct → fake upstream',
+  bare: 'bare undici pass-through',
+  gateway: 'Any Gateway',
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  if (n === undefined || !Number.isFinite(n)) return '–'
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+function byName<T extends { target: string }>(rows: T[], name: string): T | undefined {
+  return rows.find((r) => r.target === name)
+}
+
+export function computeChecks(r: BenchResults): Check[] {
+  const checks: Check[] = []
+  const plainGw = byName(r.plain, 'gateway')
+  const plainBare = byName(r.plain, 'bare')
+  if (plainGw && plainBare) {
+    const ratio = plainGw.rps / plainBare.rps
+    checks.push({
+      name: `requests/s gateway ÷ bare, non-streaming, ${r.connections} connections`,
+      value: ratio,
+      display: `${fmt(plainGw.rps)} ÷ ${fmt(plainBare.rps)} = ${fmt(ratio, 2)}×`,
+      target: '≥ 0.5×',
+      pass: ratio >= 0.5,
+    })
+    if (plainGw.cpuUsPerRequest !== undefined && plainBare.cpuUsPerRequest !== undefined) {
+      const capacity = plainBare.cpuUsPerRequest / plainGw.cpuUsPerRequest
+      checks.push({
+        name: 'same from CPU time per request, bare ÷ gateway (less sensitive to other load on the core)',
+        value: capacity,
+        display: `${fmt(plainBare.cpuUsPerRequest, 1)} ÷ ${fmt(plainGw.cpuUsPerRequest, 1)} µs = ${fmt(capacity, 2)}×`,
+        target: '(reference)',
+        pass: true,
+      })
+    }
+  }
+  const one = (name: string) => byName(r.single, name)
+  const direct = one('direct')
+  if (direct) {
+    for (const name of ['gateway', 'bare']) {
+      const row = one(name)
+      if (!row) continue
+      const added = row.p50 - direct.p50
+      checks.push({
+        name: `added p50 latency at 1 connection, ${name} − direct`,
+        value: added,
+        display: `${fmt(row.p50, 3)} − ${fmt(direct.p50, 3)} = ${fmt(added, 3)} ms`,
+        target: name === 'gateway' ? '≤ 0.5 ms' : '(reference)',
+        pass: name === 'gateway' ? added <= 0.5 : true,
+      })
+    }
+  }
+  const ttfbDirect = byName(r.ttfb, 'direct')
+  if (ttfbDirect) {
+    for (const name of ['gateway', 'bare']) {
+      const row = byName(r.ttfb, name)
+      if (!row) continue
+      const added = row.p50 - ttfbDirect.p50
+      checks.push({
+        name: `added time to first streamed byte (p50), ${name} − direct`,
+        value: added,
+        display: `${fmt(row.p50, 3)} − ${fmt(ttfbDirect.p50, 3)} = ${fmt(added, 3)} ms`,
+        target: name === 'gateway' ? '≤ 1 ms' : '(reference)',
+        pass: name === 'gateway' ? added <= 1 : true,
+      })
+    }
+  }
+  const streamGw = byName(r.stream, 'gateway')
+  const streamBare = byName(r.stream, 'bare')
+  if (streamGw?.cpuUsPerRequest !== undefined && streamBare?.cpuUsPerRequest !== undefined) {
+    const gw = streamGw.cpuUsPerRequest / r.eventsPerStream
+    const bare = streamBare.cpuUsPerRequest / r.eventsPerStream
+    const ratio = gw / bare
+    checks.push({
+      name: `CPU per streamed event gateway ÷ bare, ${r.connections} connections`,
+      value: ratio,
+      display: `${fmt(gw, 1)} ÷ ${fmt(bare, 1)} µs = ${fmt(ratio, 2)}×`,
+      target: '≤ 2×',
+      pass: ratio <= 2,
+    })
+  }
+  return checks
+}
+
+function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): string[] {
+  const perEvent = eventsPerStream !== undefined
+  const head = [
+    'target',
+    `${unit}/s`,
+    'p50 ms',
+    'p99 ms',
+    'proxy CPU % of its core',
+    'core 0 busy %',
+    `CPU µs/${unit === 'streams' ? 'stream' : 'request'}`,
+    ...(perEvent ? ['CPU µs/event'] : []),
+    'non-2xx / errors',
+  ]
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`]
+  for (const r of rows) {
+    const cells = [
+      LABEL[r.target] ?? r.target,
+      fmt(r.rps),
+      fmt(r.p50, 3),
+      fmt(r.p99, 3),
+      fmt(r.cpuPercent, 0),
+      fmt(r.coreBusyPercent, 0),
+      fmt(r.cpuUsPerRequest, 1),
+      ...(perEvent ? [fmt((r.cpuUsPerRequest ?? NaN) / eventsPerStream, 2)] : []),
+      `${r.non2xx} / ${r.errors + r.timeouts}`,
+    ]
+    lines.push(`| ${cells.join(' | ')} |`)
+  }
+  return lines
+}
+
+export function renderMarkdown(r: BenchResults, checks: Check[]): string {
+  const out: string[] = []
+  out.push(`# Any Gateway benchmark`)
+  out.push('')
+  out.push(
+    `${r.date} · database **${r.db}** · Node ${r.node} · ${r.cpus} cores · ` +
+      (r.pinned
+        ? 'gateway / bare proxy pinned to core 0, fake upstream and load generator to core 1 (taskset)'
+        : '**not pinned (taskset missing)**') +
+      ` · ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up · direct, bare and gateway measured back to back ` +
+      'per scenario, one loaded at a time' +
+      ` · background load before the start: ${r.background}`,
+  )
+  out.push('')
+  if (r.warnings.length > 0) {
+    out.push('**Noisy machine:**')
+    out.push('')
+    for (const w of r.warnings) out.push(`- ${w}`)
+    out.push('')
+  }
+  out.push('## Acceptance (issue 3)')
+  out.push('')
+  out.push('| check | measured | target | result |')
+  out.push('|---|---:|---|---|')
+  for (const c of checks)
+    out.push(
+      `| ${c.name} | ${c.display} | ${c.target} | ${c.target.startsWith('(') ? '–' : c.pass ? 'PASS' : 'FAIL'} |`,
+    )
+  out.push('')
+  out.push(`## Non-streaming chat completions, ${r.connections} connections`)
+  out.push('')
+  out.push(...loadTable(r.plain, 'requests'))
+  out.push('')
+  out.push('## Non-streaming chat completions, 1 connection')
+  out.push('')
+  out.push(...loadTable(r.single, 'requests'))
+  out.push('')
+  out.push(
+    `## Streaming chat completions, ${r.connections} connections (${r.eventsPerStream} SSE events per stream` +
+      (r.gatewayEventsPerStream !== r.eventsPerStream
+        ? `; the gateway's answer had ${r.gatewayEventsPerStream}`
+        : '') +
+      ')',
+  )
+  out.push('')
+  out.push(...loadTable(r.stream, 'streams', r.eventsPerStream))
+  out.push('')
+  out.push('## Streaming, 1 connection: time to first body byte (sequential requests)')
+  out.push('')
+  out.push('| target | requests | TTFB p50 ms | TTFB p99 ms | failures |')
+  out.push('|---|---:|---:|---:|---:|')
+  for (const t of r.ttfb)
+    out.push(
+      `| ${LABEL[t.target] ?? t.target} | ${t.requests} | ${fmt(t.p50, 3)} | ${fmt(t.p99, 3)} | ${t.failures} |`,
+    )
+  out.push('')
+  out.push(
+    'Latencies are per request from autocannon (sub-millisecond, 2xx only). Proxy CPU is utime+stime of the ' +
+      'process from /proc during the run; CPU µs per request also counts work that trails the run (usage rows, ' +
+      'audit files). Core 0 busy % is the whole proxy core from /proc/stat: the kernel side of loopback TCP and ' +
+      'any other process on it; in the direct rows it shows load from outside the benchmark.',
+  )
+  out.push('')
+  return out.join('\n')
+}

@@ -1,0 +1,362 @@
+/**
+ * `npm run bench`: the fake upstream directly vs a bare undici pass-through vs Any Gateway, non-streaming and
+ * streaming, with the acceptance ratios of issue 3. Environment:
+ *   BENCH_DURATION       seconds per measured run (default 10)
+ *   BENCH_WARMUP         warm-up seconds before each run (default 2)
+ *   BENCH_CONNECTIONS    connections of the loaded runs (default 50)
+ *   BENCH_TTFB_REQUESTS  sequential streamed requests for time to first byte (default 400)
+ *   BENCH_DB             sqlite (default) or postgres
+ *   BENCH_PG_URL         PostgreSQL server for BENCH_DB=postgres (default postgres://postgres@127.0.0.1:5432)
+ *   BENCH_PROFILE        auto (default: profile the gateway when a target is missed), 1 (always), 0 (never)
+ *   BENCH_QUIET_WAIT     seconds to wait before each run for core 0 to be idle of other work (default 5)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { type BenchDb, cleanupGateways, startGateway } from './gateway.ts'
+import {
+  measureLoad,
+  measureTtfb,
+  sampleStream,
+  type LoadOptions,
+  type LoadResult,
+  type Target,
+  type TtfbResult,
+  waitForQuietCore,
+} from './measure.ts'
+import {
+  allowedCpus,
+  type Child,
+  coreTicks,
+  freePort,
+  hasTaskset,
+  killAllNow,
+  pinSelf,
+  spawnNode,
+  stopAll,
+  waitUntilReady,
+} from './processes.ts'
+import { profileGateway, renderProfile } from './profile.ts'
+import { type BenchResults, computeChecks, renderMarkdown } from './report.ts'
+
+const PROXY_CORE = 0
+const LOAD_CORE = 1
+const MODEL = 'gpt-4o-mini'
+const PATH = '/v1/chat/completions'
+const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark.' }]
+const PLAIN_BODY = JSON.stringify({ model: MODEL, messages: MESSAGES })
+// Usage asked for by the client, so the fake upstream sends the same stream to all three targets.
+const STREAM_BODY = JSON.stringify({
+  model: MODEL,
+  messages: MESSAGES,
+  stream: true,
+  stream_options: { include_usage: true },
+})
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${raw}`)
+  return n
+}
+
+const seconds = envNumber('BENCH_DURATION', 10)
+const warmupSeconds = envNumber('BENCH_WARMUP', 2)
+const connections = Math.round(envNumber('BENCH_CONNECTIONS', 50))
+const ttfbRequests = Math.round(envNumber('BENCH_TTFB_REQUESTS', 400))
+const dbRaw = (process.env.BENCH_DB ?? 'sqlite').toLowerCase()
+if (dbRaw !== 'sqlite' && dbRaw !== 'postgres' && dbRaw !== 'postgresql') {
+  process.stderr.write(`BENCH_DB must be sqlite or postgres, got ${dbRaw}\n`)
+  process.exit(2)
+}
+const db: BenchDb = dbRaw === 'sqlite' ? 'sqlite' : 'postgres'
+const profileMode = (process.env.BENCH_PROFILE ?? 'auto').toLowerCase()
+const quietWaitMs = envNumber('BENCH_QUIET_WAIT', 5) * 1000
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+const problems: string[] = []
+const warnings: string[] = []
+function loud(message: string): void {
+  problems.push(message)
+  process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+}
+
+let cleaningUp = false
+async function cleanup(): Promise<void> {
+  if (cleaningUp) return
+  cleaningUp = true
+  await stopAll()
+  await cleanupGateways()
+}
+process.on('exit', killAllNow)
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    log(`\n${signal}: stopping child processes…`)
+    void cleanup().finally(() => process.exit(130))
+  })
+
+function describe(r: LoadResult): string {
+  const cpu =
+    r.cpuPercent === undefined
+      ? ''
+      : `, CPU ${r.cpuPercent.toFixed(0)} %, ${r.cpuUsPerRequest?.toFixed(1)} µs/req`
+  return (
+    `${r.target}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms${cpu}` +
+    (r.non2xx || r.errors || r.timeouts
+      ? ` — non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`
+      : '')
+  )
+}
+
+function verify(r: LoadResult, what: string): void {
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r.requests === 0)
+    loud(
+      `${r.target} ${what}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts ` +
+        `(status codes ${JSON.stringify(r.statusCodes)}) — THIS RUN IS NOT VALID`,
+    )
+}
+
+async function startFake(): Promise<{ child: Child; url: string }> {
+  const port = await freePort()
+  const child = spawnNode({
+    name: 'fake upstream',
+    core: LOAD_CORE,
+    args: [
+      '--import',
+      'tsx',
+      'test/fake-upstream/run-fake-upstream.ts',
+      '--port',
+      String(port),
+      '--coalesce',
+    ],
+  })
+  await waitUntilReady(child, async () => child.output().includes('fake upstream listening on'))
+  return { child, url: `http://127.0.0.1:${port}` }
+}
+
+async function startBare(upstreamUrl: string): Promise<{ child: Child; url: string }> {
+  const port = await freePort()
+  const child = spawnNode({
+    name: 'bare proxy',
+    core: PROXY_CORE,
+    args: ['--import', 'tsx', 'bench/bare-proxy.ts', '--port', String(port), '--upstream', upstreamUrl],
+  })
+  await waitUntilReady(child, async () => child.output().includes('bare proxy listening on'))
+  return { child, url: `http://127.0.0.1:${port}` }
+}
+
+interface Scenarios {
+  plain: LoadResult[]
+  single: LoadResult[]
+  stream: LoadResult[]
+  ttfb: TtfbResult[]
+}
+
+/** Before each run: core 0 must be free of other work, so that the proxy has its core to itself. */
+async function quiet(target: Target): Promise<void> {
+  const busy = await waitForQuietCore(PROXY_CORE, quietWaitMs, (b) =>
+    log(
+      `    core ${PROXY_CORE} is ${b.toFixed(0)} % busy with other work; waiting up to ${quietWaitMs / 1000} s…`,
+    ),
+  )
+  if (busy > 10) {
+    const message = `core ${PROXY_CORE} was still ${busy.toFixed(0)} % busy with other work before the ${target.name} run`
+    warnings.push(message)
+    log(`    WARNING: ${message}`)
+  }
+}
+
+/**
+ * Every scenario runs against direct, bare and gateway back to back, so that slow drifts of the machine
+ * hit all three alike. Only one target is loaded at a time; the other proxy is idle.
+ */
+async function runScenarios(targets: Target[]): Promise<Scenarios> {
+  const base = { path: PATH, seconds, warmupSeconds }
+  const plainOptions: LoadOptions = { ...base, body: PLAIN_BODY, connections }
+  const out: Scenarios = { plain: [], single: [], stream: [], ttfb: [] }
+  const loads: Array<[keyof Omit<Scenarios, 'ttfb'>, string, LoadOptions]> = [
+    ['plain', `(a) non-streaming, ${connections} connections`, plainOptions],
+    ['single', '(b) non-streaming, 1 connection', { ...plainOptions, connections: 1 }],
+    ['stream', `(c) streaming, ${connections} connections`, { ...base, body: STREAM_BODY, connections }],
+  ]
+  for (const [key, title, options] of loads) {
+    log(`${title}`)
+    for (const target of targets) {
+      await quiet(target)
+      const r = await measureLoad(target, options)
+      verify(r, title)
+      log(`    ${describe(r)}`)
+      out[key].push(r)
+    }
+  }
+  log(`(d) streaming, 1 connection, time to first byte × ${ttfbRequests} sequential requests`)
+  for (const target of targets) {
+    await quiet(target)
+    const t = await measureTtfb(target, PATH, STREAM_BODY, ttfbRequests, Math.min(100, ttfbRequests))
+    if (t.failures > 0) loud(`${target.name} TTFB: ${t.failures} requests failed or were not 200`)
+    log(`    ${target.name}: TTFB p50 ${t.p50.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`)
+    out.ttfb.push(t)
+  }
+  return out
+}
+
+/** One plain and one streamed request through `target`; both must be 200 with the fake's content. */
+async function smokeTest(target: Target): Promise<number> {
+  const plain = await sampleStream(target, PATH, PLAIN_BODY)
+  if (plain.status !== 200 || !plain.text.includes('"chat.completion"'))
+    throw new Error(`${target.name}: plain request answered ${plain.status}: ${plain.text.slice(0, 300)}`)
+  const stream = await sampleStream(target, PATH, STREAM_BODY)
+  if (stream.status !== 200 || !stream.text.includes('data: [DONE]'))
+    throw new Error(
+      `${target.name}: streamed request answered ${stream.status}: ${stream.text.slice(0, 300)}`,
+    )
+  return stream.events
+}
+
+/** Formats the report as the repository's Prettier would (so `format:check` accepts it), if Prettier loads. */
+async function formatMarkdown(markdown: string, file: string): Promise<string> {
+  try {
+    const prettier = await import('prettier')
+    const options = (await prettier.resolveConfig(file)) ?? {}
+    return await prettier.format(markdown, { ...options, parser: 'markdown' })
+  } catch {
+    return markdown
+  }
+}
+
+/** Busy share of each core over `ms`, before anything of the benchmark runs: other work on the machine. */
+async function backgroundLoad(cores: number, ms: number): Promise<number[]> {
+  const before = Array.from({ length: cores }, (_, i) => coreTicks(i))
+  await new Promise((r) => setTimeout(r, ms))
+  return before.map((b, i) => {
+    const a = coreTicks(i)
+    return a.total > b.total ? ((a.busy - b.busy) / (a.total - b.total)) * 100 : 0
+  })
+}
+
+async function main(): Promise<void> {
+  const coreCount = cpus().length
+  const idle = await backgroundLoad(Math.min(coreCount, 2), 1000)
+  const pinned = hasTaskset() && pinSelf(LOAD_CORE)
+  if (!pinned)
+    loud(
+      'taskset is missing or failed: running UNPINNED, the gateway competes with the load generator for cores',
+    )
+  if (coreCount < 2) loud(`only ${coreCount} core(s): the pinning layout needs 2`)
+  const background = idle.map((b, i) => `core ${i} ${b.toFixed(0)} %`).join(', ')
+  log(`background load before the benchmark: ${background}`)
+  if (idle.some((b) => b > 10))
+    log(
+      'WARNING: other processes are using the CPU; the numbers will be noisy (see the core 0 busy % columns)',
+    )
+  log(
+    `bench process on CPUs ${allowedCpus('self')}; database: ${db}; ${seconds} s per run, ${warmupSeconds} s warm-up`,
+  )
+
+  const fake = await startFake()
+  log(`fake upstream on ${fake.url} (CPUs ${allowedCpus(fake.child.pid)})`)
+  // No proxy process for direct runs; the core 0 busy % then shows what else runs on the proxy core.
+  const direct: Target = {
+    name: 'direct',
+    url: fake.url,
+    headers: { authorization: 'Bearer sk-direct' },
+    core: PROXY_CORE,
+  }
+  const eventsPerStream = await smokeTest(direct)
+  log(`one upstream stream has ${eventsPerStream} SSE events`)
+
+  const bare = await startBare(fake.url)
+  log(`bare proxy on ${bare.url} (CPUs ${allowedCpus(bare.child.pid)})`)
+  const bareTarget: Target = { ...direct, name: 'bare', url: bare.url, pid: bare.child.pid, core: PROXY_CORE }
+  await smokeTest(bareTarget)
+
+  log(`starting the gateway on ${db}…`)
+  const gateway = await startGateway({
+    db,
+    core: PROXY_CORE,
+    upstreamUrl: fake.url,
+    model: MODEL,
+    postgresUrl: process.env.BENCH_PG_URL,
+  })
+  log(`gateway on ${gateway.url} (CPUs ${allowedCpus(gateway.child.pid)}, database ${gateway.db})`)
+  const gwTarget: Target = {
+    name: 'gateway',
+    url: gateway.url,
+    headers: { authorization: `Bearer ${gateway.key}` },
+    pid: gateway.child.pid,
+    core: PROXY_CORE,
+  }
+  const gatewayEventsPerStream = await smokeTest(gwTarget)
+
+  const scenarios = await runScenarios([direct, bareTarget, gwTarget])
+  await bare.child.stop()
+  const { usageRows } = await gateway.stop()
+  const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream]
+    .filter((r) => r.target === 'gateway')
+    .reduce((n, r) => n + r.requests, 0)
+  if (usageRows === undefined) loud('could not count the usage_logs rows the gateway wrote')
+  else if (usageRows < gwAnswered)
+    loud(`the gateway wrote ${usageRows} usage rows for at least ${gwAnswered} answered requests`)
+  else log(`usage_logs rows written by the gateway: ${usageRows} (≥ ${gwAnswered} measured answers)`)
+
+  const results: BenchResults = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    db,
+    node: process.version,
+    cpus: coreCount,
+    background,
+    pinned,
+    seconds,
+    warmupSeconds,
+    connections,
+    eventsPerStream,
+    gatewayEventsPerStream,
+    ...scenarios,
+    warnings,
+  }
+  const checks = computeChecks(results)
+  let markdown = renderMarkdown(results, checks)
+  if (usageRows !== undefined) markdown += `\nUsage rows written by the gateway: ${usageRows}.\n`
+  if (problems.length > 0) markdown += `\n**INVALID RUN:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
+
+  const missed = checks.some((c) => !c.pass)
+  if (profileMode === '1' || (profileMode === 'auto' && missed)) {
+    log('\nprofiling the gateway under the non-streaming load (--cpu-prof)…')
+    const summary = await profileGateway({
+      db,
+      core: PROXY_CORE,
+      upstreamUrl: fake.url,
+      model: MODEL,
+      load: { path: PATH, body: PLAIN_BODY, connections, seconds, warmupSeconds },
+      top: 15,
+      quietWaitMs,
+    })
+    markdown += `\n${renderProfile(summary)}`
+  }
+
+  await fake.child.stop()
+  const dir = join(import.meta.dirname, 'results')
+  mkdirSync(dir, { recursive: true })
+  markdown = await formatMarkdown(markdown, join(dir, 'latest.md'))
+  writeFileSync(join(dir, 'latest.md'), markdown)
+  writeFileSync(
+    join(dir, 'latest.json'),
+    `${JSON.stringify({ ...results, checks, usageRows, problems }, null, 2)}\n`,
+  )
+  process.stdout.write(`\n${markdown}\n`)
+  log(`written to ${join('bench', 'results', 'latest.md')}`)
+  if (problems.length > 0) {
+    loud(`${problems.length} problem(s): the numbers above are not valid`)
+    process.exitCode = 1
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    loud(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exitCode = 1
+  })
+  .finally(() => cleanup())
