@@ -13,6 +13,7 @@ import {
 import { route, type RouteDef } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import { createPrice, deletePrice, listPrices, updatePrice } from '../../services/billing/price-service.ts'
+import { importListPrices } from '../../services/billing/import-list-prices.ts'
 import {
   createRateLimit,
   deleteRateLimit,
@@ -189,6 +190,20 @@ export const adminBillingRoutes: RouteDef[] = [
         summary: r,
         ip,
       })
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/prices/import-catalogue',
+    auth: 'admin',
+    tag: 'prices',
+    summary: "Import the providers' public list prices (existing prices kept unless overwrite is true)",
+    body: z.strictObject({ overwrite: z.boolean().optional() }).optional(),
+    handler: async ({ deps, body, principal, ip }) => {
+      const r = await importListPrices(deps.db.db, deps.clock, body?.overwrite ?? false)
+      deps.invalidate('prices')
+      await deps.audit({ actor: principal.username, action: 'price.import_catalogue', summary: r, ip })
+      return r
     },
   }),
   ...priceRoutes('/admin/prices', false),

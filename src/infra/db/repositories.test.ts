@@ -294,3 +294,34 @@ describe.each(kinds)('repositories on %s', (kind) => {
     expect(found.map((r) => r.id)).toContain(id)
   })
 })
+
+describe.each(kinds)('list-price catalogue import on %s', (kind) => {
+  it('creates every catalogue row once, keeps edited prices unless asked to overwrite', async () => {
+    const { importListPrices } = await import('../../services/billing/import-list-prices.ts')
+    const { LIST_PRICE_CATALOGUE } = await import('../../domain/pricing/list-price-catalogue.ts')
+    const tdb = await createTestDatabase(kind)
+    try {
+      const first = await importListPrices(tdb.db.db, systemClock, false)
+      expect(first).toEqual({ created: LIST_PRICE_CATALOGUE.length, updated: 0, skipped: 0 })
+      const e = LIST_PRICE_CATALOGUE[0]
+      await tdb.db.db
+        .updateTable('model_prices')
+        .set({ price_nano: 1 })
+        .where('model_name', '=', e.model_name)
+        .where('unit', '=', e.unit)
+        .execute()
+      expect(await importListPrices(tdb.db.db, systemClock, false)).toEqual({
+        created: 0,
+        updated: 0,
+        skipped: LIST_PRICE_CATALOGUE.length,
+      })
+      expect(await importListPrices(tdb.db.db, systemClock, true)).toEqual({
+        created: 0,
+        updated: 1,
+        skipped: LIST_PRICE_CATALOGUE.length - 1,
+      })
+    } finally {
+      await tdb.drop()
+    }
+  })
+})
