@@ -1,0 +1,124 @@
+import axios, { AxiosError } from 'axios'
+import { useAuth } from '../store/auth.ts'
+import type { ApiErrorBody, ListResponse } from './types.ts'
+
+/** The one axios client: adds the JWT, and turns any 401 into a logout (the route guard then shows /login). */
+export const api = axios.create({ baseURL: '/', timeout: 30_000 })
+
+api.interceptors.request.use((config) => {
+  const token = useAuth.getState().token
+  if (token) config.headers.set('Authorization', `Bearer ${token}`)
+  return config
+})
+
+api.interceptors.response.use(
+  (res) => res,
+  (err: unknown) => {
+    if (err instanceof AxiosError && err.response?.status === 401) {
+      const url = err.config?.url ?? ''
+      const isLogin = url.includes('/auth/login')
+      // Clearing the session is enough: the route guard, subscribed to the store, sends the user to /login.
+      if (!isLogin && useAuth.getState().token) useAuth.getState().logout()
+    }
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+  },
+)
+
+/** The server's message from `{"error":{"code","message"}}` (or older shapes), for forms and toasts. */
+export function errorMessage(err: unknown, fallback = 'Request failed'): string {
+  if (err instanceof AxiosError) {
+    const body = err.response?.data as ApiErrorBody | string | undefined
+    const fromBody = messageFromBody(body)
+    if (fromBody) return fromBody
+    if (err.response) return `HTTP ${err.response.status}`
+    if (err.code === 'ECONNABORTED') return 'Timeout'
+    return err.message || fallback
+  }
+  if (err instanceof Error) return err.message || fallback
+  return fallback
+}
+
+export function messageFromBody(body: unknown): string | undefined {
+  if (!body) return undefined
+  if (typeof body === 'string') {
+    try {
+      return messageFromBody(JSON.parse(body))
+    } catch {
+      return body.length < 300 && !body.trimStart().startsWith('<') ? body : undefined
+    }
+  }
+  if (typeof body !== 'object') return undefined
+  const b = body as ApiErrorBody
+  if (typeof b.error === 'string') return b.error
+  if (b.error && typeof b.error === 'object' && typeof b.error.message === 'string') return b.error.message
+  if (typeof b.detail === 'string') return b.detail
+  if (Array.isArray(b.detail)) {
+    return b.detail
+      .map((d: { msg?: string; loc?: unknown[] }) =>
+        d.loc ? `${d.loc.slice(1).join('.')}: ${d.msg ?? ''}` : (d.msg ?? ''),
+      )
+      .join('; ')
+  }
+  if (typeof b.message === 'string') return b.message
+  return undefined
+}
+
+/** Accept both `{data, total}` and a bare array. */
+export function asList<T>(payload: unknown): ListResponse<T> {
+  if (Array.isArray(payload)) return { data: payload as T[], total: payload.length }
+  if (payload && typeof payload === 'object') {
+    const p = payload as Partial<ListResponse<T>> & { total_count?: number; items?: T[] }
+    const data = p.data ?? p.items ?? []
+    return { data, total: p.total ?? p.total_count ?? data.length, page: p.page, page_size: p.page_size }
+  }
+  return { data: [], total: 0 }
+}
+
+export async function getList<T>(url: string, params?: Record<string, unknown>): Promise<ListResponse<T>> {
+  const res = await api.get<unknown>(url, { params: clean(params) })
+  return asList<T>(res.data)
+}
+
+/** Fetch every page of a list endpoint (bounded), for small admin lists and charts. */
+export async function getAll<T>(
+  url: string,
+  params?: Record<string, unknown>,
+  pageSize = 100,
+  maxPages = 20,
+): Promise<T[]> {
+  const out: T[] = []
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await getList<T>(url, { ...params, page, page_size: pageSize })
+    out.push(...res.data)
+    if (res.data.length < pageSize || out.length >= res.total) break
+  }
+  return out
+}
+
+/** Drop undefined/empty values from query params. */
+export function clean(params?: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!params) return undefined
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue
+    out[k] = v
+  }
+  return out
+}
+
+/** Download an authenticated file (a plain link cannot carry the JWT). */
+export async function download(
+  url: string,
+  params: Record<string, unknown> | undefined,
+  filename: string,
+): Promise<void> {
+  const res = await api.get<Blob>(url, { params: clean(params), responseType: 'blob' })
+  const href = URL.createObjectURL(res.data)
+  const a = document.createElement('a')
+  a.href = href
+  a.download = filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(href), 1000)
+}

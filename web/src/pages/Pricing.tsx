@@ -1,0 +1,135 @@
+import { useEffect, useMemo, useState } from 'react'
+import { Link } from 'react-router'
+import { Alert, Button, Card, Input, Table, Tabs, Tag, type TableColumnProps } from '@arco-design/web-react'
+import { IconSearch } from '@arco-design/web-react/icon'
+import axios from 'axios'
+import { errorMessage } from '../api/client.ts'
+import type { PublicPrice } from '../api/types.ts'
+import { useAuth } from '../store/auth.ts'
+import { useI18n } from '../i18n/index.ts'
+import { pivotPrices, type ModelPriceRow } from '../lib/pricing.ts'
+import { LangSwitch } from '../components/LangSwitch.tsx'
+import { num } from '../lib/format.ts'
+
+function price(v: number | undefined): string {
+  if (v === undefined) return '-'
+  return `$${Number(v.toFixed(6))}`
+}
+
+/** Public price list (no login): USD per 1M tokens, or per call. */
+export default function Pricing() {
+  const { t } = useI18n()
+  const token = useAuth((s) => s.token)
+  const [rows, setRows] = useState<ModelPriceRow[]>([])
+  const [loading, setLoading] = useState(true)
+  const [error, setError] = useState<string | null>(null)
+  const [vendor, setVendor] = useState('all')
+  const [q, setQ] = useState('')
+
+  useEffect(() => {
+    document.title = `${t('nav.pricing')} · ${t('app.name')}`
+  }, [t])
+
+  useEffect(() => {
+    axios
+      .get<{ data: PublicPrice[] }>('/public/model-prices', { timeout: 30_000 })
+      .then((r) => setRows(pivotPrices(r.data.data ?? [])))
+      .catch((e: unknown) => setError(errorMessage(e)))
+      .finally(() => setLoading(false))
+  }, [])
+
+  const vendors = useMemo(() => [...new Set(rows.map((r) => r.vendor))], [rows])
+  const shown = rows.filter(
+    (r) =>
+      (vendor === 'all' || r.vendor === vendor) && (!q || r.model.toLowerCase().includes(q.toLowerCase())),
+  )
+  const hasCalls = rows.some((r) =>
+    r.tiers.some((x) => x.prices.request !== undefined || x.prices.web_search_call !== undefined),
+  )
+
+  const tierCell = (unit: string) => (_: unknown, r: ModelPriceRow) => (
+    <div>
+      {r.tiers.map((x) => (
+        <div key={x.above} className="nowrap mono">
+          {price(x.prices[unit])}
+          {x.above > 0 ? <span className="muted"> ({t('prices.aboveTag', { n: num(x.above) })})</span> : null}
+        </div>
+      ))}
+    </div>
+  )
+  const columns: TableColumnProps<ModelPriceRow>[] = [
+    {
+      title: t('common.model'),
+      dataIndex: 'model',
+      fixed: 'left',
+      render: (v: string) => <b className="mono">{v}</b>,
+    },
+    { title: t('pricing.vendor'), dataIndex: 'vendor', render: (v: string) => <Tag>{v}</Tag> },
+    {
+      title: t('pricing.context'),
+      dataIndex: 'context_length',
+      render: (v: number | null) => (v ? num(v) : '-'),
+    },
+    { title: t('pricing.input'), key: 'in', render: tierCell('input_token') },
+    { title: t('pricing.output'), key: 'out', render: tierCell('output_token') },
+    { title: t('pricing.cacheRead'), key: 'cr', render: tierCell('cache_read_token') },
+    { title: t('pricing.cacheWrite'), key: 'cw', render: tierCell('cache_write_token') },
+    ...(hasCalls ? [{ title: t('pricing.perRequest'), key: 'req', render: tierCell('request') }] : []),
+  ]
+
+  return (
+    <div className="public-wrap" data-testid="page-pricing">
+      <div className="public-head">
+        <h1 style={{ margin: 0, display: 'flex', alignItems: 'center', gap: 10, fontSize: 22 }}>
+          <span className="logo-mark">A</span>
+          {t('pricing.title')}
+        </h1>
+        <div className="toolbar">
+          <LangSwitch />
+          <Link to={token ? '/dashboard' : '/login'}>
+            <Button type="primary" size="small">
+              {token ? t('nav.dashboard') : t('login.submit')}
+            </Button>
+          </Link>
+        </div>
+      </div>
+      <p className="muted">{t('pricing.subtitle')}</p>
+      {error ? <Alert type="error" content={error} style={{ marginBottom: 12 }} /> : null}
+      <Card>
+        <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8 }}>
+          <Tabs
+            activeTab={vendor}
+            onChange={setVendor}
+            type="rounded"
+            size="small"
+            style={{ minWidth: 0, flex: 1 }}
+          >
+            <Tabs.TabPane key="all" title={t('pricing.allVendors')} />
+            {vendors.map((v) => (
+              <Tabs.TabPane key={v} title={v} />
+            ))}
+          </Tabs>
+          <Input
+            style={{ width: 220 }}
+            prefix={<IconSearch />}
+            placeholder={t('prices.search')}
+            value={q}
+            onChange={setQ}
+            allowClear
+          />
+        </div>
+        <Table<ModelPriceRow>
+          rowKey="model"
+          loading={loading}
+          columns={columns}
+          data={shown}
+          scroll={{ x: 900 }}
+          border={false}
+          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          noDataElement={<span className="muted">{t('pricing.empty')}</span>}
+          data-testid="pricing-table"
+        />
+      </Card>
+    </div>
+  )
+}

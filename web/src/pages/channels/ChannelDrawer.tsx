@@ -1,0 +1,258 @@
+import { useEffect, useState } from 'react'
+import {
+  Alert,
+  Button,
+  Collapse,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Switch,
+} from '@arco-design/web-react'
+import { api, errorMessage } from '../../api/client.ts'
+import { createChannelBody, updateChannelBody } from '../../api/contracts.ts'
+import type { Channel, Provider } from '../../api/types.ts'
+import { useI18n } from '../../i18n/index.ts'
+import { defined, validateBody } from '../../components/validate.ts'
+import {
+  PairsEditor,
+  pairProblems,
+  pairsToRecord,
+  recordToPairs,
+  type Pair,
+} from '../../components/PairsEditor.tsx'
+import { useIsMobile } from '../../components/useMedia.ts'
+
+export const baseUrlHint: Record<Provider, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
+}
+
+interface Values {
+  name?: string
+  provider?: Provider
+  base_url?: string
+  api_key?: string
+  weight?: number
+  enabled?: boolean
+  models?: string[]
+  proxy_url?: string
+  connect_timeout_ms?: number
+  first_byte_timeout_ms?: number
+  idle_timeout_ms?: number
+}
+
+export function ChannelDrawer(props: {
+  visible: boolean
+  editing: Channel | null
+  onClose: () => void
+  onSaved: () => void
+}) {
+  const { t } = useI18n()
+  const [form] = Form.useForm<Values>()
+  const mobile = useIsMobile()
+  const [mapping, setMapping] = useState<Pair[]>([])
+  const [headers, setHeaders] = useState<Pair[]>([])
+  const [headersTouched, setHeadersTouched] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [provider, setProvider] = useState<Provider>('openai')
+  const { editing, visible } = props
+
+  useEffect(() => {
+    if (!visible) return
+    setError(null)
+    form.resetFields()
+    setHeadersTouched(false)
+    setHeaders([])
+    if (editing) {
+      setProvider(editing.provider)
+      form.setFieldsValue({
+        name: editing.name,
+        provider: editing.provider,
+        base_url: editing.base_url,
+        weight: editing.weight,
+        enabled: editing.enabled,
+        models: editing.models,
+        proxy_url: editing.proxy_url ?? undefined,
+        connect_timeout_ms: editing.connect_timeout_ms ?? undefined,
+        first_byte_timeout_ms: editing.first_byte_timeout_ms ?? undefined,
+        idle_timeout_ms: editing.idle_timeout_ms ?? undefined,
+      })
+      setMapping(recordToPairs(editing.model_mapping))
+    } else {
+      setProvider('openai')
+      form.setFieldsValue({ provider: 'openai', weight: 1, enabled: true, base_url: baseUrlHint.openai })
+      setMapping([])
+    }
+  }, [visible, editing, form])
+
+  const submit = async () => {
+    setError(null)
+    if (pairProblems(mapping).length || (headersTouched && pairProblems(headers).length)) {
+      setError(t('channels.fixRows'))
+      return
+    }
+    const v = form.getFieldsValue()
+    const base = {
+      name: (v.name ?? '').trim(),
+      provider: v.provider,
+      base_url: (v.base_url ?? '').trim().replace(/\/+$/, ''),
+      weight: v.weight,
+      enabled: v.enabled ?? true,
+      models: (v.models ?? []).map((m) => m.trim()).filter(Boolean),
+      model_mapping: pairsToRecord(mapping),
+      proxy_url: v.proxy_url?.trim() ? v.proxy_url.trim() : null,
+      connect_timeout_ms: v.connect_timeout_ms ?? null,
+      first_byte_timeout_ms: v.first_byte_timeout_ms ?? null,
+      idle_timeout_ms: v.idle_timeout_ms ?? null,
+      extra_headers: !editing || headersTouched ? pairsToRecord(headers) : undefined,
+    }
+    const key = v.api_key?.trim()
+    setBusy(true)
+    try {
+      if (editing) {
+        const body = validateBody(updateChannelBody, defined({ ...base, api_key: key || undefined }), form)
+        if (!body) return
+        await api.patch(`/admin/channels/${editing.id}`, body)
+      } else {
+        const body = validateBody(createChannelBody, defined({ ...base, api_key: key ?? '' }), form)
+        if (!body) return
+        await api.post('/admin/channels', body)
+      }
+      props.onSaved()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Drawer
+      width={mobile ? '100%' : 560}
+      title={editing ? t('channels.editTitle') : t('channels.createTitle')}
+      visible={visible}
+      onCancel={props.onClose}
+      unmountOnExit
+      className="drawer-form"
+      footer={
+        <Space>
+          <Button onClick={props.onClose}>{t('common.cancel')}</Button>
+          <Button type="primary" loading={busy} onClick={() => void submit()} data-testid="channel-save">
+            {t('common.save')}
+          </Button>
+        </Space>
+      }
+    >
+      {error ? (
+        <Alert type="error" content={error} style={{ marginBottom: 12 }} data-testid="channel-form-error" />
+      ) : null}
+      <Form form={form} layout="vertical">
+        <Form.Item label={t('common.name')} field="name" required>
+          <Input data-testid="channel-name" />
+        </Form.Item>
+        <Form.Item label={t('channels.provider')} field="provider" required>
+          <Select
+            data-testid="channel-provider"
+            options={[
+              { label: t('provider.openai'), value: 'openai' },
+              { label: t('provider.anthropic'), value: 'anthropic' },
+              { label: t('provider.gemini'), value: 'gemini' },
+            ]}
+            onChange={(p: Provider) => {
+              const cur = form.getFieldValue('base_url')
+              if (!cur || Object.values(baseUrlHint).includes(String(cur)))
+                form.setFieldValue('base_url', baseUrlHint[p])
+              setProvider(p)
+            }}
+          />
+        </Form.Item>
+        <Form.Item label={t('channels.baseUrl')} field="base_url" required extra={t('channels.baseUrlHelp')}>
+          <Input placeholder={baseUrlHint[provider]} data-testid="channel-base-url" />
+        </Form.Item>
+        <Form.Item
+          label={t('channels.apiKey')}
+          field="api_key"
+          required={!editing}
+          extra={editing ? t('channels.apiKeyKeep', { masked: editing.api_key ?? '' }) : undefined}
+        >
+          <Input.Password
+            placeholder={editing ? t('channels.apiKeyUnchanged') : 'sk-...'}
+            data-testid="channel-api-key"
+            autoComplete="new-password"
+          />
+        </Form.Item>
+        <div className="grid-2" style={{ gap: 12 }}>
+          <Form.Item label={t('channels.weight')} field="weight">
+            <InputNumber min={0} max={10000} precision={0} />
+          </Form.Item>
+          <Form.Item label={t('channels.enabled')} field="enabled" triggerPropName="checked">
+            <Switch />
+          </Form.Item>
+        </div>
+        <Form.Item label={t('channels.models')} field="models" extra={t('channels.modelsHelp')}>
+          <Select
+            mode="multiple"
+            allowCreate
+            allowClear
+            placeholder={t('channels.modelsPlaceholder')}
+            data-testid="channel-models"
+            tokenSeparators={[',', ' ']}
+          />
+        </Form.Item>
+        <Form.Item label={t('channels.mapping')} extra={t('channels.mappingHelp')}>
+          <PairsEditor
+            value={mapping}
+            onChange={setMapping}
+            fromPlaceholder={t('channels.alias')}
+            toPlaceholder={t('channels.upstreamModel')}
+            addLabel={t('channels.addMapping')}
+            testId="mapping-editor"
+          />
+        </Form.Item>
+        <Collapse bordered={false}>
+          <Collapse.Item name="adv" header={t('channels.advanced')}>
+            <Form.Item
+              label={t('channels.extraHeaders')}
+              extra={
+                editing?.extra_headers?.length && !headersTouched
+                  ? t('channels.headersKeep', { names: editing.extra_headers.join(', ') })
+                  : t('channels.headersHelp')
+              }
+            >
+              <PairsEditor
+                value={headers}
+                onChange={(v) => {
+                  setHeaders(v)
+                  setHeadersTouched(true)
+                }}
+                fromPlaceholder={t('channels.headerName')}
+                toPlaceholder={t('channels.headerValue')}
+                addLabel={t('channels.addHeader')}
+                secretValues
+              />
+            </Form.Item>
+            <Form.Item label={t('channels.proxyUrl')} field="proxy_url">
+              <Input placeholder="http://proxy.internal:3128" allowClear />
+            </Form.Item>
+            <div className="grid-2" style={{ gap: 12 }}>
+              <Form.Item label={t('channels.connectTimeout')} field="connect_timeout_ms">
+                <InputNumber min={100} precision={0} suffix="ms" placeholder={t('chat.default')} />
+              </Form.Item>
+              <Form.Item label={t('channels.firstByteTimeout')} field="first_byte_timeout_ms">
+                <InputNumber min={100} precision={0} suffix="ms" placeholder={t('chat.default')} />
+              </Form.Item>
+            </div>
+            <Form.Item label={t('channels.idleTimeout')} field="idle_timeout_ms">
+              <InputNumber min={100} precision={0} suffix="ms" placeholder={t('chat.default')} />
+            </Form.Item>
+          </Collapse.Item>
+        </Collapse>
+      </Form>
+    </Drawer>
+  )
+}

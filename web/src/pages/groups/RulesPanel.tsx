@@ -1,0 +1,192 @@
+import { useCallback, useEffect, useState } from 'react'
+import {
+  Alert,
+  Button,
+  Form,
+  InputNumber,
+  Message,
+  Popconfirm,
+  Select,
+  Table,
+  Tag,
+} from '@arco-design/web-react'
+import { IconDelete, IconPlus } from '@arco-design/web-react/icon'
+import { api, errorMessage, getList } from '../../api/client.ts'
+import { limitTypes, rateLimitBody, updateRateLimitBody } from '../../api/contracts.ts'
+import type { LimitType, RateLimit } from '../../api/types.ts'
+import { useI18n } from '../../i18n/index.ts'
+import { unitSeconds, type WindowUnit } from '../../lib/format.ts'
+import { firstIssue } from '../../components/validate.ts'
+import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels.ts'
+
+/** Rate-limit rules of one group: list, add (type, n × unit window, value), edit value, delete. */
+export function RulesPanel({ groupId }: { groupId: string }) {
+  const { t } = useI18n()
+  const [rules, setRules] = useState<RateLimit[]>([])
+  const [loading, setLoading] = useState(false)
+  const [type, setType] = useState<LimitType>('request_limit')
+  const [n, setN] = useState<number | undefined>(1)
+  const [unit, setUnit] = useState<WindowUnit>('minute')
+  const [value, setValue] = useState<number | undefined>()
+  const [error, setError] = useState<string | null>(null)
+
+  const load = useCallback(async () => {
+    setLoading(true)
+    try {
+      setRules((await getList<RateLimit>('/admin/rate-limits', { group_id: groupId })).data)
+    } catch (e) {
+      Message.error(errorMessage(e))
+    } finally {
+      setLoading(false)
+    }
+  }, [groupId])
+
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const add = async () => {
+    setError(null)
+    const body = {
+      group_id: groupId,
+      limit_type: type,
+      window_sec: Math.round((n ?? 0) * unitSeconds[unit]),
+      value: value ?? NaN,
+    }
+    const problem = firstIssue(rateLimitBody, body)
+    if (problem) return setError(problem)
+    try {
+      await api.post('/admin/rate-limits', body)
+      setValue(undefined)
+      await load()
+    } catch (e) {
+      setError(errorMessage(e))
+    }
+  }
+
+  const updateValue = async (r: RateLimit, v: number | undefined) => {
+    if (v === undefined || v === r.value) return
+    const problem = firstIssue(updateRateLimitBody, { value: v })
+    if (problem) return void Message.error(problem)
+    try {
+      await api.patch(`/admin/rate-limits/${r.id}`, { value: v })
+      await load()
+    } catch (e) {
+      Message.error(errorMessage(e))
+    }
+  }
+
+  return (
+    <div data-testid="rules-panel">
+      <Form layout="inline" style={{ marginBottom: 12, rowGap: 8 }}>
+        <Form.Item label={t('rules.type')}>
+          <Select
+            style={{ width: 150 }}
+            value={type}
+            onChange={(v: LimitType) => setType(v)}
+            options={limitTypes.map((lt) => ({ label: limitTypeLabel(t, lt), value: lt }))}
+          />
+        </Form.Item>
+        <Form.Item label={t('rules.window')}>
+          <InputNumber
+            style={{ width: 80 }}
+            min={1}
+            precision={0}
+            value={n}
+            onChange={(v) => setN(v ?? undefined)}
+          />
+          <Select
+            style={{ width: 100, marginLeft: 4 }}
+            value={unit}
+            onChange={(v: WindowUnit) => setUnit(v)}
+            options={(['second', 'minute', 'hour', 'day'] as const).map((u) => ({
+              label: t(`unitName.${u}`),
+              value: u,
+            }))}
+          />
+        </Form.Item>
+        <Form.Item label={t('rules.value')}>
+          <InputNumber
+            style={{ width: 130 }}
+            min={0}
+            value={value}
+            onChange={(v) => setValue(v ?? undefined)}
+            prefix={type === 'quota_limit' ? '$' : undefined}
+            data-testid="rule-value"
+          />
+        </Form.Item>
+        <Button type="primary" icon={<IconPlus />} onClick={() => void add()} data-testid="rule-add">
+          {t('rules.add')}
+        </Button>
+      </Form>
+      {error ? <Alert type="error" content={error} style={{ marginBottom: 12 }} /> : null}
+      <Table<RateLimit>
+        rowKey="id"
+        loading={loading}
+        data={rules}
+        pagination={false}
+        size="small"
+        border={false}
+        columns={[
+          {
+            title: t('rules.type'),
+            dataIndex: 'limit_type',
+            render: (v: LimitType) => <Tag>{limitTypeLabel(t, v)}</Tag>,
+          },
+          { title: t('rules.window'), dataIndex: 'window_sec', render: (v: number) => windowLabel(t, v) },
+          {
+            title: t('rules.value'),
+            dataIndex: 'value',
+            render: (v: number, r) => (
+              <span className="nowrap">
+                <InputNumber
+                  key={`${r.id}-${v}`}
+                  size="mini"
+                  style={{ width: 110 }}
+                  min={0}
+                  defaultValue={v}
+                  onBlur={(e) => void updateValue(r, Number((e.target as HTMLInputElement).value))}
+                />
+                <span className="muted" style={{ marginLeft: 6 }}>
+                  {limitValue(t, r.limit_type, v)}
+                </span>
+              </span>
+            ),
+          },
+          {
+            title: t('common.status'),
+            dataIndex: 'id',
+            render: (_: string, r) =>
+              r.value > 0 ? <Tag color="green">{t('rules.active')}</Tag> : <Tag>{t('rules.disabled')}</Tag>,
+          },
+          {
+            title: t('common.actions'),
+            dataIndex: 'id',
+            render: (id: string) => (
+              <Popconfirm
+                title={t('rules.deleteConfirm')}
+                onOk={async () => {
+                  try {
+                    await api.delete(`/admin/rate-limits/${id}`)
+                    await load()
+                  } catch (e) {
+                    Message.error(errorMessage(e))
+                  }
+                }}
+              >
+                <Button
+                  size="mini"
+                  type="text"
+                  status="danger"
+                  icon={<IconDelete />}
+                  aria-label={t('common.delete')}
+                />
+              </Popconfirm>
+            ),
+          },
+        ]}
+        noDataElement={<span className="muted">{t('rules.empty')}</span>}
+      />
+    </div>
+  )
+}
