@@ -5,8 +5,22 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-if (!existsSync(path.join(root, 'web', 'dist', 'index.html')) && existsSync(path.join(root, 'web', 'vite.config.ts'))) {
+if (
+  !existsSync(path.join(root, 'web', 'dist', 'index.html')) &&
+  existsSync(path.join(root, 'web', 'vite.config.ts'))
+) {
   process.stdout.write('Building the dashboard (first start only)…\n')
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  )
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
