@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url))
 const target = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8003'
-const proxied = ['/auth', '/admin', '/user', '/v1', '/v1beta', '/public', '/health']
+// API prefixes proxied to the gateway in `vite dev`. Matched as `^/prefix/` so page routes such as /users or
+// /admin-like paths of the SPA are not swallowed by a plain prefix match.
+const proxied = ['auth', 'admin', 'user', 'v1', 'v1beta', 'public']
 
 export default defineConfig({
   root: webRoot,
@@ -18,6 +20,9 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    proxy: Object.fromEntries(proxied.map((p) => [p, { target, changeOrigin: false }])),
+    proxy: {
+      [`^/(${proxied.join('|')})/`]: { target, changeOrigin: false },
+      '^/(health|ready)$': { target, changeOrigin: false },
+    },
   },
 })

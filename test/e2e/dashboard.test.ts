@@ -161,6 +161,12 @@ suite('dashboard (Chromium)', () => {
     await expect.poll(() => a.getByTestId('users-table').innerText()).toContain(USER.name)
     await shot(a, 'en-1280-users')
 
+    await a.goto('/prices')
+    await a.getByTestId('price-import').click()
+    await (await modalButton(a, /^import$/i)).click()
+    await expect.poll(() => a.getByTestId('page-prices').innerText(), { timeout: 15_000 }).toContain('claude')
+    await shot(a, 'en-1280-prices-imported')
+
     const u = user.page
     await login(u, USER.name, USER.password)
     await expect.poll(() => moneyOf(u, 'balance-value')).toBe(5)
@@ -294,7 +300,7 @@ suite('dashboard (Chromium)', () => {
     await anon.page.goto('/users')
     await anon.page.waitForURL(/\/login/)
     await anon.page.goto('/pricing')
-    await expect.poll(() => anon.page.getByTestId('pricing-table').innerText()).toContain('Model')
+    await expect.poll(() => anon.page.getByTestId('page-pricing').innerText()).toContain('Anthropic')
     await shot(anon.page, 'en-1280-public-pricing')
 
     // A session the server no longer accepts (401) is cleared and the user lands on the login page.

@@ -136,7 +136,9 @@ export const enAdmin = {
   'prices.search': 'Search models',
   'prices.import': 'Import list-price catalogue',
   'prices.importConfirm':
-    'Import the built-in catalogue of provider list prices? Existing rows with the same model and unit are updated.',
+    "Import the built-in catalogue of the providers' public list prices (USD per 1M tokens)? Models you have already priced are kept as they are.",
+  'prices.importRun': 'Import',
+  'prices.importOverwrite': 'Also overwrite prices that already exist',
   'prices.imported': 'Catalogue imported: {created} created, {updated} updated, {skipped} skipped',
   'prices.help':
     'Token prices are USD per 1M tokens; per-call prices are USD per request. A model name may be a glob such as claude-*; an exact name beats a glob.',

@@ -136,7 +136,9 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'prices.addGroupPrice': '添加分组价格',
   'prices.search': '搜索模型',
   'prices.import': '导入官方标价目录',
-  'prices.importConfirm': '导入内置的各服务商官方标价？相同模型和单位的已有记录将被更新。',
+  'prices.importConfirm': '导入内置的各服务商官方标价（美元 / 百万 Token）？已设置价格的模型保持不变。',
+  'prices.importRun': '导入',
+  'prices.importOverwrite': '同时覆盖已存在的价格',
   'prices.imported': '目录已导入：新增 {created}，更新 {updated}，跳过 {skipped}',
   'prices.help':
     'Token 价格单位为美元 / 百万 Token；按次价格为美元 / 次。模型名可使用通配符，如 claude-*；精确名称优先于通配符。',

@@ -8,6 +8,8 @@ describe('pricing', () => {
     expect(guessVendor('o3')).toBe('OpenAI')
     expect(guessVendor('gemini-2.5-pro')).toBe('Google')
     expect(guessVendor('whatever', 'Acme')).toBe('Acme')
+    expect(guessVendor('whatever', 'openai')).toBe('OpenAI')
+    expect(guessVendor('whatever', 'google')).toBe('Google')
     expect(guessVendor('foo')).toBe('Other')
   })
   it('pivots rows per model and tier', () => {

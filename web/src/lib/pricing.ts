@@ -7,9 +7,29 @@ export interface ModelPriceRow {
   tiers: { above: number; prices: Partial<Record<string, number>> }[]
 }
 
+const VENDOR_NAMES: Record<string, string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  gemini: 'Google',
+  deepseek: 'DeepSeek',
+  qwen: 'Qwen',
+  zhipu: 'Zhipu',
+  doubao: 'Doubao',
+  meta: 'Meta',
+  mistral: 'Mistral',
+  xai: 'xAI',
+}
+
+/** A vendor column value as shown (`openai` → `OpenAI`). */
+export function displayVendor(v: string): string {
+  const key = v.trim().toLowerCase()
+  return VENDOR_NAMES[key] ?? v.trim().charAt(0).toUpperCase() + v.trim().slice(1)
+}
+
 /** The vendor from the `vendor` column, else guessed from the model name. */
 export function guessVendor(model: string, vendor?: string | null): string {
-  if (vendor && vendor.trim()) return vendor.trim()
+  if (vendor && vendor.trim()) return displayVendor(vendor)
   const m = model.toLowerCase()
   if (m.includes('claude')) return 'Anthropic'
   if (m.includes('gemini') || m.includes('gemma')) return 'Google'
@@ -42,7 +62,7 @@ export function pivotPrices(list: PublicPrice[]): ModelPriceRow[] {
       }
       byModel.set(p.model_name, row)
     }
-    if (p.vendor) row.vendor = p.vendor
+    if (p.vendor) row.vendor = displayVendor(p.vendor)
     if (p.context_length) row.context_length = p.context_length
     const above = p.above_input_tokens ?? 0
     let tier = row.tiers.find((x) => x.above === above)

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
-import { Button, Card, Input, Message, Popconfirm } from '@arco-design/web-react'
+import { Button, Card, Checkbox, Input, Message, Modal } from '@arco-design/web-react'
 import { IconImport, IconPlus, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
 import { api, errorMessage, getList } from '../api/client.ts'
 import type { Price } from '../api/types.ts'
@@ -18,6 +18,8 @@ export default function Prices() {
   const [loading, setLoading] = useState(false)
   const [open, setOpen] = useState(false)
   const [importing, setImporting] = useState(false)
+  const [importOpen, setImportOpen] = useState(false)
+  const [overwrite, setOverwrite] = useState(false)
 
   const load = useCallback(async () => {
     setLoading(true)
@@ -43,21 +45,19 @@ export default function Prices() {
   const importCatalogue = async () => {
     setImporting(true)
     try {
-      const res = await api.post<{
-        created?: number
-        updated?: number
-        skipped?: number
-        imported?: number
-        count?: number
-      }>('/admin/prices/import-catalogue', {})
+      const res = await api.post<{ created?: number; updated?: number; skipped?: number }>(
+        '/admin/prices/import-catalogue',
+        { overwrite },
+      )
       const d = res.data ?? {}
       Message.success(
         t('prices.imported', {
-          created: d.created ?? d.imported ?? d.count ?? 0,
+          created: d.created ?? 0,
           updated: d.updated ?? 0,
           skipped: d.skipped ?? 0,
         }),
       )
+      setImportOpen(false)
       await load()
     } catch (e) {
       Message.error(errorMessage(e))
@@ -88,11 +88,9 @@ export default function Prices() {
             }}
           />
           <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
-          <Popconfirm title={t('prices.importConfirm')} onOk={() => importCatalogue()}>
-            <Button icon={<IconImport />} loading={importing} data-testid="price-import">
-              {t('prices.import')}
-            </Button>
-          </Popconfirm>
+          <Button icon={<IconImport />} onClick={() => setImportOpen(true)} data-testid="price-import">
+            {t('prices.import')}
+          </Button>
           <Button type="primary" icon={<IconPlus />} onClick={() => setOpen(true)} data-testid="price-create">
             {t('prices.create')}
           </Button>
@@ -118,6 +116,20 @@ export default function Prices() {
           }}
         />
       </Card>
+      <Modal
+        title={t('prices.import')}
+        visible={importOpen}
+        onOk={() => void importCatalogue()}
+        onCancel={() => setImportOpen(false)}
+        confirmLoading={importing}
+        okText={t('prices.importRun')}
+        cancelText={t('common.cancel')}
+      >
+        <p style={{ marginTop: 0 }}>{t('prices.importConfirm')}</p>
+        <Checkbox checked={overwrite} onChange={setOverwrite} data-testid="price-import-overwrite">
+          {t('prices.importOverwrite')}
+        </Checkbox>
+      </Modal>
       <PriceCreateModal
         visible={open}
         onClose={() => setOpen(false)}

@@ -155,12 +155,13 @@ export function RulesPanel({ groupId }: { groupId: string }) {
           },
           {
             title: t('common.status'),
-            dataIndex: 'id',
+            key: 'status',
             render: (_: string, r) =>
               r.value > 0 ? <Tag color="green">{t('rules.active')}</Tag> : <Tag>{t('rules.disabled')}</Tag>,
           },
           {
             title: t('common.actions'),
+            key: 'actions',
             dataIndex: 'id',
             render: (id: string) => (
               <Popconfirm
