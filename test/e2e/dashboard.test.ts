@@ -187,6 +187,7 @@ suite('dashboard (Chromium)', () => {
       .poll(() => u.getByTestId('chat-model-select').innerText(), { timeout: 15_000 })
       .toContain(MODEL)
     await field(u, 'chat-input').fill('Hello there')
+    await expect.poll(() => u.getByTestId('chat-send').isEnabled(), { timeout: 15_000 }).toBe(true)
     await field(u, 'chat-input').press('Enter')
     await expect
       .poll(() => u.getByTestId('chat-assistant').last().innerText(), { timeout: 20_000 })
@@ -262,6 +263,8 @@ suite('dashboard (Chromium)', () => {
 
     await u.goto('/chat')
     await field(u, 'chat-input').fill('Still there?')
+    // The key list loads asynchronously; Send is enabled once a key and a model are known.
+    await expect.poll(() => u.getByTestId('chat-send').isEnabled(), { timeout: 15_000 }).toBe(true)
     await field(u, 'chat-input').press('Enter')
     await expect
       .poll(() => u.getByTestId('chat-error').innerText(), { timeout: 15_000 })

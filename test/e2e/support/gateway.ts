@@ -7,6 +7,14 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
+/** The environment without vitest's NODE_ENV=test, as `npm start` would see it. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env.NODE_ENV
+  delete env.VITEST
+  return env
+}
+
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0
   const st = statSync(p)
@@ -34,7 +42,8 @@ export function ensureWebBuild(): void {
       '--logLevel',
       'warn',
     ],
-    { cwd: ROOT, stdio: 'inherit' },
+    // vitest runs with NODE_ENV=test, which would make Vite bundle React's development build.
+    { cwd: ROOT, stdio: 'inherit', env: { ...cleanEnv(), NODE_ENV: 'production' } },
   )
   if (r.status !== 0) throw new Error('vite build of the dashboard failed')
 }
@@ -67,7 +76,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...cleanEnv(),
       DATA_DIR: dataDir,
       GATEWAY_PORT: String(port),
       GATEWAY_HOST: '127.0.0.1',

@@ -146,6 +146,8 @@ export const enUser = {
   'pricing.output': 'Output',
   'pricing.cacheRead': 'Cache read',
   'pricing.cacheWrite': 'Cache write',
+  'pricing.baseTier': 'standard context',
+  'pricing.perSearch': 'Per web search',
   'pricing.perRequest': 'Per request',
   'pricing.empty': 'No prices published yet',
 }

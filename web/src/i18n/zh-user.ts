@@ -144,6 +144,8 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'pricing.output': '输出',
   'pricing.cacheRead': '缓存读取',
   'pricing.cacheWrite': '缓存写入',
+  'pricing.baseTier': '标准上下文',
+  'pricing.perSearch': '每次联网搜索',
   'pricing.perRequest': '每次请求',
   'pricing.empty': '暂无公开价格',
 }

@@ -43,16 +43,14 @@ export default function Pricing() {
     (r) =>
       (vendor === 'all' || r.vendor === vendor) && (!q || r.model.toLowerCase().includes(q.toLowerCase())),
   )
-  const hasCalls = rows.some((r) =>
-    r.tiers.some((x) => x.prices.request !== undefined || x.prices.web_search_call !== undefined),
-  )
+  const hasUnit = (unit: string) => rows.some((r) => r.tiers.some((x) => x.prices[unit] !== undefined))
 
   const tierCell = (unit: string) => (_: unknown, r: ModelPriceRow) => (
     <div>
+      {r.tiers.length > 1 ? <div className="tier-line">&nbsp;</div> : null}
       {r.tiers.map((x) => (
-        <div key={x.above} className="nowrap mono">
+        <div key={x.above} className="nowrap mono tier-line">
           {price(x.prices[unit])}
-          {x.above > 0 ? <span className="muted"> ({t('prices.aboveTag', { n: num(x.above) })})</span> : null}
         </div>
       ))}
     </div>
@@ -62,7 +60,21 @@ export default function Pricing() {
       title: t('common.model'),
       dataIndex: 'model',
       fixed: 'left',
-      render: (v: string) => <b className="mono">{v}</b>,
+      width: 250,
+      render: (v: string, r: ModelPriceRow) => (
+        <div>
+          <b className="mono nowrap tier-line" style={{ display: 'block' }}>
+            {v}
+          </b>
+          {r.tiers.length > 1
+            ? r.tiers.map((x) => (
+                <div key={x.above} className="muted nowrap tier-line" style={{ fontSize: 11 }}>
+                  {x.above > 0 ? t('prices.aboveTag', { n: num(x.above) }) : t('pricing.baseTier')}
+                </div>
+              ))
+            : null}
+        </div>
+      ),
     },
     { title: t('pricing.vendor'), dataIndex: 'vendor', render: (v: string) => <Tag>{v}</Tag> },
     {
@@ -74,7 +86,12 @@ export default function Pricing() {
     { title: t('pricing.output'), key: 'out', render: tierCell('output_token') },
     { title: t('pricing.cacheRead'), key: 'cr', render: tierCell('cache_read_token') },
     { title: t('pricing.cacheWrite'), key: 'cw', render: tierCell('cache_write_token') },
-    ...(hasCalls ? [{ title: t('pricing.perRequest'), key: 'req', render: tierCell('request') }] : []),
+    ...(hasUnit('request')
+      ? [{ title: t('pricing.perRequest'), key: 'req', render: tierCell('request') }]
+      : []),
+    ...(hasUnit('web_search_call')
+      ? [{ title: t('pricing.perSearch'), key: 'ws', render: tierCell('web_search_call') }]
+      : []),
   ]
 
   return (
@@ -123,7 +140,7 @@ export default function Pricing() {
           loading={loading}
           columns={columns}
           data={shown}
-          scroll={{ x: 900 }}
+          scroll={{ x: 1050 }}
           border={false}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
           noDataElement={<span className="muted">{t('pricing.empty')}</span>}
