@@ -24,6 +24,7 @@ import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
 import { createChannelHealth } from './proxy/channel-health.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
 import { createPriceCache } from './proxy/price-cache.ts'
+import { createSettlementWriter } from './proxy/settle-usage.ts'
 import { createRateLimiter } from './infra/rate-limit/create-rate-limiter.ts'
 import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
 import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
@@ -183,6 +184,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
     prices,
     limiter,
+    settlements: createSettlementWriter(db.db),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     maxAttempts: 3,

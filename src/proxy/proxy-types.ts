@@ -11,7 +11,7 @@ import type { UpstreamDispatchers } from './upstream-dispatchers.ts'
 import type { ChannelHealth } from './channel-health.ts'
 import type { PriceCache } from './price-cache.ts'
 import type { Surface } from './surfaces.ts'
-import type { Settlement } from './settle-usage.ts'
+import type { Settlement, SettlementWriter } from './settle-usage.ts'
 
 export interface ProxyDeps {
   db: Kysely<Database>
@@ -23,6 +23,7 @@ export interface ProxyDeps {
   health: ChannelHealth
   prices: PriceCache
   limiter: RateLimiter
+  settlements: SettlementWriter
   maxAttempts: number
   reserveOutputTokens: number
   unpricedPolicy: 'free' | 'reject'

@@ -3,7 +3,7 @@ import { computeCost } from '../domain/pricing/compute-cost.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import type { Admission } from './admit-request.ts'
 import type { RelayOutcome } from './relay-response.ts'
-import { settleUsage, type Settlement } from './settle-usage.ts'
+import type { Settlement } from './settle-usage.ts'
 import { isFreeEndpoint } from './surfaces.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy-types.ts'
 
@@ -83,7 +83,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
   }
   outcome.settlement = s
   try {
-    await settleUsage(deps.db, s)
+    await deps.settlements.settle(s)
   } catch (err) {
     deps.logger.error({ err, requestId: outcome.requestId }, 'settlement failed')
   }
