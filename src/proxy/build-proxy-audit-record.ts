@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../infra/audit/audit-record.ts'
+import { countPromptTokens } from '../protocol/usage/usage.ts'
 import type { ProxyOutcome } from './proxy-types.ts'
 
 const MAX_BODY_CHARS = 8 * 1024 * 1024
@@ -67,11 +68,7 @@ export function buildProxyAuditRecord(o: ProxyOutcome): { record: AuditRecord; s
     },
     usage: s
       ? {
-          input_tokens:
-            s.usage.inputTokens +
-            s.usage.cacheReadTokens +
-            s.usage.cacheWriteTokens +
-            s.usage.cacheWrite1hTokens,
+          input_tokens: countPromptTokens(s.usage),
           output_tokens: s.usage.outputTokens,
           cache_read_tokens: s.usage.cacheReadTokens,
           cache_write_tokens: s.usage.cacheWriteTokens + s.usage.cacheWrite1hTokens,

@@ -76,8 +76,7 @@ export function buildUpstreamPath(
   query: URLSearchParams,
   stream: boolean,
 ): string {
-  const base = new URL(channel.baseUrl)
-  const prefix = base.pathname.replace(/\/+$/, '')
+  const prefix = channel.basePath
   let path: string
   if (surface.protocol === 'gemini')
     path = `${prefix}/models/${encodeURIComponent(upstreamModel)}:${surface.endpoint}`
@@ -87,8 +86,4 @@ export function buildUpstreamPath(
   if (surface.protocol === 'gemini' && stream) q.set('alt', 'sse')
   const qs = q.toString()
   return qs ? `${path}?${qs}` : path
-}
-
-export function originOf(channel: ChannelRuntime): string {
-  return new URL(channel.baseUrl).origin
 }

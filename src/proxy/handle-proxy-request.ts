@@ -55,14 +55,7 @@ async function route(
   now: number,
 ) {
   const snap = await deps.snapshot.get(now)
-  let groups
-  if (p.groupId) {
-    const g = snap.groups.get(p.groupId)
-    groups = g ? [g] : []
-  } else {
-    const member = p.username ? await deps.snapshot.memberGroups(p.username, now) : new Set<string>()
-    groups = snap.groupOrder.filter((g) => g.allVisible || member.has(g.id))
-  }
+  const groups = await deps.snapshot.groupsFor(snap, p, now)
   const candidates = selectChannels({
     model,
     protocols: new Set([protocol]),
@@ -245,7 +238,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       const isLast = i === attempts.length - 1
       const { body, stripUsage } = bodyFor(req, json, model, cand)
       const path = buildUpstreamPath(ch, req.surface, cand.upstreamModel, req.query, stream)
-      const origin = new URL(ch.baseUrl).origin
+      const origin = ch.origin
       outcome.channel = ch
       outcome.upstreamUrl = origin + path.split('?')[0]
       settleWith = { cand, model, stream }

@@ -1,4 +1,3 @@
-import type { KeyPrincipal } from './token-cache.ts'
 import type { RoutingSnapshot } from './routing-snapshot.ts'
 import type { Provider } from '../domain/routing/select-channels.ts'
 
@@ -19,12 +18,7 @@ export async function listReachableModels(
   now: number,
 ): Promise<ReachableModel[]> {
   const snap = await snapshot.get(now)
-  let groups
-  if (who.groupId) groups = [snap.groups.get(who.groupId)].filter((g) => g !== undefined)
-  else {
-    const member = who.username ? await snapshot.memberGroups(who.username, now) : new Set<string>()
-    groups = snap.groupOrder.filter((g) => g.allVisible || member.has(g.id))
-  }
+  const groups = await snapshot.groupsFor(snap, who, now)
   const channelIds = new Set(groups.flatMap((g) => g.channelIds))
   if (who.role === 'superadmin' && !who.groupId) for (const id of snap.channels.keys()) channelIds.add(id)
   const out = new Map<string, ReachableModel>()
@@ -67,5 +61,3 @@ export function toGeminiList(models: ReachableModel[]) {
     })),
   }
 }
-
-export type { KeyPrincipal }

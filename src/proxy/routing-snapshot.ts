@@ -7,6 +7,9 @@ import type { Provider, RoutableChannel, RoutableGroup } from '../domain/routing
 export interface ChannelRuntime extends RoutableChannel {
   name: string
   baseUrl: string
+  /** `baseUrl` parsed once per snapshot, not per request. */
+  origin: string
+  basePath: string
   apiKey: string
   extraHeaders: Record<string, string>
   connectTimeoutMs: number | null
@@ -66,6 +69,8 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
         mapping: parseJson<Record<string, string>>(r.model_mapping, {}),
         cooldownUntil: 0,
         baseUrl: r.base_url,
+        origin: new URL(r.base_url).origin,
+        basePath: new URL(r.base_url).pathname.replace(/\/+$/, ''),
         apiKey,
         extraHeaders: parseJson<Record<string, string>>(r.extra_headers, {}),
         connectTimeoutMs: toNumOrNull(r.connect_timeout_ms),
@@ -131,6 +136,21 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
     return p
   }
 
+  /** Explicit group memberships of a user, cached like the snapshot. */
+  async function memberGroups(username: string, now: number): Promise<Set<string>> {
+    const hit = memberships.get(username)
+    if (hit && now - hit.at < refreshMs) return hit.groupIds
+    const rows = await db
+      .selectFrom('group_members')
+      .select('group_id')
+      .where('username', '=', username)
+      .execute()
+    const groupIds = new Set(rows.map((r) => r.group_id))
+    if (memberships.size > 50_000) memberships.clear()
+    memberships.set(username, { groupIds, at: now })
+    return groupIds
+  }
+
   return {
     async get(now: number): Promise<Snapshot> {
       const fresh = current !== null && currentGen === generation
@@ -144,20 +164,19 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
       generation++
       memberships.clear()
     },
-    /** Explicit group memberships of a user, cached like the snapshot. */
-    async memberGroups(username: string, now: number): Promise<Set<string>> {
-      const hit = memberships.get(username)
-      if (hit && now - hit.at < refreshMs) return hit.groupIds
-      const rows = await db
-        .selectFrom('group_members')
-        .select('group_id')
-        .where('username', '=', username)
-        .execute()
-      const groupIds = new Set(rows.map((r) => r.group_id))
-      if (memberships.size > 50_000) memberships.clear()
-      memberships.set(username, { groupIds, at: now })
-      return groupIds
+    /**
+     * The groups a key routes through, highest priority first: only its own group when it is bound to one,
+     * otherwise the owner's memberships and every all-visible group.
+     */
+    async groupsFor(snap: Snapshot, who: { username: string | null; groupId: string | null }, now: number) {
+      if (who.groupId) {
+        const g = snap.groups.get(who.groupId)
+        return g ? [g] : []
+      }
+      const member = who.username ? await memberGroups(who.username, now) : new Set<string>()
+      return snap.groupOrder.filter((g) => g.allVisible || member.has(g.id))
     },
+    memberGroups,
   }
 }
 export type RoutingSnapshot = ReturnType<typeof createRoutingSnapshot>

@@ -1,4 +1,4 @@
-import { createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
+import { countPromptTokens, createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
 import { computeCost } from '../domain/pricing/compute-cost.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import type { Admission } from './admit-request.ts'
@@ -87,12 +87,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
   } catch (err) {
     deps.logger.error({ err, requestId: outcome.requestId }, 'settlement failed')
   }
-  const tokens =
-    a.usage.inputTokens +
-    a.usage.cacheReadTokens +
-    a.usage.cacheWriteTokens +
-    a.usage.cacheWrite1hTokens +
-    a.usage.outputTokens
+  const tokens = countPromptTokens(a.usage) + a.usage.outputTokens
   for (const b of admission.buckets) {
     await deps.limiter.settle(b.scope, b.rules, outcome.requestId, { tokens, costNano })
   }

@@ -3,7 +3,7 @@ import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
 import { releaseReservation } from '../services/billing/reserve-funds.ts'
-import type { Usage } from '../protocol/usage/usage.ts'
+import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
 
 export interface Settlement {
   requestId: string
@@ -53,7 +53,7 @@ async function writeSettlement(trx: Transaction<Database>, s: Settlement): Promi
       endpoint: s.endpoint,
       model: s.model,
       upstream_model: s.upstreamModel,
-      input_tokens: u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens + u.cacheWrite1hTokens,
+      input_tokens: countPromptTokens(u),
       output_tokens: u.outputTokens,
       cache_read_tokens: u.cacheReadTokens,
       cache_write_tokens: u.cacheWriteTokens + u.cacheWrite1hTokens,

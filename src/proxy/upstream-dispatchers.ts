@@ -9,7 +9,7 @@ export function createUpstreamDispatchers(defaults = { connectTimeoutMs: 10_000,
   const pools = new Map<string, { key: string; dispatcher: Dispatcher }>()
 
   function keyOf(ch: ChannelRuntime): string {
-    return `${new URL(ch.baseUrl).origin}|${ch.proxyUrl ?? ''}|${ch.connectTimeoutMs ?? ''}`
+    return `${ch.origin}|${ch.proxyUrl ?? ''}|${ch.connectTimeoutMs ?? ''}`
   }
 
   return {
@@ -18,7 +18,7 @@ export function createUpstreamDispatchers(defaults = { connectTimeoutMs: 10_000,
       const hit = pools.get(ch.id)
       if (hit && hit.key === key) return hit.dispatcher
       if (hit) void hit.dispatcher.close().catch(() => undefined)
-      const origin = new URL(ch.baseUrl).origin
+      const origin = ch.origin
       const connect = { timeout: ch.connectTimeoutMs ?? defaults.connectTimeoutMs }
       const dispatcher: Dispatcher = ch.proxyUrl
         ? new ProxyAgent({ uri: ch.proxyUrl, connect })
