@@ -52,12 +52,13 @@ export function buildProxyAuditRecord(o: ProxyOutcome): { record: AuditRecord; s
     is_stream: isStream,
     request: {
       headers: headersOf(o.requestHeaders),
-      body: authenticated ? parseBody(o.requestBody) : undefined,
+      body: authenticated ? (o.requestJson ?? parseBody(o.requestBody)) : undefined,
     },
     response: {
       status: o.status,
       headers: o.responseHeaders,
-      body: authenticated && !isStream ? parseBody(Buffer.from(o.responseBody)) : undefined,
+      body:
+        authenticated && !isStream ? (o.responseJson ?? parseBody(Buffer.from(o.responseBody))) : undefined,
       sse_raw: authenticated && isStream ? o.responseBody : undefined,
       reassembled_text: authenticated && isStream ? (o.reassembledText ?? undefined) : undefined,
     },

@@ -78,6 +78,7 @@ function newOutcome(req: ProxyRequest, requestId: string, startedAt: number): Pr
     ip: req.ip,
     requestHeaders: req.headers,
     requestBody: req.body,
+    requestJson: undefined,
     principal: null,
     clientKey: null,
     model: null,
@@ -88,6 +89,7 @@ function newOutcome(req: ProxyRequest, requestId: string, startedAt: number): Pr
     rejection: null,
     responseHeaders: {},
     responseBody: '',
+    responseJson: undefined,
     reassembledText: null,
     settlement: null,
     startedAt,
@@ -201,6 +203,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
     outcome.principal = principal
     outcome.clientKey = key
     const json = parseJsonBody(req)
+    outcome.requestJson = json ?? undefined
     const model = readModel(req, json)
     outcome.model = model
     if (principal.allowedModels && !principal.allowedModels.has(model)) {
@@ -318,8 +321,10 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         keepAuditText: deps.keepAuditBodies,
         onClientClose: (fn) => clientCloseHandlers.push(fn),
       })
-      outcome.status = relayed.clientAborted ? 499 : status
+      // The relay may have turned a body that failed before its first byte into a 502/504.
+      outcome.status = relayed.clientAborted ? 499 : res.statusCode
       outcome.responseBody = relayed.bodyText
+      outcome.responseJson = relayed.bodyJson
       outcome.reassembledText = relayed.stream?.text ?? null
       outcome.responseHeaders = { 'content-type': String(upstream.headers['content-type'] ?? '') }
       outcome.errorCode = relayed.clientAborted ? 'client_closed' : relayed.upstreamFailed

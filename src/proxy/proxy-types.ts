@@ -58,6 +58,8 @@ export interface ProxyOutcome {
   ip: string | undefined
   requestHeaders: IncomingHttpHeaders
   requestBody: Buffer
+  /** The request body as parsed for routing, so the audit record need not parse it again. */
+  requestJson: unknown
   principal: KeyPrincipal | null
   clientKey: string | null
   model: string | null
@@ -68,6 +70,8 @@ export interface ProxyOutcome {
   rejection: string | null
   responseHeaders: Record<string, string>
   responseBody: string
+  /** A JSON answer as parsed for metering, so the audit record need not parse it again. */
+  responseJson: unknown
   reassembledText: string | null
   settlement: Settlement | null
   startedAt: number

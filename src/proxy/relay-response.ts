@@ -6,7 +6,7 @@ import { createSseParser, type SseEvent } from '../protocol/sse/parse-sse-stream
 import { encodeSseEvent } from '../protocol/sse/encode-sse-event.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/usage/track-stream-usage.ts'
 import { isUsageOnlyChunk } from '../protocol/openai/is-usage-only-chunk.ts'
-import { formatClientStreamError } from '../protocol/errors/format-client-error.ts'
+import { formatClientError, formatClientStreamError } from '../protocol/errors/format-client-error.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
 import type { Surface } from './surfaces.ts'
 
@@ -37,6 +37,8 @@ export interface RelayOutcome {
   ttftMs: number | null
   /** Raw SSE text or body seen (bounded), for the audit record. */
   bodyText: string
+  /** A JSON answer as parsed for metering (undefined when not parsed), for the audit record. */
+  bodyJson: unknown
 }
 
 function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate | null {
@@ -90,8 +92,14 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     res.setHeader('content-type', contentType || 'text/event-stream')
     res.setHeader('cache-control', 'no-cache')
     res.setHeader('x-accel-buffering', 'no')
+    // Streams: the client sees the status at once. Other answers send headers with the first bytes, in one
+    // write, and keep the provider's length (unchanged bytes), so no chunked framing is added.
+    res.flushHeaders()
+  } else {
+    const length = upstream.headers['content-length']
+    if (!decoder && typeof length === 'string' && /^\d+$/.test(length))
+      res.setHeader('content-length', length)
   }
-  res.flushHeaders()
 
   const tracker = isSse && surface.streamKind ? createStreamUsageTracker(surface.streamKind) : null
   const auditParts: string[] = []
@@ -135,21 +143,31 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       if (heartbeat) clearInterval(heartbeat)
       parser?.end()
       let usage: Usage | null = null
-      if (!isSse && surface.extractUsage && bodyBytes > 0 && bodyBytes <= MAX_METERED_BODY) {
+      let bodyJson: unknown = undefined
+      const text =
+        !isSse && bodyBytes > 0 && bodyBytes <= MAX_METERED_BODY && (surface.extractUsage || a.keepAuditText)
+          ? (bodyParts.length === 1 ? bodyParts[0] : Buffer.concat(bodyParts)).toString('utf8')
+          : ''
+      if (surface.extractUsage && text) {
         try {
-          usage = surface.extractUsage(JSON.parse(Buffer.concat(bodyParts).toString('utf8')))
+          bodyJson = JSON.parse(text)
+          usage = surface.extractUsage(bodyJson)
         } catch {
           usage = null
         }
       }
       const stream = tracker ? tracker.result() : null
       if (stream) usage = stream.usage
-      const bodyText = isSse
-        ? auditParts.join('')
-        : a.keepAuditText
-          ? Buffer.concat(bodyParts).toString('utf8')
-          : ''
-      resolve({ usage, stream, clientAborted, upstreamFailed, ttftMs, bodyText })
+      const bodyText = isSse ? auditParts.join('') : a.keepAuditText ? text : ''
+      resolve({
+        usage,
+        stream,
+        clientAborted,
+        upstreamFailed,
+        ttftMs,
+        bodyText,
+        bodyJson: a.keepAuditText ? bodyJson : undefined,
+      })
     }
 
     if (isSse) {
@@ -193,12 +211,21 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         code === 'upstream_timeout'
           ? 'The upstream stopped sending data'
           : 'The upstream connection failed mid-answer'
+      const status = code === 'upstream_timeout' ? 504 : 502
       if (!res.writableEnded) {
-        if (isSse)
-          res.write(
-            formatClientStreamError(surface.protocol, code === 'upstream_timeout' ? 504 : 502, code, message),
-          )
-        res.end()
+        if (isSse) {
+          res.write(formatClientStreamError(surface.protocol, status, code, message))
+          res.end()
+        } else if (!res.headersSent) {
+          // Nothing reached the client yet: an honest error instead of a 200 with a cut body.
+          res.removeHeader('content-length')
+          res.statusCode = status
+          res.setHeader('content-type', 'application/json')
+          res.end(JSON.stringify(formatClientError(surface.protocol, status, code, message)))
+        } else {
+          // Part of the body is out: only a broken connection tells the client it is incomplete.
+          res.destroy()
+        }
       }
       finish(false, code)
     })

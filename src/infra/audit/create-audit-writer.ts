@@ -3,7 +3,8 @@ import { estimateAuditSize } from './estimate-audit-size.ts'
 import { redactAuditRecord } from './redact-audit-record.ts'
 import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audit-path.ts'
 import { stripAuditBodies } from './strip-audit-bodies.ts'
-import { compressAudit, writeAuditFile, writeAuditFileSync } from './write-audit-file.ts'
+import { writeAuditFileSync } from './write-audit-file.ts'
+import { createAuditFileWorkers, type AuditFileJob } from './audit-file-workers.ts'
 
 export type AuditMode = 'full' | 'metadata' | 'off'
 
@@ -20,8 +21,12 @@ export type AuditMetricName =
 export interface AuditWriterOptions {
   /** Root folder, normally `data/sessions`. */
   dir: string
-  /** `NUM_LOG_CONSUMERS`: concurrent writers draining the queue. */
+  /** `NUM_LOG_CONSUMERS`: concurrent writers (worker threads) draining the queue. */
   consumers: number
+  /** Records a consumer takes at once and hands to its worker in one message. Default 64. */
+  batchSize?: number
+  /** How long a consumer waits for a batch to fill before it writes what is there. Default 20 ms. */
+  flushDelayMs?: number
   /** Records that may wait with their bodies. Default 2000. */
   queueCapacity?: number
   /** Small metadata-only records that may wait once the queue is full. Default 10 × queueCapacity. */
@@ -32,7 +37,7 @@ export interface AuditWriterOptions {
   maxRecordBytes?: number
   /** `AUDIT_BODIES`. */
   mode: AuditMode
-  /** Brotli quality 0–11 when the queue is calm. Default 5. */
+  /** Brotli quality 0–11 when the queue is calm. Default 2: for records of a few KiB, higher levels cost 3–5× the CPU for ~15 % smaller files. */
   brotliQuality?: number
   now?: () => Date
   /** Counters are reported with value 1 per event; `audit_queue_depth` with the current depth. */
@@ -105,9 +110,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const maxQueuedBytes = options.maxQueuedBytes ?? 128 * 1024 * 1024
   const maxRecordBytes = options.maxRecordBytes ?? 16 * 1024 * 1024
   const consumers = Math.max(1, Math.floor(options.consumers))
-  const quality = options.brotliQuality ?? 5
+  const quality = options.brotliQuality ?? 2
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 64))
+  const flushDelayMs = Math.max(0, options.flushDelayMs ?? 20)
   const now = options.now ?? (() => new Date())
-  const knownDirs = new Set<string>()
+  const workers = createAuditFileWorkers(consumers)
 
   let queue: Pending[] = []
   let head = 0
@@ -167,16 +174,18 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   }
 
   /** Redacted JSON of the record; metadata-only when the full form passes `maxRecordBytes`. */
-  const serialise = (record: AuditRecord, secrets: readonly string[]): Buffer => {
-    const json = Buffer.from(JSON.stringify(redactAuditRecord(record, secrets)), 'utf8')
-    if (json.length <= maxRecordBytes || record.kind !== 'full') return json
-    return Buffer.from(JSON.stringify(redactAuditRecord(degrade(record, 'oversize'), secrets)), 'utf8')
+  const serialise = (record: AuditRecord, secrets: readonly string[]): string => {
+    const json = JSON.stringify(redactAuditRecord(record, secrets))
+    // UTF-8 is at most 3 bytes per UTF-16 unit: most records are judged without counting bytes.
+    if (json.length * 3 <= maxRecordBytes || record.kind !== 'full') return json
+    if (Buffer.byteLength(json, 'utf8') <= maxRecordBytes) return json
+    return JSON.stringify(redactAuditRecord(degrade(record, 'oversize'), secrets))
   }
 
   const writeNow = (record: AuditRecord, secrets: readonly string[], level: number): void => {
     const placed = placeRecord(record)
     if (!placed) return fail(new Error('audit record refused: unsafe request id'))
-    writeAuditFileSync(placed.file, serialise(placed.record, secrets), level)
+    writeAuditFileSync(placed.file, Buffer.from(serialise(placed.record, secrets), 'utf8'), level)
     counts.syncWritten++
     counts.written++
     metric('audit_sync_written_total')
@@ -197,29 +206,55 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     return item
   }
 
-  const writeOne = async (item: Pending): Promise<void> => {
-    // Pressure is judged when the record is compressed, counting the one just taken.
-    const level = waiting() + 1 > capacity * 0.5 ? Math.min(LOW_QUALITY, quality) : quality
-    let held = item.bytes
+  /**
+   * Redacts and serialises a batch on this thread (no secret leaves it), then one worker compresses and
+   * writes every file of the batch. Pressure is judged per record when it is taken, counting it.
+   */
+  const writeBatch = async (items: Pending[]): Promise<void> => {
+    const jobs: AuditFileJob[] = []
+    const held: number[] = []
+    let total = 0
     try {
-      const placed = placeRecord(item.record)
-      if (!placed) return fail(new Error('audit record refused: unsafe request id'))
-      const json = serialise(placed.record, item.secrets)
-      // Swap the estimate for the real size while the bytes are being compressed.
-      queuedBytes += json.length - held
-      held = json.length
-      const data = await compressAudit(json, level)
-      await writeAuditFile(placed.file, data, knownDirs)
-      if (level < quality) {
-        counts.degradedLowQuality++
-        metric('audit_degraded_low_quality_total')
+      for (const [i, item] of items.entries()) {
+        const level = waiting() + items.length - i > capacity * 0.5 ? Math.min(LOW_QUALITY, quality) : quality
+        const placed = placeRecord(item.record)
+        if (!placed) {
+          queuedBytes -= item.bytes
+          fail(new Error('audit record refused: unsafe request id'))
+          continue
+        }
+        let json: string
+        try {
+          json = serialise(placed.record, item.secrets)
+        } catch (error) {
+          queuedBytes -= item.bytes
+          fail(error)
+          continue
+        }
+        // Swap the estimate for the real size while the bytes are being compressed.
+        queuedBytes += json.length - item.bytes
+        held.push(json.length)
+        total += json.length
+        jobs.push({ file: placed.file, json, quality: level })
       }
-      counts.written++
-      metric('audit_written_total')
-    } catch (error) {
-      fail(error)
+      if (jobs.length === 0) return
+      let results: (string | null)[]
+      try {
+        results = await workers.write(jobs)
+      } catch (error) {
+        results = jobs.map(() => (error instanceof Error ? error.message : String(error)))
+      }
+      results.forEach((error, i) => {
+        if (error !== null) return fail(new Error(error))
+        if (jobs[i].quality < quality) {
+          counts.degradedLowQuality++
+          metric('audit_degraded_low_quality_total')
+        }
+        counts.written++
+        metric('audit_written_total')
+      })
     } finally {
-      queuedBytes -= held
+      queuedBytes -= total
     }
   }
 
@@ -230,14 +265,20 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
 
   const consume = async (): Promise<void> => {
     try {
-      // Leave the caller's stack first: nothing of the write runs inside `enqueue`.
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      for (let item = take(); item; item = take()) {
-        writing++
+      // Leave the caller's stack first: nothing of the write runs inside `enqueue`. A short wait gathers a
+      // batch, so a steady trickle of records does not cost one thread hand-off each.
+      if (waiting() >= batchSize || closed || waiters.size > 0)
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      else await new Promise<void>((resolve) => setTimeout(resolve, flushDelayMs))
+      for (;;) {
+        const batch: Pending[] = []
+        for (let item = take(); item; item = batch.length < batchSize ? take() : undefined) batch.push(item)
+        if (batch.length === 0) break
+        writing += batch.length
         try {
-          await writeOne(item)
+          await writeBatch(batch)
         } finally {
-          writing--
+          writing -= batch.length
         }
       }
     } catch (error) {
@@ -250,7 +291,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   }
 
   function schedule(): void {
-    let toStart = Math.min(consumers - active, waiting())
+    let toStart = Math.min(consumers - active, Math.ceil(waiting() / batchSize))
     while (toStart-- > 0) {
       active++
       void consume()
@@ -311,9 +352,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     },
     drain,
     stats: () => ({ queued: waiting(), inFlight: writing, queuedBytes, ...counts }),
-    close(timeoutMs = 30_000) {
+    async close(timeoutMs = 30_000) {
       closed = true
-      return drain(timeoutMs)
+      const drained = await drain(timeoutMs)
+      // Records that arrive later are written on the calling thread; the workers are no longer needed.
+      if (drained) await workers.close()
+      return drained
     },
   }
 }

@@ -33,7 +33,8 @@ async function readSmallFile(file: string, maxBytes: number, requestId: string):
   }
   try {
     const info = await handle.stat()
-    if (!info.isFile()) return null
+    // Empty: the writer has created the file and not yet written it (records are written in one call).
+    if (!info.isFile() || info.size === 0) return null
     if (info.size > maxBytes)
       throw new AuditRecordUnreadableError('audit record file is too large', requestId)
     return await handle.readFile()

@@ -90,6 +90,13 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@?#\s]*@/i
 
+/**
+ * Matches every string that any pattern above could change (a superset: each pattern needs one of these
+ * fragments). Most strings of a record match none, and one scan spares them eight.
+ */
+const MAY_NEED_PATTERNS =
+  /sk-|aiza|eyj|bearer|passw|pwd|secret|api[_-]?key|admin[_-]?key|token|authorization|private[_-]?key|cookie|[?&#](?:key|sig)/i
+
 const MASKED_TOKEN = /^(?:(?:sk-|AIza)…[A-Za-z0-9_-]{0,4}|\[redacted\])$/
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Key|Bot|OAuth|JWT|Session)\s+(\S+)$/i
 
@@ -116,9 +123,19 @@ export function maskSecret(value: string): string {
 
 const normaliseName = (name: string): string => name.toLowerCase().replace(/[_-]/g, '')
 
+/** Field names repeat endlessly (`role`, `content`, …): their verdicts are remembered, up to a bound. */
+const fieldVerdicts = new Map<string, boolean>()
+
 function isSensitiveField(name: string): boolean {
+  const known = fieldVerdicts.get(name)
+  if (known !== undefined) return known
   const n = normaliseName(name)
-  return SENSITIVE_FIELDS.has(n) || SENSITIVE_FIELD_PARTS.some((p) => n.includes(p))
+  const verdict = SENSITIVE_FIELDS.has(n) || SENSITIVE_FIELD_PARTS.some((p) => n.includes(p))
+  if (name.length <= 64) {
+    if (fieldVerdicts.size >= 4096) fieldVerdicts.clear()
+    fieldVerdicts.set(name, verdict)
+  }
+  return verdict
 }
 
 function isSensitiveHeader(lowerName: string): boolean {
@@ -142,9 +159,13 @@ interface Needle {
 }
 
 function prepareSecrets(secrets: readonly unknown[]): Needle[] {
+  return buildNeedles(secrets.filter((s): s is string => typeof s === 'string'))
+}
+
+function buildNeedles(secrets: readonly string[]): Needle[] {
   const seen = new Map<string, string>()
   for (const s of secrets) {
-    if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) continue
+    if (s.length < MIN_SECRET_LENGTH) continue
     const mask = maskToken(s)
     for (const variant of [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]) {
       if (variant.length >= MIN_SECRET_LENGTH && !seen.has(variant)) seen.set(variant, mask)
@@ -163,6 +184,7 @@ export function createTextRedactor(secrets: readonly unknown[] = []): TextRedact
     if (text.length < MIN_SECRET_LENGTH) return text
     let out = text
     for (const n of needles) if (out.includes(n.value)) out = out.split(n.value).join(n.mask)
+    if (!MAY_NEED_PATTERNS.test(out)) return out
     out = out
       .replace(SK_KEY, (k) => maskToken(k))
       .replace(GOOGLE_KEY, (k) => maskToken(k))

@@ -1,0 +1,151 @@
+import { Worker } from 'node:worker_threads'
+import { AUDIT_DIR_MODE, AUDIT_FILE_MODE } from './write-audit-file.ts'
+
+/** One record for a worker: its final path, the redacted JSON and the Brotli quality to use. */
+export interface AuditFileJob {
+  file: string
+  json: string
+  quality: number
+}
+
+export interface AuditFileWorkers {
+  /** Compresses and writes a batch; per job `null` or the error message. Rejects only if the worker died. */
+  write(jobs: readonly AuditFileJob[]): Promise<(string | null)[]>
+  close(): Promise<void>
+}
+
+/*
+ * Plain CommonJS run with `eval`, so it loads the same way under tsx, Vitest and a built install. It only
+ * compresses and writes: redaction happens before a record leaves the main thread. A whole batch is one
+ * message, so a busy gateway pays one thread hand-off per batch instead of five thread-pool hops (compress,
+ * open, write, close, rename) per record; a stalled disk stalls this thread, never the event loop.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const fs = require('node:fs')
+const path = require('node:path')
+const zlib = require('node:zlib')
+const FILE_MODE = ${AUDIT_FILE_MODE}
+const DIR_MODE = ${AUDIT_DIR_MODE}
+const known = new Set()
+const C = fs.constants
+const FLAGS = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | (C.O_NOFOLLOW || 0)
+function options(quality, size) {
+  const c = zlib.constants
+  return { params: {
+    [c.BROTLI_PARAM_QUALITY]: Math.max(0, Math.min(11, Math.round(quality))),
+    [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT,
+    [c.BROTLI_PARAM_SIZE_HINT]: size,
+    [c.BROTLI_PARAM_LGWIN]: Math.max(c.BROTLI_MIN_WINDOW_BITS, Math.min(c.BROTLI_DEFAULT_WINDOW, Math.ceil(Math.log2(size + 1)))),
+  } }
+}
+function ensureDir(dir) {
+  if (known.has(dir)) return
+  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE })
+  known.add(dir)
+}
+function writeOne(job) {
+  const json = Buffer.from(job.json, 'utf8')
+  const data = zlib.brotliCompressSync(json, options(job.quality, json.length))
+  const dir = path.dirname(job.file)
+  ensureDir(dir)
+  // No temp file and rename: a record is small and written in one call, and a reader that meets one half
+  // written treats it as not there yet. O_NOFOLLOW: a planted symlink is never followed.
+  let fd
+  try {
+    fd = fs.openSync(job.file, FLAGS, FILE_MODE)
+  } catch (error) {
+    if (!error || error.code !== 'ENOENT') throw error
+    known.delete(dir)
+    ensureDir(dir)
+    fd = fs.openSync(job.file, FLAGS, FILE_MODE)
+  }
+  try {
+    fs.writeSync(fd, data)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+parentPort.on('message', (msg) => {
+  const results = []
+  for (const job of msg.jobs) {
+    try {
+      writeOne(job)
+      results.push(null)
+    } catch (error) {
+      results.push(String((error && error.message) || error))
+    }
+  }
+  parentPort.postMessage({ id: msg.id, results })
+})
+`
+
+interface Slot {
+  worker: Worker | null
+  pending: Map<number, { resolve: (r: (string | null)[]) => void; reject: (e: unknown) => void }>
+  busy: number
+}
+
+/**
+ * A small pool of audit file writers. Batches go to the least busy worker; a worker that dies fails its
+ * batches and is replaced on next use.
+ */
+export function createAuditFileWorkers(count: number): AuditFileWorkers {
+  const slots: Slot[] = Array.from({ length: Math.max(1, count) }, () => ({
+    worker: null,
+    pending: new Map(),
+    busy: 0,
+  }))
+  let nextId = 1
+  let closed = false
+
+  const start = (slot: Slot): Worker => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {}, stdout: false })
+    worker.unref()
+    const failAll = (error: unknown): void => {
+      if (slot.worker === worker) slot.worker = null
+      for (const p of slot.pending.values()) p.reject(error)
+      slot.pending.clear()
+      slot.busy = 0
+    }
+    worker.on('message', (msg: { id: number; results: (string | null)[] }) => {
+      const p = slot.pending.get(msg.id)
+      if (!p) return
+      slot.pending.delete(msg.id)
+      slot.busy--
+      // Only a worker with work in hand keeps the process alive.
+      if (slot.pending.size === 0) worker.unref()
+      p.resolve(msg.results)
+    })
+    worker.on('error', failAll)
+    worker.on('exit', (code) => failAll(new Error(`audit worker exited with code ${code}`)))
+    slot.worker = worker
+    return worker
+  }
+
+  return {
+    write(jobs) {
+      if (closed) return Promise.reject(new Error('audit workers are closed'))
+      let slot = slots[0]
+      for (const s of slots) if (s.busy < slot.busy) slot = s
+      const worker = slot.worker ?? start(slot)
+      const id = nextId++
+      return new Promise((resolve, reject) => {
+        if (slot.pending.size === 0) worker.ref()
+        slot.pending.set(id, { resolve, reject })
+        slot.busy++
+        worker.postMessage({ id, jobs })
+      })
+    },
+    async close() {
+      closed = true
+      await Promise.all(
+        slots.map(async (s) => {
+          const w = s.worker
+          s.worker = null
+          if (w) await w.terminate()
+        }),
+      )
+    },
+  }
+}
