@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
+import { compileStatement } from '../infra/db/compiled-statement.ts'
 import { releaseReservation } from '../services/billing/reserve-funds.ts'
 import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
 
@@ -37,70 +38,137 @@ export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<
   await db.transaction().execute((trx) => writeSettlement(trx, s))
 }
 
+const insertUsageLog = compileStatement(
+  [
+    'requestId',
+    'tokenId',
+    'username',
+    'channelId',
+    'groupId',
+    'protocol',
+    'endpoint',
+    'model',
+    'upstreamModel',
+    'inputTokens',
+    'outputTokens',
+    'cacheReadTokens',
+    'cacheWriteTokens',
+    'reasoningTokens',
+    'costNano',
+    'coveredByPackage',
+    'usageSource',
+    'status',
+    'errorCode',
+    'isStream',
+    'durationMs',
+    'ttftMs',
+    'createdAt',
+  ],
+  (db, p) =>
+    db.insertInto('usage_logs').values({
+      request_id: p.requestId,
+      token_id: p.tokenId,
+      username: p.username,
+      channel_id: p.channelId,
+      group_id: p.groupId,
+      protocol: p.protocol,
+      endpoint: p.endpoint,
+      model: p.model,
+      upstream_model: p.upstreamModel,
+      input_tokens: p.inputTokens,
+      output_tokens: p.outputTokens,
+      cache_read_tokens: p.cacheReadTokens,
+      cache_write_tokens: p.cacheWriteTokens,
+      reasoning_tokens: p.reasoningTokens,
+      cost_nano: p.costNano,
+      covered_by_package: p.coveredByPackage,
+      usage_source: p.usageSource,
+      status: p.status,
+      error_code: p.errorCode,
+      is_stream: p.isStream,
+      duration_ms: p.durationMs,
+      ttft_ms: p.ttftMs,
+      created_at: p.createdAt,
+    }),
+)
+
+const chargeToken = compileStatement(['tokenId', 'costNano', 'createdAt'], (db, p) =>
+  db
+    .updateTable('tokens')
+    .set((eb) => ({ used_nano: eb('used_nano', '+', p.costNano), last_used_at: p.createdAt }))
+    .where('id', '=', p.tokenId),
+)
+
+const chargeUser = compileStatement(['username', 'costNano'], (db, p) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({
+      used_nano: eb('used_nano', '+', p.costNano),
+      quota_nano: eb('quota_nano', '-', p.costNano),
+    }))
+    .where('username', '=', p.username)
+    .returning(['quota_nano']),
+)
+
+const insertLedgerEntry = compileStatement(
+  ['id', 'username', 'tokenId', 'requestId', 'amountNano', 'balanceAfterNano', 'createdAt'],
+  (db, p) =>
+    db.insertInto('balance_ledger').values({
+      id: p.id,
+      username: p.username,
+      token_id: p.tokenId,
+      request_id: p.requestId,
+      kind: 'settle',
+      amount_nano: p.amountNano,
+      balance_after_nano: p.balanceAfterNano,
+      created_at: p.createdAt,
+    }),
+)
+
 /** The writes of one settlement, inside a transaction the caller owns. */
 async function writeSettlement(trx: Transaction<Database>, s: Settlement): Promise<void> {
   const u = s.usage
   if (s.reserved) await releaseReservation(trx, s.requestId)
-  await trx
-    .insertInto('usage_logs')
-    .values({
-      request_id: s.requestId,
-      token_id: s.tokenId,
-      username: s.username,
-      channel_id: s.channelId,
-      group_id: s.groupId,
-      protocol: s.protocol,
-      endpoint: s.endpoint,
-      model: s.model,
-      upstream_model: s.upstreamModel,
-      input_tokens: countPromptTokens(u),
-      output_tokens: u.outputTokens,
-      cache_read_tokens: u.cacheReadTokens,
-      cache_write_tokens: u.cacheWriteTokens + u.cacheWrite1hTokens,
-      reasoning_tokens: u.reasoningTokens,
-      cost_nano: s.costNano,
-      covered_by_package: s.coveredByPackage ? 1 : 0,
-      usage_source: s.usageSource,
-      status: s.status,
-      error_code: s.errorCode,
-      is_stream: s.isStream ? 1 : 0,
-      duration_ms: Math.round(s.durationMs),
-      ttft_ms: s.ttftMs === null ? null : Math.round(s.ttftMs),
-      created_at: s.createdAt,
-    })
-    .execute()
-  if (s.tokenId) {
-    await trx
-      .updateTable('tokens')
-      .set((eb) => ({ used_nano: eb('used_nano', '+', s.costNano), last_used_at: s.createdAt }))
-      .where('id', '=', s.tokenId)
-      .execute()
-  }
+  await insertUsageLog(trx, {
+    requestId: s.requestId,
+    tokenId: s.tokenId,
+    username: s.username,
+    channelId: s.channelId,
+    groupId: s.groupId,
+    protocol: s.protocol,
+    endpoint: s.endpoint,
+    model: s.model,
+    upstreamModel: s.upstreamModel,
+    inputTokens: countPromptTokens(u),
+    outputTokens: u.outputTokens,
+    cacheReadTokens: u.cacheReadTokens,
+    cacheWriteTokens: u.cacheWriteTokens + u.cacheWrite1hTokens,
+    reasoningTokens: u.reasoningTokens,
+    costNano: s.costNano,
+    coveredByPackage: s.coveredByPackage ? 1 : 0,
+    usageSource: s.usageSource,
+    status: s.status,
+    errorCode: s.errorCode,
+    isStream: s.isStream ? 1 : 0,
+    durationMs: Math.round(s.durationMs),
+    ttftMs: s.ttftMs === null ? null : Math.round(s.ttftMs),
+    createdAt: s.createdAt,
+  })
+  if (s.tokenId) await chargeToken(trx, { tokenId: s.tokenId, costNano: s.costNano, createdAt: s.createdAt })
   if (s.username && s.costNano !== 0n && !s.coveredByPackage) {
     // The balance may go negative by a settled overshoot; it is never clamped (SPEC §6).
-    const row = await trx
-      .updateTable('users')
-      .set((eb) => ({
-        used_nano: eb('used_nano', '+', s.costNano),
-        quota_nano: eb('quota_nano', '-', s.costNano),
-      }))
-      .where('username', '=', s.username)
-      .returning(['quota_nano'])
-      .executeTakeFirst()
+    const { rows } = await chargeUser(trx, { username: s.username, costNano: s.costNano })
+    const row = rows[0]
     if (row) {
-      await trx
-        .insertInto('balance_ledger')
-        .values({
-          id: newId(),
-          username: s.username,
-          token_id: s.tokenId,
-          request_id: s.requestId,
-          kind: 'settle',
-          amount_nano: -s.costNano,
-          balance_after_nano: toBigOrNull(row.quota_nano),
-          created_at: s.createdAt,
-        })
-        .execute()
+      await insertLedgerEntry(trx, {
+        id: newId(),
+        username: s.username,
+        tokenId: s.tokenId,
+        requestId: s.requestId,
+        amountNano: -s.costNano,
+        balanceAfterNano: toBigOrNull(row.quota_nano),
+        createdAt: s.createdAt,
+      })
     }
   }
 }

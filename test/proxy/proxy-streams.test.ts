@@ -162,6 +162,26 @@ describe('streams through the gateway', () => {
     expect(gem.text).toMatch(/data: \{"error":\{"code":502,.*"status":"UNAVAILABLE"\}\}\r\n\r\n$/)
   })
 
+  it('breaks the connection when a plain answer is cut mid-body, so the client never takes it as complete', async () => {
+    const n = f.outcomes.length
+    const res = await request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': 'reset',
+      },
+      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: 'cut me' }] }),
+    })
+    expect(res.statusCode).toBe(200)
+    // The provider's length was kept, so the short body cannot pass as a whole one.
+    expect(Number(res.headers['content-length'])).toBeGreaterThan(0)
+    await expect(res.body.text()).rejects.toThrow()
+    await waitForOutcomes(f, n + 1)
+    const o = f.outcomes.slice(n).find((x) => x.errorCode === 'upstream_error')
+    expect(o?.settlement?.usageSource).toBe('partial')
+  })
+
   it('closes the upstream within a second when the client disconnects mid-stream, and bills it as partial', async () => {
     f.upstream.clearRequests()
     const n = f.outcomes.length

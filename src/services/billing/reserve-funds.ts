@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { toBig } from '../../infra/db/convert-row-values.ts'
+import { compileStatement } from '../../infra/db/compiled-statement.ts'
 
 export interface ReservationRequest {
   requestId: string
@@ -20,51 +21,70 @@ export type ReservationResult = { ok: true } | { ok: false; reason: 'balance' | 
  * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
  * A negative balance (a settled overshoot) admits nothing until topped up.
  */
+/** Holds the user's amount only while what is left after the open reservations covers it. */
+const holdUserFunds = compileStatement(['username', 'amount'], (db, p) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', p.amount) }))
+    .where('username', '=', p.username)
+    .where((eb) =>
+      eb.or([
+        eb('quota_nano', 'is', null),
+        eb(eb('quota_nano', '-', eb.ref('reserved_nano')), '>=', p.amount),
+      ]),
+    ),
+)
+
+/** Holds the key's amount only while its cap (if any) covers it after what it used and holds. */
+const holdTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
+  db
+    .updateTable('tokens')
+    .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', p.amount) }))
+    .where('id', '=', p.tokenId)
+    .where((eb) =>
+      eb.or([
+        eb('quota_nano', 'is', null),
+        eb('quota_nano', '<=', 0),
+        eb(eb(eb('quota_nano', '-', eb.ref('used_nano')), '-', eb.ref('reserved_nano')), '>=', p.amount),
+      ]),
+    ),
+)
+
+const insertReservation = compileStatement(
+  ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'],
+  (db, p) =>
+    db.insertInto('reservations').values({
+      request_id: p.requestId,
+      username: p.username,
+      token_id: p.tokenId,
+      user_amount_nano: p.userAmount,
+      token_amount_nano: p.tokenAmount,
+      created_at: p.now,
+    }),
+)
+
+/**
+ * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
+ * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
+ * A negative balance (a settled overshoot) admits nothing until topped up.
+ */
 export async function reserveFunds(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
   try {
     await db.transaction().execute(async (trx) => {
       if (r.username) {
-        const held = await trx
-          .updateTable('users')
-          .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', r.userAmount) }))
-          .where('username', '=', r.username)
-          .where((eb) =>
-            eb.or([
-              eb('quota_nano', 'is', null),
-              eb(eb('quota_nano', '-', eb.ref('reserved_nano')), '>=', r.userAmount),
-            ]),
-          )
-          .executeTakeFirst()
-        if (Number(held.numUpdatedRows) !== 1) throw new RefusedReservation('balance')
+        const held = await holdUserFunds(trx, { username: r.username, amount: r.userAmount })
+        if (Number(held.numAffectedRows ?? 0n) !== 1) throw new RefusedReservation('balance')
       }
-      const capHeld = await trx
-        .updateTable('tokens')
-        .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', r.tokenAmount) }))
-        .where('id', '=', r.tokenId)
-        .where((eb) =>
-          eb.or([
-            eb('quota_nano', 'is', null),
-            eb('quota_nano', '<=', 0),
-            eb(
-              eb(eb('quota_nano', '-', eb.ref('used_nano')), '-', eb.ref('reserved_nano')),
-              '>=',
-              r.tokenAmount,
-            ),
-          ]),
-        )
-        .executeTakeFirst()
-      if (Number(capHeld.numUpdatedRows) !== 1) throw new RefusedReservation('key_cap')
-      await trx
-        .insertInto('reservations')
-        .values({
-          request_id: r.requestId,
-          username: r.username,
-          token_id: r.tokenId,
-          user_amount_nano: r.userAmount,
-          token_amount_nano: r.tokenAmount,
-          created_at: r.now,
-        })
-        .execute()
+      const capHeld = await holdTokenFunds(trx, { tokenId: r.tokenId, amount: r.tokenAmount })
+      if (Number(capHeld.numAffectedRows ?? 0n) !== 1) throw new RefusedReservation('key_cap')
+      await insertReservation(trx, {
+        requestId: r.requestId,
+        username: r.username,
+        tokenId: r.tokenId,
+        userAmount: r.userAmount,
+        tokenAmount: r.tokenAmount,
+        now: r.now,
+      })
     })
     return { ok: true }
   } catch (err) {
@@ -80,27 +100,34 @@ class RefusedReservation extends Error {
   }
 }
 
+const deleteReservation = compileStatement(['requestId'], (db, p) =>
+  db.deleteFrom('reservations').where('request_id', '=', p.requestId).returningAll(),
+)
+
+const releaseUserFunds = compileStatement(['username', 'amount'], (db, p) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', p.amount) }))
+    .where('username', '=', p.username),
+)
+
+const releaseTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
+  db
+    .updateTable('tokens')
+    .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', p.amount) }))
+    .where('id', '=', p.tokenId),
+)
+
 /** Releases a reservation inside a settlement transaction; returns false when it was already released. */
 export async function releaseReservation(trx: Transaction<Database>, requestId: string): Promise<boolean> {
-  const row = await trx
-    .deleteFrom('reservations')
-    .where('request_id', '=', requestId)
-    .returningAll()
-    .executeTakeFirst()
+  const { rows } = await deleteReservation(trx, { requestId })
+  const row = rows[0]
   if (!row) return false
   if (row.username) {
-    await trx
-      .updateTable('users')
-      .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', toBig(row.user_amount_nano)) }))
-      .where('username', '=', row.username)
-      .execute()
+    await releaseUserFunds(trx, { username: row.username, amount: toBig(row.user_amount_nano) })
   }
   if (row.token_id) {
-    await trx
-      .updateTable('tokens')
-      .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', toBig(row.token_amount_nano)) }))
-      .where('id', '=', row.token_id)
-      .execute()
+    await releaseTokenFunds(trx, { tokenId: row.token_id, amount: toBig(row.token_amount_nano) })
   }
   return true
 }
