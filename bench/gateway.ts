@@ -20,7 +20,7 @@ export interface RunningGateway {
   key: string
   db: BenchDb
   /** Stops the process, counts its `usage_logs` rows, and removes its data directory and database. */
-  stop(): Promise<{ usageRows: number | undefined }>
+  stop(): Promise<{ counts: BillingCounts | undefined }>
 }
 
 export interface GatewayOptions {
@@ -32,6 +32,10 @@ export interface GatewayOptions {
   nodeFlags?: string[]
   /** Base URL of the PostgreSQL server (without a database name). */
   postgresUrl?: string
+  /** Extra environment for the gateway (e.g. `AUDIT_BODIES`). */
+  env?: Record<string, string>
+  /** Folder in which the gateway's data folder (SQLite database, audit files) is created. Default: the OS temp folder. */
+  dataParent?: string
 }
 
 async function call(
@@ -81,27 +85,43 @@ export async function cleanupGateways(): Promise<void> {
   await Promise.all([...pendingCleanups].map((c) => c()))
 }
 
-async function countUsageRows(location: string): Promise<number> {
+export interface BillingCounts {
+  usageRows: number
+  ledgerRows: number
+  openReservations: number
+}
+
+const COUNTS_SQL =
+  'SELECT (SELECT count(*) FROM usage_logs) AS usage_rows, (SELECT count(*) FROM balance_ledger) AS ledger_rows, ' +
+  '(SELECT count(*) FROM reservations) AS open_reservations'
+
+/** What the gateway wrote: one usage row per request, one ledger row per charged request, no reservation left. */
+async function countBillingRows(location: string): Promise<BillingCounts> {
+  type Row = { usage_rows: unknown; ledger_rows: unknown; open_reservations: unknown }
+  const toCounts = (r: Row): BillingCounts => ({
+    usageRows: Number(r.usage_rows),
+    ledgerRows: Number(r.ledger_rows),
+    openReservations: Number(r.open_reservations),
+  })
   if (location.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: location })
     await client.connect()
     try {
-      const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM usage_logs')
-      return Number(r.rows[0].n)
+      return toCounts((await client.query<Row>(COUNTS_SQL)).rows[0])
     } finally {
       await client.end()
     }
   }
   const db = new Database(location, { readonly: true, fileMustExist: true })
   try {
-    return (db.prepare('SELECT count(*) AS n FROM usage_logs').get() as { n: number }).n
+    return toCounts(db.prepare(COUNTS_SQL).get() as Row)
   } finally {
     db.close()
   }
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'any-gateway-bench-'))
+  const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'any-gateway-bench-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env: NodeJS.ProcessEnv = {
@@ -111,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     LOG_LEVEL: 'warn',
     // In-process rate limiter: the benchmark measures the gateway, not Redis.
     REDIS_URL: '',
+    ...options.env,
   }
   const pgBase = (options.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '')
   const dbName = `any_gateway_bench_${randomBytes(6).toString('hex')}`
@@ -162,8 +183,40 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       jwt,
     )
     const group = await call(`${url}/admin/groups`, 'POST', { name: 'bench', all_visible: true }, jwt)
-    await call(`${url}/admin/groups/${String(group.id)}/channels/${String(channel.id)}`, 'POST', {}, jwt)
-    const token = await call(`${url}/user/tokens`, 'POST', { name: 'bench' }, jwt)
+    const groupId = String(group.id)
+    await call(`${url}/admin/groups/${groupId}/channels/${String(channel.id)}`, 'POST', {}, jwt)
+    // Money and limits on, as in production: a priced model, a user with a balance (so every request holds a
+    // reservation and settles to the ledger) and a group rate-limit rule checked and recorded per request.
+    for (const [unit, price] of [
+      ['input_token', 0.15],
+      ['output_token', 0.6],
+      ['cache_read_token', 0.075],
+    ] as const) {
+      await call(
+        `${url}/admin/prices`,
+        'POST',
+        { model_name: options.model, unit, price_per_unit: price },
+        jwt,
+      )
+    }
+    await call(
+      `${url}/admin/rate-limits`,
+      'POST',
+      { group_id: groupId, window_sec: 60, limit_type: 'request_limit', value: 1_000_000_000 },
+      jwt,
+    )
+    const userPassword = randomBytes(12).toString('hex')
+    await call(
+      `${url}/admin/users`,
+      'POST',
+      { username: 'bench-user', password: userPassword, quota_usd: 1_000_000 },
+      jwt,
+    )
+    const userLogin = await call(`${url}/auth/login`, 'POST', {
+      username: 'bench-user',
+      password: userPassword,
+    })
+    const token = await call(`${url}/user/tokens`, 'POST', { name: 'bench' }, String(userLogin.access_token))
     const key = String(token.key)
     if (!key.startsWith('sk-')) throw new Error('POST /user/tokens returned no sk- key')
 
@@ -175,14 +228,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       db: options.db,
       async stop() {
         await started.stop(10_000)
-        let usageRows: number | undefined
+        let counts: BillingCounts | undefined
         try {
-          usageRows = await countUsageRows(env.DATABASE_URL ? env.DATABASE_URL : join(dataDir, 'gateway.db'))
+          counts = await countBillingRows(env.DATABASE_URL ? env.DATABASE_URL : join(dataDir, 'gateway.db'))
         } catch {
-          usageRows = undefined
+          counts = undefined
         }
         await cleanup()
-        return { usageRows }
+        return { counts }
       },
     }
   } catch (error) {

@@ -293,14 +293,23 @@ async function main(): Promise<void> {
 
   const scenarios = await runScenarios([direct, bareTarget, gwTarget])
   await bare.child.stop()
-  const { usageRows } = await gateway.stop()
+  const { counts } = await gateway.stop()
   const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream]
     .filter((r) => r.target === 'gateway')
     .reduce((n, r) => n + r.requests, 0)
-  if (usageRows === undefined) loud('could not count the usage_logs rows the gateway wrote')
-  else if (usageRows < gwAnswered)
-    loud(`the gateway wrote ${usageRows} usage rows for at least ${gwAnswered} answered requests`)
-  else log(`usage_logs rows written by the gateway: ${usageRows} (≥ ${gwAnswered} measured answers)`)
+  if (counts === undefined) loud('could not count the rows the gateway wrote')
+  else {
+    if (counts.usageRows < gwAnswered)
+      loud(`the gateway wrote ${counts.usageRows} usage rows for at least ${gwAnswered} answered requests`)
+    // Every bench request is priced and charged to a user with a balance: one ledger row each.
+    if (counts.ledgerRows !== counts.usageRows)
+      loud(`the gateway wrote ${counts.ledgerRows} ledger rows for ${counts.usageRows} usage rows`)
+    if (counts.openReservations !== 0) loud(`${counts.openReservations} reservations were left open`)
+    log(
+      `rows written by the gateway: ${counts.usageRows} usage, ${counts.ledgerRows} ledger (≥ ${gwAnswered} ` +
+        `measured answers), ${counts.openReservations} reservations left open`,
+    )
+  }
 
   const results: BenchResults = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -319,7 +328,11 @@ async function main(): Promise<void> {
   }
   const checks = computeChecks(results)
   let markdown = renderMarkdown(results, checks)
-  if (usageRows !== undefined) markdown += `\nUsage rows written by the gateway: ${usageRows}.\n`
+  if (counts !== undefined)
+    markdown +=
+      `\nEvery gateway request was priced, held a reservation against a user balance and passed a group rate-limit ` +
+      `rule. Rows written by the gateway: ${counts.usageRows} usage, ${counts.ledgerRows} ledger, ` +
+      `${counts.openReservations} reservations left open.\n`
   if (problems.length > 0) markdown += `\n**INVALID RUN:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
 
   const missed = checks.some((c) => !c.pass)
@@ -344,7 +357,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'latest.md'), markdown)
   writeFileSync(
     join(dir, 'latest.json'),
-    `${JSON.stringify({ ...results, checks, usageRows, problems }, null, 2)}\n`,
+    `${JSON.stringify({ ...results, checks, counts, problems }, null, 2)}\n`,
   )
   process.stdout.write(`\n${markdown}\n`)
   log(`written to ${join('bench', 'results', 'latest.md')}`)

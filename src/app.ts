@@ -1,3 +1,4 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
@@ -18,6 +19,7 @@ import { buildOpenApi } from './http/build-openapi.ts'
 import { allRoutes } from './http/routes/all-routes.ts'
 import type { RouteDef } from './http/define-route.ts'
 import { registerProxyRoutes } from './http/routes/proxy-routes.ts'
+import { createFastProxyPath } from './http/fast-proxy-path.ts'
 import { createRoutingSnapshot } from './proxy/routing-snapshot.ts'
 import { createTokenCache } from './proxy/token-cache.ts'
 import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
@@ -127,7 +129,30 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         .map((s) => s.trim())
         .filter(Boolean)
     : false
+  // Proxied POSTs go straight from the HTTP server to the proxy when nothing needs Fastify (see
+  // fast-proxy-path.ts); the fast path is installed once the proxy exists. With trusted proxies configured,
+  // everything goes through Fastify, which resolves the client address.
+  let fastProxy: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null
   const app = Fastify({
+    serverFactory: (handler, fastifyOptions) => {
+      const options = fastifyOptions as {
+        http?: http.ServerOptions
+        keepAliveTimeout?: number
+        requestTimeout?: number
+        connectionTimeout?: number
+        maxRequestsPerSocket?: number
+      }
+      const server = http.createServer(options.http ?? {}, (req, res) => {
+        if (fastProxy?.(req, res)) return
+        handler(req, res)
+      })
+      // What Fastify sets on a server it creates itself.
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000
+      server.requestTimeout = options.requestTimeout ?? 0
+      server.setTimeout(options.connectionTimeout ?? 0)
+      if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket
+      return server
+    },
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -198,6 +223,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     random: opts.random,
   }
   await registerProxyRoutes(app, deps, proxy)
+  if (!trustProxy) fastProxy = createFastProxyPath(proxy, config.MAX_BODY_BYTES)
 
   const routes = allRoutes()
   registerRoutes(app, deps, routes)

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from '../../proxy/surfaces.ts'
 import { handleProxyRequest, type ProxyDeps } from '../../proxy/handle-proxy-request.ts'
@@ -9,18 +10,18 @@ import { formatClientError } from '../../protocol/errors/format-client-error.ts'
 import { verifySessionJwt } from '../../infra/crypto/jwt.ts'
 import type { AppDeps } from '../app-deps.ts'
 
-function queryOf(req: FastifyRequest): URLSearchParams {
+function queryOf(req: { url: string }): URLSearchParams {
   const i = req.url.indexOf('?')
   return new URLSearchParams(i < 0 ? '' : req.url.slice(i + 1))
 }
 
 /** Request bodies may arrive compressed; the limit applies to the decompressed size (zip bombs stop at it). */
 function decodeBody(
-  req: FastifyRequest,
+  headers: IncomingHttpHeaders,
   raw: Buffer,
   maxBytes: number,
 ): Buffer | { status: number; message: string } {
-  const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase()
+  const enc = String(headers['content-encoding'] ?? 'identity').toLowerCase()
   if (enc === 'identity' || enc === '') return raw
   try {
     const opts = { maxOutputLength: maxBytes }
@@ -46,6 +47,68 @@ function sendProtocolError(
     .code(status)
     .header('content-type', 'application/json')
     .send(JSON.stringify(formatClientError(surface.protocol, status, code, message)))
+}
+
+/** The same error, written to a raw response (the fast path has no Fastify reply). */
+export function sendRawProtocolError(
+  res: ServerResponse,
+  surface: Surface,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  const body = JSON.stringify(formatClientError(surface.protocol, status, code, message))
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+/** What both entries (Fastify's routes and the raw fast path) have read off a proxied request. */
+export interface RawProxyCall {
+  surface: Surface
+  method: string
+  url: string
+  headers: IncomingHttpHeaders
+  body: Buffer
+  pathModel?: string
+  res: ServerResponse
+}
+
+/** Decodes the body and hands the request to the proxy; answers 4xx itself when the body cannot be decoded. */
+export async function runProxyCall(
+  proxy: ProxyDeps,
+  maxBodyBytes: number,
+  call: RawProxyCall,
+): Promise<void> {
+  const body = decodeBody(call.headers, call.body, maxBodyBytes)
+  if (!Buffer.isBuffer(body)) {
+    sendRawProtocolError(
+      call.res,
+      call.surface,
+      body.status,
+      body.status === 413 ? 'payload_too_large' : 'bad_request',
+      body.message,
+    )
+    return
+  }
+  const headers = { ...call.headers }
+  delete headers['content-encoding']
+  await handleProxyRequest(proxy, {
+    surface: call.surface,
+    method: call.method,
+    url: call.url,
+    query: queryOf(call),
+    headers,
+    body,
+    pathModel: call.pathModel,
+    res: call.res,
+  })
+}
+
+/** `model:action` of a Gemini path segment → the surface and the model; null for an unknown action. */
+export function parseGeminiAction(modelAction: string): { surface: Surface; model: string } | null {
+  const i = modelAction.lastIndexOf(':')
+  const surface = i > 0 ? GEMINI_SURFACES[modelAction.slice(i + 1)] : undefined
+  return surface ? { surface, model: modelAction.slice(0, i) } : null
 }
 
 /**
@@ -81,25 +144,13 @@ export async function registerProxyRoutes(
 
     const handle = async (req: FastifyRequest, reply: FastifyReply, surface: Surface, pathModel?: string) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-      const body = decodeBody(req, raw, deps.config.MAX_BODY_BYTES)
-      if (!Buffer.isBuffer(body))
-        return sendProtocolError(
-          reply,
-          surface,
-          body.status,
-          body.status === 413 ? 'payload_too_large' : 'bad_request',
-          body.message,
-        )
-      const headers = { ...req.headers }
-      delete headers['content-encoding']
       reply.hijack()
-      await handleProxyRequest(proxy, {
+      await runProxyCall(proxy, deps.config.MAX_BODY_BYTES, {
         surface,
         method: req.method,
         url: req.url,
-        query: queryOf(req),
-        headers,
-        body,
+        headers: req.headers,
+        body: raw,
         pathModel,
         res: reply.raw,
       })
@@ -115,10 +166,8 @@ export async function registerProxyRoutes(
       '/v1beta/models/:modelAction',
       { config: { surface: GEMINI_SURFACES.generateContent } },
       (req, reply) => {
-        const modelAction = (req.params as { modelAction: string }).modelAction
-        const i = modelAction.lastIndexOf(':')
-        const surface = i > 0 ? GEMINI_SURFACES[modelAction.slice(i + 1)] : undefined
-        if (!surface)
+        const found = parseGeminiAction((req.params as { modelAction: string }).modelAction)
+        if (!found)
           return sendProtocolError(
             reply,
             GEMINI_SURFACES.generateContent,
@@ -126,7 +175,7 @@ export async function registerProxyRoutes(
             'not_found',
             'Unknown Gemini method',
           )
-        return handle(req, reply, surface, modelAction.slice(0, i))
+        return handle(req, reply, found.surface, found.model)
       },
     )
 

@@ -95,7 +95,7 @@ const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@?#\s]*@/i
  * fragments). Most strings of a record match none, and one scan spares them eight.
  */
 const MAY_NEED_PATTERNS =
-  /sk-|aiza|eyj|bearer|passw|pwd|secret|api[_-]?key|admin[_-]?key|token|authorization|private[_-]?key|cookie|[?&#](?:key|sig)/i
+  /sk-|aiza|eyj|bearer|passw|pwd|secret|api[_-]?key|admin[_-]?key|(?:access|refresh|id|auth|session)[_-]?token|authorization|private[_-]?key|cookie|[?&#](?:key|token|sig)/i
 
 const MASKED_TOKEN = /^(?:(?:sk-|AIza)…[A-Za-z0-9_-]{0,4}|\[redacted\])$/
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Key|Bot|OAuth|JWT|Session)\s+(\S+)$/i
@@ -183,7 +183,8 @@ export function createTextRedactor(secrets: readonly unknown[] = []): TextRedact
   return (text: string): string => {
     if (text.length < MIN_SECRET_LENGTH) return text
     let out = text
-    for (const n of needles) if (out.includes(n.value)) out = out.split(n.value).join(n.mask)
+    for (const n of needles)
+      if (out.length >= n.value.length && out.includes(n.value)) out = out.split(n.value).join(n.mask)
     if (!MAY_NEED_PATTERNS.test(out)) return out
     out = out
       .replace(SK_KEY, (k) => maskToken(k))

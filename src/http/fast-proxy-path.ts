@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ANTHROPIC_SURFACES, OPENAI_SURFACES, type Surface } from '../proxy/surfaces.ts'
+import type { ProxyDeps } from '../proxy/proxy-types.ts'
+import { parseGeminiAction, runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
+
+const BAD_HOST = /[/?#@\\\s]/
+const GEMINI_PREFIX = '/v1beta/models/'
+
+/** Exact paths of the OpenAI and Anthropic surfaces. */
+const SURFACE_BY_PATH = new Map<string, Surface>(
+  [...Object.entries(OPENAI_SURFACES), ...Object.entries(ANTHROPIC_SURFACES)].map(([p, s]) => [
+    `/v1/${p}`,
+    s,
+  ]),
+)
+
+/**
+ * The proxied POSTs taken straight off the HTTP server, before Fastify: routing a request through Fastify's
+ * router, hooks, request/reply objects and body parser cost a sizeable share of the gateway's CPU per request,
+ * and the proxy uses none of them (it writes the raw response). Anything unusual — an encoded or odd path, a
+ * suspicious Host, trusted proxies to resolve — is left to Fastify's identical routes, so behaviour never
+ * depends on which entry took the request. Returns false when Fastify should handle the request.
+ */
+export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
+  const route = (url: string): { surface: Surface; pathModel?: string } | null => {
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    const surface = SURFACE_BY_PATH.get(path)
+    if (surface) return { surface }
+    if (!path.startsWith(GEMINI_PREFIX)) return null
+    const segment = path.slice(GEMINI_PREFIX.length)
+    if (segment.includes('/') || segment.includes('%')) return null
+    const found = parseGeminiAction(segment)
+    return found ? { surface: found.surface, pathModel: found.model } : null
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST' || !req.url) return false
+    const host = req.headers.host
+    if (host !== undefined && BAD_HOST.test(host)) return false
+    const target = route(req.url)
+    if (!target) return false
+    const url = req.url
+
+    const declared = Number(req.headers['content-length'])
+    if (declared > maxBodyBytes) {
+      sendRawProtocolError(res, target.surface, 413, 'payload_too_large', 'Request body is too large')
+      req.resume()
+      return true
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > maxBodyBytes) {
+        refused = true
+        res.setHeader('connection', 'close')
+        sendRawProtocolError(res, target.surface, 413, 'payload_too_large', 'Request body is too large')
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (refused) return
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+      runProxyCall(proxy, maxBodyBytes, {
+        surface: target.surface,
+        method: 'POST',
+        url,
+        headers: req.headers,
+        body,
+        pathModel: target.pathModel,
+        res,
+      }).catch((err: unknown) => {
+        proxy.logger.error({ err }, 'proxy request failed')
+        if (!res.headersSent)
+          sendRawProtocolError(res, target.surface, 500, 'internal_error', 'Internal gateway error')
+        else res.destroy()
+      })
+    })
+    // A client that goes away while sending leaves nothing to answer.
+    req.on('error', () => res.destroy())
+    return true
+  }
+}

@@ -1,0 +1,111 @@
+import { gzipSync } from 'node:zlib'
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MODELS, startProxyFixture, type ProxyFixture } from '../support/proxy-fixture.ts'
+
+/**
+ * Proxied POSTs over a real socket take the fast path (straight from the HTTP server); `inject` goes through
+ * Fastify's routes. Both entries must answer alike.
+ */
+let f: ProxyFixture
+const LIMIT = 64 * 1024
+
+beforeAll(async () => {
+  f = await startProxyFixture('sqlite', { env: { MAX_BODY_BYTES: String(LIMIT) } })
+})
+afterAll(async () => {
+  await f?.close()
+})
+
+async function post(path: string, body: string | Buffer, headers: Record<string, string>) {
+  const res = await request(`${f.gateway}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  })
+  const text = await res.body.text()
+  return { status: res.statusCode, headers: res.headers, text }
+}
+
+describe('fast proxy path', () => {
+  it('refuses a body over MAX_BODY_BYTES with 413 in the client protocol, declared or streamed', async () => {
+    const big = JSON.stringify({
+      model: MODELS.openai,
+      messages: [{ role: 'user', content: 'x'.repeat(LIMIT) }],
+    })
+    const declared = await post('/v1/chat/completions', big, { authorization: `Bearer ${f.key}` })
+    expect(declared.status).toBe(413)
+    expect(JSON.parse(declared.text)).toMatchObject({ error: { code: 'payload_too_large' } })
+
+    const chunked = await request(`${f.gateway}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': f.key, 'content-type': 'application/json' },
+      // An async iterable has no length: the limit must hold while the body streams in.
+      body: (async function* () {
+        for (let i = 0; i < 4; i++) yield Buffer.alloc(LIMIT / 2, 0x61)
+      })(),
+    })
+    expect(chunked.statusCode).toBe(413)
+    expect(JSON.parse(await chunked.body.text())).toMatchObject({
+      type: 'error',
+      error: { type: expect.any(String) as string },
+    })
+    expect(f.upstream.requests.filter((r) => r.body.length >= LIMIT)).toHaveLength(0)
+  })
+
+  it('answers errors exactly as the Fastify route does', async () => {
+    const body = JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })
+    const viaSocket = await post('/v1/chat/completions', body, { authorization: `Bearer ${f.key}` })
+    const viaFastify = await f.t.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${f.key}`, 'content-type': 'application/json' },
+      payload: body,
+    })
+    expect(viaSocket.status).toBe(viaFastify.statusCode)
+    expect(JSON.parse(viaSocket.text)).toEqual(viaFastify.json())
+    const noKey = await post('/v1/messages', body, {})
+    expect(noKey.status).toBe(401)
+    expect(JSON.parse(noKey.text)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+  })
+
+  it('decodes a gzip body and serves Gemini paths, leaving encoded ones to Fastify', async () => {
+    const body = JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: 'zipped' }] })
+    const zipped = await post('/v1/chat/completions', gzipSync(body), {
+      authorization: `Bearer ${f.key}`,
+      'content-encoding': 'gzip',
+    })
+    expect(zipped.status).toBe(200)
+    expect(JSON.parse(zipped.text)).toMatchObject({ object: 'chat.completion' })
+
+    const gem = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }
+    const plain = await post(`/v1beta/models/${MODELS.gemini}:generateContent`, JSON.stringify(gem), {
+      'x-goog-api-key': f.key,
+    })
+    expect(plain.status).toBe(200)
+    const encoded = await post(
+      `/v1beta/models/${MODELS.gemini.replace('.', '%2E')}%3AgenerateContent`,
+      JSON.stringify(gem),
+      { 'x-goog-api-key': f.key },
+    )
+    expect(encoded.status).toBe(200)
+    expect(JSON.parse(encoded.text)).toEqual(JSON.parse(plain.text))
+    const unknown = await post(`/v1beta/models/${MODELS.gemini}:frobnicate`, JSON.stringify(gem), {
+      'x-goog-api-key': f.key,
+    })
+    expect(unknown.status).toBe(404)
+  })
+
+  it('leaves GET, unknown paths and bad Host headers to Fastify', async () => {
+    const models = await request(`${f.gateway}/v1/models`, { headers: { authorization: `Bearer ${f.key}` } })
+    expect(models.statusCode).toBe(200)
+    await models.body.dump()
+    const unknown = await post('/v1/not-a-surface', '{}', { authorization: `Bearer ${f.key}` })
+    expect(unknown.status).toBe(404)
+    const badHost = await post('/v1/chat/completions', '{}', {
+      authorization: `Bearer ${f.key}`,
+      host: 'a/b',
+    })
+    expect(badHost.status).toBe(400)
+  })
+})
