@@ -217,7 +217,9 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     inflight,
     onFinished: (outcome) => {
       const { record, secrets } = buildProxyAuditRecord(outcome)
-      audit.enqueue(record, secrets)
+      const bodyChars =
+        outcome.requestBody.length + outcome.responseBody.length + (outcome.reassembledText?.length ?? 0)
+      audit.enqueue(record, secrets, bodyChars)
       opts.onProxyFinished?.(outcome)
     },
     random: opts.random,

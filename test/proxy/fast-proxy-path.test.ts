@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,10 +41,12 @@ describe('fast proxy path', () => {
     const chunked = await request(`${f.gateway}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': f.key, 'content-type': 'application/json' },
-      // An async iterable has no length: the limit must hold while the body streams in.
-      body: (async function* () {
-        for (let i = 0; i < 4; i++) yield Buffer.alloc(LIMIT / 2, 0x61)
-      })(),
+      // A stream has no length: the limit must hold while the body streams in.
+      body: Readable.from(
+        (function* () {
+          for (let i = 0; i < 4; i++) yield Buffer.alloc(LIMIT / 2, 0x61)
+        })(),
+      ),
     })
     expect(chunked.statusCode).toBe(413)
     expect(JSON.parse(await chunked.body.text())).toMatchObject({

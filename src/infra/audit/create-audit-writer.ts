@@ -69,9 +69,10 @@ export interface AuditWriterStats {
 export interface AuditWriter {
   /**
    * Queues a record; never awaits, never throws. `secrets` (client key, channel key, login password) are
-   * masked wherever they occur, on top of the pattern and name rules; they stay in memory only.
+   * masked wherever they occur, on top of the pattern and name rules; they stay in memory only. `sizeHint`:
+   * the caller's count of the body bytes in the record, which spares walking it to estimate its size.
    */
-  enqueue(record: AuditRecord, secrets?: readonly string[]): void
+  enqueue(record: AuditRecord, secrets?: readonly string[], sizeHint?: number): void
   /** Resolves when nothing waits and nothing is being written: true, or false once `timeoutMs` passed. */
   drain(timeoutMs: number): Promise<boolean>
   stats(): AuditWriterStats
@@ -298,7 +299,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     }
   }
 
-  const admit = (record: AuditRecord, secrets: readonly string[]): void => {
+  const admit = (record: AuditRecord, secrets: readonly string[], sizeHint: number | undefined): void => {
     if (closed) return writeNow(record, secrets, LOW_QUALITY)
     const length = queueLength()
     if (length >= capacity) {
@@ -308,7 +309,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       metric('audit_overflow_total')
     } else {
       let rec = record
-      let bytes = rec.kind === 'metadata' ? METADATA_BYTES : estimateAuditSize(rec)
+      let bytes =
+        rec.kind === 'metadata'
+          ? METADATA_BYTES
+          : sizeHint !== undefined && Number.isFinite(sizeHint) && sizeHint >= 0
+            ? METADATA_BYTES + sizeHint
+            : estimateAuditSize(rec)
       if (rec.kind === 'full' && (length + 1 > capacity * 0.9 || queuedBytes + bytes > maxQueuedBytes)) {
         rec = degrade(rec, 'pressure')
         bytes = METADATA_BYTES
@@ -337,7 +343,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   }
 
   return {
-    enqueue(record, secrets = []) {
+    enqueue(record, secrets = [], sizeHint) {
       try {
         if (options.mode === 'off') return
         if (!record || !isSafeRequestId(record.request_id)) {
@@ -345,7 +351,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         }
         let rec = record
         if (options.mode === 'metadata' || rec.kind !== 'full') rec = stripAuditBodies(rec, 'requested')
-        admit(rec, Array.isArray(secrets) ? secrets : [])
+        admit(rec, Array.isArray(secrets) ? secrets : [], sizeHint)
       } catch (error) {
         fail(error)
       }
