@@ -3,7 +3,8 @@ import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
 import { compileStatement } from '../infra/db/compiled-statement.ts'
-import { releaseReservation } from '../services/billing/reserve-funds.ts'
+import { takeReservations } from '../services/billing/reserve-funds.ts'
+import { compileChunkedStatement } from '../services/billing/compile-chunked-statement.ts'
 import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
 
 export interface Settlement {
@@ -35,37 +36,39 @@ export interface Settlement {
  * in one transaction. A repeated settlement of the same request fails on the unique id and changes nothing.
  */
 export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<void> {
-  await db.transaction().execute((trx) => writeSettlement(trx, s))
+  await db.transaction().execute((trx) => writeSettlements(trx, [s]))
 }
 
-const insertUsageLog = compileStatement(
-  [
-    'requestId',
-    'tokenId',
-    'username',
-    'channelId',
-    'groupId',
-    'protocol',
-    'endpoint',
-    'model',
-    'upstreamModel',
-    'inputTokens',
-    'outputTokens',
-    'cacheReadTokens',
-    'cacheWriteTokens',
-    'reasoningTokens',
-    'costNano',
-    'coveredByPackage',
-    'usageSource',
-    'status',
-    'errorCode',
-    'isStream',
-    'durationMs',
-    'ttftMs',
-    'createdAt',
-  ],
-  (db, p) =>
-    db.insertInto('usage_logs').values({
+const USAGE_LOG_KEYS = [
+  'requestId',
+  'tokenId',
+  'username',
+  'channelId',
+  'groupId',
+  'protocol',
+  'endpoint',
+  'model',
+  'upstreamModel',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'costNano',
+  'coveredByPackage',
+  'usageSource',
+  'status',
+  'errorCode',
+  'isStream',
+  'durationMs',
+  'ttftMs',
+  'createdAt',
+] as const
+type UsageLogRow = Record<(typeof USAGE_LOG_KEYS)[number], unknown>
+
+const insertUsageLogs = compileChunkedStatement(USAGE_LOG_KEYS, (db, rows) =>
+  db.insertInto('usage_logs').values(
+    rows.map((p) => ({
       request_id: p.requestId,
       token_id: p.tokenId,
       username: p.username,
@@ -89,20 +92,32 @@ const insertUsageLog = compileStatement(
       duration_ms: p.durationMs,
       ttft_ms: p.ttftMs,
       created_at: p.createdAt,
-    }),
+    })),
+  ),
 )
 
-const chargeToken = compileStatement(['tokenId', 'costNano', 'createdAt'], (db, p) =>
+/**
+ * A key's side of a batch in one statement: what its reservations held comes back, what its requests cost is
+ * added. `lastUsedAt` is null when no settlement of the batch names the key (only a reservation did), which
+ * leaves the column as it was.
+ */
+const settleToken = compileStatement(['tokenId', 'heldNano', 'costNano', 'lastUsedAt'], (db, p) =>
   db
     .updateTable('tokens')
-    .set((eb) => ({ used_nano: eb('used_nano', '+', p.costNano), last_used_at: p.createdAt }))
+    .set((eb) => ({
+      reserved_nano: eb('reserved_nano', '-', p.heldNano),
+      used_nano: eb('used_nano', '+', p.costNano),
+      last_used_at: eb.fn.coalesce(eb.val(p.lastUsedAt), eb.ref('last_used_at')),
+    }))
     .where('id', '=', p.tokenId),
 )
 
-const chargeUser = compileStatement(['username', 'costNano'], (db, p) =>
+/** A user's side of a batch in one statement; the balance may go negative by a settled overshoot (SPEC §6). */
+const settleUser = compileStatement(['username', 'heldNano', 'costNano'], (db, p) =>
   db
     .updateTable('users')
     .set((eb) => ({
+      reserved_nano: eb('reserved_nano', '-', p.heldNano),
       used_nano: eb('used_nano', '+', p.costNano),
       quota_nano: eb('quota_nano', '-', p.costNano),
     }))
@@ -110,26 +125,35 @@ const chargeUser = compileStatement(['username', 'costNano'], (db, p) =>
     .returning(['quota_nano']),
 )
 
-const insertLedgerEntry = compileStatement(
-  ['id', 'username', 'tokenId', 'requestId', 'amountNano', 'balanceAfterNano', 'createdAt'],
-  (db, p) =>
-    db.insertInto('balance_ledger').values({
+const LEDGER_KEYS = [
+  'id',
+  'username',
+  'tokenId',
+  'requestId',
+  'amountNano',
+  'balanceAfterNano',
+  'createdAt',
+] as const
+type LedgerRow = Record<(typeof LEDGER_KEYS)[number], unknown>
+
+const insertLedgerEntries = compileChunkedStatement(LEDGER_KEYS, (db, rows) =>
+  db.insertInto('balance_ledger').values(
+    rows.map((p) => ({
       id: p.id,
       username: p.username,
       token_id: p.tokenId,
       request_id: p.requestId,
-      kind: 'settle',
+      kind: 'settle' as const,
       amount_nano: p.amountNano,
       balance_after_nano: p.balanceAfterNano,
       created_at: p.createdAt,
-    }),
+    })),
+  ),
 )
 
-/** The writes of one settlement, inside a transaction the caller owns. */
-async function writeSettlement(trx: Transaction<Database>, s: Settlement): Promise<void> {
+function usageLogRow(s: Settlement): UsageLogRow {
   const u = s.usage
-  if (s.reserved) await releaseReservation(trx, s.requestId)
-  await insertUsageLog(trx, {
+  return {
     requestId: s.requestId,
     tokenId: s.tokenId,
     username: s.username,
@@ -153,24 +177,107 @@ async function writeSettlement(trx: Transaction<Database>, s: Settlement): Promi
     durationMs: Math.round(s.durationMs),
     ttftMs: s.ttftMs === null ? null : Math.round(s.ttftMs),
     createdAt: s.createdAt,
-  })
-  if (s.tokenId) await chargeToken(trx, { tokenId: s.tokenId, costNano: s.costNano, createdAt: s.createdAt })
-  if (s.username && s.costNano !== 0n && !s.coveredByPackage) {
-    // The balance may go negative by a settled overshoot; it is never clamped (SPEC §6).
-    const { rows } = await chargeUser(trx, { username: s.username, costNano: s.costNano })
-    const row = rows[0]
-    if (row) {
-      await insertLedgerEntry(trx, {
-        id: newId(),
-        username: s.username,
-        tokenId: s.tokenId,
-        requestId: s.requestId,
-        amountNano: -s.costNano,
-        balanceAfterNano: toBigOrNull(row.quota_nano),
-        createdAt: s.createdAt,
-      })
+  }
+}
+
+/** Whether a settlement takes its cost from the user's balance (and so writes a ledger row). */
+const chargesUser = (s: Settlement): s is Settlement & { username: string } =>
+  s.username !== null && s.costNano !== 0n && !s.coveredByPackage
+
+interface UserTotals {
+  heldNano: bigint
+  costNano: bigint
+  /** The settlements charged to this user, in batch order. */
+  charged: Settlement[]
+}
+
+interface TokenTotals {
+  heldNano: bigint
+  costNano: bigint
+  lastUsedAt: number | null
+}
+
+/**
+ * The writes of a batch of settlements (one, or all that arrived together), inside a transaction the caller owns.
+ *
+ * The result is the same as writing them one after another: each key and each user is updated once with the sums
+ * of what the batch held and cost, and every ledger row still records the balance right after its own charge,
+ * found by walking back from the balance after the whole batch through that user's later charges. The balance
+ * changes only by charges here (a release returns reserved_nano, not quota_nano), so the walk is exact.
+ */
+async function writeSettlements(trx: Transaction<Database>, batch: readonly Settlement[]): Promise<void> {
+  const reservedIds = batch.filter((s) => s.reserved).map((s) => s.requestId)
+  const held = reservedIds.length > 0 ? await takeReservations(trx, reservedIds) : null
+  await insertUsageLogs(trx, batch.map(usageLogRow))
+
+  const users = new Map<string, UserTotals>()
+  const tokens = new Map<string, TokenTotals>()
+  const userTotals = (username: string) => {
+    let t = users.get(username)
+    if (!t) users.set(username, (t = { heldNano: 0n, costNano: 0n, charged: [] }))
+    return t
+  }
+  const tokenTotals = (tokenId: string) => {
+    let t = tokens.get(tokenId)
+    if (!t) tokens.set(tokenId, (t = { heldNano: 0n, costNano: 0n, lastUsedAt: null }))
+    return t
+  }
+  for (const s of batch) {
+    const h = s.reserved ? held?.get(s.requestId) : undefined
+    if (h) {
+      // Given back once, even should the batch name the request twice (it then fails on the usage row anyway).
+      held!.delete(s.requestId)
+      if (h.username) userTotals(h.username).heldNano += h.userAmount
+      if (h.tokenId) tokenTotals(h.tokenId).heldNano += h.tokenAmount
+    }
+    if (s.tokenId) {
+      const t = tokenTotals(s.tokenId)
+      t.costNano += s.costNano
+      // The last in batch order wins, as when each settlement wrote it in turn.
+      t.lastUsedAt = s.createdAt
+    }
+    if (chargesUser(s)) {
+      const t = userTotals(s.username)
+      t.costNano += s.costNano
+      t.charged.push(s)
     }
   }
+
+  // Users before keys, each in a fixed order: the order admission locks them in, so two gateways writing the same
+  // rows on PostgreSQL wait for each other instead of deadlocking.
+  const balanceAfter = new Map<Settlement, bigint | null>()
+  for (const username of [...users.keys()].sort()) {
+    const t = users.get(username)!
+    if (t.heldNano === 0n && t.charged.length === 0) continue
+    const { rows } = await settleUser(trx, { username, heldNano: t.heldNano, costNano: t.costNano })
+    const row = rows[0]
+    if (!row) continue
+    let balance = toBigOrNull(row.quota_nano)
+    for (let i = t.charged.length - 1; i >= 0; i--) {
+      balanceAfter.set(t.charged[i], balance)
+      if (balance !== null) balance += t.charged[i].costNano
+    }
+  }
+  for (const tokenId of [...tokens.keys()].sort()) {
+    const t = tokens.get(tokenId)!
+    await settleToken(trx, { tokenId, heldNano: t.heldNano, costNano: t.costNano, lastUsedAt: t.lastUsedAt })
+  }
+
+  const ledger: LedgerRow[] = []
+  for (const s of batch) {
+    // Only a charge to a user that exists has a ledger row.
+    if (!chargesUser(s) || !balanceAfter.has(s)) continue
+    ledger.push({
+      id: newId(),
+      username: s.username,
+      tokenId: s.tokenId,
+      requestId: s.requestId,
+      amountNano: -s.costNano,
+      balanceAfterNano: balanceAfter.get(s),
+      createdAt: s.createdAt,
+    })
+  }
+  if (ledger.length > 0) await insertLedgerEntries(trx, ledger)
 }
 
 /**
@@ -190,9 +297,12 @@ export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256) {
       const batch = queue.slice(0, maxBatch)
       queue = queue.slice(batch.length)
       try {
-        await db.transaction().execute(async (trx) => {
-          for (const item of batch) await writeSettlement(trx, item.s)
-        })
+        await db.transaction().execute((trx) =>
+          writeSettlements(
+            trx,
+            batch.map((item) => item.s),
+          ),
+        )
         for (const item of batch) item.resolve()
       } catch {
         for (const item of batch) {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { toBig } from '../../infra/db/convert-row-values.ts'
 import { compileStatement } from '../../infra/db/compiled-statement.ts'
+import { compileChunkedStatement } from './compile-chunked-statement.ts'
 
 export interface ReservationRequest {
   requestId: string
@@ -16,11 +17,6 @@ export interface ReservationRequest {
 
 export type ReservationResult = { ok: true } | { ok: false; reason: 'balance' | 'key_cap' }
 
-/**
- * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
- * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
- * A negative balance (a settled overshoot) admits nothing until topped up.
- */
 /** Holds the user's amount only while what is left after the open reservations covers it. */
 const holdUserFunds = compileStatement(['username', 'amount'], (db, p) =>
   db
@@ -50,56 +46,6 @@ const holdTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
     ),
 )
 
-const insertReservation = compileStatement(
-  ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'],
-  (db, p) =>
-    db.insertInto('reservations').values({
-      request_id: p.requestId,
-      username: p.username,
-      token_id: p.tokenId,
-      user_amount_nano: p.userAmount,
-      token_amount_nano: p.tokenAmount,
-      created_at: p.now,
-    }),
-)
-
-/**
- * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
- * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
- * A negative balance (a settled overshoot) admits nothing until topped up.
- */
-export async function reserveFunds(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
-  try {
-    await db.transaction().execute(async (trx) => {
-      if (r.username) {
-        const held = await holdUserFunds(trx, { username: r.username, amount: r.userAmount })
-        if (Number(held.numAffectedRows ?? 0n) !== 1) throw new RefusedReservation('balance')
-      }
-      const capHeld = await holdTokenFunds(trx, { tokenId: r.tokenId, amount: r.tokenAmount })
-      if (Number(capHeld.numAffectedRows ?? 0n) !== 1) throw new RefusedReservation('key_cap')
-      await insertReservation(trx, {
-        requestId: r.requestId,
-        username: r.username,
-        tokenId: r.tokenId,
-        userAmount: r.userAmount,
-        tokenAmount: r.tokenAmount,
-        now: r.now,
-      })
-    })
-    return { ok: true }
-  } catch (err) {
-    // Throwing inside the transaction rolls it back: a refused reservation leaves nothing behind.
-    if (err instanceof RefusedReservation) return { ok: false, reason: err.reason }
-    throw err
-  }
-}
-
-class RefusedReservation extends Error {
-  constructor(readonly reason: 'balance' | 'key_cap') {
-    super(reason)
-  }
-}
-
 const deleteReservation = compileStatement(['requestId'], (db, p) =>
   db.deleteFrom('reservations').where('request_id', '=', p.requestId).returningAll(),
 )
@@ -118,6 +64,135 @@ const releaseTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
     .where('id', '=', p.tokenId),
 )
 
+const insertReservations = compileChunkedStatement(
+  ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'],
+  (db, rows) =>
+    db.insertInto('reservations').values(
+      rows.map((p) => ({
+        request_id: p.requestId,
+        username: p.username,
+        token_id: p.tokenId,
+        user_amount_nano: p.userAmount,
+        token_amount_nano: p.tokenAmount,
+        created_at: p.now,
+      })),
+    ),
+)
+
+/**
+ * The reservations of one batch, inside a transaction the caller owns, each decided in arrival order against what
+ * the ones before it held. A request whose key refuses after its user's hold succeeded gives that hold back at
+ * once, so a refused request leaves nothing behind even though the transaction commits for the others.
+ */
+async function writeReservations(
+  trx: Transaction<Database>,
+  batch: readonly ReservationRequest[],
+): Promise<ReservationResult[]> {
+  const results: ReservationResult[] = []
+  const admitted: ReservationRequest[] = []
+  for (const r of batch) {
+    if (r.username) {
+      const held = await holdUserFunds(trx, { username: r.username, amount: r.userAmount })
+      if (Number(held.numAffectedRows ?? 0n) !== 1) {
+        results.push({ ok: false, reason: 'balance' })
+        continue
+      }
+    }
+    const capHeld = await holdTokenFunds(trx, { tokenId: r.tokenId, amount: r.tokenAmount })
+    if (Number(capHeld.numAffectedRows ?? 0n) !== 1) {
+      if (r.username) await releaseUserFunds(trx, { username: r.username, amount: r.userAmount })
+      results.push({ ok: false, reason: 'key_cap' })
+      continue
+    }
+    results.push({ ok: true })
+    admitted.push(r)
+  }
+  // The rows are read only by settlement and the start-up sweep, never within this batch: one insert at the end.
+  if (admitted.length > 0) await insertReservations(trx, admitted)
+  return results
+}
+
+/** Reserves in a transaction of its own. */
+async function reserveFundsAlone(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
+  const [result] = await db.transaction().execute((trx) => writeReservations(trx, [r]))
+  return result
+}
+
+/**
+ * Group commit, as for settlements: reservations that arrive in the same tick are decided in one transaction, so
+ * a burst pays one commit instead of one each. When the batch fails (say, a duplicate request id), its requests
+ * are retried one by one in their own transactions, so a bad one cannot refuse or fail the others.
+ */
+export function createReservationWriter(db: Kysely<Database>, maxBatch = 256) {
+  type Pending = {
+    r: ReservationRequest
+    resolve: (v: ReservationResult) => void
+    reject: (e: unknown) => void
+  }
+  let queue: Pending[] = []
+  let scheduled = false
+  let running: Promise<void> = Promise.resolve()
+
+  async function flush(): Promise<void> {
+    scheduled = false
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(batch.length)
+      let results: ReservationResult[]
+      try {
+        results = await db.transaction().execute((trx) =>
+          writeReservations(
+            trx,
+            batch.map((p) => p.r),
+          ),
+        )
+      } catch {
+        // The whole batch rolled back: nothing of it was held.
+        for (const p of batch) {
+          try {
+            p.resolve(await reserveFundsAlone(db, p.r))
+          } catch (err) {
+            p.reject(err)
+          }
+        }
+        continue
+      }
+      batch.forEach((p, i) => p.resolve(results[i]))
+    }
+  }
+
+  return {
+    reserve(r: ReservationRequest): Promise<ReservationResult> {
+      return new Promise<ReservationResult>((resolve, reject) => {
+        queue.push({ r, resolve, reject })
+        if (!scheduled) {
+          scheduled = true
+          // One flush at a time; reservations arriving meanwhile join the next batch.
+          running = running.then(() => new Promise<void>((r) => setImmediate(r))).then(flush)
+        }
+      })
+    },
+  }
+}
+export type ReservationWriter = ReturnType<typeof createReservationWriter>
+
+/** One writer per database, so every caller of reserveFunds on it shares the batches without any wiring. */
+const writers = new WeakMap<Kysely<Database>, ReservationWriter>()
+
+/**
+ * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
+ * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
+ * A negative balance (a settled overshoot) admits nothing until topped up.
+ */
+export function reserveFunds(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
+  let writer = writers.get(db)
+  if (!writer) {
+    writer = createReservationWriter(db)
+    writers.set(db, writer)
+  }
+  return writer.reserve(r)
+}
+
 /** Releases a reservation inside a settlement transaction; returns false when it was already released. */
 export async function releaseReservation(trx: Transaction<Database>, requestId: string): Promise<boolean> {
   const { rows } = await deleteReservation(trx, { requestId })
@@ -130,6 +205,50 @@ export async function releaseReservation(trx: Transaction<Database>, requestId: 
     await releaseTokenFunds(trx, { tokenId: row.token_id, amount: toBig(row.token_amount_nano) })
   }
   return true
+}
+
+/** What a settlement gives back: the amounts one reservation held, and against whom. */
+export interface HeldFunds {
+  username: string | null
+  tokenId: string | null
+  userAmount: bigint
+  tokenAmount: bigint
+}
+
+const deleteReservations = compileChunkedStatement(['requestId'], (db, rows) =>
+  db
+    .deleteFrom('reservations')
+    .where(
+      'request_id',
+      'in',
+      rows.map((p) => p.requestId),
+    )
+    .returning(['request_id', 'username', 'token_id', 'user_amount_nano', 'token_amount_nano']),
+)
+
+/**
+ * Deletes the reservations of a batch of settlements, inside their transaction, and returns what each held, by
+ * request id; the caller gives the amounts back. A request id without a row (already released, say by the
+ * start-up sweep) is missing from the map, so nothing is given back twice.
+ */
+export async function takeReservations(
+  trx: Transaction<Database>,
+  requestIds: readonly string[],
+): Promise<Map<string, HeldFunds>> {
+  const rows = await deleteReservations(
+    trx,
+    requestIds.map((requestId) => ({ requestId })),
+  )
+  const held = new Map<string, HeldFunds>()
+  for (const row of rows) {
+    held.set(row.request_id, {
+      username: row.username,
+      tokenId: row.token_id,
+      userAmount: toBig(row.user_amount_nano),
+      tokenAmount: toBig(row.token_amount_nano),
+    })
+  }
+  return held
 }
 
 /** Reservations left by a crash (older than `olderThanMs`) are released at start. */

@@ -1,0 +1,64 @@
+import type { Compilable, Kysely } from 'kysely'
+import type { Database } from '../../infra/db/database-types.ts'
+import { compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
+
+/** The largest chunk: a batch splits into at most one statement per power of two below it, plus full chunks. */
+const MAX_CHUNK = 64
+
+/** Runs a statement for many rows; the rows any of its chunks return, in chunk order. */
+export type ChunkedStatement<K extends string, R> = (
+  db: Kysely<Database>,
+  rows: readonly Readonly<Record<K, unknown>>[],
+) => Promise<R[]>
+
+/**
+ * A statement over many rows at once (a multi-row INSERT, an `IN` list), compiled once per chunk size.
+ *
+ * A statement's SQL fixes how many rows it takes, so a batch is cut into power-of-two chunks (50 rows run as
+ * 32 + 16 + 2): few statements per batch, and at most seven shapes per statement ever compiled. Every chunk size
+ * goes through compileStatement, so its dialect's placeholders and quoting still come from Kysely.
+ */
+export function compileChunkedStatement<K extends string, R>(
+  keys: readonly K[],
+  build: (db: Kysely<Database>, rows: Record<K, never>[]) => Compilable<R>,
+): ChunkedStatement<K, R> {
+  const bySize = new Map<number, CompiledStatement<string, R>>()
+
+  function statementFor(size: number): CompiledStatement<string, R> {
+    let statement = bySize.get(size)
+    if (!statement) {
+      const flatKeys: string[] = []
+      for (let i = 0; i < size; i++) for (const key of keys) flatKeys.push(`${i}:${key}`)
+      statement = compileStatement(flatKeys, (db, p) =>
+        build(
+          db,
+          Array.from({ length: size }, (_, i) => {
+            const row = {} as Record<K, never>
+            for (const key of keys) row[key] = p[`${i}:${key}`]
+            return row
+          }),
+        ),
+      )
+      bySize.set(size, statement)
+    }
+    return statement
+  }
+
+  return async (db, rows) => {
+    const out: R[] = []
+    let start = 0
+    while (start < rows.length) {
+      let size = MAX_CHUNK
+      while (size > rows.length - start) size >>= 1
+      const params: Record<string, unknown> = {}
+      for (let i = 0; i < size; i++) {
+        const row = rows[start + i]
+        for (const key of keys) params[`${i}:${key}`] = row[key]
+      }
+      const result = await statementFor(size)(db, params)
+      for (const r of result.rows) out.push(r)
+      start += size
+    }
+    return out
+  }
+}
