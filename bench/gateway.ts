@@ -87,19 +87,23 @@ export async function cleanupGateways(): Promise<void> {
 
 export interface BillingCounts {
   usageRows: number
+  /** Usage rows with a cost charged to the balance (not 499s the load generator cut at the end of a run). */
+  chargedRows: number
   ledgerRows: number
   openReservations: number
 }
 
 const COUNTS_SQL =
-  'SELECT (SELECT count(*) FROM usage_logs) AS usage_rows, (SELECT count(*) FROM balance_ledger) AS ledger_rows, ' +
-  '(SELECT count(*) FROM reservations) AS open_reservations'
+  'SELECT (SELECT count(*) FROM usage_logs) AS usage_rows, ' +
+  '(SELECT count(*) FROM usage_logs WHERE cost_nano <> 0 AND covered_by_package = 0) AS charged_rows, ' +
+  '(SELECT count(*) FROM balance_ledger) AS ledger_rows, (SELECT count(*) FROM reservations) AS open_reservations'
 
 /** What the gateway wrote: one usage row per request, one ledger row per charged request, no reservation left. */
 async function countBillingRows(location: string): Promise<BillingCounts> {
-  type Row = { usage_rows: unknown; ledger_rows: unknown; open_reservations: unknown }
+  type Row = { usage_rows: unknown; charged_rows: unknown; ledger_rows: unknown; open_reservations: unknown }
   const toCounts = (r: Row): BillingCounts => ({
     usageRows: Number(r.usage_rows),
+    chargedRows: Number(r.charged_rows),
     ledgerRows: Number(r.ledger_rows),
     openReservations: Number(r.open_reservations),
   })

@@ -117,6 +117,15 @@ export async function waitForQuietCore(
   }
 }
 
+/**
+ * Load that is not measured: V8 compiles a server's hot functions only after thousands of requests, and a
+ * freshly started proxy is several times slower per request until then. Measuring steady state needs it.
+ */
+export async function warmUp(target: Target, options: LoadOptions, seconds: number): Promise<void> {
+  if (seconds > 0) await runAutocannon(target, options, seconds)
+  await settle(target.pid)
+}
+
 export async function measureLoad(target: Target, options: LoadOptions): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await runAutocannon(target, options, options.warmupSeconds)
   await settle(target.pid)

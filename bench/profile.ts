@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type BenchDb, startGateway } from './gateway.ts'
-import { measureLoad, type LoadOptions, waitForQuietCore } from './measure.ts'
+import { measureLoad, type LoadOptions, waitForQuietCore, warmUp } from './measure.ts'
 import { loadTsxCache, type SourceMapper } from './source-map.ts'
 
 interface CpuProfileNode {
@@ -180,6 +180,8 @@ export async function profileGateway(options: {
   load: LoadOptions
   top: number
   quietWaitMs: number
+  /** Unmeasured load before the profiled run. Default 6 s. */
+  warmupSeconds?: number
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'any-gateway-prof-'))
   try {
@@ -194,17 +196,17 @@ export async function profileGateway(options: {
     let fromUs = 0
     let toUs = 0
     try {
+      const target = {
+        name: 'gateway',
+        url: gateway.url,
+        headers: { authorization: `Bearer ${gateway.key}` },
+        pid: gateway.child.pid,
+      }
+      // Steady state, as in the measured runs: the first seconds of a fresh process are V8 compiling.
+      await warmUp(target, options.load, options.warmupSeconds ?? 6)
       await waitForQuietCore(options.core, options.quietWaitMs, () => undefined)
       fromUs = Number(process.hrtime.bigint() / 1000n)
-      const result = await measureLoad(
-        {
-          name: 'gateway',
-          url: gateway.url,
-          headers: { authorization: `Bearer ${gateway.key}` },
-          pid: gateway.child.pid,
-        },
-        options.load,
-      )
+      const result = await measureLoad(target, options.load)
       rps = result.rps
       toUs = Number(process.hrtime.bigint() / 1000n)
     } finally {

@@ -1,6 +1,7 @@
 /**
- * A short loop for working on the hot path: only the gateway, non-streaming at 50 connections and at one,
- * plus streaming at 50. Not the acceptance benchmark (that is `npm run bench`, with direct and bare beside it).
+ * A short loop for working on the hot path: the gateway and the bare pass-through, alternately, non-streaming
+ * at 50 connections and at one, plus streaming at 50, printed as ratios. Not the acceptance benchmark (that is
+ * `npm run bench`, which also measures direct calls, time to first byte and writes the report).
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
  *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead; QUICK_AUDIT sets AUDIT_BODIES;
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each and prints the best;
@@ -8,7 +9,7 @@
  */
 import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
-import { measureLoad } from './measure.ts'
+import { measureLoad, warmUp } from './measure.ts'
 import { profileGateway, renderProfile } from './profile.ts'
 
 const seconds = Number(process.env.BENCH_DURATION ?? 5)
@@ -58,7 +59,36 @@ const target = {
   pid: gw.child.pid,
   core: 0,
 }
+const barePort = await freePort()
+const bareChild = spawnNode({
+  name: 'bare proxy',
+  core: 0,
+  args: [
+    '--import',
+    'tsx',
+    'bench/bare-proxy.ts',
+    '--port',
+    String(barePort),
+    '--upstream',
+    `http://127.0.0.1:${port}`,
+  ],
+})
+await waitUntilReady(bareChild, async () => bareChild.output().includes('bare proxy listening on'))
+const bare = {
+  name: 'bare',
+  url: `http://127.0.0.1:${barePort}`,
+  headers: { 'content-type': 'application/json' },
+  pid: bareChild.pid,
+  core: 0,
+}
 try {
+  for (const t of [bare, target])
+    for (const body of [plain, stream])
+      await warmUp(
+        t,
+        { path: '/v1/chat/completions', body, connections: 50, seconds: 0, warmupSeconds: 0 },
+        Number(process.env.BENCH_JIT_WARMUP ?? 6) / 2,
+      )
   const only = process.env.QUICK_ONLY
   const repeat = Math.max(1, Number(process.env.QUICK_REPEAT ?? 1))
   const scenarios = (
@@ -69,22 +99,28 @@ try {
     ] as const
   ).filter(([name]) => !only || name.startsWith(only))
   for (const [name, body, connections] of scenarios) {
-    const perRequest: number[] = []
+    // Bare and gateway alternate, so that the machine's drift hits both: the ratios are what to compare.
     for (let i = 0; i < repeat; i++) {
-      const r = await measureLoad(target, {
-        path: '/v1/chat/completions',
-        body,
-        connections,
-        seconds,
-        warmupSeconds: 1,
-      })
-      perRequest.push(r.cpuUsPerRequest ?? NaN)
+      const r: Record<string, { rps: number; cpu: number; p50: number }> = {}
+      for (const t of [bare, target]) {
+        const m = await measureLoad(t, {
+          path: '/v1/chat/completions',
+          body,
+          connections,
+          seconds,
+          warmupSeconds: 1,
+        })
+        r[t.name] = { rps: m.rps, cpu: m.cpuUsPerRequest ?? NaN, p50: m.p50 }
+        if (m.non2xx > 0) console.log(`${t.name}: ${m.non2xx} non-2xx answers`)
+      }
+      const g = r.gateway
+      const b = r.bare
       console.log(
-        `${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, ` +
-          `CPU ${r.cpuPercent?.toFixed(0)} %, ${r.cpuUsPerRequest?.toFixed(1)} µs/req, non-2xx ${r.non2xx}`,
+        `${name}: gateway ${g.rps.toFixed(0)} req/s ${g.cpu.toFixed(0)} µs/req p50 ${g.p50.toFixed(3)} ms | ` +
+          `bare ${b.rps.toFixed(0)} req/s ${b.cpu.toFixed(0)} µs/req p50 ${b.p50.toFixed(3)} ms | ` +
+          `rps ratio ${(g.rps / b.rps).toFixed(2)}, CPU ratio ${(b.cpu / g.cpu).toFixed(2)}`,
       )
     }
-    if (repeat > 1) console.log(`${name}: best ${Math.min(...perRequest).toFixed(1)} µs/req`)
   }
 } finally {
   const { counts } = await gw.stop()

@@ -286,7 +286,7 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
  * atomically with its own rows; when a batch fails (say, a duplicate request id), its settlements are retried one
  * by one so a bad one cannot take the others down.
  */
-export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256) {
+export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256, gatherMs = 5) {
   let queue: { s: Settlement; resolve: () => void; reject: (e: unknown) => void }[] = []
   let scheduled = false
   let running: Promise<void> = Promise.resolve()
@@ -323,8 +323,12 @@ export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256) {
         queue.push({ s, resolve, reject })
         if (!scheduled) {
           scheduled = true
-          // One flush at a time; settlements arriving meanwhile join the next batch.
-          running = running.then(() => new Promise<void>((r) => setImmediate(r))).then(flush)
+          // One flush at a time; settlements arriving meanwhile join the next batch. The short wait lets a
+          // lightly loaded gateway gather a few requests per commit too (the answers are already out; admission
+          // is guarded by reservations, not by the settled balance).
+          running = running
+            .then(() => new Promise<void>((r) => (gatherMs > 0 ? setTimeout(r, gatherMs) : setImmediate(r))))
+            .then(flush)
         }
       })
     },

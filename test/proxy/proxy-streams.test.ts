@@ -146,8 +146,11 @@ describe('streams through the gateway', () => {
     expect(res.status).toBe(200)
     expect(res.text).toContain('event: error')
     expect(res.text.trimEnd().endsWith('}')).toBe(true)
-    await waitForOutcomes(f, n + 1)
-    const s = f.outcomes.at(-1)!.settlement!
+    // Settlements are gathered for a few milliseconds: find this request's outcome, not merely the last one.
+    const cut = () =>
+      f.outcomes.slice(n).find((o) => o.surface.protocol === 'anthropic' && o.errorCode === 'upstream_error')
+    await expect.poll(cut, { timeout: 2000 }).toBeTruthy()
+    const s = cut()!.settlement!
     expect(s.usageSource).toBe('partial')
     expect(s.usage.inputTokens + s.usage.cacheReadTokens).toBeGreaterThan(0)
     const oai = await fetchText(`${f.gateway}/v1/chat/completions`, cases[0].body, {

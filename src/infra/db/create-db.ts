@@ -50,6 +50,7 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('busy_timeout = 10000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('cache_size = -65536')
   sqlite.defaultSafeIntegers(true)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { kind: 'sqlite', db, close: () => db.destroy() }
