@@ -182,6 +182,7 @@ export async function profileGateway(options: {
   quietWaitMs: number
   /** Unmeasured load before the profiled run. Default 6 s. */
   warmupSeconds?: number
+  dataParent?: string
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'any-gateway-prof-'))
   try {
@@ -191,6 +192,7 @@ export async function profileGateway(options: {
       upstreamUrl: options.upstreamUrl,
       model: options.model,
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      dataParent: options.dataParent,
     })
     let rps = 0
     let fromUs = 0

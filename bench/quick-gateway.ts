@@ -36,7 +36,13 @@ if (process.env.QUICK_PROFILE === '1') {
     core: 0,
     upstreamUrl: `http://127.0.0.1:${port}`,
     model,
-    load: { path: '/v1/chat/completions', body: plain, connections: 50, seconds, warmupSeconds: 1 },
+    load: {
+      path: '/v1/chat/completions',
+      body: plain,
+      connections: Number(process.env.QUICK_CONNECTIONS ?? 50),
+      seconds,
+      warmupSeconds: 1,
+    },
     top: 25,
     quietWaitMs: 3000,
   })

@@ -20,6 +20,9 @@ export interface BenchResults {
   ttfb: TtfbResult[]
   /** Runs that started while other work held the proxy core. */
   warnings: string[]
+  /** Where the gateway's data folder (SQLite database, audit files) lived, and on what file system. */
+  dataDir: string
+  jitWarmupSeconds: number
 }
 
 export interface Check {
@@ -159,7 +162,9 @@ export function renderMarkdown(r: BenchResults, checks: Check[]): string {
         : '**not pinned (taskset missing)**') +
       ` · ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up · direct, bare and gateway measured back to back ` +
       'per scenario, one loaded at a time' +
-      ` · background load before the start: ${r.background}`,
+      ` · background load before the start: ${r.background}` +
+      ` · gateway data folder (SQLite database, audit files) on ${r.dataDir}` +
+      ` · each proxy warmed up for ${r.jitWarmupSeconds} s before the first run`,
   )
   out.push('')
   if (r.warnings.length > 0) {

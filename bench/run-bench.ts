@@ -9,11 +9,14 @@
  *   BENCH_PG_URL         PostgreSQL server for BENCH_DB=postgres (default postgres://postgres@127.0.0.1:5432)
  *   BENCH_PROFILE        auto (default: profile the gateway when a target is missed), 1 (always), 0 (never)
  *   BENCH_QUIET_WAIT     seconds to wait before each run for core 0 to be idle of other work (default 5)
+ *   BENCH_DATA_DIR       folder in which the gateway's data folder is created (default: the OS temp folder);
+ *                        e.g. /dev/shm to take the disk out of the measurement
+ *   BENCH_RESULT_NAME    file name of the results under bench/results (default latest)
  *   BENCH_JIT_WARMUP     seconds of unmeasured load on each proxy before the first run, plain then streamed, so
  *                        that steady state is measured, not V8's compilation of a fresh process (default 10)
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BenchDb, cleanupGateways, startGateway } from './gateway.ts'
 import {
@@ -77,6 +80,22 @@ const db: BenchDb = dbRaw === 'sqlite' ? 'sqlite' : 'postgres'
 const profileMode = (process.env.BENCH_PROFILE ?? 'auto').toLowerCase()
 const quietWaitMs = envNumber('BENCH_QUIET_WAIT', 5) * 1000
 const jitWarmupSeconds = envNumber('BENCH_JIT_WARMUP', 10)
+const dataParent = process.env.BENCH_DATA_DIR || tmpdir()
+
+/** `path (file system type)` from /proc/mounts: the longest mount point that contains the path. */
+function describeDataDir(dir: string): string {
+  let best = { mount: '', type: 'unknown' }
+  try {
+    for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+      const [, mount, type] = line.split(' ')
+      if (mount && (dir === mount || dir.startsWith(mount.endsWith('/') ? mount : `${mount}/`)))
+        if (mount.length >= best.mount.length) best = { mount, type }
+    }
+  } catch {
+    // Not Linux: the type stays unknown.
+  }
+  return `${dir} (${best.type})`
+}
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`)
@@ -284,6 +303,7 @@ async function main(): Promise<void> {
     upstreamUrl: fake.url,
     model: MODEL,
     postgresUrl: process.env.BENCH_PG_URL,
+    dataParent: dataParent,
   })
   log(`gateway on ${gateway.url} (CPUs ${allowedCpus(gateway.child.pid)}, database ${gateway.db})`)
   const gwTarget: Target = {
@@ -335,6 +355,8 @@ async function main(): Promise<void> {
     gatewayEventsPerStream,
     ...scenarios,
     warnings,
+    dataDir: describeDataDir(realpathSync(dataParent)),
+    jitWarmupSeconds,
   }
   const checks = computeChecks(results)
   let markdown = renderMarkdown(results, checks)
@@ -357,6 +379,7 @@ async function main(): Promise<void> {
       load: { path: PATH, body: PLAIN_BODY, connections, seconds, warmupSeconds },
       top: 15,
       quietWaitMs,
+      dataParent,
     })
     markdown += `\n${renderProfile(summary)}`
   }
@@ -364,14 +387,15 @@ async function main(): Promise<void> {
   await fake.child.stop()
   const dir = join(import.meta.dirname, 'results')
   mkdirSync(dir, { recursive: true })
-  markdown = await formatMarkdown(markdown, join(dir, 'latest.md'))
-  writeFileSync(join(dir, 'latest.md'), markdown)
+  const name = (process.env.BENCH_RESULT_NAME ?? 'latest').replace(/[^\w.-]/g, '_')
+  markdown = await formatMarkdown(markdown, join(dir, `${name}.md`))
+  writeFileSync(join(dir, `${name}.md`), markdown)
   writeFileSync(
-    join(dir, 'latest.json'),
+    join(dir, `${name}.json`),
     `${JSON.stringify({ ...results, checks, counts, problems }, null, 2)}\n`,
   )
   process.stdout.write(`\n${markdown}\n`)
-  log(`written to ${join('bench', 'results', 'latest.md')}`)
+  log(`written to ${join('bench', 'results', `${name}.md`)}`)
   if (problems.length > 0) {
     loud(`${problems.length} problem(s): the numbers above are not valid`)
     process.exitCode = 1

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newTimeOrderedId } from '../infra/ids.ts'
 import type { Dispatcher } from 'undici'
 import { createEmptyUsage } from '../protocol/usage/usage.ts'
 import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
@@ -170,7 +170,7 @@ export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Pr
 }
 
 async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
-  const requestId = randomUUID()
+  const requestId = newTimeOrderedId()
   const startedAt = deps.clock.now()
   const t0 = performance.now()
   const res = req.res

@@ -24,7 +24,7 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
   afterAll(async () => tdb?.drop())
 
   async function addUser(quota: bigint | null): Promise<string> {
-    const username = `u-${newId().slice(0, 8)}`
+    const username = `u-${newId().slice(-12)}`
     const now = Date.now()
     await db()
       .insertInto('users')

@@ -8,15 +8,21 @@ import type { Database } from './database-types.ts'
  * shape never changes, only the values. The SQL is still produced by Kysely from the real instance, so the
  * dialect's placeholders (`?` on SQLite, `$n` on PostgreSQL) and quoting are never written by hand.
  */
-export type CompiledStatement<K extends string, R> = (
+export type CompiledStatement<K extends string, R> = ((
   db: Kysely<Database>,
   params: Readonly<Record<K, unknown>>,
-) => Promise<QueryResult<R>>
+) => Promise<QueryResult<R>>) & {
+  /**
+   * The compiled SQL and, per placeholder, the named value it takes (or a constant), for callers that build the
+   * value list themselves; null when the database rewrites queries with plugins and SQL cannot be reused.
+   */
+  shapeFor(db: Kysely<Database>): Shape<K> | null
+}
 
 /** Where each parameter of the compiled SQL comes from: a named value of the call, or a constant of the build. */
-type ParamSource<K extends string> = { key: K } | { constant: unknown }
+export type ParamSource<K extends string> = { key: K } | { constant: unknown }
 
-interface Shape<K extends string> {
+export interface Shape<K extends string> {
   sql: string
   sources: ParamSource<K>[]
 }
@@ -52,17 +58,21 @@ export function compileStatement<K extends string, R>(
     return { sql: compiled.sql, sources }
   }
 
-  return (db, params) => {
+  const cachedShape = (db: Kysely<Database>): Shape<K> | null => {
     const executor = db.getExecutor()
-    // A plugin may rewrite the query tree per call, which a cached SQL text would skip: build it as Kysely would.
-    if (executor.plugins.length > 0) {
-      return db.executeQuery(build(db, params as Record<K, never>)) as Promise<QueryResult<R>>
-    }
+    // A plugin may rewrite the query tree per call, which a cached SQL text would skip.
+    if (executor.plugins.length > 0) return null
     let shape = shapes.get(executor.adapter)
     if (!shape) {
       shape = shapeFor(db)
       shapes.set(executor.adapter, shape)
     }
+    return shape
+  }
+
+  const run = (db: Kysely<Database>, params: Readonly<Record<K, unknown>>): Promise<QueryResult<R>> => {
+    const shape = cachedShape(db)
+    if (!shape) return db.executeQuery(build(db, params as Record<K, never>)) as Promise<QueryResult<R>>
     const values = shape.sources.map((s) =>
       // Kysely leaves an undefined insert value to the column default (none of ours has one) and drivers disagree
       // on binding undefined, so it is bound as null.
@@ -70,4 +80,5 @@ export function compileStatement<K extends string, R>(
     )
     return db.executeQuery(CompiledQuery.raw(shape.sql, values) as CompiledQuery<R>)
   }
+  return Object.assign(run, { shapeFor: cachedShape })
 }

@@ -1,4 +1,4 @@
-import type { Compilable, Kysely } from 'kysely'
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
 
@@ -44,18 +44,44 @@ export function compileChunkedStatement<K extends string, R>(
     return statement
   }
 
+  /** Per compiled shape: for each placeholder, the row offset and column it reads (or a constant). */
+  const picks = new WeakMap<object, { row: number; key: K; constant?: unknown }[]>()
+  const pickFor = (shape: { sources: ({ key: string } | { constant: unknown })[] }) => {
+    let pick = picks.get(shape)
+    if (!pick) {
+      pick = shape.sources.map((src) => {
+        if (!('key' in src)) return { row: -1, key: keys[0], constant: src.constant }
+        const colon = src.key.indexOf(':')
+        return { row: Number(src.key.slice(0, colon)), key: src.key.slice(colon + 1) as K }
+      })
+      picks.set(shape, pick)
+    }
+    return pick
+  }
+
   return async (db, rows) => {
     const out: R[] = []
     let start = 0
     while (start < rows.length) {
       let size = MAX_CHUNK
       while (size > rows.length - start) size >>= 1
-      const params: Record<string, unknown> = {}
-      for (let i = 0; i < size; i++) {
-        const row = rows[start + i]
-        for (const key of keys) params[`${i}:${key}`] = row[key]
+      const statement = statementFor(size)
+      const shape = statement.shapeFor(db)
+      let result
+      if (shape) {
+        // The value list is built straight from the rows: no per-call object with a key per placeholder.
+        const values = pickFor(shape).map((p) =>
+          p.row < 0 ? p.constant : (rows[start + p.row][p.key] ?? null),
+        )
+        result = await db.executeQuery(CompiledQuery.raw(shape.sql, values) as CompiledQuery<R>)
+      } else {
+        const params: Record<string, unknown> = {}
+        for (let i = 0; i < size; i++) {
+          const row = rows[start + i]
+          for (const key of keys) params[`${i}:${key}`] = row[key]
+        }
+        result = await statement(db, params)
       }
-      const result = await statementFor(size)(db, params)
       for (const r of result.rows) out.push(r)
       start += size
     }
