@@ -223,6 +223,12 @@ export async function profileGateway(options: {
   }
 }
 
+/** A function name as a table cell: pipes escaped (regular expressions are named by their source), bounded. */
+function nameCell(name: string): string {
+  const short = name.length > 60 ? `${name.slice(0, 57)}…` : name
+  return `\`${short.replace(/\|/g, '\\|')}\``
+}
+
 export function renderProfile(summary: ProfileSummary): string {
   const lines = [
     `## CPU profile of the gateway, non-streaming load (${summary.rps.toFixed(0)} requests/s under --cpu-prof)`,
@@ -231,14 +237,16 @@ export function renderProfile(summary: ProfileSummary): string {
       `(${(summary.busyMs / 1000).toFixed(1)} s busy, ${(summary.idleMs / 1000).toFixed(1)} s idle, ` +
       (summary.windowed ? 'load window only' : 'whole process life, start-up included') +
       '). Main thread only; native work of a JS call (SQLite, syscalls) counts as self time of its caller. ' +
-      'src/ lines are mapped back to the TypeScript source through the source maps in the tsx cache.',
+      'src/ lines are mapped back to the TypeScript source through the source maps in the tsx cache. Sampling is ' +
+      'by wall clock: while another thread of the process (the audit writers, the thread pool) holds the pinned ' +
+      'core, samples land on whatever the main thread was doing, often `postMessage` or `writev`.',
     '',
     '| # | function | file:line | self ms | self % |',
     '|---:|---|---|---:|---:|',
   ]
   summary.frames.forEach((f, i) =>
     lines.push(
-      `| ${i + 1} | \`${f.functionName}\` | ${f.location} | ${f.selfMs.toFixed(0)} | ${f.percent.toFixed(1)} |`,
+      `| ${i + 1} | ${nameCell(f.functionName)} | ${f.location} | ${f.selfMs.toFixed(0)} | ${f.percent.toFixed(1)} |`,
     ),
   )
   lines.push('')
@@ -250,7 +258,7 @@ export function renderProfile(summary: ProfileSummary): string {
   lines.push('|---:|---|---|---:|---:|')
   summary.projectFrames.forEach((f, i) =>
     lines.push(
-      `| ${i + 1} | \`${f.functionName}\` | ${f.location} | ${f.selfMs.toFixed(0)} | ${f.percent.toFixed(1)} |`,
+      `| ${i + 1} | ${nameCell(f.functionName)} | ${f.location} | ${f.selfMs.toFixed(0)} | ${f.percent.toFixed(1)} |`,
     ),
   )
   lines.push('')

@@ -316,6 +316,31 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
     expect(logs).toHaveLength(5)
   })
 
+  it('decides a reservation that is alone in its tick the same way (one statement on PostgreSQL)', async () => {
+    const ivan = await addUser(3n * UNIT)
+    const key = await addKey(ivan, 2n * UNIT)
+    // Awaited one by one, so each is a batch of one.
+    for (const expected of [{ ok: true }, { ok: true }, { ok: false, reason: 'key_cap' }])
+      expect(await reserveFunds(db(), reservation(ivan, key, UNIT))).toEqual(expected)
+    expect(await userMoney(ivan)).toMatchObject({ reserved: 2n * UNIT, open: 2n * UNIT })
+    const other = await addKey(ivan)
+    expect(await reserveFunds(db(), reservation(ivan, other, 2n * UNIT))).toEqual({
+      ok: false,
+      reason: 'balance',
+    })
+    expect(await reserveFunds(db(), reservation(ivan, other, UNIT))).toEqual({ ok: true })
+    expect(await userMoney(ivan)).toMatchObject({ reserved: 3n * UNIT, open: 3n * UNIT })
+    expect(await keyMoney(key)).toMatchObject({ reserved: 2n * UNIT, open: 2n * UNIT })
+    // No user to charge (a key whose holds count only against its own cap).
+    expect(await reserveFunds(db(), reservation(null, other, UNIT))).toEqual({ ok: true })
+    expect((await keyMoney(other)).reserved).toBe(2n * UNIT)
+    // A repeated request id fails alone and holds nothing.
+    const r = reservation(ivan, other, 0n)
+    expect(await reserveFunds(db(), r)).toEqual({ ok: true })
+    await expect(reserveFunds(db(), r)).rejects.toThrow()
+    expect((await userMoney(ivan)).reserved).toBe(3n * UNIT)
+  })
+
   it('admits exactly the reservations the balance covers, in arrival order, when it runs out mid-batch', async () => {
     const erin = await addUser(10n * UNIT)
     const key = await addKey(erin)
