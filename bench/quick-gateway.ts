@@ -4,8 +4,8 @@
  * `npm run bench`, which also measures direct calls, time to first byte and writes the report).
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
  *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead; QUICK_AUDIT sets AUDIT_BODIES;
- *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each and prints the best;
- *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm)
+ *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
+ *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
 import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
@@ -57,6 +57,7 @@ const gw = await startGateway({
   model,
   env: process.env.QUICK_AUDIT ? { AUDIT_BODIES: process.env.QUICK_AUDIT } : {},
   dataParent: process.env.QUICK_DATA_PARENT,
+  nodeFlags: process.env.QUICK_NODE_FLAGS ? process.env.QUICK_NODE_FLAGS.split(' ') : undefined,
 })
 const target = {
   name: 'gateway',

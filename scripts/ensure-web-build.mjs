@@ -20,7 +20,8 @@ if (
       '--logLevel',
       'warn',
     ],
-    { cwd: root, stdio: 'inherit' },
+    // A NODE_ENV inherited from elsewhere (test runners set `test`) would make Vite bundle React's development build.
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   )
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
