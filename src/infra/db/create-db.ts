@@ -13,6 +13,7 @@ import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
 import { reservationsMigration } from './migrations/002-reservations.ts'
+import { registerRawSqlite } from './raw-sqlite.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -52,7 +53,9 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('cache_size = -65536')
   sqlite.defaultSafeIntegers(true)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  const cached = withStatementCache(sqlite)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
+  registerRawSqlite(db, cached)
   return { kind: 'sqlite', db, close: () => db.destroy() }
 }
 
