@@ -20,6 +20,7 @@ import { allRoutes } from './http/routes/all-routes.ts'
 import type { RouteDef } from './http/define-route.ts'
 import { registerProxyRoutes } from './http/routes/proxy-routes.ts'
 import { createFastProxyPath } from './http/fast-proxy-path.ts'
+import { isBadHost } from './http/is-bad-host.ts'
 import { createRoutingSnapshot } from './proxy/routing-snapshot.ts'
 import { createTokenCache } from './proxy/token-cache.ts'
 import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
@@ -69,9 +70,6 @@ export interface BuiltApp {
   shutdown(graceMs: number): Promise<void>
   close(): Promise<void>
 }
-
-/** A Fastify request's `req.url` is the raw request-target; a Host that could confuse URL rebuilding is refused. */
-const BAD_HOST = /[/?#@\\\s]/
 
 export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   const { config } = opts
@@ -164,8 +162,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   }) as unknown as FastifyInstance
 
   app.addHook('onRequest', async (req, reply) => {
-    const host = req.headers.host
-    if (host !== undefined && BAD_HOST.test(host)) {
+    if (isBadHost(req.headers.host)) {
       return reply.code(400).send({ error: { code: 'bad_request', message: 'Invalid Host header' } })
     }
   })

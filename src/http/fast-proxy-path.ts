@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ANTHROPIC_SURFACES, OPENAI_SURFACES, type Surface } from '../proxy/surfaces.ts'
 import type { ProxyDeps } from '../proxy/proxy-types.ts'
+import { isBadHost } from './is-bad-host.ts'
 import { parseGeminiAction, runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
 
-const BAD_HOST = /[/?#@\\\s]/
 const GEMINI_PREFIX = '/v1beta/models/'
 
 /** Exact paths of the OpenAI and Anthropic surfaces. */
@@ -36,8 +36,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || !req.url) return false
-    const host = req.headers.host
-    if (host !== undefined && BAD_HOST.test(host)) return false
+    if (isBadHost(req.headers.host)) return false
     const target = route(req.url)
     if (!target) return false
     const url = req.url

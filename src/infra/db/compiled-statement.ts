@@ -27,6 +27,18 @@ export interface Shape<K extends string> {
   sources: ParamSource<K>[]
 }
 
+/** The parameter list of a compiled shape for these named values. */
+export function bindValues<K extends string>(
+  shape: Shape<K>,
+  params: Readonly<Record<K, unknown>>,
+): unknown[] {
+  return shape.sources.map((s) =>
+    // Kysely leaves an undefined insert value to the column default (none of ours has one) and drivers disagree
+    // on binding undefined, so it is bound as null.
+    'key' in s ? (params[s.key] ?? null) : s.constant,
+  )
+}
+
 /**
  * The builder receives stand-ins typed `never`, so they fit any value slot of a typed builder; each stand-in is a
  * distinct object, so after compiling, the parameter list tells which slot takes which named value, whatever
@@ -73,12 +85,7 @@ export function compileStatement<K extends string, R>(
   const run = (db: Kysely<Database>, params: Readonly<Record<K, unknown>>): Promise<QueryResult<R>> => {
     const shape = cachedShape(db)
     if (!shape) return db.executeQuery(build(db, params as Record<K, never>)) as Promise<QueryResult<R>>
-    const values = shape.sources.map((s) =>
-      // Kysely leaves an undefined insert value to the column default (none of ours has one) and drivers disagree
-      // on binding undefined, so it is bound as null.
-      'key' in s ? (params[s.key] ?? null) : s.constant,
-    )
-    return db.executeQuery(CompiledQuery.raw(shape.sql, values) as CompiledQuery<R>)
+    return db.executeQuery(CompiledQuery.raw(shape.sql, bindValues(shape, params)) as CompiledQuery<R>)
   }
   return Object.assign(run, { shapeFor: cachedShape })
 }

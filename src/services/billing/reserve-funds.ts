@@ -2,7 +2,7 @@ import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { toBig } from '../../infra/db/convert-row-values.ts'
 import type SQLite from 'better-sqlite3'
-import { compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
+import { bindValues, compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
 import { withRawSqlite } from '../../infra/db/raw-sqlite.ts'
 import { compileChunkedStatement } from './compile-chunked-statement.ts'
 
@@ -103,8 +103,7 @@ function runRaw<K extends string>(
 ): number {
   const shape = statement.shapeFor(db)
   if (!shape) throw new Error('compiled statement unavailable for raw execution')
-  const values = shape.sources.map((src) => ('key' in src ? (params[src.key] ?? null) : src.constant))
-  return sqlite.prepare(shape.sql).run(values).changes
+  return sqlite.prepare(shape.sql).run(bindValues(shape, params)).changes
 }
 
 /**
