@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { request } from 'undici'
-import { type Child, freePort, spawnNode, waitUntilReady } from './processes.ts'
+import { type Child, freePort, productionNodeFlags, spawnNode, waitUntilReady } from './processes.ts'
 
 export type BenchDb = 'sqlite' | 'postgres'
 
@@ -162,7 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     child = spawnNode({
       name: 'gateway',
       core: options.core,
-      args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'],
+      args: [...productionNodeFlags(), ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'],
       env,
     })
     await waitUntilReady(child, async () => {

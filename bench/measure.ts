@@ -6,7 +6,7 @@
 import autocannon, { type Result } from 'autocannon'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
-import { CLK_TCK, coreTicks, cpuTicks } from './processes.ts'
+import { CLK_TCK, coreTicks, cpuTicks, memoryOf } from './processes.ts'
 
 export interface Target {
   /** `direct`, `bare` or `gateway`. */
@@ -37,6 +37,9 @@ export interface LoadResult {
   cpuUsPerRequest?: number
   /** Busy share of the proxy's core (all processes and the kernel), 0–100. */
   coreBusyPercent?: number
+  /** Resident memory of the proxy at the end of the run, and its peak since it started, in MiB. */
+  rssMiB?: number
+  peakRssMiB?: number
 }
 
 export interface LoadOptions {
@@ -172,6 +175,9 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   if (target.pid !== undefined) {
     out.cpuPercent = (((cpu1 - cpu0) / CLK_TCK) * 100) / wall
     out.cpuUsPerRequest = answered > 0 ? (((cpu2 - cpu0) / CLK_TCK) * 1e6) / answered : NaN
+    const memory = memoryOf(target.pid)
+    out.rssMiB = memory.rssMiB
+    out.peakRssMiB = memory.peakMiB
   }
   if (core0 && core1 && core1.total > core0.total)
     out.coreBusyPercent = ((core1.busy - core0.busy) / (core1.total - core0.total)) * 100

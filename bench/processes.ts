@@ -52,6 +52,14 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
+/** Resident memory of a process now and at its peak since start (`VmRSS`, `VmHWM`), in MiB. */
+export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (name: string): number =>
+    Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 }
+}
+
 /** Busy and total ticks of one core from /proc/stat (busy excludes idle and iowait). */
 export function coreTicks(core: number): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8')
@@ -82,6 +90,20 @@ export interface SpawnOptions {
   args: string[]
   env?: NodeJS.ProcessEnv
   cwd?: string
+}
+
+/**
+ * The V8 flags of `npm start` (the words between `node` and `--import` in package.json's start script), so
+ * that the benchmark runs the gateway as it is run in production, and the bare pass-through with the same
+ * runtime settings.
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts?: Record<string, string>
+  }
+  const words = (pkg.scripts?.start ?? '').split(/\s+/)
+  const end = words.indexOf('--import')
+  return words.slice(1, end < 0 ? words.length : end).filter((w) => w.startsWith('--'))
 }
 
 /** Starts `node <args>` pinned to a core. */

@@ -7,7 +7,7 @@
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
  *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
-import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll } from './processes.ts'
+import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, productionNodeFlags } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
 import { measureLoad, warmUp } from './measure.ts'
 import { profileGateway, renderProfile } from './profile.ts'
@@ -71,6 +71,7 @@ const bareChild = spawnNode({
   name: 'bare proxy',
   core: 0,
   args: [
+    ...productionNodeFlags(),
     '--import',
     'tsx',
     'bench/bare-proxy.ts',

@@ -23,6 +23,8 @@ export interface BenchResults {
   /** Where the gateway's data folder (SQLite database, audit files) lived, and on what file system. */
   dataDir: string
   jitWarmupSeconds: number
+  /** V8 flags both proxies ran with (those of `npm start`). */
+  nodeFlags: string[]
 }
 
 export interface Check {
@@ -131,6 +133,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
     'core 0 busy %',
     `CPU µs/${unit === 'streams' ? 'stream' : 'request'}`,
     ...(perEvent ? ['CPU µs/event'] : []),
+    'RSS MiB (peak)',
     'non-2xx / errors',
   ]
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`]
@@ -144,6 +147,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
       fmt(r.coreBusyPercent, 0),
       fmt(r.cpuUsPerRequest, 1),
       ...(perEvent ? [fmt((r.cpuUsPerRequest ?? NaN) / eventsPerStream, 2)] : []),
+      r.rssMiB === undefined ? '–' : `${fmt(r.rssMiB, 0)} (${fmt(r.peakRssMiB, 0)})`,
       `${r.non2xx} / ${r.errors + r.timeouts}`,
     ]
     lines.push(`| ${cells.join(' | ')} |`)
@@ -213,7 +217,9 @@ export function renderMarkdown(r: BenchResults, checks: Check[]): string {
     'Latencies are per request from autocannon (sub-millisecond, 2xx only). Proxy CPU is utime+stime of the ' +
       'process from /proc during the run; CPU µs per request also counts work that trails the run (usage rows, ' +
       'audit files). Core 0 busy % is the whole proxy core from /proc/stat: the kernel side of loopback TCP and ' +
-      'any other process on it; in the direct rows it shows load from outside the benchmark.',
+      'any other process on it; in the direct rows it shows load from outside the benchmark. RSS is the ' +
+      "proxy's resident memory at the end of the run, its peak since start in brackets. Both proxies run with " +
+      `the V8 flags of \`npm start\` (${r.nodeFlags.length > 0 ? r.nodeFlags.join(' ') : 'none'}).`,
   )
   out.push('')
   return out.join('\n')

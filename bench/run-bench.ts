@@ -38,6 +38,7 @@ import {
   hasTaskset,
   killAllNow,
   pinSelf,
+  productionNodeFlags,
   spawnNode,
   stopAll,
   waitUntilReady,
@@ -165,7 +166,16 @@ async function startBare(upstreamUrl: string): Promise<{ child: Child; url: stri
   const child = spawnNode({
     name: 'bare proxy',
     core: PROXY_CORE,
-    args: ['--import', 'tsx', 'bench/bare-proxy.ts', '--port', String(port), '--upstream', upstreamUrl],
+    args: [
+      ...productionNodeFlags(),
+      '--import',
+      'tsx',
+      'bench/bare-proxy.ts',
+      '--port',
+      String(port),
+      '--upstream',
+      upstreamUrl,
+    ],
   })
   await waitUntilReady(child, async () => child.output().includes('bare proxy listening on'))
   return { child, url: `http://127.0.0.1:${port}` }
@@ -345,6 +355,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     db,
     node: process.version,
+    nodeFlags: productionNodeFlags(),
     cpus: coreCount,
     background,
     pinned,

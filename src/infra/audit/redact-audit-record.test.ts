@@ -236,3 +236,18 @@ describe('redactAuditRecord', () => {
     expect(redactAuditRecord(once, [CLIENT_KEY, CHANNEL_KEY])).toEqual(once)
   })
 })
+
+describe('remembered verdicts for short strings', () => {
+  it('mask a short key-shaped string every time it is seen, also after the memory is full and cleared', () => {
+    const key = 'sk-ShortCanary0123456789'
+    const google = 'AIzaShortCanary0123456789abcdefghijk'
+    for (let round = 0; round < 3; round++) {
+      expect(redactText(key)).toBe('sk-…6789')
+      expect(redactText(`?key=${'x'.repeat(20)}`)).toBe(`?key=${REDACTED}`)
+      expect(redactBody({ note: google })).toEqual({ note: 'AIza…hijk' })
+      // More distinct short strings than the memory holds, so it is cleared in between.
+      for (let i = 0; i < 5000; i++)
+        expect(redactText(`plain text ${round} ${i}`)).toBe(`plain text ${round} ${i}`)
+    }
+  })
+})

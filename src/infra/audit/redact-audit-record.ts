@@ -177,6 +177,24 @@ function buildNeedles(secrets: readonly string[]): Needle[] {
 
 type TextRedactor = (text: string) => string
 
+/**
+ * Short strings repeat endlessly across records (field names, roles, finish reasons, content types, model
+ * names): whether the pattern layers could change one is remembered, up to a bound, instead of scanned again.
+ */
+const patternVerdicts = new Map<string, boolean>()
+const MAX_REMEMBERED_LENGTH = 48
+
+function mayNeedPatterns(text: string): boolean {
+  if (text.length > MAX_REMEMBERED_LENGTH) return MAY_NEED_PATTERNS.test(text)
+  let verdict = patternVerdicts.get(text)
+  if (verdict === undefined) {
+    verdict = MAY_NEED_PATTERNS.test(text)
+    if (patternVerdicts.size >= 4096) patternVerdicts.clear()
+    patternVerdicts.set(text, verdict)
+  }
+  return verdict
+}
+
 /** Builds the string-level redactor for one record (the secrets are prepared once). */
 export function createTextRedactor(secrets: readonly unknown[] = []): TextRedactor {
   const needles = prepareSecrets(secrets)
@@ -185,7 +203,7 @@ export function createTextRedactor(secrets: readonly unknown[] = []): TextRedact
     let out = text
     for (const n of needles)
       if (out.length >= n.value.length && out.includes(n.value)) out = out.split(n.value).join(n.mask)
-    if (!MAY_NEED_PATTERNS.test(out)) return out
+    if (!mayNeedPatterns(out)) return out
     out = out
       .replace(SK_KEY, (k) => maskToken(k))
       .replace(GOOGLE_KEY, (k) => maskToken(k))
