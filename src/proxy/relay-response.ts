@@ -92,17 +92,22 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     res.setHeader('content-type', contentType || 'text/event-stream')
     res.setHeader('cache-control', 'no-cache')
     res.setHeader('x-accel-buffering', 'no')
-    // Streams: the client sees the status at once. Other answers send headers with the first bytes, in one
-    // write, and keep the provider's length (unchanged bytes), so no chunked framing is added.
-    res.flushHeaders()
+    // Streams: the client sees the status within this turn of the event loop — together with the first
+    // events when they came with the provider's headers (one write instead of two), else on their own.
+    setImmediate(() => {
+      if (!res.headersSent && !res.destroyed) res.flushHeaders()
+    })
   } else {
+    // Other answers send headers with the first bytes, in one write, and keep the provider's length (unchanged
+    // bytes), so no chunked framing is added.
     const length = upstream.headers['content-length']
     if (!decoder && typeof length === 'string' && /^\d+$/.test(length))
       res.setHeader('content-length', length)
   }
 
   const tracker = isSse && surface.streamKind ? createStreamUsageTracker(surface.streamKind) : null
-  const auditParts: string[] = []
+  // Raw bytes, decoded once at the end: a chunk may end inside a multi-byte character.
+  const auditParts: Buffer[] = []
   let auditBytes = 0
   const bodyParts: Buffer[] = []
   let bodyBytes = 0
@@ -118,18 +123,12 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     }
   }
 
+  /** Events re-framed from the current upstream chunk, sent together once the chunk is parsed. */
+  let reframed = ''
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
-    if (a.stripUsageChunk) {
-      if (ev.data !== '[DONE]' && ev.data.startsWith('{')) {
-        try {
-          if (isUsageOnlyChunk(JSON.parse(ev.data))) return
-        } catch {
-          /* not JSON: forward as is */
-        }
-      }
-      writeOut(encodeSseEvent(ev))
-    }
+    // The string form pre-filters: only a chunk naming both `usage` and `choices` is parsed again.
+    if (a.stripUsageChunk && !isUsageOnlyChunk(ev.data)) reframed += encodeSseEvent(ev)
   }
   const parser = isSse ? createSseParser(onEvent) : null
 
@@ -158,7 +157,13 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       }
       const stream = tracker ? tracker.result() : null
       if (stream) usage = stream.usage
-      const bodyText = isSse ? auditParts.join('') : a.keepAuditText ? text : ''
+      const bodyText = isSse
+        ? auditParts.length === 1
+          ? auditParts[0].toString('utf8')
+          : Buffer.concat(auditParts).toString('utf8')
+        : a.keepAuditText
+          ? text
+          : ''
       resolve({
         usage,
         stream,
@@ -181,11 +186,16 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       if (ttftMs === null) ttftMs = a.now() - a.startedAt
       if (isSse) {
         if (a.keepAuditText && auditBytes < MAX_METERED_BODY) {
-          auditParts.push(chunk.toString('utf8'))
+          auditParts.push(chunk)
           auditBytes += chunk.length
         }
         parser!.push(chunk)
         if (!a.stripUsageChunk) writeOut(chunk)
+        else if (reframed.length > 0) {
+          // One write per upstream chunk: each event still leaves before the upstream sends the next chunk.
+          writeOut(reframed)
+          reframed = ''
+        }
         const last = chunk[chunk.length - 1]
         atBoundary =
           last === 10 &&
@@ -197,6 +207,10 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       }
     })
     source.on('end', () => {
+      // An event the stream left without its closing blank line still goes out before the end.
+      parser?.end()
+      if (reframed.length > 0 && !res.writableEnded) res.write(reframed)
+      reframed = ''
       if (!res.writableEnded) res.end()
       finish(false, null)
     })

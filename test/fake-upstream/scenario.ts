@@ -10,6 +10,7 @@
  *   reset-before-headers              destroy the socket before any byte of the answer
  *   split-bytes[:N[:MS]]              write the answer N bytes at a time (default 1), MS ms apart (default: next tick)
  *   slow-events[:MS]                  wait MS ms (default 200) between stream events
+ *   slow-first-event[:MS]             stream: send the headers at once, then every event after MS ms (default 300)
  *   delay:MS                          wait MS ms before answering normally
  *   bad-json                          plain: a truncated JSON body; stream: one event whose data is not JSON
  *   html-502                          an nginx-style HTML error page with status 502
@@ -28,6 +29,7 @@ export type Scenario =
   | { name: 'reset-before-headers' }
   | { name: 'split-bytes'; every?: number; delayMs?: number }
   | { name: 'slow-events'; delayMs?: number }
+  | { name: 'slow-first-event'; delayMs?: number }
   | { name: 'delay'; delayMs: number }
   | { name: 'bad-json' }
   | { name: 'html-502' }
@@ -48,6 +50,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'reset-before-headers',
   'split-bytes',
   'slow-events',
+  'slow-first-event',
   'delay',
   'bad-json',
   'html-502',
@@ -89,6 +92,7 @@ export function parseScenario(text: string): Scenario {
     case 'split-bytes':
       return { name, every: num(a), delayMs: num(b) }
     case 'slow-events':
+    case 'slow-first-event':
       return { name, delayMs: num(a) }
     case 'delay':
       return { name, delayMs: num(a) ?? 100 }

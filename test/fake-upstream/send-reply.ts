@@ -83,6 +83,15 @@ async function sendStream(ctx: ReplyContext, reply: StreamReply): Promise<void> 
     if (done) res.end()
     return
   }
+  if (scenario?.name === 'slow-first-event') {
+    // Headers at once, as a provider does before its model produces the first token.
+    res.flushHeaders()
+    await ctx.wait(scenario.delayMs ?? 300)
+    if (res.destroyed) return
+    res.end(frames.join(''))
+    for (let i = 0; i < total; i++) ctx.onFrame(i, total)
+    return
+  }
   if (scenario?.name === 'slow-events') {
     for (let i = 0; i < total; i++) {
       if (res.destroyed) return

@@ -8,6 +8,16 @@ interface StreamCase {
   path: (base: string) => string
   body: Record<string, unknown>
   headers?: Record<string, string>
+  /** The client did not ask for usage: compare with a direct call that did, minus its usage-only chunk. */
+  usageAddedByGateway?: boolean
+}
+
+/** A stream's text without OpenAI's extra `choices: []` usage chunk. */
+function withoutUsageChunk(text: string): string {
+  return text
+    .split('\n\n')
+    .filter((block) => !(block.includes('"choices":[]') && block.includes('"usage":{')))
+    .join('\n\n')
 }
 
 const cases: StreamCase[] = [
@@ -42,6 +52,17 @@ const cases: StreamCase[] = [
     path: (b) => `${b}/v1beta/models/${MODELS.gemini}:streamGenerateContent?alt=sse`,
     body: { contents: [{ role: 'user', parts: [{ text: 'split 🎉 me' }] }] },
   },
+  {
+    // The gateway asks for usage on the client's behalf and removes the extra chunk again.
+    name: 'openai chat, usage not asked for',
+    usageAddedByGateway: true,
+    path: (b) => `${b}/v1/chat/completions`,
+    body: {
+      model: MODELS.openai,
+      stream: true,
+      messages: [{ role: 'user', content: '你好 👋 split me too' }],
+    },
+  },
 ]
 
 async function fetchText(url: string, body: Record<string, unknown>, headers: Record<string, string>) {
@@ -65,8 +86,15 @@ describe('streams through the gateway', () => {
     '$name: split at every byte offset (and other chunk sizes) arrives unchanged and is metered the same',
     async (c) => {
       const auth = { authorization: `Bearer ${f.key}`, ...(c.headers ?? {}) }
-      const direct = await fetchText(c.path(f.upstream.url), c.body, c.headers ?? {})
+      const direct = c.usageAddedByGateway
+        ? await fetchText(
+            c.path(f.upstream.url),
+            { ...c.body, stream_options: { include_usage: true } },
+            c.headers ?? {},
+          ).then((r) => ({ ...r, text: withoutUsageChunk(r.text) }))
+        : await fetchText(c.path(f.upstream.url), c.body, c.headers ?? {})
       expect(direct.status).toBe(200)
+      if (c.usageAddedByGateway) expect(direct.text).not.toContain('"choices":[]')
       expect(direct.text.length).toBeGreaterThan(200)
       const usages: string[] = []
       for (const split of [
@@ -134,6 +162,29 @@ describe('streams through the gateway', () => {
     } finally {
       off()
     }
+  })
+
+  it('sends the status at once when the provider is slow to produce the first event', async () => {
+    const t0 = Date.now()
+    const res = await request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': 'slow-first-event:600',
+      },
+      body: JSON.stringify({
+        model: MODELS.openai,
+        stream: true,
+        messages: [{ role: 'user', content: 'wait' }],
+      }),
+    })
+    const headersAfter = Date.now() - t0
+    expect(res.statusCode).toBe(200)
+    expect(headersAfter).toBeLessThan(400)
+    const text = await res.body.text()
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(590)
+    expect(text).toContain('data: [DONE]')
   })
 
   it('ends a stream the upstream breaks mid-answer with an error event in the client protocol, billed as partial', async () => {
