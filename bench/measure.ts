@@ -40,6 +40,8 @@ export interface LoadResult {
   /** Resident memory of the proxy at the end of the run, and its peak since it started, in MiB. */
   rssMiB?: number
   peakRssMiB?: number
+  /** Requests/s of every round when the result is the median round of several. */
+  roundRps?: number[]
 }
 
 export interface LoadOptions {

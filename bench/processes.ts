@@ -3,7 +3,9 @@
  * stopped on exit, error or Ctrl-C, and measured through `/proc/<pid>/stat`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { createServer } from 'node:net'
 
 /** `sysconf(_SC_CLK_TCK)` on Linux. */
@@ -58,6 +60,30 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   const kib = (name: string): number =>
     Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 }
+}
+
+/**
+ * p50 time to create, write (600 bytes) and close a new file in a fresh folder under `parent`, as an audit record
+ * is written. File creation differs widely between file systems and with their recent history (an ext4 without
+ * journal, after many files were deleted, can take a millisecond per file), so the report states it.
+ */
+export function measureFileCreate(parent: string, files = 2000): number {
+  const dir = mkdtempSync(join(parent, 'bench-file-create-'))
+  const data = Buffer.alloc(600, 97)
+  const times = new Float64Array(files)
+  try {
+    for (let i = 0; i < files; i++) {
+      const t0 = performance.now()
+      const fd = openSync(join(dir, `record-${i}.json.br`), 'wx', 0o600)
+      writeSync(fd, data)
+      closeSync(fd)
+      times[i] = (performance.now() - t0) * 1000
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  times.sort()
+  return times[files >> 1]
 }
 
 /** Busy and total ticks of one core from /proc/stat (busy excludes idle and iowait). */

@@ -23,6 +23,9 @@ export interface BenchResults {
   /** Where the gateway's data folder (SQLite database, audit files) lived, and on what file system. */
   dataDir: string
   jitWarmupSeconds: number
+  rounds: number
+  /** p50 time to create, write and close a small file in the data folder: one audit record's disk cost. */
+  fileCreateUs?: number
   /** V8 flags both proxies ran with (those of `npm start`). */
   nodeFlags: string[]
 }
@@ -135,6 +138,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
     ...(perEvent ? ['CPU µs/event'] : []),
     'RSS MiB (peak)',
     'non-2xx / errors',
+    `${unit}/s of each round`,
   ]
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`]
   for (const r of rows) {
@@ -149,6 +153,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
       ...(perEvent ? [fmt((r.cpuUsPerRequest ?? NaN) / eventsPerStream, 2)] : []),
       r.rssMiB === undefined ? '–' : `${fmt(r.rssMiB, 0)} (${fmt(r.peakRssMiB, 0)})`,
       `${r.non2xx} / ${r.errors + r.timeouts}`,
+      r.roundRps ? r.roundRps.map((v) => fmt(v)).join(' · ') : '–',
     ]
     lines.push(`| ${cells.join(' | ')} |`)
   }
@@ -164,10 +169,14 @@ export function renderMarkdown(r: BenchResults, checks: Check[]): string {
       (r.pinned
         ? 'gateway / bare proxy pinned to core 0, fake upstream and load generator to core 1 (taskset)'
         : '**not pinned (taskset missing)**') +
-      ` · ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up · direct, bare and gateway measured back to back ` +
-      'per scenario, one loaded at a time' +
+      ` · ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up · ${r.rounds} rounds per scenario, each ` +
+      'measuring direct, bare and gateway back to back, one loaded at a time; the tables show each target’s ' +
+      'median round' +
       ` · background load before the start: ${r.background}` +
       ` · gateway data folder (SQLite database, audit files) on ${r.dataDir}` +
+      (r.fileCreateUs === undefined
+        ? ''
+        : `, where creating a small file took ${fmt(r.fileCreateUs, 1)} µs (p50 of 2,000, measured before the start)`) +
       ` · each proxy warmed up for ${r.jitWarmupSeconds} s before the first run`,
   )
   out.push('')
