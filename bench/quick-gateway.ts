@@ -3,7 +3,7 @@
  * at 50 connections and at one, plus streaming at 50, printed as ratios. Not the acceptance benchmark (that is
  * `npm run bench`, which also measures direct calls, time to first byte and writes the report).
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
- *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead; QUICK_AUDIT sets AUDIT_BODIES;
+ *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead (QUICK_PROFILE_BODY=stream: streamed); QUICK_AUDIT sets AUDIT_BODIES;
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
  *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
@@ -36,9 +36,10 @@ if (process.env.QUICK_PROFILE === '1') {
     core: 0,
     upstreamUrl: `http://127.0.0.1:${port}`,
     model,
+    dataParent: process.env.QUICK_DATA_PARENT,
     load: {
       path: '/v1/chat/completions',
-      body: plain,
+      body: process.env.QUICK_PROFILE_BODY === 'stream' ? stream : plain,
       connections: Number(process.env.QUICK_CONNECTIONS ?? 50),
       seconds,
       warmupSeconds: 1,

@@ -19,6 +19,19 @@ describe('isUsageOnlyChunk', () => {
     expect(isUsageOnlyChunk('{"choices":[],"usage":null}')).toBe(false)
   })
 
+  it('recognises it with whitespace, and never takes a content chunk for it however its text reads', () => {
+    expect(isUsageOnlyChunk('{ "choices" : [ ], "usage" : { "prompt_tokens" : 1 } }')).toBe(true)
+    expect(isUsageOnlyChunk('{\n  "choices": [\n  ],\n  "usage": {"total_tokens": 3}\n}')).toBe(true)
+    expect(
+      isUsageOnlyChunk(
+        JSON.stringify({
+          choices: [{ index: 0, delta: { content: '"choices":[],"usage":{}' } }],
+          usage: null,
+        }),
+      ),
+    ).toBe(false)
+  })
+
   it('keeps [DONE], errors and broken JSON', () => {
     expect(isUsageOnlyChunk('[DONE]')).toBe(false)
     expect(isUsageOnlyChunk('{"error":{"message":"x"}}')).toBe(false)
