@@ -90,6 +90,20 @@ describe('createSseParser', () => {
     expect(parseChunks(splitAt(bytes, [...bytes.keys()]))).toEqual([{ data: '你好👋' }])
   })
 
+  it('accepts text decoded by the caller, with the same result as bytes at every split', () => {
+    const text = '\ufeffevent: a\r\ndata: 你好\r\ndata: 👋\r\r\n: c\ndata: z\n\ndata: tail'
+    const expected = parseChunks([encoder.encode(text)])
+    expect(expected).toEqual([{ event: 'a', data: '你好\n👋' }, { data: 'z' }, { data: 'tail' }])
+    for (let i = 0; i <= text.length; i++) {
+      const events: SseEvent[] = []
+      const parser = createSseParser((ev) => events.push(ev))
+      parser.pushText(text.slice(0, i))
+      parser.pushText(text.slice(i))
+      parser.end()
+      expect(events, `split at ${i}`).toEqual(expected)
+    }
+  })
+
   it('dispatches an event still pending at the end of the stream', () => {
     expect(parseText('data: [DONE]')).toEqual([{ data: '[DONE]' }])
     expect(parseText('data: a\n')).toEqual([{ data: 'a' }])

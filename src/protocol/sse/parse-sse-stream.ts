@@ -23,12 +23,18 @@ export interface SseEvent {
 
 export interface SseParser {
   push(chunk: Uint8Array): void
+  /**
+   * Feeds text the caller already decoded (with a decoder that keeps a character split across chunks whole).
+   * Use one of push and pushText per stream, not both.
+   */
+  pushText(text: string): void
   end(): void
 }
 
 const LF = 10
 const COLON = 58
 const SPACE = 32
+const BOM = 0xfeff
 
 export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   const decoder = new TextDecoder('utf-8')
@@ -41,6 +47,8 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   let eventType: string | undefined
   let id: string | undefined
   let ended = false
+  /** Text has been fed yet: a byte order mark is dropped only at the very start. */
+  let started = false
 
   function dispatch(): void {
     if (hasData) {
@@ -137,7 +145,16 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   return {
     push(chunk: Uint8Array): void {
       if (ended || chunk.length === 0) return
+      started = true
       feed(decoder.decode(chunk, { stream: true }))
+    },
+    pushText(text: string): void {
+      if (ended || text.length === 0) return
+      if (!started) {
+        started = true
+        if (text.charCodeAt(0) === BOM) text = text.slice(1)
+      }
+      feed(text)
     },
     end(): void {
       if (ended) return
