@@ -8,6 +8,9 @@ export interface AuditFileJob {
   quality: number
 }
 
+/** Nice value of the writer threads (0 is normal, 19 the lowest priority). */
+export const AUDIT_WORKER_NICE = 5
+
 export interface AuditFileWorkers {
   /** Compresses and writes a batch; per job `null` or the error message. Rejects only if the worker died. */
   write(jobs: readonly AuditFileJob[]): Promise<(string | null)[]>
@@ -22,6 +25,7 @@ export interface AuditFileWorkers {
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
+const os = require('node:os')
 const fs = require('node:fs')
 const path = require('node:path')
 const zlib = require('node:zlib')
@@ -66,6 +70,12 @@ function writeOne(job) {
     fs.closeSync(fd)
   }
 }
+// Background work: on a busy core the request path goes first (pid 0 is this thread on Linux, where the nice
+// value is per thread). Nice ${AUDIT_WORKER_NICE} still leaves the writers about a quarter of a contended core,
+// more than they need to keep up, so records are not pushed down the pressure ladder by it.
+try {
+  os.setPriority(0, ${AUDIT_WORKER_NICE})
+} catch {}
 parentPort.on('message', (msg) => {
   const results = []
   for (const job of msg.jobs) {

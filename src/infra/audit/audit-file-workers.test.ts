@@ -1,0 +1,42 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { brotliDecompressSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { AUDIT_WORKER_NICE, createAuditFileWorkers, type AuditFileWorkers } from './audit-file-workers.ts'
+
+/** Nice value of every thread of this process, from /proc (field 19 of a thread's stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  })
+}
+
+describe('audit file workers', () => {
+  let workers: AuditFileWorkers | undefined
+  let dir: string | undefined
+  afterEach(async () => {
+    await workers?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('write each record of a batch compressed, from threads that yield the core to the request path', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'audit-workers-'))
+    const before = threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length
+    workers = createAuditFileWorkers(2)
+    const jobs = [1, 2, 3].map((i) => ({
+      file: join(dir!, '2024_05_06', `r${i}.json.br`),
+      json: JSON.stringify({ request_id: `r${i}`, text: '你好 '.repeat(i * 50) }),
+      quality: 2,
+    }))
+    expect(await workers.write(jobs)).toEqual([null, null, null])
+    for (const job of jobs)
+      expect(brotliDecompressSync(readFileSync(job.file)).toString('utf8')).toBe(job.json)
+    if (process.platform === 'linux') {
+      // Only the worker that took the batch has started; it runs at the lower priority, the main thread does not.
+      expect(threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length).toBe(before + 1)
+      expect(threadNiceValues()[0]).toBe(0)
+    }
+  })
+})
