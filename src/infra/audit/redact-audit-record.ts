@@ -296,7 +296,11 @@ function maskNamedValue(value: unknown, text: TextRedactor): unknown {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-function walk(value: unknown, text: TextRedactor, depth: number, seen: WeakSet<object>): unknown {
+/**
+ * `path` holds the objects being walked above this one (at most MAX_DEPTH): a value already on it is a cycle.
+ * A short array scan is cheaper than a WeakSet, whose entries also cost the garbage collector extra work.
+ */
+function walk(value: unknown, text: TextRedactor, depth: number, path: object[]): unknown {
   switch (typeof value) {
     case 'string':
       return text(value)
@@ -326,12 +330,12 @@ function walk(value: unknown, text: TextRedactor, depth: number, seen: WeakSet<o
       return `[binary ${bytes.byteLength} bytes]`
     }
   }
-  if (seen.has(value)) return '[circular]'
-  seen.add(value)
+  if (path.includes(value)) return '[circular]'
+  path.push(value)
   try {
     if (Array.isArray(value)) {
       return value.map((item) => {
-        const v = walk(item, text, depth + 1, seen)
+        const v = walk(item, text, depth + 1, path)
         return v === undefined ? null : v
       })
     }
@@ -343,14 +347,14 @@ function walk(value: unknown, text: TextRedactor, depth: number, seen: WeakSet<o
       } catch {
         continue
       }
-      const redacted = isSensitiveField(key) ? maskNamedValue(v, text) : walk(v, text, depth + 1, seen)
+      const redacted = isSensitiveField(key) ? maskNamedValue(v, text) : walk(v, text, depth + 1, path)
       if (redacted !== undefined) define(out, text(key), redacted)
     }
     return out
   } catch {
     return '[unserialisable]'
   } finally {
-    seen.delete(value)
+    path.pop()
   }
 }
 
@@ -360,7 +364,7 @@ function walk(value: unknown, text: TextRedactor, depth: number, seen: WeakSet<o
  * The result is always JSON-serialisable: no cycles, no bigint, no functions.
  */
 export function redactBody(value: unknown, secrets: readonly unknown[] = []): unknown {
-  return walk(value, createTextRedactor(secrets), 0, new WeakSet())
+  return walk(value, createTextRedactor(secrets), 0, [])
 }
 
 /**
@@ -378,5 +382,5 @@ export function redactAuditRecord(record: AuditRecord, secrets: readonly unknown
     response: { ...response, headers: headersWith(response.headers, text) },
   }
   if (record.upstream_url !== undefined) prepared.upstream_url = urlWith(String(record.upstream_url), text)
-  return walk(prepared, text, 0, new WeakSet()) as AuditRecord
+  return walk(prepared, text, 0, []) as AuditRecord
 }
