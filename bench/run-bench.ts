@@ -13,6 +13,8 @@
  *   BENCH_QUIET_WAIT     seconds to wait before each run for core 0 to be idle of other work (default 5)
  *   BENCH_DATA_DIR       folder in which the gateway's data folder is created (default: the OS temp folder);
  *                        e.g. /dev/shm to take the disk out of the measurement
+ *   BENCH_KEEP_DATA      1: leave the gateway's data folder in place instead of deleting it at the end (see
+ *                        bench/gateway.ts), e.g. when several benchmarks run one after another
  *   BENCH_RESULT_NAME    file name of the results under bench/results (default latest)
  *   BENCH_JIT_WARMUP     seconds of unmeasured load on each proxy before the first run, plain then streamed, so
  *                        that steady state is measured, not V8's compilation of a fresh process (default 10)
