@@ -65,26 +65,32 @@ export function createDb(opts: DbOptions): Db {
  */
 function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>()
-  const prepare = sqlite.prepare.bind(sqlite)
+  const prepareRaw = sqlite.prepare.bind(sqlite)
+  // Made once: every query goes through here, so no closure or bound function is created per call.
+  const prepare = (source: string): SQLite.Statement => {
+    const hit = cache.get(source)
+    if (hit) return hit
+    if (/^\s*(create|alter|drop)\b/i.test(source)) {
+      cache.clear()
+      return prepareRaw(source)
+    }
+    const stmt = prepareRaw(source)
+    if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+    cache.set(source, stmt)
+    return stmt
+  }
+  const bound = new Map<PropertyKey, unknown>()
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
-      if (prop === 'prepare') {
-        return (source: string) => {
-          if (/^\s*(create|alter|drop)\b/i.test(source)) {
-            cache.clear()
-            return prepare(source)
-          }
-          let stmt = cache.get(source)
-          if (!stmt) {
-            stmt = prepare(source)
-            if (cache.size >= max) cache.delete(cache.keys().next().value as string)
-            cache.set(source, stmt)
-          }
-          return stmt
-        }
-      }
+      if (prop === 'prepare') return prepare
       const value = Reflect.get(target, prop, receiver) as unknown
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+      if (typeof value !== 'function') return value
+      let fn = bound.get(prop)
+      if (fn === undefined) {
+        fn = (value as (...a: unknown[]) => unknown).bind(target)
+        bound.set(prop, fn)
+      }
+      return fn
     },
   })
 }
