@@ -147,7 +147,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // BENCH_KEEP_DATA=1 leaves the folder for the caller to remove later: deleting ~100,000 audit files makes
     // file creation slow for the next minutes on some file systems (an ext4 without journal skips recently freed
     // inodes one by one), which would burden the benchmark that runs next.
-    if (process.env.BENCH_KEEP_DATA === '1') process.stderr.write(`kept the gateway's data folder ${dataDir}\n`)
+    if (process.env.BENCH_KEEP_DATA === '1')
+      process.stderr.write(`kept the gateway's data folder ${dataDir}\n`)
     else rmSync(dataDir, { recursive: true, force: true })
   }
   pendingCleanups.add(cleanup)
