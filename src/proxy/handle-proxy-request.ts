@@ -1,4 +1,5 @@
 import { newTimeOrderedId } from '../infra/ids.ts'
+import { ClientGoneSignal } from './client-gone-signal.ts'
 import type { Dispatcher } from 'undici'
 import { createEmptyUsage } from '../protocol/usage/usage.ts'
 import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
@@ -178,7 +179,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   const outcome = newOutcome(req, requestId, startedAt)
   const protocol = req.surface.protocol
   const clientCloseHandlers: (() => void)[] = []
-  const abort = new AbortController()
+  const abort = new ClientGoneSignal()
   res.on('close', () => {
     if (!res.writableFinished) {
       abort.abort()
@@ -253,12 +254,12 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           method: 'POST',
           headers: buildUpstreamHeaders(req.headers, ch, body.length),
           body,
-          signal: abort.signal,
+          signal: abort,
           headersTimeout: ch.firstByteTimeoutMs ?? 600_000,
           bodyTimeout: ch.idleTimeoutMs ?? 300_000,
         })
       } catch (err) {
-        if (abort.signal.aborted) throw new ProxyError('bad_request', 'Client closed the request', 499)
+        if (abort.aborted) throw new ProxyError('bad_request', 'Client closed the request', 499)
         const code = (err as { code?: string }).code ?? ''
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           // The provider may already be generating (and billing): never retried (SPEC §5.1).

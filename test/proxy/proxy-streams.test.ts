@@ -286,6 +286,30 @@ describe('streams through the gateway', () => {
     expect(toNum(rows[0].status)).toBe(499)
   })
 
+  it('drops the upstream call at once when the client leaves before the provider has answered', async () => {
+    const n = f.outcomes.length
+    const ac = new AbortController()
+    const started = Date.now()
+    const pending = request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': 'delay:3000',
+      },
+      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: 'leave early' }] }),
+      signal: ac.signal,
+    }).catch(() => 'aborted')
+    await new Promise((r) => setTimeout(r, 200))
+    ac.abort()
+    expect(await pending).toBe('aborted')
+    // Without the abort reaching undici the gateway would sit out the provider's 3 s before noticing.
+    const gone = () => f.outcomes.slice(n).find((o) => o.status === 499)
+    await expect.poll(gone, { timeout: 1500, interval: 20 }).toBeTruthy()
+    expect(Date.now() - started).toBeLessThan(1700)
+    expect(gone()!.settlement?.costNano).toBe(0n)
+  })
+
   it('answers 504 for a stall before headers, never a 200 with an error inside', async () => {
     const g = await f.t.inject({
       method: 'POST',
