@@ -197,3 +197,27 @@ export function killAllNow(): void {
   for (const child of running) child.process.kill('SIGKILL')
   running.clear()
 }
+
+/** Starts the bare undici pass-through (bench/bare-proxy.ts) pinned to `core`, in front of `upstreamUrl`. */
+export async function startBareProxy(
+  upstreamUrl: string,
+  core: number,
+): Promise<{ child: Child; url: string }> {
+  const port = await freePort()
+  const child = spawnNode({
+    name: 'bare proxy',
+    core,
+    args: [
+      ...productionNodeFlags(),
+      '--import',
+      'tsx',
+      'bench/bare-proxy.ts',
+      '--port',
+      String(port),
+      '--upstream',
+      upstreamUrl,
+    ],
+  })
+  await waitUntilReady(child, async () => child.output().includes('bare proxy listening on'))
+  return { child, url: `http://127.0.0.1:${port}` }
+}

@@ -7,7 +7,7 @@
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
  *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
-import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, productionNodeFlags } from './processes.ts'
+import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, startBareProxy } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
 import { measureLoad, warmUp } from './measure.ts'
 import { profileGateway, renderProfile } from './profile.ts'
@@ -67,25 +67,10 @@ const target = {
   pid: gw.child.pid,
   core: 0,
 }
-const barePort = await freePort()
-const bareChild = spawnNode({
-  name: 'bare proxy',
-  core: 0,
-  args: [
-    ...productionNodeFlags(),
-    '--import',
-    'tsx',
-    'bench/bare-proxy.ts',
-    '--port',
-    String(barePort),
-    '--upstream',
-    `http://127.0.0.1:${port}`,
-  ],
-})
-await waitUntilReady(bareChild, async () => bareChild.output().includes('bare proxy listening on'))
+const { child: bareChild, url: bareUrl } = await startBareProxy(`http://127.0.0.1:${port}`, 0)
 const bare = {
   name: 'bare',
-  url: `http://127.0.0.1:${barePort}`,
+  url: bareUrl,
   headers: { 'content-type': 'application/json' },
   pid: bareChild.pid,
   core: 0,

@@ -45,6 +45,7 @@ import {
   pinSelf,
   productionNodeFlags,
   spawnNode,
+  startBareProxy,
   stopAll,
   waitUntilReady,
 } from './processes.ts'
@@ -164,26 +165,6 @@ async function startFake(): Promise<{ child: Child; url: string }> {
     ],
   })
   await waitUntilReady(child, async () => child.output().includes('fake upstream listening on'))
-  return { child, url: `http://127.0.0.1:${port}` }
-}
-
-async function startBare(upstreamUrl: string): Promise<{ child: Child; url: string }> {
-  const port = await freePort()
-  const child = spawnNode({
-    name: 'bare proxy',
-    core: PROXY_CORE,
-    args: [
-      ...productionNodeFlags(),
-      '--import',
-      'tsx',
-      'bench/bare-proxy.ts',
-      '--port',
-      String(port),
-      '--upstream',
-      upstreamUrl,
-    ],
-  })
-  await waitUntilReady(child, async () => child.output().includes('bare proxy listening on'))
   return { child, url: `http://127.0.0.1:${port}` }
 }
 
@@ -326,7 +307,7 @@ async function main(): Promise<void> {
   const eventsPerStream = await smokeTest(direct)
   log(`one upstream stream has ${eventsPerStream} SSE events`)
 
-  const bare = await startBare(fake.url)
+  const bare = await startBareProxy(fake.url, PROXY_CORE)
   log(`bare proxy on ${bare.url} (CPUs ${allowedCpus(bare.child.pid)})`)
   const bareTarget: Target = { ...direct, name: 'bare', url: bare.url, pid: bare.child.pid, core: PROXY_CORE }
   await smokeTest(bareTarget)
