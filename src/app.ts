@@ -78,7 +78,13 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     opts.logger ?? pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
   const db =
     opts.db ??
-    createDb({ kind: config.databaseKind, sqlitePath: config.sqlitePath, postgresUrl: config.DATABASE_URL })
+    createDb({
+      kind: config.databaseKind,
+      sqlitePath: config.sqlitePath,
+      postgresUrl: config.DATABASE_URL,
+      onIdleConnectionError: (err) =>
+        logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
+    })
   await migrate(db)
 
   const users = createUserCache(db.db, clock)

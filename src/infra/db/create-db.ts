@@ -31,6 +31,12 @@ export interface DbOptions {
   sqlitePath?: string
   postgresUrl?: string
   poolSize?: number
+  /**
+   * PostgreSQL: a pooled connection that fails while idle (the server restarted, an administrator ended it).
+   * The pool drops it and opens a new one when needed; this only reports it. Without a listener the pool's
+   * 'error' event would end the process.
+   */
+  onIdleConnectionError?: (error: Error) => void
 }
 
 export function createDb(opts: DbOptions): Db {
@@ -40,6 +46,7 @@ export function createDb(opts: DbOptions): Db {
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
     })
+    pool.on('error', (error) => opts.onIdleConnectionError?.(error))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { kind: 'postgres', db, close: () => db.destroy() }
   }
