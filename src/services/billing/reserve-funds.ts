@@ -66,32 +66,26 @@ const releaseTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
     .where('id', '=', p.tokenId),
 )
 
-const insertReservations = compileChunkedStatement(
-  ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'],
-  (db, rows) =>
-    db.insertInto('reservations').values(
-      rows.map((p) => ({
-        request_id: p.requestId,
-        username: p.username,
-        token_id: p.tokenId,
-        user_amount_nano: p.userAmount,
-        token_amount_nano: p.tokenAmount,
-        created_at: p.now,
-      })),
-    ),
+const RESERVATION_KEYS = ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'] as const
+
+/** One reservations row from a statement's parameter stand-ins (both insert statements share it). */
+function reservationRow(p: Record<(typeof RESERVATION_KEYS)[number], never>) {
+  return {
+    request_id: p.requestId,
+    username: p.username,
+    token_id: p.tokenId,
+    user_amount_nano: p.userAmount,
+    token_amount_nano: p.tokenAmount,
+    created_at: p.now,
+  }
+}
+
+const insertReservations = compileChunkedStatement(RESERVATION_KEYS, (db, rows) =>
+  db.insertInto('reservations').values(rows.map(reservationRow)),
 )
 
-const insertReservation = compileStatement(
-  ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'],
-  (db, p) =>
-    db.insertInto('reservations').values({
-      request_id: p.requestId,
-      username: p.username,
-      token_id: p.tokenId,
-      user_amount_nano: p.userAmount,
-      token_amount_nano: p.tokenAmount,
-      created_at: p.now,
-    }),
+const insertReservation = compileStatement(RESERVATION_KEYS, (db, p) =>
+  db.insertInto('reservations').values(reservationRow(p)),
 )
 
 /** Runs a compiled statement on the raw SQLite handle; the number of rows it changed. */
