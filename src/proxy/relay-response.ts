@@ -130,7 +130,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   let reframed = ''
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
-    // The string form pre-filters: only a chunk naming both `usage` and `choices` is parsed again.
+    // The string form pre-filters: only a chunk with an empty `choices` array and a `usage` is parsed again.
     if (a.stripUsageChunk && !isUsageOnlyChunk(ev.data)) reframed += encodeSseEvent(ev)
   }
   const parser = isSse ? createSseParser(onEvent) : null
