@@ -6,7 +6,7 @@
 import autocannon, { type Result } from 'autocannon'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
-import { CLK_TCK, coreTicks, cpuTicks, memoryOf } from './processes.ts'
+import { CLK_TCK, coreTicks, cpuTicks, memoryOf, threadTicks } from './processes.ts'
 
 export interface Target {
   /** `direct`, `bare` or `gateway`. */
@@ -35,6 +35,8 @@ export interface LoadResult {
   cpuPercent?: number
   /** CPU time of the proxy per answered request, in µs, including work that trails the run. */
   cpuUsPerRequest?: number
+  /** The same by thread name (main thread under the process name, workers, libuv and V8 helpers). */
+  cpuUsPerRequestByThread?: Record<string, number>
   /** Busy share of the proxy's core (all processes and the kernel), 0–100. */
   coreBusyPercent?: number
   /** Resident memory of the proxy at the end of the run, and its peak since it started, in MiB. */
@@ -148,6 +150,7 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   }
 
   const cpu0 = target.pid === undefined ? 0 : cpuTicks(target.pid)
+  const threads0 = target.pid === undefined ? undefined : threadTicks(target.pid)
   const core0 = target.core === undefined ? undefined : coreTicks(target.core)
   const t0 = performance.now()
   const result = await runAutocannon(target, options, options.seconds, record)
@@ -156,6 +159,7 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   const core1 = target.core === undefined ? undefined : coreTicks(target.core)
   await settle(target.pid)
   const cpu2 = target.pid === undefined ? 0 : cpuTicks(target.pid)
+  const threads2 = target.pid === undefined ? undefined : threadTicks(target.pid)
 
   const sorted = latencies.subarray(0, count).sort()
   const statusCodes: Record<string, number> = {}
@@ -177,6 +181,13 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   if (target.pid !== undefined) {
     out.cpuPercent = (((cpu1 - cpu0) / CLK_TCK) * 100) / wall
     out.cpuUsPerRequest = answered > 0 ? (((cpu2 - cpu0) / CLK_TCK) * 1e6) / answered : NaN
+    if (threads0 && threads2 && answered > 0) {
+      out.cpuUsPerRequestByThread = {}
+      for (const [name, ticks] of threads2) {
+        const us = (((ticks - (threads0.get(name) ?? 0)) / CLK_TCK) * 1e6) / answered
+        if (us > 0) out.cpuUsPerRequestByThread[name] = us
+      }
+    }
     const memory = memoryOf(target.pid)
     out.rssMiB = memory.rssMiB
     out.peakRssMiB = memory.peakMiB

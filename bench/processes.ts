@@ -3,7 +3,7 @@
  * stopped on exit, error or Ctrl-C, and measured through `/proc/<pid>/stat`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createServer } from 'node:net'
@@ -52,6 +52,31 @@ export function cpuTicks(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   return Number(fields[11]) + Number(fields[12])
+}
+
+/**
+ * utime + stime per thread of a process, in clock ticks: the main thread as `main`, the others summed by
+ * thread name (`comm`; Node's worker threads share the process name, its libuv pool is `libuv-worker`).
+ */
+export function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]))
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out
 }
 
 /** Resident memory of a process now and at its peak since start (`VmRSS`, `VmHWM`), in MiB. */

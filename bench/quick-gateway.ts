@@ -5,7 +5,7 @@
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
  *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead (QUICK_PROFILE_BODY=stream: streamed); QUICK_AUDIT sets AUDIT_BODIES;
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
- *   QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
+ *   QUICK_THREADS=1 prints CPU per request by thread; QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
 import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, startBareProxy } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
@@ -106,6 +106,14 @@ try {
         })
         r[t.name] = { rps: m.rps, cpu: m.cpuUsPerRequest ?? NaN, p50: m.p50 }
         if (m.non2xx > 0) console.log(`${t.name}: ${m.non2xx} non-2xx answers`)
+        if (process.env.QUICK_THREADS === '1' && m.cpuUsPerRequestByThread)
+          console.log(
+            `  ${t.name} µs/req by thread: ` +
+              Object.entries(m.cpuUsPerRequestByThread)
+                .sort((a, b) => b[1] - a[1])
+                .map(([n, us]) => `${n} ${us.toFixed(0)}`)
+                .join(', '),
+          )
       }
       const g = r.gateway
       const b = r.bare
