@@ -1,6 +1,6 @@
 import type { AuditMetadataReason, AuditRecord } from './audit-record.ts'
 import { estimateAuditSize } from './estimate-audit-size.ts'
-import { redactAuditRecord } from './redact-audit-record.ts'
+import { redactAuditRecordToJson } from './redact-audit-record.ts'
 import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audit-path.ts'
 import { stripAuditBodies } from './strip-audit-bodies.ts'
 import { writeAuditFileSync } from './write-audit-file.ts'
@@ -176,11 +176,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
 
   /** Redacted JSON of the record; metadata-only when the full form passes `maxRecordBytes`. */
   const serialise = (record: AuditRecord, secrets: readonly string[]): string => {
-    const json = JSON.stringify(redactAuditRecord(record, secrets))
+    const json = redactAuditRecordToJson(record, secrets)
     // UTF-8 is at most 3 bytes per UTF-16 unit: most records are judged without counting bytes.
     if (json.length * 3 <= maxRecordBytes || record.kind !== 'full') return json
     if (Buffer.byteLength(json, 'utf8') <= maxRecordBytes) return json
-    return JSON.stringify(redactAuditRecord(degrade(record, 'oversize'), secrets))
+    return redactAuditRecordToJson(degrade(record, 'oversize'), secrets)
   }
 
   const writeNow = (record: AuditRecord, secrets: readonly string[], level: number): void => {

@@ -1,9 +1,11 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { makeTestAuditRecord } from './make-test-audit-record.ts'
 import {
   REDACTED,
   maskSecret,
   redactAuditRecord,
+  redactAuditRecordToJson,
   redactBody,
   redactHeaders,
   redactText,
@@ -182,6 +184,8 @@ describe('redactBody', () => {
   })
 
   it('always returns JSON-serialisable data: cycles, bigint, buffers, deep nesting', () => {
+    const holey: unknown[] = [1, undefined]
+    holey[3] = 3
     const cyclic: Record<string, unknown> = { a: 1 }
     cyclic.self = cyclic
     let deep: unknown = 'leaf'
@@ -249,5 +253,126 @@ describe('remembered verdicts for short strings', () => {
       for (let i = 0; i < 5000; i++)
         expect(redactText(`plain text ${round} ${i}`)).toBe(`plain text ${round} ${i}`)
     }
+  })
+})
+
+describe('redactAuditRecordToJson', () => {
+  const secrets = [CLIENT_KEY, CHANNEL_KEY]
+  const sameAsCopy = (record: ReturnType<typeof makeTestAuditRecord>): void =>
+    expect(redactAuditRecordToJson(record, secrets)).toBe(JSON.stringify(redactAuditRecord(record, secrets)))
+
+  // Keys and strings drawn so that clean values, secrets, key shapes and sensitive names all meet.
+  const key = fc.oneof(
+    fc.constantFrom(
+      'content',
+      'role',
+      'password',
+      'api_key',
+      'Pass_Word',
+      'x-api-key',
+      '__proto__',
+      'toJSON',
+      'note',
+    ),
+    fc.string({ maxLength: 8 }),
+  )
+  const text = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom(
+      `my key ${CLIENT_KEY}`,
+      `Bearer ${CHANNEL_KEY}`,
+      GOOGLE_KEY,
+      '{"password":"hunter22"}',
+      '?key=abcdefghijklmnop',
+      'sk-…WXYZ',
+      REDACTED,
+      'hello 你好 😀',
+    ),
+  )
+  const leaf = fc.oneof(
+    text,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.bigInt(),
+    fc.date({ noInvalidDate: false }),
+    fc.constant(() => 1),
+    fc.uint8Array({ maxLength: 4 }),
+  )
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+    ),
+  })).node
+
+  it('gives the JSON of the redacted copy for any body, header or field', () => {
+    fc.assert(
+      fc.property(
+        tree,
+        tree,
+        fc.dictionary(key, text, { maxKeys: 3 }),
+        text,
+        (reqBody, resBody, headers, reason) => {
+          sameAsCopy(
+            makeTestAuditRecord('r1', {
+              rejection_reason: reason,
+              request: { headers, body: reqBody },
+              response: { status: 200, headers: { 'content-type': 'application/json' }, body: resBody },
+            }),
+          )
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('handles cycles, depth, boxed values, class instances and throwing getters the same way', () => {
+    const holey: unknown[] = [1, undefined]
+    holey[3] = 3
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    let deep: unknown = 'bottom'
+    for (let i = 0; i < 80; i++) deep = { next: deep }
+    class Thing {
+      x = 1
+      constructor(readonly secret = 'hidden') {}
+    }
+    const throwing = Object.defineProperty({ ok: 'yes' }, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('no')
+      },
+    })
+    sameAsCopy(
+      makeTestAuditRecord('r2', {
+        request: {
+          headers: {},
+          body: [cyclic, deep, Object('boxed'), new Thing(), throwing, new Map([[1, 2]]), holey],
+        },
+      }),
+    )
+  })
+
+  it('leaves a clean body unchanged and masks a dirty one', () => {
+    const json = JSON.parse(
+      redactAuditRecordToJson(
+        makeTestAuditRecord('r3', {
+          request: {
+            headers: { authorization: `Bearer ${CLIENT_KEY}` },
+            body: { messages: [{ content: 'hi' }] },
+          },
+          response: { status: 200, headers: {}, body: { note: `echo ${CHANNEL_KEY}`, keep: [1, 2] } },
+        }),
+        secrets,
+      ),
+    ) as { request: { headers: Record<string, string>; body: unknown }; response: { body: unknown } }
+    expect(json.request.headers.authorization).toBe('Bearer sk-…WXYZ')
+    expect(json.request.body).toEqual({ messages: [{ content: 'hi' }] })
+    expect(json.response.body).toEqual({ note: `echo ${REDACTED}`, keep: [1, 2] })
   })
 })

@@ -158,8 +158,23 @@ interface Needle {
   mask: string
 }
 
+/**
+ * Records of one key and channel repeat the same secrets: their needles are remembered, up to a bound, instead
+ * of being built (three encodings, a sort) for every record.
+ */
+const needleSets = new Map<string, Needle[]>()
+
 function prepareSecrets(secrets: readonly unknown[]): Needle[] {
-  return buildNeedles(secrets.filter((s): s is string => typeof s === 'string'))
+  const strings = secrets.filter((s): s is string => typeof s === 'string')
+  if (strings.length === 0) return []
+  const id = strings.join('\u0000')
+  let needles = needleSets.get(id)
+  if (needles === undefined) {
+    needles = buildNeedles(strings)
+    if (needleSets.size >= 1024) needleSets.clear()
+    needleSets.set(id, needles)
+  }
+  return needles
 }
 
 function buildNeedles(secrets: readonly string[]): Needle[] {
@@ -197,7 +212,10 @@ function mayNeedPatterns(text: string): boolean {
 
 /** Builds the string-level redactor for one record (the secrets are prepared once). */
 export function createTextRedactor(secrets: readonly unknown[] = []): TextRedactor {
-  const needles = prepareSecrets(secrets)
+  return textRedactorFor(prepareSecrets(secrets))
+}
+
+function textRedactorFor(needles: readonly Needle[]): TextRedactor {
   return (text: string): string => {
     if (text.length < MIN_SECRET_LENGTH) return text
     let out = text
@@ -373,6 +391,11 @@ export function redactBody(value: unknown, secrets: readonly unknown[] = []): un
  */
 export function redactAuditRecord(record: AuditRecord, secrets: readonly unknown[] = []): AuditRecord {
   const text = createTextRedactor(secrets)
+  return walk(prepareRecord(record, text), text, 0, []) as AuditRecord
+}
+
+/** The record with URLs and headers redacted by their own rules; every other field still as given. */
+function prepareRecord(record: AuditRecord, text: TextRedactor): AuditRecord {
   const request = record.request ?? { headers: {} }
   const response = record.response ?? { status: record.status, headers: {} }
   const prepared: AuditRecord = {
@@ -382,5 +405,108 @@ export function redactAuditRecord(record: AuditRecord, secrets: readonly unknown
     response: { ...response, headers: headersWith(response.headers, text) },
   }
   if (record.upstream_url !== undefined) prepared.upstream_url = urlWith(String(record.upstream_url), text)
-  return walk(prepared, text, 0, []) as AuditRecord
+  return prepared
+}
+
+/**
+ * `walk` without the copy where nothing changes: returns `value` itself when its JSON would come out the same,
+ * otherwise a new value built like `walk` builds it, sharing the unchanged parts. Most bodies hold nothing to
+ * redact, so they cost a read instead of a copy.
+ */
+function walkShared(value: unknown, text: TextRedactor, depth: number, path: object[]): unknown {
+  switch (typeof value) {
+    case 'string':
+      return text(value)
+    case 'bigint':
+      return value.toString()
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      // Numbers and booleans stay; JSON leaves out undefined, functions and symbols as `walk` does (null in arrays).
+      return value
+    case 'object':
+      break
+  }
+  if (value === null) return null
+  const isArray = Array.isArray(value)
+  const proto: unknown = Object.getPrototypeOf(value)
+  // Only plain objects and arrays are shared: anything JSON would serialise differently from its own keys (dates,
+  // binary, boxed values, `toJSON` methods, class instances), cycles and the depth limit take `walk`'s way.
+  if (
+    depth >= MAX_DEPTH ||
+    (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) ||
+    typeof (value as { toJSON?: unknown }).toJSON === 'function' ||
+    path.includes(value)
+  )
+    return walk(value, text, depth, path)
+  path.push(value)
+  try {
+    if (isArray) {
+      const list = value as unknown[]
+      let copy: unknown[] | null = null
+      for (let i = 0; i < list.length; i++) {
+        const item = list[i]
+        const v = walkShared(item, text, depth + 1, path)
+        // Items before the first change are unchanged; JSON writes null for the holes and undefined among them.
+        if (copy === null && v !== item) copy = list.slice(0, i)
+        if (copy !== null) copy.push(v === undefined ? null : v)
+      }
+      return copy ?? value
+    }
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+    let out: Record<string, unknown> | null = null
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
+      let v: unknown
+      let readable = true
+      try {
+        v = record[key]
+      } catch {
+        readable = false
+      }
+      const redacted = !readable
+        ? undefined
+        : isSensitiveField(key)
+          ? maskNamedValue(v, text)
+          : walkShared(v, text, depth + 1, path)
+      const name = readable ? text(key) : key
+      if (out === null && (!readable || name !== key || redacted !== v)) {
+        // The first change: the keys before it go into the copy as they are.
+        out = {}
+        for (let j = 0; j < i; j++) {
+          try {
+            const before = record[keys[j]]
+            if (before !== undefined && typeof before !== 'function' && typeof before !== 'symbol')
+              define(out, keys[j], before)
+          } catch {
+            // A getter that throws now is left out, as `walk` leaves it out.
+          }
+        }
+      }
+      if (
+        out !== null &&
+        redacted !== undefined &&
+        typeof redacted !== 'function' &&
+        typeof redacted !== 'symbol'
+      )
+        define(out, name, redacted)
+    }
+    return out ?? value
+  } catch {
+    return '[unserialisable]'
+  } finally {
+    path.pop()
+  }
+}
+
+/**
+ * `JSON.stringify(redactAuditRecord(record, secrets))`, cheaper: the parts of the record the layers leave as they
+ * are (most bodies) are serialised in place instead of being copied first.
+ */
+export function redactAuditRecordToJson(record: AuditRecord, secrets: readonly unknown[] = []): string {
+  const text = createTextRedactor(secrets)
+  return JSON.stringify(walkShared(prepareRecord(record, text), text, 0, []))
 }
