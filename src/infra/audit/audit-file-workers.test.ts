@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -5,13 +6,16 @@ import { brotliDecompressSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AUDIT_WORKER_NICE, createAuditFileWorkers, type AuditFileWorkers } from './audit-file-workers.ts'
 
-/** Nice value of every thread of this process, from /proc (field 19 of a thread's stat). */
-function threadNiceValues(): number[] {
+/** Field of every thread's stat in this process, from /proc (19: nice value, 41: scheduling policy). */
+function threadStatField(field: number): number[] {
   return readdirSync('/proc/self/task').map((tid) => {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[field - 3])
   })
 }
+const threadNiceValues = (): number[] => threadStatField(19)
+const SCHED_BATCH = 3
+const hasChrt = spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0
 
 describe('audit file workers', () => {
   let workers: AuditFileWorkers | undefined
@@ -24,10 +28,11 @@ describe('audit file workers', () => {
   it('write each record of a batch compressed, from threads that yield the core to the request path', async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-workers-'))
     const before = threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length
+    const batchBefore = threadStatField(41).filter((p) => p === SCHED_BATCH).length
     workers = createAuditFileWorkers(2)
     const jobs = [1, 2, 3].map((i) => ({
       file: join(dir!, '2024_05_06', `r${i}.json.br`),
-      json: JSON.stringify({ request_id: `r${i}`, text: '你好 '.repeat(i * 50) }),
+      json: JSON.stringify({ request_id: `r${i}`, text: '你好 😀 '.repeat(i * 50) }),
       quality: 2,
     }))
     expect(await workers.write(jobs)).toEqual([null, null, null])
@@ -37,6 +42,8 @@ describe('audit file workers', () => {
       // Only the worker that took the batch has started; it runs at the lower priority, the main thread does not.
       expect(threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length).toBe(before + 1)
       expect(threadNiceValues()[0]).toBe(0)
+      // Where chrt is installed it also runs as SCHED_BATCH, so a new batch never preempts the request path.
+      if (hasChrt) expect(threadStatField(41).filter((p) => p === SCHED_BATCH).length).toBe(batchBefore + 1)
     }
   })
 })
