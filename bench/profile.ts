@@ -183,6 +183,8 @@ export async function profileGateway(options: {
   /** Unmeasured load before the profiled run. Default 6 s. */
   warmupSeconds?: number
   dataParent?: string
+  /** Extra environment for the gateway (e.g. `AUDIT_BODIES`). */
+  env?: Record<string, string>
 }): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'any-gateway-prof-'))
   try {
@@ -193,6 +195,7 @@ export async function profileGateway(options: {
       model: options.model,
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
       dataParent: options.dataParent,
+      env: options.env,
     })
     let rps = 0
     let fromUs = 0

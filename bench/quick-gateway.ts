@@ -37,6 +37,7 @@ if (process.env.QUICK_PROFILE === '1') {
     upstreamUrl: `http://127.0.0.1:${port}`,
     model,
     dataParent: process.env.QUICK_DATA_PARENT,
+    env: process.env.QUICK_AUDIT ? { AUDIT_BODIES: process.env.QUICK_AUDIT } : {},
     load: {
       path: '/v1/chat/completions',
       body: process.env.QUICK_PROFILE_BODY === 'stream' ? stream : plain,
