@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ANTHROPIC_SURFACES, OPENAI_SURFACES, type Surface } from '../proxy/surfaces.ts'
 import type { ProxyDeps } from '../proxy/proxy-types.ts'
 import { isBadHost } from './is-bad-host.ts'
+import { rejectBeforeProxy } from '../proxy/handle-proxy-request.ts'
 import { parseGeminiAction, runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
 
 const GEMINI_PREFIX = '/v1beta/models/'
@@ -42,8 +43,16 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     const url = req.url
 
     const declared = Number(req.headers['content-length'])
+    const tooLarge = (): void =>
+      rejectBeforeProxy(
+        proxy,
+        { surface: target.surface, method: 'POST', url, headers: req.headers, res },
+        413,
+        'payload_too_large',
+        'Request body is too large',
+      )
     if (declared > maxBodyBytes) {
-      sendRawProtocolError(res, target.surface, 413, 'payload_too_large', 'Request body is too large')
+      tooLarge()
       req.resume()
       return true
     }
@@ -56,7 +65,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
       if (size > maxBodyBytes) {
         refused = true
         res.setHeader('connection', 'close')
-        sendRawProtocolError(res, target.surface, 413, 'payload_too_large', 'Request body is too large')
+        tooLarge()
         return
       }
       chunks.push(chunk)

@@ -150,6 +150,33 @@ async function admit(
   )
 }
 
+/**
+ * A request refused before it reaches the proxy (body too large, undecodable): answered in the client's error
+ * shape with a request id, and audited like any rejection — metadata only, as nobody was authenticated.
+ */
+export function rejectBeforeProxy(
+  deps: ProxyDeps,
+  req: Pick<ProxyRequest, 'surface' | 'method' | 'url' | 'headers' | 'ip' | 'res'>,
+  status: number,
+  code: ErrorCode,
+  message: string,
+): void {
+  const requestId = newTimeOrderedId()
+  const outcome = newOutcome(
+    { ...req, query: new URLSearchParams(), body: Buffer.alloc(0) },
+    requestId,
+    deps.clock.now(),
+  )
+  outcome.status = status
+  outcome.errorCode = code
+  outcome.rejection = code
+  if (!req.res.headersSent) {
+    req.res.setHeader('x-request-id', requestId)
+    sendProxyError(req.res, req.surface.protocol, status, code, message)
+  }
+  deps.onFinished?.(outcome)
+}
+
 export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   if (deps.inflight.draining) {
     req.res.setHeader('connection', 'close')

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { request } from 'undici'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readAuditRecord } from '../../src/infra/audit/read-audit-record.ts'
 import { MODELS, startProxyFixture, type ProxyFixture } from '../support/proxy-fixture.ts'
 
 /**
@@ -54,6 +56,44 @@ describe('fast proxy path', () => {
       error: { type: expect.any(String) as string },
     })
     expect(f.upstream.requests.filter((r) => r.body.length >= LIMIT)).toHaveLength(0)
+  })
+
+  it('audits what it refuses before the proxy, on either entry: metadata only, with the request id it answered', async () => {
+    const big = JSON.stringify({
+      model: MODELS.openai,
+      messages: [{ role: 'user', content: 'x'.repeat(LIMIT) }],
+    })
+    const declared = await post('/v1/chat/completions', big, { authorization: `Bearer ${f.key}` })
+    const undecodable = await post('/v1/chat/completions', Buffer.from('not gzip at all'), {
+      authorization: `Bearer ${f.key}`,
+      'content-encoding': 'gzip',
+    })
+    const viaFastify = await f.t.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${f.key}`, 'content-type': 'application/json' },
+      payload: big,
+    })
+    const answers = [
+      { status: declared.status, id: declared.headers['x-request-id'], code: 'payload_too_large' },
+      { status: undecodable.status, id: undecodable.headers['x-request-id'], code: 'bad_request' },
+      { status: viaFastify.statusCode, id: viaFastify.headers['x-request-id'], code: 'payload_too_large' },
+    ]
+    expect(answers.map((a) => a.status)).toEqual([413, 400, 413])
+    await f.t.audit.drain(5000)
+    const sessions = path.join(f.t.deps.config.DATA_DIR, 'sessions')
+    for (const a of answers) {
+      expect(typeof a.id).toBe('string')
+      const record = await readAuditRecord(sessions, String(a.id), new Date())
+      expect(record, a.code).toMatchObject({
+        kind: 'metadata',
+        status: a.status,
+        rejection_reason: a.code,
+        client_path: '/v1/chat/completions',
+      })
+      expect(record?.request.body).toBeUndefined()
+      expect(JSON.stringify(record)).not.toContain(f.key)
+    }
   })
 
   it('answers errors exactly as the Fastify route does', async () => {

@@ -2,7 +2,7 @@ import zlib from 'node:zlib'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from '../../proxy/surfaces.ts'
-import { handleProxyRequest, type ProxyDeps } from '../../proxy/handle-proxy-request.ts'
+import { handleProxyRequest, rejectBeforeProxy, type ProxyDeps } from '../../proxy/handle-proxy-request.ts'
 import { listReachableModels, toAnthropicList, toGeminiList, toOpenAiList } from '../../proxy/list-models.ts'
 import { extractClientKey } from '../../proxy/extract-client-key.ts'
 import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
@@ -81,9 +81,9 @@ export async function runProxyCall(
 ): Promise<void> {
   const body = decodeBody(call.headers, call.body, maxBodyBytes)
   if (!Buffer.isBuffer(body)) {
-    sendRawProtocolError(
-      call.res,
-      call.surface,
+    rejectBeforeProxy(
+      proxy,
+      call,
       body.status,
       body.status === 413 ? 'payload_too_large' : 'bad_request',
       body.message,
@@ -133,9 +133,15 @@ export async function registerProxyRoutes(
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
       if (status === 500) req.log.error({ err }, 'proxy route failed')
       const code = status === 413 ? 'payload_too_large' : status === 500 ? 'internal_error' : 'bad_request'
-      return sendProtocolError(
-        reply,
-        surface,
+      reply.hijack()
+      if (reply.raw.headersSent) {
+        // The proxy had already answered (and audited); only the connection can still say it failed.
+        reply.raw.destroy()
+        return
+      }
+      rejectBeforeProxy(
+        proxy,
+        { surface, method: req.method, url: req.url, headers: req.headers, res: reply.raw },
         status,
         code,
         status === 500 ? 'Internal gateway error' : err.message,
