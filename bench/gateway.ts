@@ -3,9 +3,10 @@
  * one OpenAI channel pointing at the fake upstream, a group, and a client key.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliDecompressSync } from 'node:zlib'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { request } from 'undici'
@@ -19,8 +20,8 @@ export interface RunningGateway {
   /** Plaintext client key (`sk-…`). */
   key: string
   db: BenchDb
-  /** Stops the process, counts its `usage_logs` rows, and removes its data directory and database. */
-  stop(): Promise<{ counts: BillingCounts | undefined }>
+  /** Stops the process, counts its `usage_logs` rows and audit files, and removes its data directory and database. */
+  stop(): Promise<{ counts: BillingCounts | undefined; audit: AuditCounts | undefined }>
 }
 
 export interface GatewayOptions {
@@ -83,6 +84,25 @@ const pendingCleanups = new Set<() => Promise<void>>()
 /** Removes the data of every gateway still running; call after their processes are gone. */
 export async function cleanupGateways(): Promise<void> {
   await Promise.all([...pendingCleanups].map((c) => c()))
+}
+
+export interface AuditCounts {
+  files: number
+  /** Records written without bodies (the writer shed them under pressure, or the request was unauthenticated). */
+  metadataOnly: number
+}
+
+/** Every audit file under `sessions/`, read back: how many there are and how many hold metadata only. */
+export function countAuditRecords(sessionsDir: string): AuditCounts {
+  const counts: AuditCounts = { files: 0, metadataOnly: 0 }
+  for (const day of readdirSync(sessionsDir)) {
+    for (const name of readdirSync(join(sessionsDir, day))) {
+      const text = brotliDecompressSync(readFileSync(join(sessionsDir, day, name))).toString('utf8')
+      counts.files++
+      if ((JSON.parse(text) as { kind?: string }).kind === 'metadata') counts.metadataOnly++
+    }
+  }
+  return counts
 }
 
 export interface BillingCounts {
@@ -243,8 +263,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         } catch {
           counts = undefined
         }
+        let audit: AuditCounts | undefined
+        try {
+          audit = countAuditRecords(join(dataDir, 'sessions'))
+        } catch {
+          audit = undefined
+        }
         await cleanup()
-        return { counts }
+        return { counts, audit }
       },
     }
   } catch (error) {

@@ -126,8 +126,8 @@ try {
     }
   }
 } finally {
-  const { counts } = await gw.stop()
-  console.log(`written: ${JSON.stringify(counts)}`)
+  const { counts, audit } = await gw.stop()
+  console.log(`written: ${JSON.stringify(counts)}, audit files: ${JSON.stringify(audit)}`)
   await stopAll()
   await cleanupGateways()
 }

@@ -341,7 +341,7 @@ async function main(): Promise<void> {
   }
   const scenarios = await runScenarios([direct, bareTarget, gwTarget])
   await bare.child.stop()
-  const { counts } = await gateway.stop()
+  const { counts, audit } = await gateway.stop()
   const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream]
     .filter((r) => r.target === 'gateway')
     .reduce((n, r) => n + r.requests, 0)
@@ -357,6 +357,15 @@ async function main(): Promise<void> {
       `rows written by the gateway: ${counts.usageRows} usage (${counts.chargedRows} charged), ` +
         `${counts.ledgerRows} ledger (≥ ${gwAnswered} measured answers), ${counts.openReservations} reservations left open`,
     )
+  }
+
+  if (audit === undefined) loud('could not read back the audit files the gateway wrote')
+  else {
+    // One record per request, each with its bodies: a writer that shed bodies under load did less work than it must.
+    if (counts !== undefined && audit.files < counts.usageRows)
+      loud(`the gateway wrote ${audit.files} audit files for ${counts.usageRows} usage rows`)
+    if (audit.metadataOnly > 0) loud(`${audit.metadataOnly} audit records lost their bodies under load`)
+    log(`audit files written by the gateway: ${audit.files}, ${audit.metadataOnly} of them metadata only`)
   }
 
   const results: BenchResults = {
@@ -386,7 +395,9 @@ async function main(): Promise<void> {
       `\nEvery gateway request was priced, held a reservation against a user balance and passed a group rate-limit ` +
       `rule. Rows written by the gateway: ${counts.usageRows} usage (${counts.chargedRows} charged; the rest are ` +
       `requests the load generator cut at the end of a run, 499 at no cost), ${counts.ledgerRows} ledger, ` +
-      `${counts.openReservations} reservations left open.\n`
+      `${counts.openReservations} reservations left open.` +
+      (audit ? ` Audit files: ${audit.files}, of which ${audit.metadataOnly} without bodies.` : '') +
+      '\n'
   if (problems.length > 0) markdown += `\n**INVALID RUN:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
 
   const missed = checks.some((c) => !c.pass)
