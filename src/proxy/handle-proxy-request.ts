@@ -167,13 +167,13 @@ export function rejectBeforeProxy(
     requestId,
     deps.clock.now(),
   )
+  // Someone else already answered (and audited) this request.
+  if (req.res.headersSent) return
   outcome.status = status
   outcome.errorCode = code
   outcome.rejection = code
-  if (!req.res.headersSent) {
-    req.res.setHeader('x-request-id', requestId)
-    sendProxyError(req.res, req.surface.protocol, status, code, message)
-  }
+  req.res.setHeader('x-request-id', requestId)
+  sendProxyError(req.res, req.surface.protocol, status, code, message)
   deps.onFinished?.(outcome)
 }
 

@@ -80,6 +80,8 @@ describe('fast proxy path', () => {
       { status: viaFastify.statusCode, id: viaFastify.headers['x-request-id'], code: 'payload_too_large' },
     ]
     expect(answers.map((a) => a.status)).toEqual([413, 400, 413])
+    // Fastify closes the connection after a body over its limit; the audited answer keeps that.
+    expect(viaFastify.headers.connection).toBe('close')
     await f.t.audit.drain(5000)
     const sessions = path.join(f.t.deps.config.DATA_DIR, 'sessions')
     for (const a of answers) {

@@ -133,18 +133,25 @@ export async function registerProxyRoutes(
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
       if (status === 500) req.log.error({ err }, 'proxy route failed')
       const code = status === 413 ? 'payload_too_large' : status === 500 ? 'internal_error' : 'bad_request'
+      const message = status === 500 ? 'Internal gateway error' : err.message
+      // Model lists are not proxied requests: they keep a plain answer and no audit record.
+      if (req.method !== 'POST') return sendProtocolError(reply, surface, status, code, message)
       reply.hijack()
       if (reply.raw.headersSent) {
         // The proxy had already answered (and audited); only the connection can still say it failed.
         reply.raw.destroy()
         return
       }
+      // Headers Fastify set for this failure go out too: `connection: close` after a body over the limit, so the
+      // rest of an endless upload is not read.
+      for (const [name, value] of Object.entries(reply.getHeaders()))
+        if (value !== undefined) reply.raw.setHeader(name, value)
       rejectBeforeProxy(
         proxy,
         { surface, method: req.method, url: req.url, headers: req.headers, res: reply.raw },
         status,
         code,
-        status === 500 ? 'Internal gateway error' : err.message,
+        message,
       )
     })
 

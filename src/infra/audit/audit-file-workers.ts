@@ -25,9 +25,9 @@ function packBatch(jobs: readonly AuditFileJob[]): {
   bytes: ArrayBuffer
   slices: { file: string; start: number; end: number; quality: number }[]
 } {
-  let bound = 0
-  for (const job of jobs) bound += job.json.length * 3
-  const buffer = Buffer.allocUnsafeSlow(bound)
+  let total = 0
+  for (const job of jobs) total += Buffer.byteLength(job.json, 'utf8')
+  const buffer = Buffer.allocUnsafeSlow(total)
   let offset = 0
   const slices = jobs.map((job) => {
     const start = offset
@@ -97,8 +97,8 @@ try {
   os.setPriority(0, ${AUDIT_WORKER_NICE})
 } catch {}
 // SCHED_BATCH (Linux; no privilege needed to choose it): the same share of a contended core as by the nice value,
-// but a writer woken by a new batch never preempts the request path; it runs when the event loop waits, or at the
-// next tick. Node has no call for it, so the thread asks chrt, once, best effort.
+// but a writer woken by a new batch does not preempt the request path on wakeup; it runs when the event loop
+// waits, or after a time slice. Node has no call for it, so the thread asks chrt, once, best effort.
 if (process.platform === 'linux' && process.env.AUDIT_SCHED_BATCH !== '0') {
   try {
     const tid = fs.readlinkSync('/proc/thread-self').split('/').pop()
@@ -174,11 +174,12 @@ export function createAuditFileWorkers(count: number): AuditFileWorkers {
       for (const s of slots) if (s.busy < slot.busy) slot = s
       const worker = slot.worker ?? start(slot)
       const id = nextId++
+      // Packed before the batch is registered, so a failed allocation leaves no pending entry behind.
+      const { bytes, slices } = packBatch(jobs)
       return new Promise((resolve, reject) => {
         if (slot.pending.size === 0) worker.ref()
         slot.pending.set(id, { resolve, reject })
         slot.busy++
-        const { bytes, slices } = packBatch(jobs)
         worker.postMessage({ id, bytes, jobs: slices }, [bytes])
       })
     },

@@ -332,6 +332,7 @@ describe('redactAuditRecordToJson', () => {
   })
 
   it('handles cycles, depth, boxed values, class instances and throwing getters the same way', () => {
+    const proxied = new Proxy({ note: `key ${CLIENT_KEY}`, plain: 'ok' }, {})
     const holey: unknown[] = [1, undefined]
     holey[3] = 3
     const cyclic: Record<string, unknown> = { a: 1 }
@@ -352,7 +353,7 @@ describe('redactAuditRecordToJson', () => {
       makeTestAuditRecord('r2', {
         request: {
           headers: {},
-          body: [cyclic, deep, Object('boxed'), new Thing(), throwing, new Map([[1, 2]]), holey],
+          body: [cyclic, deep, Object('boxed'), new Thing(), throwing, new Map([[1, 2]]), holey, proxied],
         },
       }),
     )
@@ -374,5 +375,19 @@ describe('redactAuditRecordToJson', () => {
     expect(json.request.headers.authorization).toBe('Bearer sk-…WXYZ')
     expect(json.request.body).toEqual({ messages: [{ content: 'hi' }] })
     expect(json.response.body).toEqual({ note: `echo ${REDACTED}`, keep: [1, 2] })
+  })
+})
+
+describe('secret needles', () => {
+  it("are built from each call's own secrets, however earlier secrets were made", () => {
+    expect(redactText('x', ['abcdefgh\u0000ijklmnop'])).toBe('x')
+    expect(redactText('key abcdefgh and ijklmnop', ['abcdefgh', 'ijklmnop'])).toBe(
+      `key ${REDACTED} and ${REDACTED}`,
+    )
+    // A secret inside another is replaced whole, whichever comes first; encoded forms are found too.
+    expect(redactText('a sk-AAAAAAAAAAAAAAAAAAAA1234 b', ['AAAA1234', 'sk-AAAAAAAAAAAAAAAAAAAA1234'])).toBe(
+      'a sk-…1234 b',
+    )
+    expect(redactText('q=p%40ss%2Fw0rd!', ['p@ss/w0rd!'])).toBe(`q=${REDACTED}`)
   })
 })

@@ -1,3 +1,4 @@
+import { types } from 'node:util'
 import type { AuditRecord } from './audit-record.ts'
 
 /**
@@ -10,6 +11,8 @@ import type { AuditRecord } from './audit-record.ts'
  * All walkers build new objects and copy a `__proto__` key with `defineProperty`, as data, so no prototype
  * is ever touched; the input is never mutated.
  */
+
+const { isProxy } = types
 
 export const REDACTED = '[redacted]'
 
@@ -158,26 +161,25 @@ interface Needle {
   mask: string
 }
 
-/**
- * Records of one key and channel repeat the same secrets: their needles are remembered, up to a bound, instead
- * of being built (three encodings, a sort) for every record.
- */
-const needleSets = new Map<string, Needle[]>()
-
 function prepareSecrets(secrets: readonly unknown[]): Needle[] {
-  const strings = secrets.filter((s): s is string => typeof s === 'string')
-  if (strings.length === 0) return []
-  const id = strings.join('\u0000')
-  let needles = needleSets.get(id)
-  if (needles === undefined) {
-    needles = buildNeedles(strings)
-    if (needleSets.size >= 1024) needleSets.clear()
-    needleSets.set(id, needles)
-  }
-  return needles
+  return buildNeedles(secrets.filter((s): s is string => typeof s === 'string'))
 }
 
+/** Characters that URL and JSON encoding leave as they are: a secret made only of them has one form. */
+const ENCODING_SAFE = /^[A-Za-z0-9_.~-]*$/
+
 function buildNeedles(secrets: readonly string[]): Needle[] {
+  // The usual case, generated keys of safe characters, needs no encodings, map or sort (and nothing is cached:
+  // client keys are not kept in memory beyond their request).
+  if (secrets.length <= 2 && secrets.every((s) => ENCODING_SAFE.test(s))) {
+    const needles: Needle[] = []
+    for (const s of secrets)
+      if (s.length >= MIN_SECRET_LENGTH && !needles.some((n) => n.value === s))
+        needles.push({ value: s, mask: maskToken(s) })
+    // Longest first, so a secret that contains another is replaced whole.
+    if (needles.length === 2 && needles[1].value.length > needles[0].value.length) needles.reverse()
+    return needles
+  }
   const seen = new Map<string, string>()
   for (const s of secrets) {
     if (s.length < MIN_SECRET_LENGTH) continue
@@ -186,7 +188,6 @@ function buildNeedles(secrets: readonly string[]): Needle[] {
       if (variant.length >= MIN_SECRET_LENGTH && !seen.has(variant)) seen.set(variant, mask)
     }
   }
-  // Longest first, so a secret that contains another is replaced whole.
   return [...seen].map(([value, mask]) => ({ value, mask })).sort((a, b) => b.value.length - a.value.length)
 }
 
@@ -433,9 +434,10 @@ function walkShared(value: unknown, text: TextRedactor, depth: number, path: obj
   const isArray = Array.isArray(value)
   const proto: unknown = Object.getPrototypeOf(value)
   // Only plain objects and arrays are shared: anything JSON would serialise differently from its own keys (dates,
-  // binary, boxed values, `toJSON` methods, class instances), cycles and the depth limit take `walk`'s way.
+  // binary, boxed values, `toJSON` methods, class instances, proxies), cycles and the depth limit take `walk`'s way.
   if (
     depth >= MAX_DEPTH ||
+    isProxy(value) ||
     (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) ||
     typeof (value as { toJSON?: unknown }).toJSON === 'function' ||
     path.includes(value)
@@ -504,7 +506,9 @@ function walkShared(value: unknown, text: TextRedactor, depth: number, path: obj
 
 /**
  * `JSON.stringify(redactAuditRecord(record, secrets))`, cheaper: the parts of the record the layers leave as they
- * are (most bodies) are serialised in place instead of being copied first.
+ * are (most bodies) are serialised in place instead of being copied first. For plain data, as `JSON.parse` and
+ * object literals make it (audit records are): a part left in place is read a second time by `JSON.stringify`, so
+ * a getter that answers differently the second time would not be redacted; `redactAuditRecord` reads once.
  */
 export function redactAuditRecordToJson(record: AuditRecord, secrets: readonly unknown[] = []): string {
   const text = createTextRedactor(secrets)
