@@ -77,6 +77,28 @@ async function fetchText(url: string, body: Record<string, unknown>, headers: Re
 describe('streams through the gateway', () => {
   let f: ProxyFixture
 
+  /** A chat completion through the gateway, answered by the fake upstream with `scenario`. */
+  function chatWithScenario(
+    scenario: string,
+    content: string,
+    opts: { stream?: boolean; signal?: AbortSignal } = {},
+  ) {
+    return request(`${f.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${f.key}`,
+        'content-type': 'application/json',
+        'x-fake-scenario': scenario,
+      },
+      body: JSON.stringify({
+        model: MODELS.openai,
+        ...(opts.stream ? { stream: true } : {}),
+        messages: [{ role: 'user', content }],
+      }),
+      signal: opts.signal,
+    })
+  }
+
   beforeAll(async () => {
     f = await startProxyFixture('sqlite')
   })
@@ -136,19 +158,7 @@ describe('streams through the gateway', () => {
       if (info.path.includes('chat/completions')) sent.push(Date.now())
     })
     try {
-      const res = await request(`${f.gateway}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${f.key}`,
-          'content-type': 'application/json',
-          'x-fake-scenario': 'slow-events:150',
-        },
-        body: JSON.stringify({
-          model: MODELS.openai,
-          stream: true,
-          messages: [{ role: 'user', content: 'slow' }],
-        }),
-      })
+      const res = await chatWithScenario('slow-events:150', 'slow', { stream: true })
       expect(res.statusCode).toBe(200)
       let events = 0
       for await (const chunk of res.body) {
@@ -168,19 +178,7 @@ describe('streams through the gateway', () => {
 
   it('sends the status at once when the provider is slow to produce the first event', async () => {
     const t0 = Date.now()
-    const res = await request(`${f.gateway}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${f.key}`,
-        'content-type': 'application/json',
-        'x-fake-scenario': 'slow-first-event:600',
-      },
-      body: JSON.stringify({
-        model: MODELS.openai,
-        stream: true,
-        messages: [{ role: 'user', content: 'wait' }],
-      }),
-    })
+    const res = await chatWithScenario('slow-first-event:600', 'wait', { stream: true })
     const headersAfter = Date.now() - t0
     expect(res.statusCode).toBe(200)
     expect(headersAfter).toBeLessThan(400)
@@ -220,15 +218,7 @@ describe('streams through the gateway', () => {
 
   it('breaks the connection when a plain answer is cut mid-body, so the client never takes it as complete', async () => {
     const n = f.outcomes.length
-    const res = await request(`${f.gateway}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${f.key}`,
-        'content-type': 'application/json',
-        'x-fake-scenario': 'reset',
-      },
-      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: 'cut me' }] }),
-    })
+    const res = await chatWithScenario('reset', 'cut me')
     expect(res.statusCode).toBe(200)
     // The provider's length was kept, so the short body cannot pass as a whole one.
     expect(Number(res.headers['content-length'])).toBeGreaterThan(0)
@@ -242,20 +232,7 @@ describe('streams through the gateway', () => {
     f.upstream.clearRequests()
     const n = f.outcomes.length
     const ac = new AbortController()
-    const res = await request(`${f.gateway}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${f.key}`,
-        'content-type': 'application/json',
-        'x-fake-scenario': 'slow-events:300',
-      },
-      body: JSON.stringify({
-        model: MODELS.openai,
-        stream: true,
-        messages: [{ role: 'user', content: 'abandon me' }],
-      }),
-      signal: ac.signal,
-    })
+    const res = await chatWithScenario('slow-events:300', 'abandon me', { stream: true, signal: ac.signal })
     let got = 0
     const sentBefore = f.upstream.eventsSent
     try {
@@ -292,16 +269,9 @@ describe('streams through the gateway', () => {
     const n = f.outcomes.length
     const ac = new AbortController()
     const started = Date.now()
-    const pending = request(`${f.gateway}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${f.key}`,
-        'content-type': 'application/json',
-        'x-fake-scenario': 'delay:3000',
-      },
-      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: 'leave early' }] }),
-      signal: ac.signal,
-    }).catch(() => 'aborted')
+    const pending = chatWithScenario('delay:3000', 'leave early', { signal: ac.signal }).catch(
+      () => 'aborted',
+    )
     await new Promise((r) => setTimeout(r, 200))
     ac.abort()
     expect(await pending).toBe('aborted')
