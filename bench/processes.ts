@@ -45,13 +45,17 @@ export function allowedCpus(pid: number | 'self'): string {
   return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '?'
 }
 
-/** utime + stime of the whole process (all threads), in clock ticks. */
-export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+/** utime + stime of a `/proc/…/stat` line, in clock ticks. */
+function statTicks(stat: string): number {
   // The command name (field 2) may contain spaces; fields after it start past the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   return Number(fields[11]) + Number(fields[12])
+}
+
+/** utime + stime of the whole process (all threads), in clock ticks. */
+export function cpuTicks(pid: number): number {
+  return statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'))
 }
 
 /**
@@ -70,8 +74,7 @@ export function threadTicks(pid: number): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
       const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]))
+      out.set(name, (out.get(name) ?? 0) + statTicks(stat))
     } catch {
       // The thread ended between the listing and the read.
     }
