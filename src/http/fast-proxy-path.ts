@@ -15,6 +15,16 @@ const SURFACE_BY_PATH = new Map<string, Surface>(
   ]),
 )
 
+function refuseTooLarge(proxy: ProxyDeps, surface: Surface, req: IncomingMessage, res: ServerResponse): void {
+  rejectBeforeProxy(
+    proxy,
+    { surface, method: 'POST', url: req.url ?? '', headers: req.headers, res },
+    413,
+    'payload_too_large',
+    'Request body is too large',
+  )
+}
+
 /**
  * The proxied POSTs taken straight off the HTTP server, before Fastify: routing a request through Fastify's
  * router, hooks, request/reply objects and body parser cost a sizeable share of the gateway's CPU per request,
@@ -43,16 +53,8 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     const url = req.url
 
     const declared = Number(req.headers['content-length'])
-    const tooLarge = (): void =>
-      rejectBeforeProxy(
-        proxy,
-        { surface: target.surface, method: 'POST', url, headers: req.headers, res },
-        413,
-        'payload_too_large',
-        'Request body is too large',
-      )
     if (declared > maxBodyBytes) {
-      tooLarge()
+      refuseTooLarge(proxy, target.surface, req, res)
       req.resume()
       return true
     }
@@ -65,7 +67,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
       if (size > maxBodyBytes) {
         refused = true
         res.setHeader('connection', 'close')
-        tooLarge()
+        refuseTooLarge(proxy, target.surface, req, res)
         return
       }
       chunks.push(chunk)

@@ -161,14 +161,14 @@ export function rejectBeforeProxy(
   code: ErrorCode,
   message: string,
 ): void {
+  // Someone else already answered (and audited) this request.
+  if (req.res.headersSent) return
   const requestId = newTimeOrderedId()
   const outcome = newOutcome(
     { ...req, query: new URLSearchParams(), body: Buffer.alloc(0) },
     requestId,
     deps.clock.now(),
   )
-  // Someone else already answered (and audited) this request.
-  if (req.res.headersSent) return
   outcome.status = status
   outcome.errorCode = code
   outcome.rejection = code
