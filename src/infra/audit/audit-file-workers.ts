@@ -99,7 +99,7 @@ try {
 // SCHED_BATCH (Linux; no privilege needed to choose it): the same share of a contended core as by the nice value,
 // but a writer woken by a new batch does not preempt the request path on wakeup; it runs when the event loop
 // waits, or after a time slice. Node has no call for it, so the thread asks chrt, once, best effort.
-if (process.platform === 'linux' && process.env.AUDIT_SCHED_BATCH !== '0') {
+if (process.platform === 'linux') {
   try {
     const tid = fs.readlinkSync('/proc/thread-self').split('/').pop()
     require('node:child_process').execFileSync('chrt', ['--batch', '--pid', '0', tid], { stdio: 'ignore', timeout: 2000 })
@@ -139,12 +139,7 @@ export function createAuditFileWorkers(count: number): AuditFileWorkers {
   let closed = false
 
   const start = (slot: Slot): Worker => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: [],
-      env: { AUDIT_SCHED_BATCH: process.env.AUDIT_SCHED_BATCH ?? '' },
-      stdout: false,
-    })
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {}, stdout: false })
     worker.unref()
     const failAll = (error: unknown): void => {
       if (slot.worker === worker) slot.worker = null
