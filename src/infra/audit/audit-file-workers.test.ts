@@ -14,6 +14,8 @@ function threadStatField(field: number): number[] {
   })
 }
 const threadNiceValues = (): number[] => threadStatField(19)
+const threadNames = (): string[] =>
+  readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim())
 const SCHED_BATCH = 3
 const hasChrt = spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0
 
@@ -29,6 +31,7 @@ describe('audit file workers', () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-workers-'))
     const before = threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length
     const batchBefore = threadStatField(41).filter((p) => p === SCHED_BATCH).length
+    const namedBefore = threadNames().filter((n) => n === 'audit-writer').length
     workers = createAuditFileWorkers(2)
     const jobs = [1, 2, 3].map((i) => ({
       file: join(dir!, '2024_05_06', `r${i}.json.br`),
@@ -42,6 +45,8 @@ describe('audit file workers', () => {
       // Only the worker that took the batch has started; it runs at the lower priority, the main thread does not.
       expect(threadNiceValues().filter((n) => n === AUDIT_WORKER_NICE).length).toBe(before + 1)
       expect(threadNiceValues()[0]).toBe(0)
+      // Named, so top -H and the benchmark's CPU by thread tell it from V8's helper threads.
+      expect(threadNames().filter((n) => n === 'audit-writer').length).toBe(namedBefore + 1)
       // Where chrt is installed it also runs as SCHED_BATCH, so a new batch never preempts the request path.
       if (hasChrt) expect(threadStatField(41).filter((p) => p === SCHED_BATCH).length).toBe(batchBefore + 1)
     }

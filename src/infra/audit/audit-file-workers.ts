@@ -100,6 +100,10 @@ try {
 // but a writer woken by a new batch does not preempt the request path on wakeup; it runs when the event loop
 // waits, or after a time slice. Node has no call for it, so the thread asks chrt, once, best effort.
 if (process.platform === 'linux') {
+  // Named, so that top -H, ps and the benchmark tell the writers from V8's helper threads (all "node" otherwise).
+  try {
+    fs.writeFileSync('/proc/thread-self/comm', 'audit-writer')
+  } catch {}
   try {
     const tid = fs.readlinkSync('/proc/thread-self').split('/').pop()
     require('node:child_process').execFileSync('chrt', ['--batch', '--pid', '0', tid], { stdio: 'ignore', timeout: 2000 })
@@ -139,7 +143,13 @@ export function createAuditFileWorkers(count: number): AuditFileWorkers {
   let closed = false
 
   const start = (slot: Slot): Worker => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: {}, stdout: false })
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      // Nothing of the gateway's environment (secrets) but the search path, where the thread finds chrt.
+      env: process.env.PATH ? { PATH: process.env.PATH } : {},
+      stdout: false,
+    })
     worker.unref()
     const failAll = (error: unknown): void => {
       if (slot.worker === worker) slot.worker = null
