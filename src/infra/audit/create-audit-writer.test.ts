@@ -269,6 +269,24 @@ describe('createAuditWriter', () => {
     expect(rejected.request.body).toBeUndefined()
   })
 
+  it('serialises at enqueue: the file holds the record as it was then, redacted with the secrets given', async () => {
+    const writer = createAuditWriter({ dir, consumers: 1, mode: 'full' })
+    const secret = 'sk-enqueue-canary-0123456789abcdef'
+    const record = makeTestAuditRecord(id(1), {
+      request: { headers: {}, body: { messages: [{ role: 'user', content: `my key ${secret}` }] } },
+    })
+    writer.enqueue(record, [secret])
+    // A caller reusing its objects afterwards changes nothing in the queued record.
+    ;(record.request.body as { messages: { content: string }[] }).messages[0].content = 'changed later'
+    record.status = 500
+    expect(await writer.drain(10_000)).toBe(true)
+    const { record: written } = await readRecordFile(path.join(dir, '2024_05_06', `${id(1)}.json.br`))
+    expect(written.status).toBe(200)
+    expect(JSON.stringify(written.request.body)).toContain('my key sk-…cdef')
+    expect(JSON.stringify(written)).not.toContain(secret)
+    expect(JSON.stringify(written)).not.toContain('changed later')
+  })
+
   it('refuses unsafe request ids and writes nothing outside its folder', async () => {
     const errors: unknown[] = []
     const writer = createAuditWriter({ dir, consumers: 2, mode: 'full', onError: (e) => errors.push(e) })

@@ -1,7 +1,8 @@
 import type { AuditMetadataReason, AuditRecord } from './audit-record.ts'
 import { estimateAuditSize } from './estimate-audit-size.ts'
 import { redactAuditRecordToJson } from './redact-audit-record.ts'
-import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audit-path.ts'
+import path from 'node:path'
+import { dayFolderName, isSafeRequestId, parseDayFolderName } from './resolve-audit-path.ts'
 import { stripAuditBodies } from './strip-audit-bodies.ts'
 import { writeAuditFileSync } from './write-audit-file.ts'
 import { createAuditFileWorkers, type AuditFileJob } from './audit-file-workers.ts'
@@ -68,8 +69,9 @@ export interface AuditWriterStats {
 
 export interface AuditWriter {
   /**
-   * Queues a record; never awaits, never throws. `secrets` (client key, channel key, login password) are
-   * masked wherever they occur, on top of the pattern and name rules; they stay in memory only. `sizeHint`:
+   * Queues a record, redacted and serialised at once: what the file holds is the record as it was at this call.
+   * Never awaits, never throws. `secrets` (client key, channel key, login password) are masked wherever they
+   * occur, on top of the pattern and name rules; they are not kept beyond this call. `sizeHint`:
    * the caller's count of the body bytes in the record, which spares walking it to estimate its size.
    */
   enqueue(record: AuditRecord, secrets?: readonly string[], sizeHint?: number): void
@@ -83,9 +85,11 @@ export interface AuditWriter {
   close(timeoutMs?: number): Promise<boolean>
 }
 
+/** A record waiting for a writer: already redacted and serialised, so nothing of the request is kept alive. */
 interface Pending {
-  record: AuditRecord
-  secrets: readonly string[]
+  file: string
+  json: string
+  /** What the record counts against `maxQueuedBytes`: its JSON's length. */
   bytes: number
 }
 
@@ -103,7 +107,9 @@ const METADATA_BYTES = 2048
  * 4. overflow list full too → the metadata-only record is compressed at quality 0 and written synchronously.
  *    This blocks the event loop for one small write, which is chosen over losing the record; with the
  *    default sizes it only happens after ~22,000 records are stuck behind a stalled disk.
- * Redaction, serialisation and compression happen in the consumers, never in `enqueue`.
+ * A record is redacted and serialised when it is enqueued (after its answer went out), so the queue holds only
+ * text: no request's object graph, and no secret, stays in memory while it waits, and a full queue costs its bytes,
+ * not the parsed bodies behind them. Compression and the file happen in the writer threads.
  */
 export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const capacity = Math.max(1, Math.floor(options.queueCapacity ?? 2000))
@@ -116,6 +122,10 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const flushDelayMs = Math.max(0, options.flushDelayMs ?? 20)
   const now = options.now ?? (() => new Date())
   const workers = createAuditFileWorkers(consumers)
+  const root = path.resolve(options.dir)
+  /** The day folder of the last record: records of one day share it, so its path is built once a day. */
+  let lastDay = ''
+  let lastDayDir = ''
 
   let queue: Pending[] = []
   let head = 0
@@ -162,16 +172,26 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     return stripAuditBodies(record, reason)
   }
 
-  /** The record's day folder and file, with a valid `created_at` (the clock's if the record's is unusable). */
+  /**
+   * The record's file `{dir}/{YYYY_MM_DD}/{id}.json.br`, with a valid `created_at` (the clock's if the record's is
+   * unusable); null for an unsafe id. A safe id and a real day name hold no separator or dot, so the path cannot
+   * leave the folder.
+   */
   const placeRecord = (record: AuditRecord): { record: AuditRecord; file: string } | null => {
+    if (!isSafeRequestId(record.request_id)) return null
     let created = new Date(record.created_at)
     let placed = record
     if (typeof record.created_at !== 'string' || Number.isNaN(created.getTime())) {
       created = now()
       placed = { ...record, created_at: created.toISOString() }
     }
-    const file = resolveAuditPath(options.dir, record.request_id, dayFolderName(created))
-    return file ? { record: placed, file } : null
+    const day = dayFolderName(created)
+    if (day !== lastDay) {
+      if (parseDayFolderName(day) === null) return null
+      lastDay = day
+      lastDayDir = path.join(root, day)
+    }
+    return { record: placed, file: `${lastDayDir}${path.sep}${record.request_id}.json.br` }
   }
 
   /** Redacted JSON of the record; metadata-only when the full form passes `maxRecordBytes`. */
@@ -208,35 +228,17 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   }
 
   /**
-   * Redacts and serialises a batch on this thread (no secret leaves it), then one worker compresses and
-   * writes every file of the batch. Pressure is judged per record when it is taken, counting it.
+   * One worker compresses and writes every file of the batch (the text was redacted on this thread: no secret
+   * leaves it). Pressure is judged per record when it is taken, counting it.
    */
   const writeBatch = async (items: Pending[]): Promise<void> => {
     const jobs: AuditFileJob[] = []
-    const held: number[] = []
     let total = 0
     try {
       for (const [i, item] of items.entries()) {
         const level = waiting() + items.length - i > capacity * 0.5 ? Math.min(LOW_QUALITY, quality) : quality
-        const placed = placeRecord(item.record)
-        if (!placed) {
-          queuedBytes -= item.bytes
-          fail(new Error('audit record refused: unsafe request id'))
-          continue
-        }
-        let json: string
-        try {
-          json = serialise(placed.record, item.secrets)
-        } catch (error) {
-          queuedBytes -= item.bytes
-          fail(error)
-          continue
-        }
-        // Swap the estimate for the real size while the bytes are being compressed.
-        queuedBytes += json.length - item.bytes
-        held.push(json.length)
-        total += json.length
-        jobs.push({ file: placed.file, json, quality: level })
+        total += item.bytes
+        jobs.push({ file: item.file, json: item.json, quality: level })
       }
       if (jobs.length === 0) return
       let results: (string | null)[]
@@ -299,28 +301,50 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     }
   }
 
+  /** The record placed and serialised for the queue; null (and counted as failed) when it cannot be. */
+  const prepare = (record: AuditRecord, secrets: readonly string[]): Pending | null => {
+    const placed = placeRecord(record)
+    if (!placed) {
+      fail(new Error('audit record refused: unsafe request id'))
+      return null
+    }
+    let json: string
+    try {
+      json = serialise(placed.record, secrets)
+    } catch (error) {
+      fail(error)
+      return null
+    }
+    return { file: placed.file, json, bytes: json.length }
+  }
+
   const admit = (record: AuditRecord, secrets: readonly string[], sizeHint: number | undefined): void => {
     if (closed) return writeNow(record, secrets, LOW_QUALITY)
     const length = queueLength()
     if (length >= capacity) {
       if (overflow.length >= overflowCapacity) return writeNow(degrade(record, 'sync'), secrets, SYNC_QUALITY)
-      overflow.push({ record: degrade(record, 'overflow'), secrets, bytes: 0 })
+      const item = prepare(degrade(record, 'overflow'), secrets)
+      if (!item) return
+      // Overflow records are small and bounded in number; they do not count against maxQueuedBytes.
+      item.bytes = 0
+      overflow.push(item)
       counts.overflowed++
       metric('audit_overflow_total')
     } else {
       let rec = record
-      let bytes =
+      // Judged on an estimate, before any serialising: a record over the limit is never serialised in full.
+      const estimate =
         rec.kind === 'metadata'
           ? METADATA_BYTES
           : sizeHint !== undefined && Number.isFinite(sizeHint) && sizeHint >= 0
             ? METADATA_BYTES + sizeHint
             : estimateAuditSize(rec)
-      if (rec.kind === 'full' && (length + 1 > capacity * 0.9 || queuedBytes + bytes > maxQueuedBytes)) {
+      if (rec.kind === 'full' && (length + 1 > capacity * 0.9 || queuedBytes + estimate > maxQueuedBytes))
         rec = degrade(rec, 'pressure')
-        bytes = METADATA_BYTES
-      }
-      queue.push({ record: rec, secrets, bytes })
-      queuedBytes += bytes
+      const item = prepare(rec, secrets)
+      if (!item) return
+      queue.push(item)
+      queuedBytes += item.bytes
     }
     metric('audit_queue_depth', waiting())
     schedule()
