@@ -42,6 +42,19 @@ const LABEL: Record<string, string> = {
   direct: 'direct → fake upstream',
   bare: 'bare undici pass-through',
   gateway: 'Any Gateway',
+  'gateway-no-audit': 'Any Gateway, AUDIT_BODIES=off (reference)',
+}
+
+/** CPU µs per request by thread: the main thread, the audit writers, everything else (V8's helpers, libuv). */
+function threadSplit(r: LoadResult): string {
+  const t = r.cpuUsPerRequestByThread
+  if (!t) return '–'
+  const main = t.main ?? 0
+  const audit = t['audit-writer'] ?? 0
+  const other = Object.entries(t)
+    .filter(([name]) => name !== 'main' && name !== 'audit-writer')
+    .reduce((sum, [, us]) => sum + us, 0)
+  return `${fmt(main, 0)} · ${fmt(audit, 0)} · ${fmt(other, 0)}`
 }
 
 function fmt(n: number | undefined, digits = 0): string {
@@ -122,6 +135,29 @@ export function computeChecks(r: BenchResults): Check[] {
       pass: ratio <= 2,
     })
   }
+  // The same two ratios without audit records: how much of the gap the audit files (SPEC §9) are.
+  const plainQuiet = byName(r.plain, 'gateway-no-audit')
+  if (plainQuiet && plainBare) {
+    const ratio = plainQuiet.rps / plainBare.rps
+    checks.push({
+      name: `requests/s gateway with AUDIT_BODIES=off ÷ bare, non-streaming, ${r.connections} connections`,
+      value: ratio,
+      display: `${fmt(plainQuiet.rps)} ÷ ${fmt(plainBare.rps)} = ${fmt(ratio, 2)}×`,
+      target: '(reference)',
+      pass: true,
+    })
+  }
+  const streamQuiet = byName(r.stream, 'gateway-no-audit')
+  if (streamQuiet?.cpuUsPerRequest !== undefined && streamBare?.cpuUsPerRequest !== undefined) {
+    const ratio = streamQuiet.cpuUsPerRequest / streamBare.cpuUsPerRequest
+    checks.push({
+      name: `CPU per streamed event gateway with AUDIT_BODIES=off ÷ bare, ${r.connections} connections`,
+      value: ratio,
+      display: `${fmt(streamQuiet.cpuUsPerRequest / r.eventsPerStream, 1)} ÷ ${fmt(streamBare.cpuUsPerRequest / r.eventsPerStream, 1)} µs = ${fmt(ratio, 2)}×`,
+      target: '(reference)',
+      pass: true,
+    })
+  }
   return checks
 }
 
@@ -135,6 +171,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
     'proxy CPU % of its core',
     'core 0 busy %',
     `CPU µs/${unit === 'streams' ? 'stream' : 'request'}`,
+    'of it: main · audit writers · other threads',
     ...(perEvent ? ['CPU µs/event'] : []),
     'RSS MiB (peak)',
     'non-2xx / errors',
@@ -150,6 +187,7 @@ function loadTable(rows: LoadResult[], unit: string, eventsPerStream?: number): 
       fmt(r.cpuPercent, 0),
       fmt(r.coreBusyPercent, 0),
       fmt(r.cpuUsPerRequest, 1),
+      threadSplit(r),
       ...(perEvent ? [fmt((r.cpuUsPerRequest ?? NaN) / eventsPerStream, 2)] : []),
       r.rssMiB === undefined ? '–' : `${fmt(r.rssMiB, 0)} (${fmt(r.peakRssMiB, 0)})`,
       `${r.non2xx} / ${r.errors + r.timeouts}`,
@@ -170,7 +208,7 @@ export function renderMarkdown(r: BenchResults, checks: Check[]): string {
         ? 'gateway / bare proxy pinned to core 0, fake upstream and load generator to core 1 (taskset)'
         : '**not pinned (taskset missing)**') +
       ` · ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up · ${r.rounds} rounds per scenario, each ` +
-      'measuring direct, bare and gateway back to back, one loaded at a time; the tables show each target’s ' +
+      'measuring direct, bare, gateway and the reference gateway without audit records back to back, one loaded at a time; the tables show each target’s ' +
       'median round' +
       ` · background load before the start: ${r.background}` +
       ` · gateway data folder (SQLite database, audit files) on ${r.dataDir}` +

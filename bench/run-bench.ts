@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the fake upstream directly vs a bare undici pass-through vs Any Gateway, non-streaming and
- * streaming, with the acceptance ratios of issue 3. Environment:
+ * streaming, with the acceptance ratios of issue 3; a second gateway with AUDIT_BODIES=off is measured beside them
+ * as a reference (what the audit records cost). Environment:
  *   BENCH_DURATION       seconds per measured run (default 6)
  *   BENCH_ROUNDS         rounds per scenario; each round measures every target once, back to back, and the
  *                        report takes each target's median round (default 3)
@@ -190,7 +191,7 @@ async function quiet(target: Target): Promise<void> {
 }
 
 /**
- * Every scenario runs against direct, bare and gateway back to back, so that slow drifts of the machine
+ * Every scenario runs against direct, bare, the gateway and the reference gateway without audit records back to back, so that slow drifts of the machine
  * hit all three alike. Only one target is loaded at a time; the other proxy is idle.
  */
 async function runScenarios(targets: Target[]): Promise<Scenarios> {
@@ -332,15 +333,34 @@ async function main(): Promise<void> {
     core: PROXY_CORE,
   }
   const gatewayEventsPerStream = await smokeTest(gwTarget)
+  // The same gateway without audit records, as a reference: it shows what the audit files cost.
+  const quietGateway = await startGateway({
+    db,
+    core: PROXY_CORE,
+    upstreamUrl: fake.url,
+    model: MODEL,
+    postgresUrl: process.env.BENCH_PG_URL,
+    dataParent: dataParent,
+    env: { AUDIT_BODIES: 'off' },
+  })
+  const quietTarget: Target = {
+    name: 'gateway-no-audit',
+    url: quietGateway.url,
+    headers: { authorization: `Bearer ${quietGateway.key}` },
+    pid: quietGateway.child.pid,
+    core: PROXY_CORE,
+  }
+  await smokeTest(quietTarget)
 
   log(`warming up the bare proxy and the gateway (${jitWarmupSeconds} s each, not measured)…`)
-  for (const target of [bareTarget, gwTarget]) {
+  for (const target of [bareTarget, gwTarget, quietTarget]) {
     const base = { path: PATH, seconds: 0, warmupSeconds: 0, connections }
     await warmUp(target, { ...base, body: PLAIN_BODY }, jitWarmupSeconds / 2)
     await warmUp(target, { ...base, body: STREAM_BODY }, jitWarmupSeconds / 2)
   }
-  const scenarios = await runScenarios([direct, bareTarget, gwTarget])
+  const scenarios = await runScenarios([direct, bareTarget, gwTarget, quietTarget])
   await bare.child.stop()
+  await quietGateway.stop()
   const { counts, audit } = await gateway.stop()
   const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream]
     .filter((r) => r.target === 'gateway')
