@@ -316,40 +316,33 @@ async function main(): Promise<void> {
   const fileCreateUs = measureFileCreate(dataParent)
   log(`creating a small file in ${dataParent} takes ${fileCreateUs.toFixed(1)} µs (p50)`)
   log(`starting the gateway on ${db}…`)
-  const gateway = await startGateway({
-    db,
-    core: PROXY_CORE,
-    upstreamUrl: fake.url,
-    model: MODEL,
-    postgresUrl: process.env.BENCH_PG_URL,
-    dataParent: dataParent,
-  })
-  log(`gateway on ${gateway.url} (CPUs ${allowedCpus(gateway.child.pid)}, database ${gateway.db})`)
-  const gwTarget: Target = {
-    name: 'gateway',
-    url: gateway.url,
-    headers: { authorization: `Bearer ${gateway.key}` },
-    pid: gateway.child.pid,
-    core: PROXY_CORE,
+  /** A gateway on the proxy core in front of the fake upstream, and its target for the load generator. */
+  const startTarget = async (name: string, env?: Record<string, string>) => {
+    const gw = await startGateway({
+      db,
+      core: PROXY_CORE,
+      upstreamUrl: fake.url,
+      model: MODEL,
+      postgresUrl: process.env.BENCH_PG_URL,
+      dataParent: dataParent,
+      env,
+    })
+    const target: Target = {
+      name,
+      url: gw.url,
+      headers: { authorization: `Bearer ${gw.key}` },
+      pid: gw.child.pid,
+      core: PROXY_CORE,
+    }
+    return { gw, target }
   }
+  const { gw: gateway, target: gwTarget } = await startTarget('gateway')
+  log(`gateway on ${gateway.url} (CPUs ${allowedCpus(gateway.child.pid)}, database ${gateway.db})`)
   const gatewayEventsPerStream = await smokeTest(gwTarget)
   // The same gateway without audit records, as a reference: it shows what the audit files cost.
-  const quietGateway = await startGateway({
-    db,
-    core: PROXY_CORE,
-    upstreamUrl: fake.url,
-    model: MODEL,
-    postgresUrl: process.env.BENCH_PG_URL,
-    dataParent: dataParent,
-    env: { AUDIT_BODIES: 'off' },
+  const { gw: quietGateway, target: quietTarget } = await startTarget('gateway-no-audit', {
+    AUDIT_BODIES: 'off',
   })
-  const quietTarget: Target = {
-    name: 'gateway-no-audit',
-    url: quietGateway.url,
-    headers: { authorization: `Bearer ${quietGateway.key}` },
-    pid: quietGateway.child.pid,
-    core: PROXY_CORE,
-  }
   await smokeTest(quietTarget)
 
   log(`warming up the bare proxy and the gateway (${jitWarmupSeconds} s each, not measured)…`)
