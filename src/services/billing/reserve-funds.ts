@@ -220,7 +220,7 @@ const syncTransactions = new WeakMap<SQLite.Database, SyncReservations>()
 
 /**
  * writeReservationsSync wrapped in a better-sqlite3 transaction, made once per connection: building the wrapper
- * costs about as much as the three statements of a reservation, and a quiet gateway builds one per request.
+ * costs about half as much as the three statements of a reservation, and a quiet gateway builds one per request.
  */
 function syncTransactionFor(sqlite: SQLite.Database, db: Kysely<Database>): SyncReservations {
   let run = syncTransactions.get(sqlite)
