@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ANTHROPIC_SURFACES, OPENAI_SURFACES, type Surface } from '../proxy/surfaces.ts'
 import type { ProxyDeps } from '../proxy/proxy-types.ts'
 import { isBadHost } from './is-bad-host.ts'
-import { rejectBeforeProxy } from '../proxy/handle-proxy-request.ts'
+import { CLIENT_CLOSED, rejectBeforeProxy } from '../proxy/handle-proxy-request.ts'
 import { parseGeminiAction, runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
 
 const GEMINI_PREFIX = '/v1beta/models/'
@@ -90,8 +90,18 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
         else res.destroy()
       })
     })
-    // A client that goes away while sending leaves nothing to answer.
-    req.on('error', () => res.destroy())
+    // A client that goes away while sending leaves nothing to answer, but its request is recorded (499).
+    req.on('error', () => {
+      if (refused) return res.destroy()
+      refused = true
+      rejectBeforeProxy(
+        proxy,
+        { surface: target.surface, method: 'POST', url, headers: req.headers, res },
+        CLIENT_CLOSED,
+        'bad_request',
+        'Client closed the request during the upload',
+      )
+    })
     return true
   }
 }

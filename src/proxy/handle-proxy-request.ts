@@ -172,10 +172,18 @@ export function rejectBeforeProxy(
   outcome.status = status
   outcome.errorCode = code
   outcome.rejection = code
-  req.res.setHeader('x-request-id', requestId)
-  sendProxyError(req.res, req.surface.protocol, status, code, message)
+  if (status === CLIENT_CLOSED) {
+    // The client left during its upload: nobody to answer, only the record.
+    req.res.destroy()
+  } else {
+    req.res.setHeader('x-request-id', requestId)
+    sendProxyError(req.res, req.surface.protocol, status, code, message)
+  }
   deps.onFinished?.(outcome)
 }
+
+/** The status recorded for a request its client abandoned (nginx's convention); never sent. */
+export const CLIENT_CLOSED = 499
 
 export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   if (deps.inflight.draining) {
@@ -286,7 +294,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           bodyTimeout: ch.idleTimeoutMs ?? 300_000,
         })
       } catch (err) {
-        if (abort.aborted) throw new ProxyError('bad_request', 'Client closed the request', 499)
+        if (abort.aborted) throw new ProxyError('bad_request', 'Client closed the request', CLIENT_CLOSED)
         const code = (err as { code?: string }).code ?? ''
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           // The provider may already be generating (and billing): never retried (SPEC §5.1).
@@ -350,7 +358,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         onClientClose: (fn) => clientCloseHandlers.push(fn),
       })
       // The relay may have turned a body that failed before its first byte into a 502/504.
-      outcome.status = relayed.clientAborted ? 499 : res.statusCode
+      outcome.status = relayed.clientAborted ? CLIENT_CLOSED : res.statusCode
       outcome.responseBody = relayed.bodyText
       outcome.responseJson = relayed.bodyJson
       outcome.reassembledText = relayed.stream?.text ?? null
@@ -365,7 +373,8 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       outcome.status = err.status
       outcome.errorCode = err.code
       if (!admission) outcome.rejection = err.code
-      if (err.status !== 499) sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
+      if (err.status !== CLIENT_CLOSED)
+        sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
     } else {
       deps.logger.error({ err, requestId }, 'proxy request failed')
       outcome.status = 500

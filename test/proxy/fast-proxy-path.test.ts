@@ -1,5 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { Readable } from 'node:stream'
-import { gzipSync } from 'node:zlib'
+import { brotliDecompressSync, gzipSync } from 'node:zlib'
 import { request } from 'undici'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -96,6 +98,49 @@ describe('fast proxy path', () => {
       expect(record?.request.body).toBeUndefined()
       expect(JSON.stringify(record)).not.toContain(f.key)
     }
+  })
+
+  it('records an upload its client abandons as 499, without answering, on either entry', async () => {
+    const marker = `abandoned${Date.now()}`
+    // The plain path takes the fast path; an encoded Gemini model name is left to Fastify's route.
+    const paths = [
+      `/v1/chat/completions?probe=${marker}a`,
+      `/v1beta/models/${MODELS.gemini.replace('-', '%2D')}:generateContent?probe=${marker}b`,
+    ]
+    const { port } = new URL(f.gateway)
+    const upstreamBefore = f.upstream.requests.length
+    for (const target of paths) {
+      const received = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${f.key}\r\n` +
+              `x-goog-api-key: ${f.key}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n` +
+              '{"model":"x","messages":[',
+          )
+          setTimeout(() => socket.destroy(), 100)
+        })
+        let text = ''
+        socket.on('data', (d: Buffer) => (text += d.toString()))
+        socket.on('close', () => resolve(text))
+        socket.on('error', reject)
+      })
+      expect(received, target).toBe('')
+    }
+    await new Promise((r) => setTimeout(r, 200))
+    await f.t.audit.drain(5000)
+    const sessions = path.join(f.t.deps.config.DATA_DIR, 'sessions')
+    const records: { client_path: string; status: number; kind: string; rejection_reason?: string }[] = []
+    for (const day of await readdir(sessions))
+      for (const file of await readdir(path.join(sessions, day)))
+        records.push(
+          JSON.parse(brotliDecompressSync(await readFile(path.join(sessions, day, file))).toString()),
+        )
+    for (const suffix of ['a', 'b']) {
+      const found = records.filter((r) => r.client_path.includes(`probe=${marker}${suffix}`))
+      expect(found, suffix).toHaveLength(1)
+      expect(found[0]).toMatchObject({ status: 499, kind: 'metadata', rejection_reason: 'bad_request' })
+    }
+    expect(f.upstream.requests.length).toBe(upstreamBefore)
   })
 
   it('answers errors exactly as the Fastify route does', async () => {

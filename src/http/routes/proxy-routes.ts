@@ -2,7 +2,12 @@ import zlib from 'node:zlib'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from '../../proxy/surfaces.ts'
-import { handleProxyRequest, rejectBeforeProxy, type ProxyDeps } from '../../proxy/handle-proxy-request.ts'
+import {
+  CLIENT_CLOSED,
+  handleProxyRequest,
+  rejectBeforeProxy,
+  type ProxyDeps,
+} from '../../proxy/handle-proxy-request.ts'
 import { listReachableModels, toAnthropicList, toGeminiList, toOpenAiList } from '../../proxy/list-models.ts'
 import { extractClientKey } from '../../proxy/extract-client-key.ts'
 import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
@@ -130,7 +135,13 @@ export async function registerProxyRoutes(
     scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
       const surface =
         (req.routeOptions.config as { surface?: Surface }).surface ?? OPENAI_SURFACES['chat/completions']
-      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+      // A client that leaves during its upload is recorded as 499 and not answered, as on the fast path.
+      const status =
+        err.code === 'ECONNRESET' && req.method === 'POST'
+          ? CLIENT_CLOSED
+          : err.statusCode && err.statusCode >= 400 && err.statusCode < 500
+            ? err.statusCode
+            : 500
       if (status === 500) req.log.error({ err }, 'proxy route failed')
       const code = status === 413 ? 'payload_too_large' : status === 500 ? 'internal_error' : 'bad_request'
       const message = status === 500 ? 'Internal gateway error' : err.message
