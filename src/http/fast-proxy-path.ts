@@ -61,6 +61,8 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     const chunks: Buffer[] = []
     let size = 0
     let refused = false
+    /** The whole body arrived and went to the proxy, which records what happens from then on. */
+    let received = false
     req.on('data', (chunk: Buffer) => {
       if (refused) return
       size += chunk.length
@@ -74,6 +76,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     })
     req.on('end', () => {
       if (refused) return
+      received = true
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
       runProxyCall(proxy, maxBodyBytes, {
         surface: target.surface,
@@ -92,7 +95,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     })
     // A client that goes away while sending leaves nothing to answer, but its request is recorded (499).
     req.on('error', () => {
-      if (refused) return res.destroy()
+      if (refused || received) return res.destroy()
       refused = true
       rejectBeforeProxy(
         proxy,
