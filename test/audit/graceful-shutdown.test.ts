@@ -20,7 +20,8 @@ describe('SIGTERM under load', () => {
   it('settles and audits every admitted request, and exits by itself within the grace period', async () => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'gw-term-')), 'data')
     let port = 0
-    do port = 20000 + Math.floor(Math.random() * 20000)
+    // Below the ephemeral range (32768–60999), where parallel tests' outgoing connections take their ports.
+    do port = 20000 + Math.floor(Math.random() * 12000)
     while (await portOpen('127.0.0.1', port, 200))
     let out = ''
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
