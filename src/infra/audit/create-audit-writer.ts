@@ -1,8 +1,7 @@
 import type { AuditMetadataReason, AuditRecord } from './audit-record.ts'
 import { estimateAuditSize } from './estimate-audit-size.ts'
 import { redactAuditRecordToJson } from './redact-audit-record.ts'
-import path from 'node:path'
-import { dayFolderName, isSafeRequestId, parseDayFolderName } from './resolve-audit-path.ts'
+import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audit-path.ts'
 import { stripAuditBodies } from './strip-audit-bodies.ts'
 import { writeAuditFileSync } from './write-audit-file.ts'
 import { createAuditFileWorkers, type AuditFileJob } from './audit-file-workers.ts'
@@ -122,10 +121,6 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const flushDelayMs = Math.max(0, options.flushDelayMs ?? 20)
   const now = options.now ?? (() => new Date())
   const workers = createAuditFileWorkers(consumers)
-  const root = path.resolve(options.dir)
-  /** The day folder of the last record: records of one day share it, so its path is built once a day. */
-  let lastDay = ''
-  let lastDayDir = ''
 
   let queue: Pending[] = []
   let head = 0
@@ -172,26 +167,16 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     return stripAuditBodies(record, reason)
   }
 
-  /**
-   * The record's file `{dir}/{YYYY_MM_DD}/{id}.json.br`, with a valid `created_at` (the clock's if the record's is
-   * unusable); null for an unsafe id. A safe id and a real day name hold no separator or dot, so the path cannot
-   * leave the folder.
-   */
+  /** The record's day folder and file, with a valid `created_at` (the clock's if the record's is unusable). */
   const placeRecord = (record: AuditRecord): { record: AuditRecord; file: string } | null => {
-    if (!isSafeRequestId(record.request_id)) return null
     let created = new Date(record.created_at)
     let placed = record
     if (typeof record.created_at !== 'string' || Number.isNaN(created.getTime())) {
       created = now()
       placed = { ...record, created_at: created.toISOString() }
     }
-    const day = dayFolderName(created)
-    if (day !== lastDay) {
-      if (parseDayFolderName(day) === null) return null
-      lastDay = day
-      lastDayDir = path.join(root, day)
-    }
-    return { record: placed, file: `${lastDayDir}${path.sep}${record.request_id}.json.br` }
+    const file = resolveAuditPath(options.dir, record.request_id, dayFolderName(created))
+    return file ? { record: placed, file } : null
   }
 
   /** Redacted JSON of the record; metadata-only when the full form passes `maxRecordBytes`. */
@@ -203,10 +188,27 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     return redactAuditRecordToJson(degrade(record, 'oversize'), secrets)
   }
 
-  const writeNow = (record: AuditRecord, secrets: readonly string[], level: number): void => {
+  /** The record placed and serialised, for the queue or a synchronous write; null (counted as failed) if it cannot be. */
+  const prepare = (record: AuditRecord, secrets: readonly string[]): Pending | null => {
     const placed = placeRecord(record)
-    if (!placed) return fail(new Error('audit record refused: unsafe request id'))
-    writeAuditFileSync(placed.file, Buffer.from(serialise(placed.record, secrets), 'utf8'), level)
+    if (!placed) {
+      fail(new Error('audit record refused: unsafe request id'))
+      return null
+    }
+    let json: string
+    try {
+      json = serialise(placed.record, secrets)
+    } catch (error) {
+      fail(error)
+      return null
+    }
+    return { file: placed.file, json, bytes: json.length }
+  }
+
+  const writeNow = (record: AuditRecord, secrets: readonly string[], level: number): void => {
+    const item = prepare(record, secrets)
+    if (!item) return
+    writeAuditFileSync(item.file, Buffer.from(item.json, 'utf8'), level)
     counts.syncWritten++
     counts.written++
     metric('audit_sync_written_total')
@@ -299,23 +301,6 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       active++
       void consume()
     }
-  }
-
-  /** The record placed and serialised for the queue; null (and counted as failed) when it cannot be. */
-  const prepare = (record: AuditRecord, secrets: readonly string[]): Pending | null => {
-    const placed = placeRecord(record)
-    if (!placed) {
-      fail(new Error('audit record refused: unsafe request id'))
-      return null
-    }
-    let json: string
-    try {
-      json = serialise(placed.record, secrets)
-    } catch (error) {
-      fail(error)
-      return null
-    }
-    return { file: placed.file, json, bytes: json.length }
   }
 
   const admit = (record: AuditRecord, secrets: readonly string[], sizeHint: number | undefined): void => {
