@@ -191,8 +191,9 @@ async function quiet(target: Target): Promise<void> {
 }
 
 /**
- * Every scenario runs against direct, bare, the gateway and the reference gateway without audit records back to back, so that slow drifts of the machine
- * hit all three alike. Only one target is loaded at a time; the other proxy is idle.
+ * Every scenario runs against every target (direct, bare, the gateway and the reference gateway without audit
+ * records) back to back, so that slow drifts of the machine hit all alike. Only one target is loaded at a time;
+ * the other proxies are idle.
  */
 async function runScenarios(targets: Target[]): Promise<Scenarios> {
   const base = { path: PATH, seconds, warmupSeconds }
@@ -345,7 +346,7 @@ async function main(): Promise<void> {
   })
   await smokeTest(quietTarget)
 
-  log(`warming up the bare proxy and the gateway (${jitWarmupSeconds} s each, not measured)…`)
+  log(`warming up the bare proxy and both gateways (${jitWarmupSeconds} s each, not measured)…`)
   for (const target of [bareTarget, gwTarget, quietTarget]) {
     const base = { path: PATH, seconds: 0, warmupSeconds: 0, connections }
     await warmUp(target, { ...base, body: PLAIN_BODY }, jitWarmupSeconds / 2)

@@ -150,9 +150,13 @@ async function admit(
   )
 }
 
+/** The status recorded for a request its client abandoned (nginx's convention); never sent. */
+export const CLIENT_CLOSED = 499
+
 /**
  * A request refused before it reaches the proxy (body too large, undecodable): answered in the client's error
- * shape with a request id, and audited like any rejection — metadata only, as nobody was authenticated.
+ * shape with a request id, and audited like any rejection — metadata only, as nobody was authenticated. An upload
+ * its client abandoned (CLIENT_CLOSED) is only audited.
  */
 export function rejectBeforeProxy(
   deps: ProxyDeps,
@@ -181,9 +185,6 @@ export function rejectBeforeProxy(
   }
   deps.onFinished?.(outcome)
 }
-
-/** The status recorded for a request its client abandoned (nginx's convention); never sent. */
-export const CLIENT_CLOSED = 499
 
 export async function handleProxyRequest(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   if (deps.inflight.draining) {
