@@ -75,7 +75,7 @@ describe.skipIf(!redisUp)('group rate limits shared through Redis', () => {
   }
 
   it('enforces one rule across two gateway instances: total admitted = limit', async () => {
-    const { key } = await groupWithRule(7, 60)
+    const { gid, key } = await groupWithRule(7, 60)
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => chat(i % 2 ? secondUrl : f.gateway, key)),
     )
@@ -85,12 +85,23 @@ describe.skipIf(!redisUp)('group rate limits shared through Redis', () => {
     expect(limited[0].headers['x-ratelimit-limit']).toBe('7')
     expect(limited[0].headers['x-ratelimit-remaining']).toBe('0')
     expect(JSON.parse(limited[0].body)).toMatchObject({ error: { type: 'rate_limit_error' } })
-    const rows = await f.t.tdb.db.db
-      .selectFrom('usage_logs')
-      .select('covered_by_package')
-      .where('token_id', 'is not', null)
-      .execute()
-    expect(rows.length).toBeGreaterThanOrEqual(7)
+    // Settlement is written after the answer (group commit), and each instance settles its own half:
+    // wait for the rows instead of reading them the moment the last answer arrives.
+    const admittedRows = async () =>
+      f.t.tdb.db.db
+        .selectFrom('usage_logs')
+        .select(['covered_by_package', 'status'])
+        .where('group_id', '=', gid)
+        .where('status', '=', 200)
+        .execute()
+    const until = Date.now() + 5000
+    let rows = await admittedRows()
+    while (rows.length < 7 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20))
+      rows = await admittedRows()
+    }
+    expect(rows).toHaveLength(7)
+    expect(rows.every((r) => Number(r.covered_by_package) === 1)).toBe(true)
   })
 
   it('gives a Retry-After correct to the second for a request_limit rule', async () => {
