@@ -45,6 +45,9 @@ if (process.env.QUICK_PROFILE === '1') {
       seconds,
       warmupSeconds: 1,
     },
+    headers: process.env.QUICK_PROFILE_SCENARIO
+      ? { 'x-fake-scenario': process.env.QUICK_PROFILE_SCENARIO }
+      : {},
     top: 25,
     quietWaitMs: 3000,
   })
@@ -91,13 +94,18 @@ try {
       ['plain ×50', plain, 50],
       ['plain ×1', plain, 1],
       ['stream ×50', stream, 50],
+      ['paced stream ×50', stream, 50],
     ] as const
   ).filter(([name]) => !only || name.startsWith(only))
   for (const [name, body, connections] of scenarios) {
     // Bare and gateway alternate, so that the machine's drift hits both: the ratios are what to compare.
     for (let i = 0; i < repeat; i++) {
       const r: Record<string, { rps: number; cpu: number; p50: number }> = {}
-      for (const t of [bare, target]) {
+      for (const base of [bare, target]) {
+        // Paced: each event is its own write, 1 ms apart, as a provider's tokens arrive (not one coalesced write).
+        const t = name.startsWith('paced')
+          ? { ...base, headers: { ...base.headers, 'x-fake-scenario': 'slow-events:1' } }
+          : base
         const m = await measureLoad(t, {
           path: '/v1/chat/completions',
           body,

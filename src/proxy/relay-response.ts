@@ -126,12 +126,25 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     }
   }
 
-  /** Events re-framed from the current upstream chunk, sent together once the chunk is parsed. */
-  let reframed = ''
+  /** Events completed by the current upstream chunk that go to the client, if the chunk must be re-framed. */
+  let kept: SseEvent[] = []
+  /** The current chunk completed the usage chunk the client did not ask for. */
+  let droppedInChunk = false
+  /** Every byte received so far belongs to a completed event: the next chunk starts a new one. */
+  let betweenEvents = true
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
+    if (!a.stripUsageChunk) return
     // The string form pre-filters: only a chunk with an empty `choices` array and a `usage` is parsed again.
-    if (a.stripUsageChunk && !isUsageOnlyChunk(ev.data)) reframed += encodeSseEvent(ev)
+    if (isUsageOnlyChunk(ev.data)) droppedInChunk = true
+    else kept.push(ev)
+  }
+  /** Kept events re-encoded, for a chunk that cannot go out as it came. */
+  const takeKept = (): string => {
+    let out = ''
+    for (const ev of kept) out += encodeSseEvent(ev)
+    kept = []
+    return out
   }
   const parser = isSse ? createSseParser(onEvent) : null
 
@@ -188,13 +201,21 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
           auditBytes += chunk.length
         }
         parser!.pushText(decoded)
-        if (!a.stripUsageChunk) writeOut(chunk)
-        else if (reframed.length > 0) {
-          // One write per upstream chunk: each event still leaves before the upstream sends the next chunk.
-          writeOut(reframed)
-          reframed = ''
-        }
         const last = chunk[chunk.length - 1]
+        if (!a.stripUsageChunk) writeOut(chunk)
+        else {
+          // A chunk that holds whole events only (it starts and ends between events; a line end as last byte means
+          // no character is held back by the decoder) and not the dropped usage chunk goes out as it came, without
+          // re-encoding. Any other chunk: its completed events are re-framed, in one write per upstream chunk, so
+          // each event still leaves before the upstream sends the next one.
+          const endsBetween = (last === 10 || last === 13) && parser!.betweenEvents()
+          if (betweenEvents && endsBetween && !droppedInChunk) {
+            kept = []
+            writeOut(chunk)
+          } else if (kept.length > 0) writeOut(takeKept())
+          droppedInChunk = false
+          betweenEvents = endsBetween
+        }
         atBoundary =
           last === 10 &&
           (chunk.length < 2 || chunk[chunk.length - 2] === 10 || chunk[chunk.length - 2] === 13)
@@ -214,8 +235,8 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         }
       }
       parser?.end()
-      if (reframed.length > 0 && !res.writableEnded) res.write(reframed)
-      reframed = ''
+      const tail = kept.length > 0 ? takeKept() : ''
+      if (tail.length > 0 && !res.writableEnded) res.write(tail)
       if (!res.writableEnded) res.end()
       finish(false, null)
     })

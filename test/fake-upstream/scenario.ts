@@ -10,6 +10,7 @@
  *   reset-before-headers              destroy the socket before any byte of the answer
  *   split-bytes[:N[:MS]]              write the answer N bytes at a time (default 1), MS ms apart (default: next tick)
  *   slow-events[:MS]                  wait MS ms (default 200) between stream events
+ *   crlf[:N]                          stream: CRLF line ends; each event its own write, or N bytes at a time
  *   slow-first-event[:MS]             stream: send the headers at once, then every event after MS ms (default 300)
  *   delay:MS                          wait MS ms before answering normally
  *   bad-json                          plain: a truncated JSON body; stream: one event whose data is not JSON
@@ -29,6 +30,7 @@ export type Scenario =
   | { name: 'reset-before-headers' }
   | { name: 'split-bytes'; every?: number; delayMs?: number }
   | { name: 'slow-events'; delayMs?: number }
+  | { name: 'crlf'; every?: number }
   | { name: 'slow-first-event'; delayMs?: number }
   | { name: 'delay'; delayMs: number }
   | { name: 'bad-json' }
@@ -50,6 +52,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'reset-before-headers',
   'split-bytes',
   'slow-events',
+  'crlf',
   'slow-first-event',
   'delay',
   'bad-json',
@@ -91,6 +94,8 @@ export function parseScenario(text: string): Scenario {
       return a === 'before-headers' ? { name: 'reset-before-headers' } : { name, afterEvents: num(a) }
     case 'split-bytes':
       return { name, every: num(a), delayMs: num(b) }
+    case 'crlf':
+      return { name, every: num(a) }
     case 'slow-events':
     case 'slow-first-event':
       return { name, delayMs: num(a) }

@@ -65,19 +65,26 @@ async function sendBody(ctx: ReplyContext, reply: BodyReply): Promise<void> {
 
 async function sendStream(ctx: ReplyContext, reply: StreamReply): Promise<void> {
   const { res, scenario } = ctx
-  const frames = [...reply.frames]
+  const frames =
+    scenario?.name === 'crlf' ? reply.frames.map((f) => f.replace(/\n/g, '\r\n')) : [...reply.frames]
   const cut = midpoint(frames.length)
   if (scenario?.name === 'error-mid-stream') frames.splice(cut, frames.length - cut, reply.errorFrame)
   if (scenario?.name === 'bad-json') frames.splice(cut, 0, reply.badFrame)
   const total = frames.length
   res.writeHead(200, reply.headers)
-  if (scenario?.name === 'split-bytes') {
+  const pieces =
+    scenario?.name === 'split-bytes'
+      ? { every: scenario.every ?? 1, delayMs: scenario.delayMs ?? 0 }
+      : scenario?.name === 'crlf' && scenario.every !== undefined
+        ? { every: scenario.every, delayMs: 0 }
+        : null
+  if (pieces) {
     const ends: number[] = []
     let sum = 0
     for (const frame of frames) ends.push((sum += Buffer.byteLength(frame)))
     let next = 0
     const bytes = Buffer.from(frames.join(''))
-    const done = await writeInPieces(ctx, bytes, scenario.every ?? 1, scenario.delayMs ?? 0, (written) => {
+    const done = await writeInPieces(ctx, bytes, pieces.every, pieces.delayMs, (written) => {
       while (next < ends.length && ends[next] <= written) ctx.onFrame(next++, total)
     })
     if (done) res.end()

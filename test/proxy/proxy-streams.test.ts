@@ -2,6 +2,16 @@ import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
 import { toNum } from '../../src/infra/db/convert-row-values.ts'
+import { createSseParser, type SseEvent } from '../../src/protocol/sse/parse-sse-stream.ts'
+import { isUsageOnlyChunk } from '../../src/protocol/openai/is-usage-only-chunk.ts'
+
+function eventsOf(text: string): SseEvent[] {
+  const events: SseEvent[] = []
+  const parser = createSseParser((ev) => events.push(ev))
+  parser.pushText(text)
+  parser.end()
+  return events
+}
 
 interface StreamCase {
   name: string
@@ -151,6 +161,35 @@ describe('streams through the gateway', () => {
       expect((JSON.parse(usages[0]) as { outputTokens: number }).outputTokens).toBeGreaterThan(0)
     },
   )
+
+  it('removes the usage chunk it asked for from CRLF streams split anywhere, passing every other event whole', async () => {
+    const body = {
+      model: MODELS.openai,
+      stream: true,
+      messages: [{ role: 'user', content: '你好 👋 crlf' }],
+    }
+    const direct = await fetchText(
+      `${f.upstream.url}/v1/chat/completions`,
+      { ...body, stream_options: { include_usage: true } },
+      { 'x-fake-scenario': 'crlf' },
+    )
+    expect(direct.text).toContain('\r\n\r\n')
+    const expected = eventsOf(direct.text).filter((ev) => !isUsageOnlyChunk(ev.data))
+    expect(expected.length).toBeLessThan(eventsOf(direct.text).length)
+    for (const scenario of ['crlf', 'crlf:1', 'crlf:2', 'crlf:3', 'crlf:7', 'crlf:64']) {
+      const n = f.outcomes.length
+      const via = await fetchText(`${f.gateway}/v1/chat/completions`, body, {
+        authorization: `Bearer ${f.key}`,
+        'x-fake-scenario': scenario,
+      })
+      expect(via.status, scenario).toBe(200)
+      expect(via.text, scenario).not.toContain('\uFFFD')
+      expect(via.text, scenario).not.toContain('"choices":[]')
+      expect(eventsOf(via.text), scenario).toEqual(expected)
+      await waitForOutcomes(f, n + 1)
+      expect(f.outcomes.at(-1)!.settlement!.usageSource, scenario).toBe('reported')
+    }
+  })
 
   it('delivers each event before the upstream sends the next one', async () => {
     const sent: number[] = []

@@ -104,6 +104,26 @@ describe('createSseParser', () => {
     }
   })
 
+  it('tells whether the text fed so far ends between events', () => {
+    const parser = createSseParser(() => undefined)
+    expect(parser.betweenEvents()).toBe(true)
+    const steps: [string, boolean][] = [
+      ['data: a', false],
+      ['\n', false],
+      ['\n', true],
+      [': ping\n\n', true],
+      ['event: x\r\n', false],
+      ['data: b\r\n\r', true],
+      ['\nid: 7\n', false],
+      ['data: c\n\n', true],
+      ['retry: 10\n', true],
+    ]
+    for (const [text, between] of steps) {
+      parser.pushText(text)
+      expect(parser.betweenEvents(), JSON.stringify(text)).toBe(between)
+    }
+  })
+
   it('dispatches an event still pending at the end of the stream', () => {
     expect(parseText('data: [DONE]')).toEqual([{ data: '[DONE]' }])
     expect(parseText('data: a\n')).toEqual([{ data: 'a' }])

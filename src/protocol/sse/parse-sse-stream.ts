@@ -28,6 +28,8 @@ export interface SseParser {
    * Use one of push and pushText per stream, not both.
    */
   pushText(text: string): void
+  /** No event is open: the text fed so far ends between events (no partial line, no pending field). */
+  betweenEvents(): boolean
   end(): void
 }
 
@@ -155,6 +157,9 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
         if (text.charCodeAt(0) === BOM) text = text.slice(1)
       }
       feed(text)
+    },
+    betweenEvents(): boolean {
+      return partial.length === 0 && !hasData && eventType === undefined && id === undefined
     },
     end(): void {
       if (ended) return
