@@ -29,3 +29,16 @@ describe.runIf(hasPostgres)('createDb on PostgreSQL', () => {
     }
   })
 })
+
+describe('createDb on SQLite', () => {
+  it('keeps statement journals and sorts in memory instead of spilling them to files in /var/tmp', async () => {
+    const handle = createDb({ kind: 'sqlite' })
+    try {
+      const { rows } = await sql<{ temp_store: number | bigint }>`PRAGMA temp_store`.execute(handle.db)
+      // 2 = MEMORY (0 would mean a file for every statement journal past 64 KiB).
+      expect(Number(rows[0].temp_store)).toBe(2)
+    } finally {
+      await handle.close()
+    }
+  })
+})

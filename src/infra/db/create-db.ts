@@ -59,6 +59,10 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('cache_size = -65536')
+  // Statement journals (a multi-row insert inside a transaction keeps the pages it changes, to undo just itself)
+  // and sorts stay in memory: by default one past 64 KiB spills to a new file in /var/tmp, created and deleted
+  // again for every settlement batch.
+  sqlite.pragma('temp_store = MEMORY')
   sqlite.defaultSafeIntegers(true)
   const cached = withStatementCache(sqlite)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
