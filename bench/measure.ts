@@ -52,6 +52,8 @@ export interface LoadOptions {
   connections: number
   seconds: number
   warmupSeconds: number
+  /** Extra request headers for this load (e.g. a fake upstream scenario), on top of the target's. */
+  headers?: Record<string, string>
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -75,7 +77,7 @@ function runAutocannon(
         pipelining: 1,
         timeout: 10,
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...target.headers },
+        headers: { 'content-type': 'application/json', ...target.headers, ...options.headers },
         body: options.body,
       },
       (error, result) => (error ? reject(error) : resolve(result)),

@@ -59,6 +59,12 @@ const MODEL = 'gpt-4o-mini'
 const PATH = '/v1/chat/completions'
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark.' }]
 const PLAIN_BODY = JSON.stringify({ model: MODEL, messages: MESSAGES })
+/**
+ * A provider sends a stream's events one by one as its model produces them: the fake upstream waits 1 ms between
+ * events, so each event is its own write and its own chunk at the proxy (without it the fake writes a whole
+ * stream at once, and a pass-through forwards nine events for the cost of one chunk).
+ */
+const PACED_STREAM = { 'x-fake-scenario': 'slow-events:1' }
 // Usage asked for by the client, so the fake upstream sends the same stream to all three targets.
 const STREAM_BODY = JSON.stringify({
   model: MODEL,
@@ -173,6 +179,7 @@ interface Scenarios {
   plain: LoadResult[]
   single: LoadResult[]
   stream: LoadResult[]
+  paced: LoadResult[]
   ttfb: TtfbResult[]
 }
 
@@ -198,7 +205,7 @@ async function quiet(target: Target): Promise<void> {
 async function runScenarios(targets: Target[]): Promise<Scenarios> {
   const base = { path: PATH, seconds, warmupSeconds }
   const plainOptions: LoadOptions = { ...base, body: PLAIN_BODY, connections }
-  const out: Scenarios = { plain: [], single: [], stream: [], ttfb: [] }
+  const out: Scenarios = { plain: [], single: [], stream: [], paced: [], ttfb: [] }
   // Each scenario's median round is chosen by what its check reads: throughput, latency, CPU per stream.
   const loads: Array<[keyof Omit<Scenarios, 'ttfb'>, string, LoadOptions, (r: LoadResult) => number]> = [
     ['plain', `(a) non-streaming, ${connections} connections`, plainOptions, (r) => r.rps],
@@ -207,6 +214,12 @@ async function runScenarios(targets: Target[]): Promise<Scenarios> {
       'stream',
       `(c) streaming, ${connections} connections`,
       { ...base, body: STREAM_BODY, connections },
+      (r) => r.cpuUsPerRequest ?? r.rps,
+    ],
+    [
+      'paced',
+      `(d) streaming, events 1 ms apart as a provider sends them, ${connections} connections`,
+      { ...base, body: STREAM_BODY, connections, headers: PACED_STREAM },
       (r) => r.cpuUsPerRequest ?? r.rps,
     ],
   ]
@@ -224,7 +237,7 @@ async function runScenarios(targets: Target[]): Promise<Scenarios> {
     }
     for (const target of targets) out[key].push(medianRound(runs.get(target.name)!, rank))
   }
-  log(`(d) streaming, 1 connection, time to first byte × ${ttfbRequests} sequential requests`)
+  log(`(e) streaming, 1 connection, time to first byte × ${ttfbRequests} sequential requests`)
   for (const target of targets) {
     await quiet(target)
     const t = await measureTtfb(target, PATH, STREAM_BODY, ttfbRequests, Math.min(100, ttfbRequests))
@@ -356,7 +369,7 @@ async function main(): Promise<void> {
   await bare.child.stop()
   await quietGateway.stop()
   const { counts, audit } = await gateway.stop()
-  const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream]
+  const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream, ...scenarios.paced]
     .filter((r) => r.target === 'gateway')
     .reduce((n, r) => n + r.requests, 0)
   if (counts === undefined) loud('could not count the rows the gateway wrote')
