@@ -1,32 +1,35 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
+import type { Settlement } from './settle-usage.ts'
 
-/** The values of one usage row, in the column order of the statement below. */
-export interface OneUsageRow {
-  requestId: string
-  tokenId: string | null
-  username: string | null
-  channelId: string | null
-  groupId: string | null
-  protocol: string
-  endpoint: string
-  model: string | null
-  upstreamModel: string | null
+/** The values of one usage row: the settlement's own fields, with usage in tokens and flags as 0 or 1. */
+export type OneUsageRow = Pick<
+  Settlement,
+  | 'requestId'
+  | 'tokenId'
+  | 'username'
+  | 'channelId'
+  | 'groupId'
+  | 'protocol'
+  | 'endpoint'
+  | 'model'
+  | 'upstreamModel'
+  | 'costNano'
+  | 'usageSource'
+  | 'status'
+  | 'errorCode'
+  | 'durationMs'
+  | 'ttftMs'
+  | 'createdAt'
+> & {
   inputTokens: number
   outputTokens: number
   cacheReadTokens: number
   cacheWriteTokens: number
   reasoningTokens: number
-  costNano: bigint
   coveredByPackage: number
-  usageSource: string
-  status: number
-  errorCode: string | null
   isStream: number
-  durationMs: number
-  ttftMs: number | null
-  createdAt: number
 }
 
 /**
