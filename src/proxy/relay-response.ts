@@ -115,7 +115,6 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   const bodyParts: Buffer[] = []
   let bodyBytes = 0
   let ttftMs: number | null = null
-  let atBoundary = true
   let lastWrite = a.now()
 
   const writeOut = (chunk: Buffer | string): void => {
@@ -130,7 +129,10 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   let kept: SseEvent[] = []
   /** The current chunk completed the usage chunk the client did not ask for. */
   let droppedInChunk = false
-  /** Every byte received so far belongs to a completed event: the next chunk starts a new one. */
+  /**
+   * Every byte received so far belongs to a completed event (a line end as last byte means no character is held
+   * back by the decoder): the next chunk starts a new event, and a heartbeat cannot land inside one.
+   */
   let betweenEvents = true
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
@@ -187,7 +189,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
 
     if (isSse) {
       heartbeat = setInterval(() => {
-        if (atBoundary && a.now() - lastWrite >= HEARTBEAT_MS && !res.writableEnded) writeOut(': ping\n\n')
+        if (betweenEvents && a.now() - lastWrite >= HEARTBEAT_MS && !res.writableEnded) writeOut(': ping\n\n')
       }, HEARTBEAT_MS / 3)
       heartbeat.unref()
     }
@@ -202,23 +204,19 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         }
         parser!.pushText(decoded)
         const last = chunk[chunk.length - 1]
+        const endsBetween = (last === 10 || last === 13) && parser!.betweenEvents()
         if (!a.stripUsageChunk) writeOut(chunk)
         else {
-          // A chunk that holds whole events only (it starts and ends between events; a line end as last byte means
-          // no character is held back by the decoder) and not the dropped usage chunk goes out as it came, without
-          // re-encoding. Any other chunk: its completed events are re-framed, in one write per upstream chunk, so
-          // each event still leaves before the upstream sends the next one.
-          const endsBetween = (last === 10 || last === 13) && parser!.betweenEvents()
+          // A chunk that holds whole events only (it starts and ends between events) and not the dropped usage
+          // chunk goes out as it came, without re-encoding. Any other chunk: its completed events are re-framed, in
+          // one write per upstream chunk, so each event still leaves before the upstream sends the next one.
           if (betweenEvents && endsBetween && !droppedInChunk) {
             kept = []
             writeOut(chunk)
           } else if (kept.length > 0) writeOut(takeKept())
           droppedInChunk = false
-          betweenEvents = endsBetween
         }
-        atBoundary =
-          last === 10 &&
-          (chunk.length < 2 || chunk[chunk.length - 2] === 10 || chunk[chunk.length - 2] === 13)
+        betweenEvents = endsBetween
       } else {
         if (bodyBytes <= MAX_METERED_BODY) bodyParts.push(chunk)
         bodyBytes += chunk.length
@@ -235,7 +233,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         }
       }
       parser?.end()
-      const tail = kept.length > 0 ? takeKept() : ''
+      const tail = takeKept()
       if (tail.length > 0 && !res.writableEnded) res.write(tail)
       if (!res.writableEnded) res.end()
       finish(false, null)
