@@ -46,6 +46,13 @@ export interface LoadResult {
   roundRps?: number[]
 }
 
+/**
+ * A provider sends a stream's events one by one as its model produces them: with this header the fake upstream
+ * waits 1 ms between events, so each event is its own write and its own chunk at the proxy (without it the fake
+ * writes a whole stream at once, and a pass-through forwards nine events for the cost of one chunk).
+ */
+export const PACED_STREAM = { 'x-fake-scenario': 'slow-events:1' }
+
 export interface LoadOptions {
   path: string
   body: string

@@ -178,8 +178,6 @@ export async function profileGateway(options: {
   upstreamUrl: string
   model: string
   load: LoadOptions
-  /** Extra request headers, e.g. a fake upstream scenario. */
-  headers?: Record<string, string>
   top: number
   quietWaitMs: number
   /** Unmeasured load before the profiled run. Default 6 s. */
@@ -206,7 +204,7 @@ export async function profileGateway(options: {
       const target = {
         name: 'gateway',
         url: gateway.url,
-        headers: { authorization: `Bearer ${gateway.key}`, ...options.headers },
+        headers: { authorization: `Bearer ${gateway.key}` },
         pid: gateway.child.pid,
       }
       // Steady state, as in the measured runs: the first seconds of a fresh process are V8 compiling.

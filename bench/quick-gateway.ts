@@ -9,7 +9,7 @@
  */
 import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, startBareProxy } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
-import { measureLoad, warmUp } from './measure.ts'
+import { measureLoad, PACED_STREAM, warmUp } from './measure.ts'
 import { profileGateway, renderProfile } from './profile.ts'
 
 const seconds = Number(process.env.BENCH_DURATION ?? 5)
@@ -44,10 +44,10 @@ if (process.env.QUICK_PROFILE === '1') {
       connections: Number(process.env.QUICK_CONNECTIONS ?? 50),
       seconds,
       warmupSeconds: 1,
+      headers: process.env.QUICK_PROFILE_SCENARIO
+        ? { 'x-fake-scenario': process.env.QUICK_PROFILE_SCENARIO }
+        : undefined,
     },
-    headers: process.env.QUICK_PROFILE_SCENARIO
-      ? { 'x-fake-scenario': process.env.QUICK_PROFILE_SCENARIO }
-      : {},
     top: 25,
     quietWaitMs: 3000,
   })
@@ -101,17 +101,14 @@ try {
     // Bare and gateway alternate, so that the machine's drift hits both: the ratios are what to compare.
     for (let i = 0; i < repeat; i++) {
       const r: Record<string, { rps: number; cpu: number; p50: number }> = {}
-      for (const base of [bare, target]) {
-        // Paced: each event is its own write, 1 ms apart, as a provider's tokens arrive (not one coalesced write).
-        const t = name.startsWith('paced')
-          ? { ...base, headers: { ...base.headers, 'x-fake-scenario': 'slow-events:1' } }
-          : base
+      for (const t of [bare, target]) {
         const m = await measureLoad(t, {
           path: '/v1/chat/completions',
           body,
           connections,
           seconds,
           warmupSeconds: 1,
+          headers: name.startsWith('paced') ? PACED_STREAM : undefined,
         })
         r[t.name] = { rps: m.rps, cpu: m.cpuUsPerRequest ?? NaN, p50: m.p50 }
         if (m.non2xx > 0) console.log(`${t.name}: ${m.non2xx} non-2xx answers`)

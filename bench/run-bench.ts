@@ -31,6 +31,7 @@ import {
   sampleStream,
   type LoadOptions,
   type LoadResult,
+  PACED_STREAM,
   type Target,
   type TtfbResult,
   waitForQuietCore,
@@ -59,12 +60,6 @@ const MODEL = 'gpt-4o-mini'
 const PATH = '/v1/chat/completions'
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark.' }]
 const PLAIN_BODY = JSON.stringify({ model: MODEL, messages: MESSAGES })
-/**
- * A provider sends a stream's events one by one as its model produces them: the fake upstream waits 1 ms between
- * events, so each event is its own write and its own chunk at the proxy (without it the fake writes a whole
- * stream at once, and a pass-through forwards nine events for the cost of one chunk).
- */
-const PACED_STREAM = { 'x-fake-scenario': 'slow-events:1' }
 // Usage asked for by the client, so the fake upstream sends the same stream to all three targets.
 const STREAM_BODY = JSON.stringify({
   model: MODEL,

@@ -65,7 +65,6 @@ const USAGE_LOG_KEYS = [
   'ttftMs',
   'createdAt',
 ] as const
-type UsageLogRow = Record<(typeof USAGE_LOG_KEYS)[number], unknown> & OneUsageRow
 
 const insertUsageLogs = compileChunkedStatement(USAGE_LOG_KEYS, (db, rows) =>
   db.insertInto('usage_logs').values(
@@ -152,7 +151,7 @@ const insertLedgerEntries = compileChunkedStatement(LEDGER_KEYS, (db, rows) =>
   ),
 )
 
-function usageLogRow(s: Settlement): UsageLogRow {
+function usageLogRow(s: Settlement): OneUsageRow {
   const u = s.usage
   return {
     requestId: s.requestId,
