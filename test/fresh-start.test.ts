@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'no
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { portOpen } from './support/services.ts'
+import { freePortBelowEphemeral } from './support/services.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
@@ -13,22 +13,11 @@ interface Running {
   port: number
 }
 
-/**
- * A port nobody listens on, below Linux's ephemeral range (32768–60999), where the outgoing connections of tests
- * running in parallel take their local ports: a port found free there could be taken again before the bind.
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000)
-    if (!(await portOpen('127.0.0.1', port, 200))) return port
-  }
-}
-
 /** `start` on a free port; a port taken between the probe and the bind costs one more try, not the test. */
 async function startOnFreePort(dataDir: string): Promise<Running> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await start(dataDir, await freePort())
+      return await start(dataDir, await freePortBelowEphemeral())
     } catch (error) {
       if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error
     }

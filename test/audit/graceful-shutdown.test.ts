@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { Pool } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { portOpen } from '../support/services.ts'
+import { freePortBelowEphemeral } from '../support/services.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -19,10 +19,7 @@ describe('SIGTERM under load', () => {
 
   it('settles and audits every admitted request, and exits by itself within the grace period', async () => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'gw-term-')), 'data')
-    let port = 0
-    // Below the ephemeral range (32768–60999), where parallel tests' outgoing connections take their ports.
-    do port = 20000 + Math.floor(Math.random() * 12000)
-    while (await portOpen('127.0.0.1', port, 200))
+    const port = await freePortBelowEphemeral()
     let out = ''
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,

@@ -94,12 +94,8 @@ describe.skipIf(!redisUp)('group rate limits shared through Redis', () => {
         .where('group_id', '=', gid)
         .where('status', '=', 200)
         .execute()
-    const until = Date.now() + 5000
-    let rows = await admittedRows()
-    while (rows.length < 7 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 20))
-      rows = await admittedRows()
-    }
+    await expect.poll(async () => (await admittedRows()).length, { timeout: 5000, interval: 20 }).toBe(7)
+    const rows = await admittedRows()
     expect(rows).toHaveLength(7)
     expect(rows.every((r) => Number(r.covered_by_package) === 1)).toBe(true)
   })

@@ -5,8 +5,8 @@ import { buildApp, REDACT_PATHS, type BuiltApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load-config.ts'
 import { createDb, type DbKind } from '../../src/infra/db/create-db.ts'
 import { hashPassword } from '../../src/infra/crypto/password-hash.ts'
-import { newId } from '../../src/infra/ids.ts'
 import { createTestDatabase, type TestDatabase } from './test-databases.ts'
+import { insertTestUser } from './insert-test-user.ts'
 
 import type { Role } from '../../src/contracts/users.ts'
 
@@ -70,25 +70,12 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
     logs,
     inject: built.app.inject.bind(built.app),
     async createUser(username, password, role = 'user', quotaUsd = 10) {
-      const now = Date.now()
-      await db
-        .insertInto('users')
-        .values({
-          id: newId(),
-          username,
-          display_name: null,
-          auth_source: 'local',
-          password_hash: await hashPassword(password),
-          role,
-          quota_nano: quotaUsd === null ? null : BigInt(Math.round(quotaUsd * 1e9)),
-          used_nano: 0,
-          reserved_nano: 0,
-          disabled: 0,
-          last_login_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute()
+      await insertTestUser(db, {
+        username,
+        passwordHash: await hashPassword(password),
+        role,
+        quotaNano: quotaUsd === null ? null : BigInt(Math.round(quotaUsd * 1e9)),
+      })
     },
     async login(username, password) {
       const res = await built.app.inject({

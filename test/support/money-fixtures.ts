@@ -2,36 +2,19 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../src/infra/db/database-types.ts'
 import { toBig, toBigOrNull, toNum } from '../../src/infra/db/convert-row-values.ts'
 import { newId } from '../../src/infra/ids.ts'
+import { insertTestUser } from './insert-test-user.ts'
 import { createEmptyUsage } from '../../src/protocol/usage/usage.ts'
 import type { Settlement } from '../../src/proxy/settle-usage.ts'
 import type { ReservationRequest } from '../../src/services/billing/reserve-funds.ts'
 
-/** One micro-dollar in nano-USD. */
+/** A thousandth of a dollar (0.001 USD) in nano-USD. */
 export const UNIT = 1_000_000n
 
 /** Users, keys, settlements and reservations written straight to a test database, and its money read back. */
 export function moneyFixtures(db: () => Kysely<Database>) {
   async function addUser(quota: bigint | null): Promise<string> {
     const username = `u-${newId().slice(-12)}`
-    const now = Date.now()
-    await db()
-      .insertInto('users')
-      .values({
-        id: newId(),
-        username,
-        display_name: null,
-        auth_source: 'local',
-        password_hash: null,
-        role: 'user',
-        quota_nano: quota,
-        used_nano: 0,
-        reserved_nano: 0,
-        disabled: 0,
-        last_login_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute()
+    await insertTestUser(db(), { username, quotaNano: quota })
     return username
   }
 

@@ -26,3 +26,14 @@ export async function requireService(name: string, host: string, port: number): 
   )
   return false
 }
+
+/**
+ * A loopback port nobody listens on, below Linux's ephemeral range (32768–60999), where the outgoing connections
+ * of tests running in parallel take their local ports: a port found free there could be taken before the bind.
+ */
+export async function freePortBelowEphemeral(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000)
+    if (!(await portOpen('127.0.0.1', port, 200))) return port
+  }
+}
