@@ -49,7 +49,7 @@ if (process.env.QUICK_PROFILE === '1') {
         ? { 'x-fake-scenario': process.env.QUICK_PROFILE_SCENARIO }
         : undefined,
     },
-    top: 25,
+    top: Number(process.env.QUICK_PROFILE_TOP ?? 25),
     quietWaitMs: 3000,
   })
   console.log(renderProfile(summary))

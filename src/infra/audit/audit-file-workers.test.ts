@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,7 +39,17 @@ describe('audit file workers', () => {
       json: JSON.stringify({ request_id: `r${i}`, text: '你好 😀 '.repeat(i * 50) }),
       quality: 2,
     }))
-    expect(await workers.write(jobs)).toEqual([null, null, null])
+    // Output buffers are sized to the record: a tiny one, and one whose compressed form needs several (300 KB of
+    // random text compresses to far more than the 64 KiB cap).
+    jobs.push(
+      { file: join(dir, '2024_05_06', 'r4.json.br'), json: '{}', quality: 2 },
+      {
+        file: join(dir, '2024_05_06', 'r5.json.br'),
+        json: JSON.stringify({ text: randomBytes(225_000).toString('base64') }),
+        quality: 2,
+      },
+    )
+    expect(await workers.write(jobs)).toEqual([null, null, null, null, null])
     for (const job of jobs)
       expect(brotliDecompressSync(readFileSync(job.file)).toString('utf8')).toBe(job.json)
     if (process.platform === 'linux') {

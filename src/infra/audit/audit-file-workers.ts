@@ -56,7 +56,8 @@ const C = fs.constants
 const FLAGS = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | (C.O_NOFOLLOW || 0)
 function options(quality, size) {
   const c = zlib.constants
-  return { params: {
+  // An output buffer sized to the record: the default 16 KiB one is allocated (and collected) for every call.
+  return { chunkSize: Math.max(64, Math.min(size + 64, 65536)), params: {
     [c.BROTLI_PARAM_QUALITY]: Math.max(0, Math.min(11, Math.round(quality))),
     [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT,
     [c.BROTLI_PARAM_SIZE_HINT]: size,

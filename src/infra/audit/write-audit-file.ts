@@ -8,6 +8,8 @@ export const AUDIT_DIR_MODE = 0o700
 
 function brotliOptions(quality: number, sizeHint: number) {
   return {
+    // An output buffer sized to the record instead of the default 16 KiB.
+    chunkSize: Math.max(64, Math.min(sizeHint + 64, 65536)),
     params: {
       [constants.BROTLI_PARAM_QUALITY]: Math.max(0, Math.min(11, Math.round(quality))),
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
