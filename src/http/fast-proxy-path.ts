@@ -15,10 +15,16 @@ const SURFACE_BY_PATH = new Map<string, Surface>(
   ]),
 )
 
-function refuseTooLarge(proxy: ProxyDeps, surface: Surface, req: IncomingMessage, res: ServerResponse): void {
+function refuseTooLarge(
+  proxy: ProxyDeps,
+  surface: Surface,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrivedAt: number,
+): void {
   rejectBeforeProxy(
     proxy,
-    { surface, method: 'POST', url: req.url ?? '', headers: req.headers, res },
+    { surface, method: 'POST', url: req.url ?? '', headers: req.headers, res, arrivedAt },
     413,
     'payload_too_large',
     'Request body is too large',
@@ -51,10 +57,11 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
     const target = route(req.url)
     if (!target) return false
     const url = req.url
+    const arrivedAt = performance.now()
 
     const declared = Number(req.headers['content-length'])
     if (declared > maxBodyBytes) {
-      refuseTooLarge(proxy, target.surface, req, res)
+      refuseTooLarge(proxy, target.surface, req, res, arrivedAt)
       req.resume()
       return true
     }
@@ -69,7 +76,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
       if (size > maxBodyBytes) {
         refused = true
         res.setHeader('connection', 'close')
-        refuseTooLarge(proxy, target.surface, req, res)
+        refuseTooLarge(proxy, target.surface, req, res, arrivedAt)
         return
       }
       chunks.push(chunk)
@@ -86,6 +93,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
         body,
         pathModel: target.pathModel,
         res,
+        arrivedAt,
       }).catch((err: unknown) => {
         proxy.logger.error({ err }, 'proxy request failed')
         if (!res.headersSent)
@@ -99,7 +107,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
       refused = true
       rejectBeforeProxy(
         proxy,
-        { surface: target.surface, method: 'POST', url, headers: req.headers, res },
+        { surface: target.surface, method: 'POST', url, headers: req.headers, res, arrivedAt },
         CLIENT_CLOSED,
         'bad_request',
         'Client closed the request during the upload',

@@ -156,11 +156,13 @@ export const CLIENT_CLOSED = 499
 /**
  * A request refused before it reaches the proxy (body too large, undecodable): answered in the client's error
  * shape with a request id, and audited like any rejection — metadata only, as nobody was authenticated. An upload
- * its client abandoned (CLIENT_CLOSED) is only audited.
+ * its client abandoned (CLIENT_CLOSED) is only audited. `arrivedAt` (`performance.now()` when the request's
+ * headers arrived) dates the record from the request's arrival, so an upload refused or abandoned after a while
+ * shows how long it ran.
  */
 export function rejectBeforeProxy(
   deps: ProxyDeps,
-  req: Pick<ProxyRequest, 'surface' | 'method' | 'url' | 'headers' | 'ip' | 'res'>,
+  req: Pick<ProxyRequest, 'surface' | 'method' | 'url' | 'headers' | 'ip' | 'res'> & { arrivedAt?: number },
   status: number,
   code: ErrorCode,
   message: string,
@@ -168,11 +170,13 @@ export function rejectBeforeProxy(
   // Someone else already answered (and audited) this request.
   if (req.res.headersSent) return
   const requestId = newTimeOrderedId()
+  const elapsed = req.arrivedAt === undefined ? 0 : Math.max(0, performance.now() - req.arrivedAt)
   const outcome = newOutcome(
     { ...req, query: new URLSearchParams(), body: Buffer.alloc(0) },
     requestId,
-    deps.clock.now(),
+    deps.clock.now() - Math.round(elapsed),
   )
+  outcome.durationMs = elapsed
   outcome.status = status
   outcome.errorCode = code
   outcome.rejection = code

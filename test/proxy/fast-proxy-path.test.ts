@@ -129,7 +129,13 @@ describe('fast proxy path', () => {
     await new Promise((r) => setTimeout(r, 200))
     await f.t.audit.drain(5000)
     const sessions = path.join(f.t.deps.config.DATA_DIR, 'sessions')
-    const records: { client_path: string; status: number; kind: string; rejection_reason?: string }[] = []
+    const records: {
+      client_path: string
+      status: number
+      kind: string
+      rejection_reason?: string
+      timings: { duration_ms: number }
+    }[] = []
     for (const day of await readdir(sessions))
       for (const file of await readdir(path.join(sessions, day)))
         records.push(
@@ -139,6 +145,9 @@ describe('fast proxy path', () => {
       const found = records.filter((r) => r.client_path.includes(`probe=${marker}${suffix}`))
       expect(found, suffix).toHaveLength(1)
       expect(found[0]).toMatchObject({ status: 499, kind: 'metadata', rejection_reason: 'bad_request' })
+      // Timed from the request's arrival: the client sent for 100 ms before it went away.
+      expect(found[0].timings.duration_ms, suffix).toBeGreaterThanOrEqual(90)
+      expect(found[0].timings.duration_ms, suffix).toBeLessThan(5000)
     }
     expect(f.upstream.requests.length).toBe(upstreamBefore)
   })

@@ -76,6 +76,8 @@ export interface RawProxyCall {
   body: Buffer
   pathModel?: string
   res: ServerResponse
+  /** `performance.now()` when the request's headers arrived. */
+  arrivedAt?: number
 }
 
 /** Decodes the body and hands the request to the proxy; answers 4xx itself when the body cannot be decoded. */
@@ -159,7 +161,14 @@ export async function registerProxyRoutes(
         if (value !== undefined) reply.raw.setHeader(name, value)
       rejectBeforeProxy(
         proxy,
-        { surface, method: req.method, url: req.url, headers: req.headers, res: reply.raw },
+        {
+          surface,
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          res: reply.raw,
+          arrivedAt: performance.now() - reply.elapsedTime,
+        },
         status,
         code,
         message,
@@ -177,6 +186,7 @@ export async function registerProxyRoutes(
         body: raw,
         pathModel,
         res: reply.raw,
+        arrivedAt: performance.now() - reply.elapsedTime,
       })
     }
 
