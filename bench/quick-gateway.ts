@@ -4,7 +4,8 @@
  * `npm run bench`, which also measures direct calls, time to first byte and writes the report).
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
  *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead (QUICK_PROFILE_BODY=stream: streamed;
- *   QUICK_PROFILE_SCENARIO=slow-events:1: a fake upstream scenario, here paced events); QUICK_AUDIT sets AUDIT_BODIES;
+ *   QUICK_PROFILE_SCENARIO=slow-events:1: a fake upstream scenario, here paced events; QUICK_PROFILE_TOP: rows per
+ *   table, default 25); QUICK_AUDIT sets AUDIT_BODIES;
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
  *   QUICK_THREADS=1 prints CPU per request by thread; QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */

@@ -5,6 +5,7 @@ import { toBigOrNull } from '../infra/db/convert-row-values.ts'
 import { compileStatement } from '../infra/db/compiled-statement.ts'
 import { takeReservations } from '../services/billing/reserve-funds.ts'
 import { compileChunkedStatement } from '../services/billing/compile-chunked-statement.ts'
+import { createGroupCommit, forMilliseconds } from '../services/billing/create-group-commit.ts'
 import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
 import { settleOnePostgres, type OneUsageRow } from './settle-one-postgres.ts'
 
@@ -284,67 +285,25 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
  * Group commit: settlements that arrive together are written in one transaction, so a busy gateway pays one
  * commit (one WAL write on SQLite, one round trip on PostgreSQL) for many requests. Each settlement still commits
  * atomically with its own rows; when a batch fails (say, a duplicate request id), its settlements are retried one
- * by one so a bad one cannot take the others down.
+ * by one so a bad one cannot take the others down. The short wait before a batch lets a lightly loaded gateway
+ * gather a few requests per commit too (the answers are already out; admission is guarded by reservations, not by
+ * the settled balance).
  */
 export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256, gatherMs = 5) {
-  let queue: { s: Settlement; resolve: () => void; reject: (e: unknown) => void }[] = []
-  let scheduled = false
-  let running: Promise<void> = Promise.resolve()
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-
-  async function flush(): Promise<void> {
-    scheduled = false
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch)
-      queue = queue.slice(batch.length)
-      if (postgres && batch.length === 1) {
-        // Alone in its batch (a quiet gateway): one statement, one round trip, instead of a transaction of seven.
-        const [item] = batch
-        try {
-          const s = item.s
-          await settleOnePostgres(db, usageLogRow(s), s.reserved, chargesUser(s) ? s.username : null)
-          item.resolve()
-        } catch (err) {
-          item.reject(err)
-        }
-        continue
-      }
-      try {
-        await db.transaction().execute((trx) =>
-          writeSettlements(
-            trx,
-            batch.map((item) => item.s),
-          ),
-        )
-        for (const item of batch) item.resolve()
-      } catch {
-        for (const item of batch) {
-          try {
-            await settleUsage(db, item.s)
-            item.resolve()
-          } catch (err) {
-            item.reject(err)
-          }
-        }
-      }
-    }
-  }
-
-  return {
-    settle(s: Settlement): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ s, resolve, reject })
-        if (!scheduled) {
-          scheduled = true
-          // One flush at a time; settlements arriving meanwhile join the next batch. The short wait lets a
-          // lightly loaded gateway gather a few requests per commit too (the answers are already out; admission
-          // is guarded by reservations, not by the settled balance).
-          running = running
-            .then(() => new Promise<void>((r) => (gatherMs > 0 ? setTimeout(r, gatherMs) : setImmediate(r))))
-            .then(flush)
-        }
-      })
+  const settle = createGroupCommit<Settlement, void>({
+    gather: forMilliseconds(gatherMs),
+    maxBatch,
+    // Alone in its batch (a quiet gateway): one statement, one round trip, instead of a transaction of seven.
+    writeOne: postgres
+      ? (s) => settleOnePostgres(db, usageLogRow(s), s.reserved, chargesUser(s) ? s.username : null)
+      : undefined,
+    async writeBatch(batch) {
+      await db.transaction().execute((trx) => writeSettlements(trx, batch))
+      return batch.map(() => undefined)
     },
-  }
+    writeAlone: (s) => settleUsage(db, s),
+  })
+  return { settle }
 }
 export type SettlementWriter = ReturnType<typeof createSettlementWriter>

@@ -5,6 +5,7 @@ import type SQLite from 'better-sqlite3'
 import { bindValues, compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
 import { withRawSqlite } from '../../infra/db/raw-sqlite.ts'
 import { compileChunkedStatement } from './compile-chunked-statement.ts'
+import { createGroupCommit, untilNextTick } from './create-group-commit.ts'
 
 export interface ReservationRequest {
   requestId: string
@@ -245,73 +246,21 @@ async function reserveFundsAlone(db: Kysely<Database>, r: ReservationRequest): P
  * are retried one by one in their own transactions, so a bad one cannot refuse or fail the others.
  */
 export function createReservationWriter(db: Kysely<Database>, maxBatch = 256) {
-  type Pending = {
-    r: ReservationRequest
-    resolve: (v: ReservationResult) => void
-    reject: (e: unknown) => void
-  }
-  let queue: Pending[] = []
-  let scheduled = false
-  let running: Promise<void> = Promise.resolve()
-
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-
-  async function flush(): Promise<void> {
-    scheduled = false
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch)
-      queue = queue.slice(batch.length)
-      if (postgres && batch.length === 1) {
-        // Alone in its tick (a quiet gateway): one round trip beats a transaction of five.
-        const p = batch[0]
-        try {
-          p.resolve(await reserveOnePostgres(db, p.r))
-        } catch (err) {
-          p.reject(err)
-        }
-        continue
-      }
-      let results: ReservationResult[]
-      try {
-        // SQLite: one synchronous transaction; a throw inside rolls it back whole, as below.
-        const raw = await withRawSqlite(db, (sqlite) => syncTransactionFor(sqlite, db)(batch.map((p) => p.r)))
-        if (raw) {
-          batch.forEach((p, i) => p.resolve(raw.value[i]))
-          continue
-        }
-        results = await db.transaction().execute((trx) =>
-          writeReservations(
-            trx,
-            batch.map((p) => p.r),
-          ),
-        )
-      } catch {
-        // The whole batch rolled back: nothing of it was held.
-        for (const p of batch) {
-          try {
-            p.resolve(await reserveFundsAlone(db, p.r))
-          } catch (err) {
-            p.reject(err)
-          }
-        }
-        continue
-      }
-      batch.forEach((p, i) => p.resolve(results[i]))
-    }
-  }
-
-  return {
-    reserve(r: ReservationRequest): Promise<ReservationResult> {
-      return new Promise<ReservationResult>((resolve, reject) => {
-        queue.push({ r, resolve, reject })
-        if (!scheduled) {
-          scheduled = true
-          // One flush at a time; reservations arriving meanwhile join the next batch.
-          running = running.then(() => new Promise<void>((r) => setImmediate(r))).then(flush)
-        }
-      })
+  const reserve = createGroupCommit<ReservationRequest, ReservationResult>({
+    gather: untilNextTick,
+    maxBatch,
+    // Alone in its tick (a quiet gateway): one round trip beats a transaction of five.
+    writeOne: postgres ? (r) => reserveOnePostgres(db, r) : undefined,
+    async writeBatch(batch) {
+      // SQLite: one synchronous transaction; a throw inside rolls it back whole.
+      const raw = await withRawSqlite(db, (sqlite) => syncTransactionFor(sqlite, db)(batch))
+      if (raw) return raw.value
+      return db.transaction().execute((trx) => writeReservations(trx, batch))
     },
-  }
+    writeAlone: (r) => reserveFundsAlone(db, r),
+  })
+  return { reserve }
 }
 export type ReservationWriter = ReturnType<typeof createReservationWriter>
 
