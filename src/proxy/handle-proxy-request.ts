@@ -150,6 +150,9 @@ async function admit(
   )
 }
 
+/** Response header with the gateway's own share of a request's time, in milliseconds (SPEC §11). */
+export const OVERHEAD_HEADER = 'x-gateway-overhead-ms'
+
 /** The status recorded for a request its client abandoned (nginx's convention); never sent. */
 export const CLIENT_CLOSED = 499
 
@@ -215,6 +218,15 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   const startedAt = deps.clock.now()
   const t0 = performance.now()
   const res = req.res
+  /** Time spent waiting for providers (every attempt's wait for its answer), which is not the gateway's own. */
+  let upstreamMs = 0
+  /**
+   * `x-gateway-overhead-ms` (SPEC §11): the gateway's own time before the answer's headers, that is everything but
+   * the providers' time — admission, routing, building the upstream request, failover bookkeeping.
+   */
+  const markOverhead = (): void => {
+    if (!res.headersSent) res.setHeader(OVERHEAD_HEADER, (performance.now() - t0 - upstreamMs).toFixed(2))
+  }
   res.setHeader('x-request-id', requestId)
   const outcome = newOutcome(req, requestId, startedAt)
   const protocol = req.surface.protocol
@@ -287,6 +299,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       outcome.upstreamUrl = origin + path.split('?')[0]
       settleWith = { cand, model, stream }
       let upstream: Dispatcher.ResponseData
+      const sentAt = performance.now()
       try {
         upstream = await deps.dispatchers.get(ch).request({
           origin,
@@ -299,6 +312,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           bodyTimeout: ch.idleTimeoutMs ?? 300_000,
         })
       } catch (err) {
+        upstreamMs += performance.now() - sentAt
         if (abort.aborted) throw new ProxyError('bad_request', 'Client closed the request', CLIENT_CLOSED)
         const code = (err as { code?: string }).code ?? ''
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
@@ -312,6 +326,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       }
 
       const status = upstream.statusCode
+      upstreamMs += performance.now() - sentAt
       if (
         status === 401 ||
         status === 403 ||
@@ -319,7 +334,9 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         status >= 500 ||
         (status >= 300 && status < 400)
       ) {
+        const readAt = performance.now()
         const text = await upstream.body.text().catch(() => '')
+        upstreamMs += performance.now() - readAt
         deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
         if (!isLast) continue
         if (status === 401 || status === 403 || status < 400) {
@@ -342,16 +359,20 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         )
       }
       if (status >= 400) {
+        const readAt = performance.now()
         const text = await upstream.body.text().catch(() => '')
+        upstreamMs += performance.now() - readAt
         outcome.status = status
         outcome.errorCode = 'upstream_client_error'
         outcome.responseBody = text.slice(0, 64 * 1024)
+        markOverhead()
         sendUpstreamClientError(res, protocol, status, text, ch.apiKey)
         await settleNow({ cand, model, stream, usage: createEmptyUsage(), source: 'none', ttftMs: null })
         return
       }
 
       deps.health.success(ch)
+      markOverhead()
       const relayed = await relayResponse({
         upstream,
         res,
@@ -378,12 +399,15 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       outcome.status = err.status
       outcome.errorCode = err.code
       if (!admission) outcome.rejection = err.code
-      if (err.status !== CLIENT_CLOSED)
+      if (err.status !== CLIENT_CLOSED) {
+        markOverhead()
         sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
+      }
     } else {
       deps.logger.error({ err, requestId }, 'proxy request failed')
       outcome.status = 500
       outcome.errorCode = 'internal_error'
+      markOverhead()
       sendProxyError(res, protocol, 500, 'internal_error', 'Internal gateway error')
     }
     // Admitted but not answered (every channel failed, timeout, client gone before the answer): the provider

@@ -183,6 +183,28 @@ describe('failover, timeouts and leaks', () => {
     expect(took).toBeLessThan(2500)
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'upstream_timeout' } })
     expect(f.upstream.requests.filter((x) => x.path.endsWith('/chat/completions'))).toHaveLength(1)
+    // The 700 ms spent waiting for the provider are not the gateway's own time.
+    expect(Number(r.headers['x-gateway-overhead-ms'])).toBeLessThan(300)
+  })
+
+  it("reports the gateway's own time in x-gateway-overhead-ms, without the provider's", async () => {
+    for (const body of [chat(), chat(MODELS.openai, { stream: true })]) {
+      const started = performance.now()
+      const r = await post(f, '/v1/chat/completions', body, { 'x-fake-scenario': 'delay:400' })
+      const took = performance.now() - started
+      expect(r.status, r.text).toBe(200)
+      expect(took).toBeGreaterThanOrEqual(400)
+      const overhead = Number(r.headers['x-gateway-overhead-ms'])
+      expect(r.headers['x-gateway-overhead-ms']).toMatch(/^\d+\.\d{2}$/)
+      expect(overhead).toBeGreaterThan(0)
+      expect(overhead).toBeLessThan(200)
+    }
+    // A refusal is all the gateway's own time.
+    const refused = await post(f, '/v1/chat/completions', chat(), {
+      authorization: 'Bearer sk-unknown-key-0000000000000000000',
+    })
+    expect(refused.status).toBe(401)
+    expect(Number(refused.headers['x-gateway-overhead-ms'])).toBeGreaterThan(0)
   })
 
   it('keeps the client key from the upstream and the channel key and internal address from the client', async () => {
