@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import type { Clock } from '../../infra/clock.ts'
-import { newId } from '../../infra/ids.ts'
+import { newUserRow } from '../users/new-user-row.ts'
 import { burnPasswordCheck, verifyPassword } from '../../infra/crypto/password-hash.ts'
 import { safeEqual } from '../../infra/crypto/safe-equal.ts'
 import { toBool } from '../../infra/db/convert-row-values.ts'
@@ -133,21 +133,17 @@ async function upsertLdapUser(
   if (existing && existing.auth_source !== 'ldap') return { username, role: 'user', disabled: true }
   await deps.db
     .insertInto('users')
-    .values({
-      id: newId(),
-      username,
-      display_name: displayName ?? null,
-      auth_source: 'ldap',
-      password_hash: null,
-      role: 'user',
-      quota_nano: 0,
-      used_nano: 0,
-      reserved_nano: 0,
-      disabled: 0,
-      last_login_at: now,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow({
+        username,
+        displayName: displayName ?? null,
+        authSource: 'ldap',
+        role: 'user',
+        quotaNano: 0,
+        lastLoginAt: now,
+        now,
+      }),
+    )
     .onConflict((oc) => oc.column('username').doUpdateSet({ last_login_at: now }))
     .execute()
   const row = await deps.db

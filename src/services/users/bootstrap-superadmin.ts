@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
 import { newId } from '../../infra/ids.ts'
+import { newUserRow } from './new-user-row.ts'
 import type { Clock } from '../../infra/clock.ts'
 import { toNum } from '../../infra/db/convert-row-values.ts'
 
@@ -43,21 +44,15 @@ export async function bootstrapSuperadmin(
   if (opts.superadminUsername) {
     await db
       .insertInto('users')
-      .values({
-        id: newId(),
-        username: opts.superadminUsername,
-        display_name: null,
-        auth_source: 'ldap',
-        password_hash: null,
-        role: 'superadmin',
-        quota_nano: null,
-        used_nano: 0,
-        reserved_nano: 0,
-        disabled: 0,
-        last_login_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(
+        newUserRow({
+          username: opts.superadminUsername,
+          authSource: 'ldap',
+          role: 'superadmin',
+          quotaNano: null,
+          now,
+        }),
+      )
       .onConflict((oc) => oc.column('username').doUpdateSet({ role: 'superadmin' }))
       .execute()
   }
@@ -74,21 +69,17 @@ export async function bootstrapSuperadmin(
   const password = randomBytes(18).toString('base64url')
   await db
     .insertInto('users')
-    .values({
-      id: newId(),
-      username,
-      display_name: 'Administrator',
-      auth_source: 'local',
-      password_hash: await hashPassword(password),
-      role: 'superadmin',
-      quota_nano: null,
-      used_nano: 0,
-      reserved_nano: 0,
-      disabled: 0,
-      last_login_at: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow({
+        username,
+        displayName: 'Administrator',
+        authSource: 'local',
+        passwordHash: await hashPassword(password),
+        role: 'superadmin',
+        quotaNano: null,
+        now,
+      }),
+    )
     .onConflict((oc) => oc.column('username').doUpdateSet({ role: 'superadmin' }))
     .execute()
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, password + '\n', { mode: 0o600 })

@@ -12,6 +12,7 @@ import {
 } from '../../infra/db/convert-row-values.ts'
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
 import { newId } from '../../infra/ids.ts'
+import { newUserRow } from './new-user-row.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { CreateUserBody, Role, UpdateUserBody } from '../../contracts/users.ts'
 import { AppError, conflict, forbidden, notFound } from '../../domain/errors.ts'
@@ -94,21 +95,17 @@ export async function createLocalUser(deps: UserDeps, actorRole: Role, body: Cre
   const now = deps.clock.now()
   await deps.db
     .insertInto('users')
-    .values({
-      id: newId(),
-      username: body.username,
-      display_name: body.display_name ?? null,
-      auth_source: 'local',
-      password_hash: await hashPassword(body.password),
-      role,
-      quota_nano: body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0),
-      used_nano: 0,
-      reserved_nano: 0,
-      disabled: 0,
-      last_login_at: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow({
+        username: body.username,
+        displayName: body.display_name ?? null,
+        authSource: 'local',
+        passwordHash: await hashPassword(body.password),
+        role,
+        quotaNano: body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0),
+        now,
+      }),
+    )
     .execute()
   return serializeUser(await getUserRow(deps, body.username))
 }
