@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { AUDIT_DIR_MODE, AUDIT_FILE_MODE } from './write-audit-file.ts'
+import { AUDIT_DIR_MODE, AUDIT_FILE_MODE, brotliSettings, type BrotliSettings } from './write-audit-file.ts'
 
 /** One record for a worker: its final path, the redacted JSON and the Brotli quality to use. */
 export interface AuditFileJob {
@@ -23,7 +23,7 @@ export interface AuditFileWorkers {
  */
 function packBatch(jobs: readonly AuditFileJob[]): {
   bytes: ArrayBuffer
-  slices: { file: string; start: number; end: number; quality: number }[]
+  slices: ({ file: string; start: number; end: number } & BrotliSettings)[]
 } {
   let total = 0
   for (const job of jobs) total += Buffer.byteLength(job.json, 'utf8')
@@ -32,7 +32,7 @@ function packBatch(jobs: readonly AuditFileJob[]): {
   const slices = jobs.map((job) => {
     const start = offset
     offset += buffer.write(job.json, offset, 'utf8')
-    return { file: job.file, start, end: offset, quality: job.quality }
+    return { file: job.file, start, end: offset, ...brotliSettings(job.quality, offset - start) }
   })
   return { bytes: buffer.buffer as ArrayBuffer, slices }
 }
@@ -54,14 +54,14 @@ const DIR_MODE = ${AUDIT_DIR_MODE}
 const known = new Set()
 const C = fs.constants
 const FLAGS = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | (C.O_NOFOLLOW || 0)
-function options(quality, size) {
+// The settings come with each job (brotliSettings in write-audit-file.ts), so both write paths use the same ones.
+function options(job, size) {
   const c = zlib.constants
-  // An output buffer sized to the record: the default 16 KiB one is allocated (and collected) for every call.
-  return { chunkSize: Math.max(64, Math.min(size + 64, 65536)), params: {
-    [c.BROTLI_PARAM_QUALITY]: Math.max(0, Math.min(11, Math.round(quality))),
+  return { chunkSize: job.chunkSize, params: {
+    [c.BROTLI_PARAM_QUALITY]: job.quality,
     [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT,
     [c.BROTLI_PARAM_SIZE_HINT]: size,
-    [c.BROTLI_PARAM_LGWIN]: Math.max(c.BROTLI_MIN_WINDOW_BITS, Math.min(c.BROTLI_DEFAULT_WINDOW, Math.ceil(Math.log2(size + 1)))),
+    [c.BROTLI_PARAM_LGWIN]: job.lgwin,
   } }
 }
 function ensureDir(dir) {
@@ -71,7 +71,7 @@ function ensureDir(dir) {
 }
 function writeOne(bytes, job) {
   const json = Buffer.from(bytes, job.start, job.end - job.start)
-  const data = zlib.brotliCompressSync(json, options(job.quality, json.length))
+  const data = zlib.brotliCompressSync(json, options(job, json.length))
   const dir = path.dirname(job.file)
   ensureDir(dir)
   // No temp file and rename: a record is small and written in one call, and a reader that meets one half
