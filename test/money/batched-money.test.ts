@@ -199,6 +199,67 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
     expect((await userMoney(ivan)).reserved).toBe(3n * UNIT)
   })
 
+  it('admits a batch that fits whole with holds summed per user and key (one statement on PostgreSQL)', async () => {
+    const judy = await addUser(30n * UNIT)
+    const karl = await addUser(null)
+    const judyKey = await addKey(judy, 12n * UNIT)
+    const judyOpenKey = await addKey(judy)
+    const karlKey = await addKey(karl, 9n * UNIT)
+    const keyless = await addKey(karl)
+    const requests = [
+      reservation(judy, judyKey, 4n * UNIT),
+      reservation(karl, karlKey, 3n * UNIT),
+      // A package covers it: nothing held against the user, the key's cap still counts.
+      { ...reservation(judy, judyOpenKey, 0n), tokenAmount: 7n * UNIT },
+      reservation(judy, judyKey, 8n * UNIT),
+      reservation(null, keyless, 5n * UNIT),
+      reservation(karl, karlKey, 6n * UNIT),
+      reservation(judy, judyOpenKey, 11n * UNIT + 1n),
+    ]
+    // Counts the statements the batch sends (a plugin sees every query built by Kysely, raw SQL included).
+    const statements: string[] = []
+    const counted = db().withPlugin({
+      transformQuery: ({ node }) => {
+        statements.push(node.kind)
+        return node
+      },
+      transformResult: async ({ result }) => result,
+    })
+    const results = await Promise.all(requests.map((r) => reserveFunds(counted, r)))
+    expect(results.every((r) => r.ok)).toBe(true)
+    if (kind === 'postgres') expect(statements).toEqual(['RawNode'])
+    expect(await userMoney(judy)).toMatchObject({ reserved: 23n * UNIT + 1n, open: 23n * UNIT + 1n })
+    expect(await userMoney(karl)).toMatchObject({ reserved: 9n * UNIT, open: 9n * UNIT })
+    expect(await keyMoney(judyKey)).toMatchObject({ reserved: 12n * UNIT, open: 12n * UNIT })
+    expect(await keyMoney(judyOpenKey)).toMatchObject({ reserved: 18n * UNIT + 1n, open: 18n * UNIT + 1n })
+    expect(await keyMoney(karlKey)).toMatchObject({ reserved: 9n * UNIT, open: 9n * UNIT })
+    expect(await keyMoney(keyless)).toMatchObject({ reserved: 5n * UNIT, open: 5n * UNIT })
+    const rows = await db()
+      .selectFrom('reservations')
+      .select(['request_id', 'username', 'user_amount_nano', 'token_amount_nano'])
+      .where(
+        'request_id',
+        'in',
+        requests.map((r) => r.requestId),
+      )
+      .execute()
+    expect(rows).toHaveLength(requests.length)
+    const third = rows.find((r) => r.request_id === requests[2].requestId)!
+    expect([toBig(third.user_amount_nano), toBig(third.token_amount_nano)]).toEqual([0n, 7n * UNIT])
+    expect(rows.find((r) => r.request_id === requests[4].requestId)!.username).toBeNull()
+    // Her capped key is full: a batch with one more unit on it no longer fits whole, rolls back and is decided
+    // one by one, where only that request is refused and its user hold is given back.
+    statements.length = 0
+    const next = await Promise.all([
+      reserveFunds(counted, reservation(judy, judyOpenKey, 1n)),
+      reserveFunds(counted, reservation(judy, judyKey, 1n)),
+    ])
+    expect(next).toEqual([{ ok: true }, { ok: false, reason: 'key_cap' }])
+    if (kind === 'postgres') expect(statements.length).toBeGreaterThan(2)
+    expect(await userMoney(judy)).toMatchObject({ reserved: 23n * UNIT + 2n, open: 23n * UNIT + 2n })
+    expect((await keyMoney(judyKey)).reserved).toBe(12n * UNIT)
+  })
+
   it('admits exactly the reservations the balance covers, in arrival order, when it runs out mid-batch', async () => {
     const erin = await addUser(10n * UNIT)
     const key = await addKey(erin)
