@@ -82,6 +82,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       kind: config.databaseKind,
       sqlitePath: config.sqlitePath,
       postgresUrl: config.DATABASE_URL,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       onIdleConnectionError: (err) =>
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })

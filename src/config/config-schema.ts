@@ -43,6 +43,7 @@ export const configSchema = z
     GATEWAY_HOST: z.string().default('0.0.0.0'),
     DATA_DIR: z.string().default('./data'),
     DATABASE_URL: optional(z.string()),
+    DATABASE_PREPARED_STATEMENTS: bool.default(true),
     REDIS_URL: optional(z.string()),
     REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(200),
     RATE_LIMIT_FAIL_OPEN: bool.default(true),

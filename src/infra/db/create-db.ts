@@ -14,6 +14,7 @@ import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
 import { reservationsMigration } from './migrations/002-reservations.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
+import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -32,6 +33,11 @@ export interface DbOptions {
   postgresUrl?: string
   poolSize?: number
   /**
+   * PostgreSQL: send repeated writes as named prepared statements (default true). Off for a connection pooler
+   * that cannot keep them across its server connections (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean
+  /**
    * PostgreSQL: a pooled connection that fails while idle (the server restarted, an administrator ended it).
    * The pool drops it and opens a new one when needed; this only reports it. Without a listener the pool's
    * 'error' event would end the process.
@@ -47,6 +53,10 @@ export function createDb(opts: DbOptions): Db {
       connectionTimeoutMillis: 5000,
     })
     pool.on('error', (error) => opts.onIdleConnectionError?.(error))
+    if (opts.preparedStatements !== false) {
+      const names = createStatementNames()
+      pool.on('connect', (client) => prepareRepeatedStatements(client, names))
+    }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { kind: 'postgres', db, close: () => db.destroy() }
   }
