@@ -5,6 +5,7 @@ import { buildTestApp, bearer, type TestApp } from '../support/build-test-app.ts
 import { testDbKinds } from '../support/test-databases.ts'
 import { toBig, toNum } from '../../src/infra/db/convert-row-values.ts'
 import type { AddressInfo } from 'node:net'
+import { startGateway, type RunningGateway } from '../e2e/support/gateway.ts'
 
 const kinds = await testDbKinds()
 const PRICE_MODEL = 'priced-model'
@@ -13,16 +14,27 @@ const OUT_PRICE_USD = 1000
 
 describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
   let f: ProxyFixture
-  let second: TestApp
+  let second: TestApp | undefined
+  let secondProcess: RunningGateway | undefined
   let secondUrl: string
   let outputTokens: number
 
   beforeAll(async () => {
     f = await startProxyFixture(kind)
-    // A second gateway instance with its own database connection(s), as a second process would have.
-    second = await buildTestApp(kind, { shared: f.t })
-    await second.app.listen({ port: 0, host: '127.0.0.1' })
-    secondUrl = `http://127.0.0.1:${(second.app.server.address() as AddressInfo).port}`
+    if (kind === 'postgres') {
+      // A second gateway process (`src/main.ts`, as `npm start` runs it) on the same database and secrets.
+      secondProcess = await startGateway({
+        DATABASE_URL: f.t.tdb.url,
+        JWT_SECRET: f.t.secrets.jwt,
+        ENCRYPTION_KEY: f.t.secrets.encryptionKey,
+      })
+      secondUrl = secondProcess.url
+    } else {
+      // SQLite is one process's embedded database: a second instance with its own connection instead.
+      second = await buildTestApp(kind, { shared: f.t })
+      await second.app.listen({ port: 0, host: '127.0.0.1' })
+      secondUrl = `http://127.0.0.1:${(second.app.server.address() as AddressInfo).port}`
+    }
     await f.t.inject({
       method: 'PATCH',
       url: `/admin/channels/${f.channels.openai}`,
@@ -56,6 +68,7 @@ describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
   })
   afterAll(async () => {
     await second?.close()
+    await secondProcess?.stop()
     await f?.close()
   })
 
@@ -100,7 +113,7 @@ describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
     }
   }
 
-  it('admits exactly as many requests as the balance covers, from two gateway instances at once', async () => {
+  it('admits exactly as many requests as the balance covers, from two gateways at once (two processes on PostgreSQL)', async () => {
     const perRequest = BigInt(outputTokens) * 1_000_000n
     await f.t.createUser('burst', 'burst-password', 'user', 0)
     const start = perRequest * 5n
@@ -130,8 +143,12 @@ describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
     const refused = results.find((r) => r.status === 402)!
     expect(JSON.parse(refused.text)).toMatchObject({ error: { type: 'insufficient_quota' } })
     await waitForOutcomes(f, before + Math.ceil(50 / 2) - 5) // the first instance's share has settled
-    await new Promise((r) => setTimeout(r, 300))
-    const m = await moneyOf('burst')
+    // The other gateway's settlements land on their own schedule: wait for all five (or fail on the counts below).
+    let m = await moneyOf('burst')
+    for (let i = 0; i < 50 && (m.rows < 5 || m.reserved !== 0n); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      m = await moneyOf('burst')
+    }
     expect(m.rows).toBe(5)
     expect(m.reserved).toBe(0n)
     expect(m.settled).toBe(perRequest * 5n)
@@ -155,12 +172,17 @@ describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
     )
     expect(results.filter((r) => r.status === 200)).toHaveLength(3)
     expect(results.filter((r) => r.status === 402)).toHaveLength(27)
-    await new Promise((r) => setTimeout(r, 300))
-    const tok = await f.t.tdb.db.db
-      .selectFrom('tokens')
-      .select(['used_nano', 'reserved_nano', 'quota_nano'])
-      .where('quota_nano', '=', perRequest * 3n)
-      .executeTakeFirstOrThrow()
+    const capped = () =>
+      f.t.tdb.db.db
+        .selectFrom('tokens')
+        .select(['used_nano', 'reserved_nano', 'quota_nano'])
+        .where('quota_nano', '=', perRequest * 3n)
+        .executeTakeFirstOrThrow()
+    let tok = await capped()
+    for (let i = 0; i < 50 && toBig(tok.reserved_nano) !== 0n; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      tok = await capped()
+    }
     expect(toBig(tok.used_nano)).toBe(perRequest * 3n)
     expect(toBig(tok.reserved_nano)).toBe(0n)
   })
