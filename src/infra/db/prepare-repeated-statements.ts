@@ -1,6 +1,10 @@
 import type pg from 'pg'
 
-/** Writes only: the hot path's statements, and none that returns `*` of a table a migration could change. */
+/**
+ * Writes, and WITH statements (the money CTEs): the hot path's repeated statements. Reads, `SELECT *` among them,
+ * stay unnamed: a prepared statement whose result columns a later migration changes fails ("cached plan must not
+ * change result type") until its connection is replaced, and the hot path's reads are cached anyway.
+ */
 const PREPARABLE = /^\s*(insert|update|delete|with)\b/i
 
 /**

@@ -231,7 +231,7 @@ async function reserveAllPostgres(
   trx: Transaction<Database>,
   batch: readonly ReservationRequest[],
 ): Promise<boolean> {
-  const query = sql<{ users_short: number; tokens_short: number; inserted: number; relaxed: string }>`
+  const query = sql<{ users_short: number; tokens_short: number; relaxed: string }>`
     WITH req AS (
       SELECT * FROM unnest(${batch.map((r) => r.requestId)}::text[], ${batch.map((r) => r.username)}::text[],
         ${batch.map((r) => r.tokenId)}::text[], ${batch.map((r) => String(r.userAmount))}::bigint[],
@@ -259,7 +259,6 @@ async function reserveAllPostgres(
     )
     SELECT (SELECT count(*) FROM need_u)::int - (SELECT count(*) FROM u)::int AS users_short,
       (SELECT count(*) FROM need_t)::int - (SELECT count(*) FROM t)::int AS tokens_short,
-      (SELECT count(*) FROM ins)::int AS inserted,
       set_config('synchronous_commit', 'off', true) AS relaxed`
   const row = (await query.execute(trx)).rows[0]
   return Number(row.users_short) === 0 && Number(row.tokens_short) === 0
