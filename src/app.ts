@@ -33,6 +33,7 @@ import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
 import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
 import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-writer.ts'
 import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
+import { boundSlowRequests, watchRequestBody } from './http/bound-slow-requests.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -143,18 +144,24 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       const options = fastifyOptions as {
         http?: http.ServerOptions
         keepAliveTimeout?: number
-        requestTimeout?: number
-        connectionTimeout?: number
         maxRequestsPerSocket?: number
       }
-      const server = http.createServer(options.http ?? {}, (req, res) => {
-        if (fastProxy?.(req, res)) return
-        handler(req, res)
-      })
-      // What Fastify sets on a server it creates itself.
+      const headersMs = config.REQUEST_HEADERS_TIMEOUT_MS
+      const server = http.createServer(
+        // Node checks the headers bound on this interval (30 s by default), so it is kept well under the bound.
+        {
+          ...options.http,
+          connectionsCheckingInterval: Math.max(250, Math.min(1000, headersMs / 2 || 1000)),
+        },
+        (req, res) => {
+          watchRequestBody(req, config.REQUEST_IDLE_TIMEOUT_MS)
+          if (fastProxy?.(req, res)) return
+          handler(req, res)
+        },
+      )
+      // What Fastify sets on a server it creates itself, except the timeouts (bound-slow-requests.ts).
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000
-      server.requestTimeout = options.requestTimeout ?? 0
-      server.setTimeout(options.connectionTimeout ?? 0)
+      boundSlowRequests(server, { idleMs: config.REQUEST_IDLE_TIMEOUT_MS, headersMs })
       if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket
       return server
     },

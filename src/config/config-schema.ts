@@ -77,6 +77,8 @@ export const configSchema = z
     RESERVE_OUTPUT_TOKENS: int(0, 10_000_000).default(4096),
     UNPRICED_MODEL_POLICY: z.enum(['free', 'reject']).default('free'),
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    REQUEST_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+    REQUEST_HEADERS_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
