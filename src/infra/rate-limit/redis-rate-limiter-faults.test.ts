@@ -5,7 +5,12 @@ import { AppError } from '../../domain/errors.ts'
 import { createRedisRateLimiter, type RedisRateLimiterOptions } from './create-redis-rate-limiter.ts'
 import type { AdmitResult, LimitRule, RateLimiter } from './rate-limiter-types.ts'
 import { RateLimiterUnavailableError } from './rate-limiter-unavailable-error.ts'
-import { closedPortUrl, startBlackHole, startFaultProxy, type FaultProxy } from './start-fault-proxy.ts'
+import {
+  closedPortUrl,
+  startBlackHole,
+  startFaultProxy,
+  type FaultProxy,
+} from '../../../test/support/start-fault-proxy.ts'
 
 const redisUrl = new URL(REDIS_TEST_URL)
 const redisUp = await requireService('Redis', redisUrl.hostname, Number(redisUrl.port || 6379))
@@ -138,10 +143,10 @@ describe.skipIf(!redisUp)('redis behind a fault proxy', () => {
   afterAll(() => proxy.close())
 
   it('black-holed mid-flight: times out, then fails fast (circuit open), then recovers', async () => {
-    const l = limiter(proxy.url, { breaker: { failureThreshold: 3, cooldownMs: 300 } })
+    const l = limiter(proxy.url('redis'), { breaker: { failureThreshold: 3, cooldownMs: 300 } })
     const scope = `g:${randomUUID()}:shared`
     expect(await admit(l, scope)).toMatchObject({ ok: true, state: [{ used: 1 }] })
-    proxy.pause()
+    await proxy.blackHole()
     try {
       for (let i = 0; i < 3; i++) {
         const r = await timed(admit(l, scope))
@@ -154,7 +159,7 @@ describe.skipIf(!redisUp)('redis behind a fault proxy', () => {
       expect(fast.ms).toBeLessThan(30)
       expect(l.health().healthy).toBe(false)
     } finally {
-      proxy.resume()
+      await proxy.restore()
     }
     await sleep(350)
     const back = await admit(l, scope)
@@ -163,16 +168,16 @@ describe.skipIf(!redisUp)('redis behind a fault proxy', () => {
   })
 
   it('stopped and restarted: fails open at once, reconnects in the background', async () => {
-    const l = limiter(proxy.url)
+    const l = limiter(proxy.url('redis'))
     const scope = `g:${randomUUID()}:shared`
     expect(await admit(l, scope)).toMatchObject({ ok: true })
-    await proxy.stop()
+    await proxy.refuse()
     await sleep(50)
     const down = await timed(admit(l, scope))
     expect(down.value).toMatchObject({ degraded: 'fail-open' })
     expect(down.ms).toBeLessThan(TIMEOUT + MARGIN)
     expect(l.health().healthy).toBe(false)
-    await proxy.start()
+    await proxy.restore()
     let back: AdmitResult | undefined
     for (let i = 0; i < 60 && !(back?.ok && !back.degraded); i++) {
       await sleep(100)
