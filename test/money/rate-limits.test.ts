@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProxyFixture, MODELS, type ProxyFixture } from '../support/proxy-fixture.ts'
 import { buildTestApp, bearer, type TestApp } from '../support/build-test-app.ts'
 import { REDIS_TEST_URL, requireService } from '../support/services.ts'
-import { testDbKinds } from '../support/test-databases.ts'
 import { startBlackHole } from '../support/start-fault-proxy.ts'
 
 const redisUp = await requireService('Redis', '127.0.0.1', 6379)
