@@ -1,4 +1,4 @@
-import { asRecord, createEmptyUsage, readTokenCount, type Usage } from './usage.ts'
+import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
 
 /**
  * Converts an Anthropic Messages `usage` object.
@@ -38,7 +38,7 @@ export function convertAnthropicUsage(raw: unknown): Usage {
   usage.cacheWrite1hTokens = oneHour
   usage.outputTokens = output ?? 0
   usage.reported = true
-  return usage
+  return rejectImplausibleUsage(usage)
 }
 
 /** Usage of a non-streamed Anthropic message (`{type: "message", usage}`) or count-free body. */

@@ -1,4 +1,4 @@
-import { asRecord, createEmptyUsage, readTokenCount, type Usage } from './usage.ts'
+import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
 
 /**
  * Converts a Gemini `usageMetadata` object.
@@ -32,7 +32,7 @@ export function convertGeminiUsage(raw: unknown): Usage {
   usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0)
   usage.reasoningTokens = thoughts ?? 0
   usage.reported = true
-  return usage
+  return rejectImplausibleUsage(usage)
 }
 
 /** Usage of a non-streamed Gemini `generateContent` body (`{candidates, usageMetadata}`). */

@@ -1,4 +1,4 @@
-import { asRecord, createEmptyUsage, readTokenCount, type Usage } from './usage.ts'
+import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
 
 /**
  * Converts an OpenAI Responses-style `usage` object (`input_tokens`, `input_tokens_details.cached_tokens`,
@@ -24,7 +24,7 @@ export function convertOpenAiResponsesUsage(raw: unknown): Usage {
     readTokenCount(asRecord(u.output_tokens_details)?.reasoning_tokens) ?? 0,
   )
   usage.reported = true
-  return usage
+  return rejectImplausibleUsage(usage)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { convertOpenAiResponsesUsage } from './extract-openai-responses-usage.ts'
-import { asRecord, createEmptyUsage, readTokenCount, type Usage } from './usage.ts'
+import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
 
 /**
  * Converts an OpenAI Chat Completions / Completions / Embeddings `usage` object.
@@ -26,7 +26,7 @@ export function convertOpenAiUsage(raw: unknown): Usage {
     readTokenCount(u.prompt_cache_hit_tokens)
   const cached = Math.min(prompt, cachedReported ?? 0)
   const reasoning = readTokenCount(asRecord(u.completion_tokens_details)?.reasoning_tokens) ?? 0
-  return {
+  return rejectImplausibleUsage({
     inputTokens: prompt - cached,
     cacheReadTokens: cached,
     cacheWriteTokens: 0,
@@ -34,7 +34,7 @@ export function convertOpenAiUsage(raw: unknown): Usage {
     outputTokens: completion,
     reasoningTokens: Math.min(completion, reasoning),
     reported: true,
-  }
+  })
 }
 
 /** Usage of a non-streamed OpenAI chat completion, text completion or embeddings body. */

@@ -14,8 +14,8 @@ function mergeUsage(state: StreamUsageState, raw: unknown): void {
   const usage = asRecord(raw)
   if (!usage) return
   mergeLastValues(state.rawUsage, usage)
-  const converted = convertAnthropicUsage(state.rawUsage)
-  if (converted.reported) state.usage = converted
+  // The running total as now known; unreported when it has become implausible, so the request is estimated.
+  state.usage = convertAnthropicUsage(state.rawUsage)
 }
 
 /**

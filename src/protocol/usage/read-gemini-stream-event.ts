@@ -3,6 +3,7 @@ import { convertGeminiUsage } from './extract-gemini-usage.ts'
 import {
   appendAnswerText,
   countOutputChars,
+  countOutputJson,
   mergeLastValues,
   parseEventJson,
   recordStreamError,
@@ -10,7 +11,7 @@ import {
 } from './stream-usage-state.ts'
 import { asRecord } from './usage.ts'
 
-function readCandidate(state: StreamUsageState, raw: unknown, position: number): void {
+function readCandidate(state: StreamUsageState, raw: unknown, position: number, eventChars: number): void {
   const candidate = asRecord(raw)
   if (!candidate) return
   const index = typeof candidate.index === 'number' ? candidate.index : position
@@ -26,7 +27,7 @@ function readCandidate(state: StreamUsageState, raw: unknown, position: number):
       const call = asRecord(part.functionCall)
       if (call) {
         countOutputChars(state, call.name)
-        if (call.args !== undefined) countOutputChars(state, JSON.stringify(call.args))
+        countOutputJson(state, call.args, eventChars)
       }
     }
   }
@@ -51,12 +52,12 @@ export function readGeminiStreamEvent(state: StreamUsageState, ev: SseEvent): vo
   const metadata = asRecord(json.usageMetadata)
   if (metadata) {
     mergeLastValues(state.rawUsage, metadata)
-    const usage = convertGeminiUsage(state.rawUsage)
-    if (usage.reported) state.usage = usage
+    // The running total as now known; unreported when it has become implausible, so the request is estimated.
+    state.usage = convertGeminiUsage(state.rawUsage)
   }
   const candidates = json.candidates
   if (Array.isArray(candidates)) {
-    for (let i = 0; i < candidates.length; i++) readCandidate(state, candidates[i], i)
+    for (let i = 0; i < candidates.length; i++) readCandidate(state, candidates[i], i, ev.data.length)
   }
   const blockReason = asRecord(json.promptFeedback)?.blockReason
   if (typeof blockReason === 'string') {

@@ -29,7 +29,8 @@ export function createStreamUsageState(maxTextChars: number): StreamUsageState {
     sawError: false,
     errorMessage: null,
     completed: false,
-    rawUsage: {},
+    // No prototype: a provider's `"__proto__"` key must land here as a plain field, never on Object.prototype.
+    rawUsage: Object.create(null) as Record<string, unknown>,
   }
 }
 
@@ -44,7 +45,8 @@ export function appendAnswerText(state: StreamUsageState, index: number, text: s
   }
   const kept = text.length > room ? text.slice(0, room) : text
   if (kept.length < text.length) state.textTruncated = true
-  const i = index >= 0 && index < 1024 ? index : 0
+  // A fractional index would name a property of the array, not an element: its text would vanish.
+  const i = Number.isInteger(index) && index >= 0 && index < 1024 ? index : 0
   while (state.texts.length <= i) state.texts.push('')
   state.texts[i] += kept
   state.textChars += kept.length
@@ -53,6 +55,23 @@ export function appendAnswerText(state: StreamUsageState, index: number, text: s
 /** Counts generated output that is not answer text (reasoning, tool-call arguments) for estimates. */
 export function countOutputChars(state: StreamUsageState, text: unknown): void {
   if (typeof text === 'string') state.outputChars += text.length
+}
+
+/**
+ * Counts a parsed JSON value (e.g. function-call arguments) by the length of its JSON text. JSON.parse reads
+ * nesting of any depth but JSON.stringify recurses: a value nested deeper than the stack allows is counted
+ * by `fallbackChars` (the event's own text, an upper bound) instead of throwing mid-stream.
+ */
+export function countOutputJson(state: StreamUsageState, value: unknown, fallbackChars: number): void {
+  if (value === undefined) return
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch {
+    state.outputChars += fallbackChars
+    return
+  }
+  countOutputChars(state, text)
 }
 
 export function recordStreamError(state: StreamUsageState, message: unknown): void {
@@ -65,6 +84,8 @@ export function recordStreamError(state: StreamUsageState, message: unknown): vo
 /**
  * Overwrites each numeric field (and each numeric field of nested objects one level down) of `target`
  * with the value in `update`: the last reported value of every field wins, values are never added.
+ * `target` must have no prototype (see createStreamUsageState): with one, a `"__proto__"` key in `update`
+ * would read Object.prototype as the nested object to write into.
  */
 export function mergeLastValues(target: Record<string, unknown>, update: Record<string, unknown>): void {
   for (const key of Object.keys(update)) {
@@ -74,7 +95,7 @@ export function mergeLastValues(target: Record<string, unknown>, update: Record<
     } else {
       const nested = asRecord(value)
       if (nested) {
-        const into = asRecord(target[key]) ?? {}
+        const into = asRecord(target[key]) ?? (Object.create(null) as Record<string, unknown>)
         for (const k of Object.keys(nested)) if (typeof nested[k] === 'number') into[k] = nested[k]
         target[key] = into
       }

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { recordedStreams, type RecordedStream } from '../__fixtures__/recorded-streams.ts'
 import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from './track-stream-usage.ts'
+import { createEmptyUsage } from './usage.ts'
 
 const encoder = new TextEncoder()
 
@@ -174,5 +175,56 @@ describe('createStreamUsageTracker', () => {
     })
     tracker.push({ data: '{"choices":[{"index":1,"delta":{"content":"c"}}]}' })
     expect(tracker.result().text).toBe('a\nbc')
+  })
+})
+
+/** Counterexamples found by track-stream-usage.fuzz.test.ts. */
+describe('issue 15 fuzz findings in stream metering', () => {
+  afterEach(() => {
+    // A failing run must not leave the pollution behind for the next test.
+    delete (Object.prototype as Record<string, unknown>).polluted
+  })
+
+  it('F1: a "__proto__" key in Gemini usageMetadata does not pollute Object.prototype', () => {
+    const tracker = createStreamUsageTracker('gemini')
+    tracker.push({ data: '{"usageMetadata":{"__proto__":{"polluted":1},"promptTokenCount":3}}' })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(tracker.result().usage).toMatchObject({ inputTokens: 3, reported: true })
+  })
+
+  it('F1: a "__proto__" key in Anthropic message_delta usage does not pollute Object.prototype', () => {
+    const tracker = createStreamUsageTracker('anthropic')
+    tracker.push({
+      event: 'message_delta',
+      data: '{"type":"message_delta","delta":{},"usage":{"output_tokens":7,"__proto__":{"polluted":1}}}',
+    })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(tracker.result().usage).toMatchObject({ outputTokens: 7, reported: true })
+  })
+
+  it('F2: a Gemini stream whose running usage becomes implausible is metered as unreported', () => {
+    const tracker = createStreamUsageTracker('gemini')
+    tracker.push({ data: '{"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1}}' })
+    tracker.push({ data: '{"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1e400}}' })
+    expect(tracker.result().usage).toEqual(createEmptyUsage())
+  })
+
+  it('F3: deeply nested Gemini functionCall args do not throw (JSON.stringify overflowed the stack)', () => {
+    const depth = 200_000
+    const args = '['.repeat(depth) + ']'.repeat(depth)
+    const tracker = createStreamUsageTracker('gemini')
+    const data = `{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":${args}}}]},"finishReason":"STOP"}]}`
+    expect(() => tracker.push({ data })).not.toThrow()
+    expect(tracker.result()).toMatchObject({ completed: true, finishReason: 'STOP' })
+    expect(tracker.result().outputChars).toBeGreaterThanOrEqual(1)
+  })
+
+  it('F4: a fractional choice index keeps the answer text (it went to a property texts["1.5"])', () => {
+    const tracker = createStreamUsageTracker('openai-chat')
+    tracker.push({ data: '{"choices":[{"index":1.5,"delta":{"content":"hello"}}]}' })
+    expect(tracker.result()).toMatchObject({ text: 'hello', outputChars: 5 })
+    const gemini = createStreamUsageTracker('gemini')
+    gemini.push({ data: '{"candidates":[{"index":0.5,"content":{"parts":[{"text":"hi"}]}}]}' })
+    expect(gemini.result().text).toBe('hi')
   })
 })

@@ -43,9 +43,40 @@ export function countPromptTokens(usage: Usage): number {
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.cacheWrite1hTokens
 }
 
-/** A non-negative integer from an untrusted JSON value, or undefined when it is not a finite number. */
+/**
+ * The largest count of one kind the gateway believes in for one request: a thousand times the longest context
+ * any model has, and small enough that the cost of five such counts at any price fits a bigint column. A
+ * provider reporting more (a fault, or JSON such as `1e400`, which parses as Infinity) has reported nothing
+ * usable.
+ */
+export const MAX_TOKEN_COUNT = 1_000_000_000
+
+/**
+ * `usage` when every count is an integer from 0 to MAX_TOKEN_COUNT, else an unreported usage: the caller then
+ * estimates the request, as for a provider that reported nothing, instead of billing a count no request can
+ * have (which the cost computation would refuse, letting the request go free). Converters end with this, so a
+ * sum of two huge fields that overflows is caught as well.
+ */
+export function rejectImplausibleUsage(usage: Usage): Usage {
+  const counts = [
+    usage.inputTokens,
+    usage.cacheReadTokens,
+    usage.cacheWriteTokens,
+    usage.cacheWrite1hTokens,
+    usage.outputTokens,
+    usage.reasoningTokens,
+  ]
+  for (const n of counts) if (!Number.isInteger(n) || n < 0 || n > MAX_TOKEN_COUNT) return createEmptyUsage()
+  return usage
+}
+
+/**
+ * A count from an untrusted JSON value: a non-negative integer, undefined when it is not a number. An
+ * infinite count (`1e400` in the JSON) stays infinite, so rejectImplausibleUsage refuses the usage rather
+ * than reading the field as absent (a stream's last output count would otherwise become 0).
+ */
 export function readTokenCount(value: unknown): number | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+  if (typeof value !== 'number' || Number.isNaN(value)) return undefined
   return value > 0 ? Math.floor(value) : 0
 }
 
