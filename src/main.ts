@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
+import { ensureDataDir } from './config/ensure-data-dir.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
 import { sweepReservations } from './services/billing/reserve-funds.ts'
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   let loaded
   try {
     loaded = loadConfig(readEnv(process.cwd(), process.env))
+    ensureDataDir(loaded.config.DATA_DIR)
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`)
