@@ -28,10 +28,43 @@ const DROP = new Set([
   'expect',
   'forwarded',
   'via',
-  'x-real-ip',
   'origin',
   'referer',
 ])
+
+/**
+ * Client headers that only the operator may set (through a channel's extra headers): which of the operator's
+ * OpenAI organisations or projects pays is not the client's choice; and the client's address as seen by the CDNs
+ * and proxies in front of the gateway is the gateway's business, not the provider's.
+ */
+const CLIENT_ONLY_DROP = new Set([
+  'openai-organization',
+  'openai-project',
+  'x-real-ip',
+  'x-client-ip',
+  'client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'cf-connecting-ipv6',
+  'cf-pseudo-ipv4',
+  'x-cluster-client-ip',
+  'fastly-client-ip',
+  'akamai-client-ip',
+  'x-original-forwarded-for',
+  'x-envoy-external-address',
+  'x-appengine-user-ip',
+])
+
+/** The headers a client's `Connection` header names: hop-by-hop by its own declaration (RFC 9110 §7.6.1). */
+function connectionNamed(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null
+  const named = new Set<string>()
+  for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
+    const name = part.trim().toLowerCase()
+    if (name) named.add(name)
+  }
+  return named.size > 0 ? named : null
+}
 
 export function buildUpstreamHeaders(
   client: IncomingHttpHeaders,
@@ -39,8 +72,16 @@ export function buildUpstreamHeaders(
   bodyLength: number,
 ): Record<string, string> {
   const out: Record<string, string> = {}
+  const hopByHop = connectionNamed(client.connection)
   for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || DROP.has(name) || name.startsWith('x-forwarded-') || name.startsWith('proxy-'))
+    if (
+      value === undefined ||
+      DROP.has(name) ||
+      CLIENT_ONLY_DROP.has(name) ||
+      name.startsWith('x-forwarded-') ||
+      name.startsWith('proxy-') ||
+      hopByHop?.has(name)
+    )
       continue
     out[name] = Array.isArray(value) ? value.join(', ') : value
   }

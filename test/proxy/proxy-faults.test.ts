@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
@@ -233,6 +234,96 @@ describe('failover, timeouts and leaks', () => {
     const logs = f.t.logs.join('\n')
     expect(logs).not.toContain(f.key)
     expect(logs).not.toContain('sk-upstream-openai-canary-7Hq2')
+  })
+
+  it('issue 15 defect 8: keeps org/project choice, Connection-named and client-address headers from the provider', async () => {
+    const model = 'org-header-model'
+    const g = await f.t.inject({
+      method: 'POST',
+      url: '/admin/groups',
+      headers: { authorization: `Bearer ${f.adminJwt}` },
+      payload: { name: 'g-org', priority: 1, all_visible: true },
+    })
+    const gid = (g.json() as { id: string }).id
+    await f.addChannel(
+      {
+        name: 'org-channel',
+        provider: 'openai',
+        base_url: `${f.upstream.url}/v1`,
+        api_key: 'sk-org-channel-canary-4444',
+        models: [model],
+        extra_headers: { 'OpenAI-Organization': 'org-operator', 'OpenAI-Project': 'proj-operator' },
+      },
+      gid,
+    )
+    const clientHeaders: Record<string, string> = {
+      authorization: `Bearer ${f.key}`,
+      'content-type': 'application/json',
+      'x-fake-scenario': 'echo-headers',
+      'openai-organization': 'org-attacker',
+      'openai-project': 'proj-attacker',
+      connection: 'keep-alive, x-hop-secret, X-Other-Hop',
+      'x-hop-secret': 'hop-1',
+      'x-other-hop': 'hop-2',
+      'true-client-ip': '203.0.113.7',
+      'cf-connecting-ip': '203.0.113.8',
+      'cf-connecting-ipv6': '2001:db8::8',
+      'x-client-ip': '203.0.113.9',
+      'x-real-ip': '203.0.113.10',
+      forwarded: 'for=203.0.113.11',
+      'x-cluster-client-ip': '203.0.113.12',
+      'fastly-client-ip': '203.0.113.13',
+      'x-original-forwarded-for': '203.0.113.14',
+      'openai-beta': 'assistants=v2',
+    }
+    // undici refuses a Connection header naming other headers; node:http sends it as a client would.
+    const send = (body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${f.gateway}/v1/chat/completions`,
+          { method: 'POST', headers: { ...clientHeaders, 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode ?? 0))
+          },
+        )
+        req.on('error', reject)
+        req.end(body)
+      })
+
+    for (const [label, m] of [
+      ['default channel', MODELS.openai],
+      ['channel with extra headers', model],
+    ] as const) {
+      f.upstream.clearRequests()
+      expect(await send(chat(m)), label).toBe(200)
+      const seen = f.upstream.requests.at(-1)!.headers
+      const names = Object.keys(seen)
+      for (const h of [
+        'x-hop-secret',
+        'x-other-hop',
+        'true-client-ip',
+        'cf-connecting-ip',
+        'cf-connecting-ipv6',
+        'x-client-ip',
+        'x-real-ip',
+        'forwarded',
+        'x-cluster-client-ip',
+        'fastly-client-ip',
+        'x-original-forwarded-for',
+      ])
+        expect(names, `${label}: ${h}`).not.toContain(h)
+      expect(JSON.stringify(seen), label).not.toMatch(/attacker|203\.0\.113|2001:db8|hop-\d/)
+      expect(seen['openai-beta'], label).toBe('assistants=v2')
+      if (m === model) {
+        // The operator's own choice, set on the channel, still reaches the provider.
+        expect(seen['openai-organization']).toBe('org-operator')
+        expect(seen['openai-project']).toBe('proj-operator')
+      } else {
+        expect(seen['openai-organization']).toBeUndefined()
+        expect(seen['openai-project']).toBeUndefined()
+      }
+    }
   })
 
   it('never lets the body or a redirect point the gateway at another host', async () => {
