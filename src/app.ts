@@ -223,7 +223,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     settlements: createSettlementWriter(db.db),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
-    maxAttempts: 3,
+    maxAttempts: config.FAILOVER_ATTEMPTS,
     keepAuditBodies: config.AUDIT_BODIES === 'full',
     inflight,
     onFinished: (outcome) => {

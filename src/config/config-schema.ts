@@ -76,6 +76,7 @@ export const configSchema = z
     SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
     RESERVE_OUTPUT_TOKENS: int(0, 10_000_000).default(4096),
     UNPRICED_MODEL_POLICY: z.enum(['free', 'reject']).default('free'),
+    FAILOVER_ATTEMPTS: int(1, 10).default(3),
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
     REQUEST_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     REQUEST_HEADERS_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
