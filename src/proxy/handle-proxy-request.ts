@@ -14,7 +14,8 @@ import { relayResponse } from './relay-response.ts'
 import { admitRequest, type Admission } from './admit-request.ts'
 import { bodyFor, isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import { sendProxyError, sendUpstreamClientError, upstreamMessage } from './send-proxy-error.ts'
-import { meteredUsage, settleProxiedRequest } from './settle-proxied-request.ts'
+import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-proxied-request.ts'
+import { whenBodySent } from './track-upstream-sent.ts'
 import { ProxyError, type ProxyDeps, type ProxyOutcome, type ProxyRequest } from './proxy-types.ts'
 
 export type { ProxyDeps, ProxyOutcome, ProxyRequest } from './proxy-types.ts'
@@ -242,6 +243,11 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   let admission: Admission | null = null
   // What settlement needs once an admission holds money; set as the request progresses.
   let settleWith: { cand: RouteCandidate | null; model: string; stream: boolean } | null = null
+  /**
+   * The client left after its request reached the provider but before the answer: the provider has the prompt
+   * (and may be generating), so the prompt is billed, estimated, as partial (SPEC §5.3). Null: nothing to bill.
+   */
+  let abandonedAfterSend: { promptBytes: number } | null = null
   let settled = false
   const settleNow = async (
     args: Omit<Parameters<typeof settleProxiedRequest>[1], 'outcome' | 'admission' | 't0'>,
@@ -300,6 +306,10 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       settleWith = { cand, model, stream }
       let upstream: Dispatcher.ResponseData
       const sentAt = performance.now()
+      let reachedProvider = false
+      const stopWatching = whenBodySent(body, () => {
+        reachedProvider = true
+      })
       try {
         upstream = await deps.dispatchers.get(ch).request({
           origin,
@@ -313,7 +323,10 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         })
       } catch (err) {
         upstreamMs += performance.now() - sentAt
-        if (abort.aborted) throw new ProxyError('bad_request', 'Client closed the request', CLIENT_CLOSED)
+        if (abort.aborted) {
+          if (reachedProvider) abandonedAfterSend = { promptBytes: req.body.length }
+          throw new ProxyError('bad_request', 'Client closed the request', CLIENT_CLOSED)
+        }
         const code = (err as { code?: string }).code ?? ''
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           // The provider may already be generating (and billing): never retried (SPEC §5.1).
@@ -323,6 +336,8 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         deps.health.failure(ch, deps.clock.now(), `connection error ${code}`)
         if (RETRYABLE_CONNECT.has(code) && !isLast) continue
         throw new ProxyError('upstream_error', 'Could not reach the upstream provider')
+      } finally {
+        stopWatching()
       }
 
       const status = upstream.statusCode
@@ -410,10 +425,13 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       markOverhead()
       sendProxyError(res, protocol, 500, 'internal_error', 'Internal gateway error')
     }
-    // Admitted but not answered (every channel failed, timeout, client gone before the answer): the provider
-    // billed nothing, so the reservation is released and a zero-cost row records the failure.
-    if (settleWith)
-      await settleNow({ ...settleWith, usage: createEmptyUsage(), source: 'none', ttftMs: null })
+    // Admitted but not answered (every channel failed, timeout, client gone before the request left): the
+    // provider billed nothing, so the reservation is released and a zero-cost row records the failure. A client
+    // gone after its request reached the provider pays for the prompt it sent.
+    if (settleWith) {
+      const usage = abandonedAfterSend ? promptOnlyUsage(abandonedAfterSend.promptBytes) : createEmptyUsage()
+      await settleNow({ ...settleWith, usage, source: abandonedAfterSend ? 'partial' : 'none', ttftMs: null })
+    }
   } finally {
     outcome.durationMs = performance.now() - t0
     deps.onFinished?.(outcome)

@@ -1,11 +1,17 @@
 import { countPromptTokens, createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
 import { computeCost } from '../domain/pricing/compute-cost.ts'
+import { estimatePromptTokens } from '../domain/pricing/estimate-reservation.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import type { Admission } from './admit-request.ts'
 import type { RelayOutcome } from './relay-response.ts'
 import type { Settlement } from './settle-usage.ts'
 import { isFreeEndpoint } from './surfaces.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy-types.ts'
+
+/** The prompt alone, estimated from its size as admission estimates it: what a provider that never answered has. */
+export function promptOnlyUsage(promptBytes: number): Usage {
+  return { ...createEmptyUsage(), inputTokens: estimatePromptTokens(promptBytes) }
+}
 
 /** Usage as reported, else estimated; a cut answer is `partial` and never billed less output than was seen. */
 export function meteredUsage(
@@ -21,8 +27,7 @@ export function meteredUsage(
     return { usage: r.usage, source: 'reported' }
   }
   const usage: Usage = {
-    ...createEmptyUsage(),
-    inputTokens: Math.ceil(promptBytes / 4),
+    ...promptOnlyUsage(promptBytes),
     outputTokens: Math.ceil((r.stream?.outputChars ?? 0) / 4),
   }
   return { usage, source: partial ? 'partial' : 'estimated' }

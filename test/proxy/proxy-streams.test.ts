@@ -304,21 +304,38 @@ describe('streams through the gateway', () => {
     expect(toNum(rows[0].status)).toBe(499)
   })
 
-  it('drops the upstream call at once when the client leaves before the provider has answered', async () => {
+  it('issue 15 defect 2: drops the upstream call at once when the client leaves before the provider has answered, and bills the prompt the provider received as partial', async () => {
+    f.upstream.clearRequests()
     const n = f.outcomes.length
     const ac = new AbortController()
     const started = Date.now()
     const pending = chatWithScenario('delay:3000', 'leave early', { signal: ac.signal }).catch(
       () => 'aborted',
     )
+    // The provider has the whole prompt before the client leaves.
+    await expect
+      .poll(() => f.upstream.requests.some((r) => r.body.includes('leave early')), { timeout: 2000 })
+      .toBe(true)
     await new Promise((r) => setTimeout(r, 200))
     ac.abort()
     expect(await pending).toBe('aborted')
     // Without the abort reaching undici the gateway would sit out the provider's 3 s before noticing.
     const gone = () => f.outcomes.slice(n).find((o) => o.status === 499)
     await expect.poll(gone, { timeout: 1500, interval: 20 }).toBeTruthy()
-    expect(Date.now() - started).toBeLessThan(1700)
-    expect(gone()!.settlement?.costNano).toBe(0n)
+    expect(Date.now() - started).toBeLessThan(2500)
+    const s = gone()!.settlement!
+    expect(s.usageSource).toBe('partial')
+    // No usage came back: the prompt is estimated as at admission (a token per 4 bytes of the request body).
+    expect(s.usage.inputTokens).toBe(Math.ceil(gone()!.requestBody.length / 4))
+    expect(s.usage.outputTokens).toBe(0)
+    const rows = await f.t.tdb.db.db
+      .selectFrom('usage_logs')
+      .selectAll()
+      .where('request_id', '=', s.requestId)
+      .execute()
+    expect(rows).toHaveLength(1)
+    expect(rows[0].usage_source).toBe('partial')
+    expect(toNum(rows[0].input_tokens)).toBeGreaterThan(0)
   })
 
   it('answers 504 for a stall before headers, never a 200 with an error inside', async () => {
