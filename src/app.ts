@@ -12,6 +12,7 @@ import { createAdminAuditRecorder } from './services/record-admin-audit.ts'
 import { createLoginThrottle } from './domain/auth/login-throttle.ts'
 import { createLdapAuthenticator } from './services/auth/create-ldap-authenticator.ts'
 import { createChannelUpstream } from './services/channels/channel-upstream.ts'
+import type { ResolveHost } from './services/channels/check-upstream-address.ts'
 import { registerRoutes } from './http/register-routes.ts'
 import { sendAdminError } from './http/send-error.ts'
 import { isDashboardPath, sendIndex, serveWeb } from './http/serve-web.ts'
@@ -59,6 +60,8 @@ export interface BuildOptions {
   onProxyFinished?: (outcome: ProxyOutcome) => void
   random?: () => number
   limiter?: RateLimiter
+  /** How channel hosts resolve (tests play a DNS server); every resolved address is checked at save and connect time. */
+  resolveUpstreamHost?: ResolveHost
 }
 
 export interface BuiltApp {
@@ -115,7 +118,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       windowMs: config.LOGIN_WINDOW_SEC * 1000,
       now: () => clock.now(),
     }),
-    channelUpstream: createChannelUpstream(),
+    channelUpstream: createChannelUpstream({ resolve: opts.resolveUpstreamHost }),
     limiter,
     ruleUsage: async (rule, username) =>
       limiter.usage(groupScope(rule.group_id, username), {
@@ -190,7 +193,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
 
   const snapshot = createRoutingSnapshot(db.db, config.ENCRYPTION_KEY)
   const tokenCache = createTokenCache(db.db)
-  const dispatchers = createUpstreamDispatchers()
+  const dispatchers = createUpstreamDispatchers({ resolve: opts.resolveUpstreamHost })
   invalidateHooks.push((what, id) => {
     if (what === 'tokens') tokenCache.invalidate(id)
     if (what === 'users') {

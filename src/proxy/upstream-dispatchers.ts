@@ -1,12 +1,24 @@
-import { Pool, ProxyAgent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { ChannelRuntime } from './routing-snapshot.ts'
+import type { ResolveHost } from '../services/channels/check-upstream-address.ts'
+import { buildUpstreamDispatcher } from '../services/channels/guard-upstream-lookup.ts'
+
+export interface UpstreamDispatcherDefaults {
+  connectTimeoutMs?: number
+  connections?: number
+  /** How channel hosts are resolved; every connection's addresses are checked (guard-upstream-lookup.ts). */
+  resolve?: ResolveHost
+}
 
 /**
  * One keep-alive connection pool per channel origin (and proxy). Pools are created on first use and closed
- * when the channel's address changes or the gateway stops.
+ * when the channel's address changes or the gateway stops. Each new connection resolves the host again and
+ * refuses link-local and metadata addresses, for the base URL and the proxy alike.
  */
-export function createUpstreamDispatchers(defaults = { connectTimeoutMs: 10_000, connections: 512 }) {
+export function createUpstreamDispatchers(defaults: UpstreamDispatcherDefaults = {}) {
   const pools = new Map<string, { key: string; dispatcher: Dispatcher }>()
+  const connectTimeoutMs = defaults.connectTimeoutMs ?? 10_000
+  const connections = defaults.connections ?? 512
 
   function keyOf(ch: ChannelRuntime): string {
     return `${ch.origin}|${ch.proxyUrl ?? ''}|${ch.connectTimeoutMs ?? ''}`
@@ -18,16 +30,13 @@ export function createUpstreamDispatchers(defaults = { connectTimeoutMs: 10_000,
       const hit = pools.get(ch.id)
       if (hit && hit.key === key) return hit.dispatcher
       if (hit) void hit.dispatcher.close().catch(() => undefined)
-      const origin = ch.origin
-      const connect = { timeout: ch.connectTimeoutMs ?? defaults.connectTimeoutMs }
-      const dispatcher: Dispatcher = ch.proxyUrl
-        ? new ProxyAgent({ uri: ch.proxyUrl, connect })
-        : new Pool(origin, {
-            connections: defaults.connections,
-            connect,
-            keepAliveTimeout: 30_000,
-            pipelining: 1,
-          })
+      const dispatcher = buildUpstreamDispatcher({
+        origin: ch.origin,
+        proxyUrl: ch.proxyUrl,
+        connectTimeoutMs: ch.connectTimeoutMs ?? connectTimeoutMs,
+        connections,
+        resolve: defaults.resolve,
+      })
       pools.set(ch.id, { key, dispatcher })
       return dispatcher
     },

@@ -25,6 +25,8 @@ export interface TestAppOptions {
   /** A second gateway instance on the same database and secrets as `shared`; the database is not dropped on close. */
   shared?: TestApp
   onProxyFinished?: (outcome: import('../../src/proxy/handle-proxy-request.ts').ProxyOutcome) => void
+  /** Resolves channel hosts instead of the system DNS (a DNS server whose answer changes). */
+  resolveUpstreamHost?: import('../../src/services/channels/check-upstream-address.ts').ResolveHost
 }
 
 export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions = {}): Promise<TestApp> {
@@ -60,7 +62,13 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
           ? { kind, postgresUrl: tdb.url, poolSize: 20 }
           : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) },
       )
-  const built = await buildApp({ config, db: db2, logger, onProxyFinished: opts.onProxyFinished })
+  const built = await buildApp({
+    config,
+    db: db2,
+    logger,
+    onProxyFinished: opts.onProxyFinished,
+    resolveUpstreamHost: opts.resolveUpstreamHost,
+  })
   await built.app.ready()
   const db = db2.db
   return {

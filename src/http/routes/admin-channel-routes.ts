@@ -21,6 +21,7 @@ const channelDeps = (deps: AppDeps) => ({
   db: deps.db.db,
   clock: deps.clock,
   encryptionKey: deps.config.ENCRYPTION_KEY,
+  checkAddress: deps.channelUpstream.checkAddress,
 })
 const testBody = z.strictObject({ model: z.string().min(1).max(200).optional() }).optional()
 
@@ -73,16 +74,18 @@ export const adminChannelRoutes = [
     url: '/admin/channels/:id',
     auth: 'admin',
     tag: 'channels',
-    summary: 'Change a channel',
+    summary:
+      'Change a channel; changing where its key is sent (base URL origin, proxy, extra headers) needs `api_key` again',
     body: updateChannelBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const ch = await updateChannel(channelDeps(deps), params.id, body)
+      const { channel: ch, destination } = await updateChannel(channelDeps(deps), params.id, body)
       deps.invalidate('channels', ch.id)
       await deps.audit({
         actor: principal.username,
         action: 'channel.update',
         target: ch.id,
-        summary: { changed: Object.keys(body) },
+        // Old and new hosts when the key now goes somewhere else; field names only, never the key.
+        summary: { changed: Object.keys(body), ...(destination ? { destination } : {}) },
         ip,
       })
       return ch

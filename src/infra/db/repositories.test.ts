@@ -190,7 +190,7 @@ describe.each(kinds)('repositories on %s', (kind) => {
       .executeTakeFirstOrThrow()
     expect(stored.api_key_enc).not.toContain('secret-value')
     expect(channelTarget(deps(), stored).apiKey).toBe('sk-ant-secret-value-1234')
-    expect((await updateChannel(deps(), ch.id, { weight: 7, enabled: false })).weight).toBe(7)
+    expect((await updateChannel(deps(), ch.id, { weight: 7, enabled: false })).channel.weight).toBe(7)
     expect((await listChannels(deps(), page())).total).toBe(1)
 
     await linkChannel(deps(), g1.id, ch.id)

@@ -7,13 +7,16 @@ import type { Clock } from '../../infra/clock.ts'
 import type { CreateChannelBody, UpdateChannelBody } from '../../contracts/channels.ts'
 import { AppError, notFound } from '../../domain/errors.ts'
 import type { Page } from '../paging.ts'
-import { assertAllowedUpstream } from './check-upstream-address.ts'
 import type { ChannelTarget } from './channel-upstream.ts'
+import { assertAllowedUpstream, resolveWithSystem } from './check-upstream-address.ts'
+import { keyDestinationChange } from './compare-key-destination.ts'
 
 export interface ChannelDeps {
   db: Kysely<Database>
   clock: Clock
   encryptionKey: Buffer
+  /** Save-time address check (check-upstream-address.ts): 400 naming `field` when refused or unresolvable. */
+  checkAddress?: (url: string, field: string) => Promise<void>
 }
 
 export function serializeChannel(row: Selectable<ChannelsTable>, now: number) {
@@ -53,6 +56,8 @@ export function channelTarget(deps: ChannelDeps, row: Selectable<ChannelsTable>)
     baseUrl: row.base_url,
     apiKey: decryptSecret(deps.encryptionKey, row.api_key_enc),
     extraHeaders: parseJson<Record<string, string>>(row.extra_headers, {}),
+    proxyUrl: row.proxy_url,
+    connectTimeoutMs: toNumOrNull(row.connect_timeout_ms),
   }
 }
 
@@ -75,21 +80,14 @@ export async function listChannels(deps: ChannelDeps, page: Page) {
   return { data: rows.map((r) => serializeChannel(r, now)), total: toNum(count.n) }
 }
 
-async function checkBaseUrl(url: string): Promise<void> {
-  try {
-    await assertAllowedUpstream(url)
-  } catch (err) {
-    if (err instanceof AppError)
-      throw new AppError(
-        'validation_error',
-        'base_url: address is not allowed (link-local or cloud metadata)',
-      )
-    throw err
-  }
+async function checkAddresses(deps: ChannelDeps, body: UpdateChannelBody): Promise<void> {
+  const check = deps.checkAddress ?? ((url, field) => assertAllowedUpstream(url, field, resolveWithSystem))
+  if (body.base_url !== undefined) await check(body.base_url, 'base_url')
+  if (body.proxy_url) await check(body.proxy_url, 'proxy_url')
 }
 
 export async function createChannel(deps: ChannelDeps, body: CreateChannelBody) {
-  await checkBaseUrl(body.base_url)
+  await checkAddresses(deps, body)
   const now = deps.clock.now()
   const id = newId()
   await deps.db
@@ -120,9 +118,21 @@ export async function createChannel(deps: ChannelDeps, body: CreateChannelBody) 
   return serializeChannel(await getChannelRow(deps, id), now)
 }
 
+/**
+ * Changes a channel. A change of where its key is sent (another base URL origin, another proxy, other extra headers)
+ * needs the key again in the same request: otherwise anyone holding an admin session could read the stored provider
+ * key by pointing the channel at a host of theirs. The returned `destination` is for the admin audit (hosts and
+ * header names only, never the key or header values).
+ */
 export async function updateChannel(deps: ChannelDeps, id: string, body: UpdateChannelBody) {
-  await getChannelRow(deps, id)
-  if (body.base_url) await checkBaseUrl(body.base_url)
+  const before = await getChannelRow(deps, id)
+  const destination = keyDestinationChange(before, body)
+  if (destination.requiresKey.length > 0 && body.api_key === undefined) {
+    const fields = destination.requiresKey.join(', ')
+    const message = `api_key: required when changing ${fields} (where the channel's key is sent); send the key again`
+    throw new AppError('validation_error', message, { fields: [{ field: 'api_key', message }] })
+  }
+  await checkAddresses(deps, body)
   const set: Updateable<ChannelsTable> = { updated_at: deps.clock.now() }
   if (body.name !== undefined) set.name = body.name
   if (body.provider !== undefined) set.provider = body.provider
@@ -141,7 +151,10 @@ export async function updateChannel(deps: ChannelDeps, id: string, body: UpdateC
   if (body.idle_timeout_ms !== undefined) set.idle_timeout_ms = body.idle_timeout_ms
   if (body.proxy_url !== undefined) set.proxy_url = body.proxy_url
   await deps.db.updateTable('channels').set(set).where('id', '=', id).execute()
-  return serializeChannel(await getChannelRow(deps, id), deps.clock.now())
+  return {
+    channel: serializeChannel(await getChannelRow(deps, id), deps.clock.now()),
+    destination: destination.summary,
+  }
 }
 
 export async function deleteChannel(deps: ChannelDeps, id: string) {

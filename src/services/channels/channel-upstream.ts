@@ -2,13 +2,16 @@ import { request } from 'undici'
 import type { ProviderId } from '../../providers/provider-adapter.ts'
 import { adapterFor } from '../../providers/registry.ts'
 import { AppError } from '../../domain/errors.ts'
-import { assertAllowedUpstream } from './check-upstream-address.ts'
+import { assertAllowedUpstream, resolveWithSystem, type ResolveHost } from './check-upstream-address.ts'
+import { buildUpstreamDispatcher } from './guard-upstream-lookup.ts'
 
 export interface ChannelTarget {
   provider: ProviderId
   baseUrl: string
   apiKey: string
   extraHeaders: Record<string, string>
+  proxyUrl: string | null
+  connectTimeoutMs: number | null
 }
 
 /** Upstream error text is summarised and scrubbed: it may quote the channel key or an internal address. */
@@ -20,11 +23,23 @@ function scrub(text: string, secret: string): string {
     .replace(/AIza[0-9A-Za-z_-]{20,}/g, '[redacted]')
 }
 
-async function call(target: ChannelTarget, method: 'GET' | 'POST', url: string, body?: unknown) {
-  await assertAllowedUpstream(url)
+async function call(
+  resolve: ResolveHost,
+  target: ChannelTarget,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+) {
   const adapter = adapterFor(target.provider)
+  // The channel's own route (its proxy, every connection's address checked), never the global dispatcher.
+  const dispatcher = buildUpstreamDispatcher({
+    proxyUrl: target.proxyUrl,
+    connectTimeoutMs: target.connectTimeoutMs ?? 10_000,
+    resolve,
+  })
   try {
     const res = await request(url, {
+      dispatcher,
       method,
       headers: {
         'content-type': 'application/json',
@@ -40,14 +55,20 @@ async function call(target: ChannelTarget, method: 'GET' | 'POST', url: string, 
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'error'
     throw new AppError('upstream_error', `Could not reach the upstream (${code})`)
+  } finally {
+    void dispatcher.destroy().catch(() => undefined)
   }
 }
 
-export function createChannelUpstream() {
+/** Admin calls to a channel's provider (model list, test request), and the save-time address check. */
+export function createChannelUpstream(opts: { resolve?: ResolveHost } = {}) {
+  const resolve = opts.resolve ?? resolveWithSystem
   return {
+    /** 400 naming `field` unless the URL's host resolves, and only to allowed addresses. */
+    checkAddress: (url: string, field: string) => assertAllowedUpstream(url, field, resolve),
     async fetchModels(target: ChannelTarget): Promise<string[]> {
       const adapter = adapterFor(target.provider)
-      const { status, text } = await call(target, 'GET', adapter.modelsUrl(target.baseUrl))
+      const { status, text } = await call(resolve, target, 'GET', adapter.modelsUrl(target.baseUrl))
       if (status < 200 || status >= 300) {
         throw new AppError('upstream_error', `Upstream answered ${status}: ${scrub(text, target.apiKey)}`)
       }
@@ -66,7 +87,7 @@ export function createChannelUpstream() {
       const adapter = adapterFor(target.provider)
       const { url, body } = adapter.probeRequest(target.baseUrl, model)
       const started = Date.now()
-      const { status, text } = await call(target, 'POST', url, body)
+      const { status, text } = await call(resolve, target, 'POST', url, body)
       const ok = status >= 200 && status < 300
       return { ok, status, latency_ms: Date.now() - started, message: ok ? 'ok' : scrub(text, target.apiKey) }
     },

@@ -1,35 +1,65 @@
 import { lookup } from 'node:dns/promises'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
 import { AppError } from '../../domain/errors.ts'
+import { canonicalHost, isBlockedAddress, isMetadataHost } from './classify-upstream-address.ts'
 
-/**
- * Admins may point channels at private addresses (a LAN vLLM or Ollama, loopback in tests); link-local and cloud
- * metadata addresses are refused, by the resolved address, not by the string (SPEC §5.2).
- */
-const blocked = new BlockList()
-blocked.addSubnet('169.254.0.0', 16, 'ipv4')
-blocked.addSubnet('100.100.100.200', 32, 'ipv4')
-blocked.addSubnet('0.0.0.0', 8, 'ipv4')
-blocked.addSubnet('fe80::', 10, 'ipv6')
-blocked.addSubnet('fd00:ec2::254', 128, 'ipv6')
-blocked.addSubnet('::ffff:169.254.0.0', 112, 'ipv6')
-
-const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'metadata.azure.com'])
-
-export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address)
-  if (family === 0) return false
-  return blocked.check(address, family === 6 ? 'ipv6' : 'ipv4')
+export interface ResolvedAddress {
+  address: string
+  family: number
 }
 
-export async function assertAllowedUpstream(url: string): Promise<void> {
-  const host = new URL(url).hostname
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase()
-  if (METADATA_HOSTS.has(host)) throw new AppError('bad_request', 'Channel address is not allowed')
-  const addresses = isIP(host)
-    ? [host]
-    : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address)
-  if (addresses.some(isBlockedAddress)) throw new AppError('bad_request', 'Channel address is not allowed')
+/** Every address a name resolves to; injectable so tests can play a DNS server that changes its answer. */
+export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>
+
+export const resolveWithSystem: ResolveHost = async (hostname) =>
+  lookup(hostname, { all: true, verbatim: true })
+
+export class BlockedAddressError extends Error {
+  readonly code = 'ERR_UPSTREAM_ADDRESS_BLOCKED'
+  constructor(readonly host: string) {
+    super(`Upstream address of ${host} is link-local or a cloud metadata service`)
+  }
+}
+
+/**
+ * The addresses a host may be connected to: all it resolves to, or an error when it is a metadata name, resolves
+ * to nothing, or any of its addresses is refused (one refused answer is enough: DNS round-robin would reach it).
+ */
+export async function resolveAllowedAddresses(
+  hostname: string,
+  resolve: ResolveHost,
+): Promise<ResolvedAddress[]> {
+  const host = canonicalHost(hostname)
+  if (isMetadataHost(host)) throw new BlockedAddressError(host)
+  const family = isIP(host)
+  const addresses = family ? [{ address: host, family }] : await resolve(host)
+  if (addresses.length === 0)
+    throw Object.assign(new Error(`${host} does not resolve`), { code: 'ENOTFOUND' })
+  if (addresses.some((a) => isBlockedAddress(a.address))) throw new BlockedAddressError(host)
+  return addresses
+}
+
+/**
+ * Save-time check of a channel URL (`field` names it in the 400): the host must resolve, and to no refused address.
+ * The same check runs again on every connection (guard-upstream-lookup.ts), so a name that changes its answer later
+ * (DNS rebinding) is still stopped.
+ */
+export async function assertAllowedUpstream(url: string, field: string, resolve: ResolveHost): Promise<void> {
+  let hostname: string
+  try {
+    hostname = new URL(url).hostname
+  } catch {
+    throw new AppError('validation_error', `${field}: not a valid URL`, {
+      fields: [{ field, message: 'invalid' }],
+    })
+  }
+  try {
+    await resolveAllowedAddresses(hostname, resolve)
+  } catch (err) {
+    const message =
+      err instanceof BlockedAddressError
+        ? `${field}: address is not allowed (link-local or cloud metadata)`
+        : `${field}: host ${canonicalHost(hostname)} does not resolve`
+    throw new AppError('validation_error', message, { fields: [{ field, message }] })
+  }
 }

@@ -11,6 +11,8 @@ export const enAdmin = {
   'channels.apiKey': 'API key',
   'channels.apiKeyKeep': 'Current key: {masked}. Leave empty to keep it.',
   'channels.apiKeyUnchanged': 'Unchanged',
+  'channels.apiKeyNeeded':
+    'The address, proxy or extra headers change where the key is sent: enter the key again to confirm.',
   'channels.weight': 'Weight',
   'channels.enabled': 'Enabled',
   'channels.models': 'Models',

@@ -12,6 +12,7 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'channels.apiKey': 'API 密钥',
   'channels.apiKeyKeep': '当前密钥：{masked}。留空则保持不变。',
   'channels.apiKeyUnchanged': '保持不变',
+  'channels.apiKeyNeeded': '地址、代理或附加请求头变更会改变密钥的发送目标：请重新输入密钥以确认。',
   'channels.weight': '权重',
   'channels.enabled': '启用',
   'channels.models': '模型',

@@ -24,6 +24,7 @@ import {
   type Pair,
 } from '../../components/PairsEditor.tsx'
 import { useIsMobile } from '../../components/useMedia.ts'
+import { keyDestinationChanges } from './key-destination.ts'
 
 export const baseUrlHint: Record<Provider, string> = {
   openai: 'https://api.openai.com/v1',
@@ -60,7 +61,21 @@ export function ChannelDrawer(props: {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [provider, setProvider] = useState<Provider>('openai')
+  // Fields whose change would send the stored key elsewhere: the server then wants the key again.
+  const [keyMoves, setKeyMoves] = useState<string[]>([])
   const { editing, visible } = props
+
+  const recheckKeyMoves = (touched = headersTouched) => {
+    if (!editing) return setKeyMoves([])
+    const v = form.getFieldsValue()
+    setKeyMoves(
+      keyDestinationChanges(editing, {
+        base_url: (v.base_url ?? '').trim(),
+        proxy_url: v.proxy_url?.trim() ? v.proxy_url.trim() : null,
+        headersTouched: touched,
+      }),
+    )
+  }
 
   useEffect(() => {
     if (!visible) return
@@ -68,6 +83,7 @@ export function ChannelDrawer(props: {
     form.resetFields()
     setHeadersTouched(false)
     setHeaders([])
+    setKeyMoves([])
     if (editing) {
       setProvider(editing.provider)
       form.setFieldsValue({
@@ -112,6 +128,12 @@ export function ChannelDrawer(props: {
       extra_headers: !editing || headersTouched ? pairsToRecord(headers) : undefined,
     }
     const key = v.api_key?.trim()
+    if (editing && !key && keyMoves.length > 0) {
+      const message = t('channels.apiKeyNeeded')
+      form.setFields({ api_key: { error: { message } } })
+      setError(message)
+      return
+    }
     setBusy(true)
     try {
       if (editing) {
@@ -151,7 +173,7 @@ export function ChannelDrawer(props: {
       {error ? (
         <Alert type="error" content={error} style={{ marginBottom: 12 }} data-testid="channel-form-error" />
       ) : null}
-      <Form form={form} layout="vertical">
+      <Form form={form} layout="vertical" onValuesChange={() => recheckKeyMoves()}>
         <Form.Item label={t('common.name')} field="name" required>
           <Input data-testid="channel-name" />
         </Form.Item>
@@ -177,11 +199,17 @@ export function ChannelDrawer(props: {
         <Form.Item
           label={t('channels.apiKey')}
           field="api_key"
-          required={!editing}
-          extra={editing ? t('channels.apiKeyKeep', { masked: editing.api_key ?? '' }) : undefined}
+          required={!editing || keyMoves.length > 0}
+          extra={
+            editing
+              ? keyMoves.length > 0
+                ? t('channels.apiKeyNeeded')
+                : t('channels.apiKeyKeep', { masked: editing.api_key ?? '' })
+              : undefined
+          }
         >
           <Input.Password
-            placeholder={editing ? t('channels.apiKeyUnchanged') : 'sk-...'}
+            placeholder={editing && keyMoves.length === 0 ? t('channels.apiKeyUnchanged') : 'sk-...'}
             data-testid="channel-api-key"
             autoComplete="new-password"
           />
@@ -229,6 +257,7 @@ export function ChannelDrawer(props: {
                 onChange={(v) => {
                   setHeaders(v)
                   setHeadersTouched(true)
+                  recheckKeyMoves(true)
                 }}
                 fromPlaceholder={t('channels.headerName')}
                 toPlaceholder={t('channels.headerValue')}
