@@ -1,76 +1,15 @@
-import http from 'node:http'
-import net, { type AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
 import { bearer } from '../support/build-test-app.ts'
 import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
+import { chatCompletion, startCapture, startScriptedUpstream } from './hardening-support.ts'
 
 /**
  * Catalogue group C (docs/security.md): proxy and SSRF, #13–#21. The address checks at connect time (#14, #15
  * DNS rebinding), the header list of #19 and the sanitiser's other views (#21) are issue 15's defects 7, 8 and 9,
  * tested with their fixes.
  */
-
-/** A listener that only counts connections: any connection to it is an SSRF the gateway made. */
-async function startCapture() {
-  let connections = 0
-  const server = net.createServer((s) => {
-    connections++
-    s.destroy()
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    get connections() {
-      return connections
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  }
-}
-
-/** A provider stand-in whose answer (status, headers, body) each test writes itself. */
-async function startScriptedUpstream() {
-  let next: { status: number; headers: Record<string, string | string[]>; body: string } = {
-    status: 200,
-    headers: {},
-    body: '{}',
-  }
-  const seen: { url: string; headers: http.IncomingHttpHeaders }[] = []
-  const server = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      seen.push({ url: req.url ?? '', headers: req.headers })
-      res.writeHead(next.status, next.headers)
-      res.end(next.body)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    answer(a: typeof next) {
-      next = a
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  }
-}
-
-const completion = (model: string) =>
-  JSON.stringify({
-    id: 'chatcmpl-x',
-    object: 'chat.completion',
-    created: 1,
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-  })
 
 describe('C. proxy and SSRF', () => {
   let f: ProxyFixture
@@ -517,7 +456,7 @@ describe('C. proxy and SSRF', () => {
           'openai-processing-ms': '42',
           'request-id': 'req_upstream_1',
         },
-        body: completion('rh-model'),
+        body: chatCompletion('rh-model'),
       })
       const r = await post('/v1/chat/completions', { model: 'rh-model', messages: [] })
       expect(r.status).toBe(200)

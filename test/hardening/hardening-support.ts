@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
-import net from 'node:net'
+import http from 'node:http'
+import net, { type AddressInfo } from 'node:net'
 import path from 'node:path'
 import { brotliDecompressSync } from 'node:zlib'
 import type { Kysely } from 'kysely'
@@ -86,3 +87,68 @@ export function jwtPayload(jwt: string): Record<string, unknown> {
 }
 
 export const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+
+/** A listener that only counts connections: any connection to it is an SSRF the gateway made. */
+export async function startCapture() {
+  let connections = 0
+  const server = net.createServer((s) => {
+    connections++
+    s.destroy()
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get connections() {
+      return connections
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
+
+/** A provider stand-in whose answer (status, headers, body) each test writes itself. */
+export async function startScriptedUpstream() {
+  let next: { status: number; headers: Record<string, string | string[]>; body: string } = {
+    status: 200,
+    headers: {},
+    body: '{}',
+  }
+  const seen: { url: string; headers: http.IncomingHttpHeaders }[] = []
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', headers: req.headers })
+      res.writeHead(next.status, next.headers)
+      res.end(next.body)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    answer(a: typeof next) {
+      next = a
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+/** An OpenAI chat completion body, with the usage the test wants the provider to report. */
+export function chatCompletion(
+  model: string,
+  usage: Record<string, unknown> | null = { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+): string {
+  return JSON.stringify({
+    id: 'chatcmpl-x',
+    object: 'chat.completion',
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    ...(usage ? { usage } : {}),
+  })
+}
