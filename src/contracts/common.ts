@@ -1,7 +1,17 @@
 import { z } from 'zod'
 
-/** USD amounts: finite, non-negative, at most one billion dollars (far beyond any real balance; stops 1e308). */
-export const usdAmount = z.number().finite().min(0).max(1_000_000_000)
+export const MAX_USD = 1_000_000_000
+/**
+ * USD amounts: finite, non-negative, at most one billion dollars (far beyond any real balance; stops 1e308).
+ * Money is stored in whole nano-USD: a non-zero amount below half a nano would be stored as 0, which means
+ * "empty" for a balance and "no cap" for a key, so it is refused rather than silently changed.
+ */
+export const usdAmount = z
+  .number()
+  .finite()
+  .min(0)
+  .max(MAX_USD)
+  .refine((v) => v === 0 || Math.round(v * 1e9) >= 1, 'must be 0 or at least 0.000000001 (one nano-USD)')
 export const name = z.string().trim().min(1).max(200)
 /** ISO date (`2026-12-31`, valid to the end of that UTC day) or a full ISO timestamp. */
 export const isoDateOrTime = z

@@ -68,9 +68,9 @@ function keyRules(p: KeyPrincipal): LimitRule[] {
 }
 
 /**
- * Admission (SPEC §6–7): per-key limits, the group's rules (a "package" for a key bound to the group), then the
- * reservation of the estimate against the user's balance and the key's cap. Anything refused undoes what was
- * recorded before it.
+ * Admission (README, "Rate limits and packages"): per-key limits, the group's rules (a "package" for a key bound
+ * to the group), then the reservation of the estimate against the user's balance and the key's cap. Anything
+ * refused undoes what was recorded before it.
  */
 export async function admitRequest(
   db: Kysely<Database>,
@@ -126,7 +126,11 @@ export async function admitRequest(
   }
 
   let covered = false
-  const rules = toLimitRules(a.groupRules)
+  // For a key bound to the routed group, the group's active rules are its package. A personal key that only
+  // routes through the group is limited by the rules an admin extended to all keys (`all_keys`), as throttles
+  // it cannot pay its way around; by default (`bound_keys`, as the original) by none: the balance alone decides.
+  const bound = a.groupId !== null && p.groupId === a.groupId
+  const rules = toLimitRules(bound ? a.groupRules : a.groupRules.filter((r) => r.appliesTo === 'all_keys'))
   if (rules.length && a.groupId) {
     const scope = groupScope(a.groupId, p.username)
     const r = await limiter.admit({ scope, rules, requestId: a.requestId, estimate })
@@ -134,9 +138,10 @@ export async function admitRequest(
       buckets.push({ scope, rules })
       headers = buildRateLimitHeaders(r)
       // A key bound to a group whose active rules all pass is covered by that group's package.
-      covered = p.groupId === a.groupId
-    } else if (p.groupId === a.groupId && p.username) {
-      // The package is used up: the balance may pay instead; if it cannot, the rule is the answer (SPEC §7).
+      covered = bound
+    } else if (bound && p.username) {
+      // The package is used up: the balance may pay instead. If it cannot, the answer is the rule (429, not
+      // 402): waiting for the window is what the caller can do.
       const paid = await reserveFunds(db, {
         requestId: a.requestId,
         username: p.username,
@@ -159,6 +164,7 @@ export async function admitRequest(
         },
       }
     } else {
+      // A throttle (all_keys rule on a personal key), or an ownerless bound key with no balance to fall back on.
       return refuse(limited(r))
     }
   }

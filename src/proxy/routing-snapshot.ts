@@ -24,6 +24,8 @@ export interface RateRule {
   limitType: 'request_limit' | 'token_limit' | 'quota_limit'
   windowSec: number
   limit: number
+  /** Whether the rule also limits personal keys routed through the group (see admit-request.ts). */
+  appliesTo: 'bound_keys' | 'all_keys'
 }
 
 export interface Snapshot {
@@ -102,6 +104,7 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
         limitType: r.limit_type,
         windowSec: toNum(r.window_sec),
         limit: r.value,
+        appliesTo: r.applies_to,
       })
       rulesByGroup.set(r.group_id, list)
     }

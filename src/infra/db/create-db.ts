@@ -13,6 +13,7 @@ import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
 import { reservationsMigration } from './migrations/002-reservations.ts'
+import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 
@@ -117,7 +118,11 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database
 }
 
 function migrationsFor(kind: DbKind): Record<string, Migration> {
-  return { '001-initial-schema': initialSchema(kind), '002-reservations': reservationsMigration }
+  return {
+    '001-initial-schema': initialSchema(kind),
+    '002-reservations': reservationsMigration,
+    '005-rate-limit-applies-to': rateLimitAppliesToMigration,
+  }
 }
 
 export async function migrate(handle: Db): Promise<void> {

@@ -97,6 +97,8 @@ export interface RateLimitsTable {
   window_sec: Int
   limit_type: 'request_limit' | 'token_limit' | 'quota_limit'
   value: number
+  /** `bound_keys`: keys bound to the group only (the default); `all_keys`: also personal keys routed through it. */
+  applies_to: Generated<'bound_keys' | 'all_keys'>
   created_at: Big
 }
 

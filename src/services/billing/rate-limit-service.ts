@@ -4,8 +4,8 @@ import type { Database, RateLimitsTable } from '../../infra/db/database-types.ts
 import { toIso, toNum } from '../../infra/db/convert-row-values.ts'
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
-import type { rateLimitBody, updateRateLimitBody } from '../../contracts/billing.ts'
-import { notFound } from '../../domain/errors.ts'
+import { checkRuleValue, type rateLimitBody, type updateRateLimitBody } from '../../contracts/billing.ts'
+import { AppError, notFound } from '../../domain/errors.ts'
 
 export function serializeRateLimit(row: Selectable<RateLimitsTable>) {
   return {
@@ -14,8 +14,18 @@ export function serializeRateLimit(row: Selectable<RateLimitsTable>) {
     window_sec: toNum(row.window_sec),
     limit_type: row.limit_type,
     value: row.value,
+    applies_to: row.applies_to,
     created_at: toIso(row.created_at),
   }
+}
+
+/** A value that makes no sense for the rule's type, as the route's own validation error (naming `value`). */
+function assertRuleValue(limitType: Parameters<typeof checkRuleValue>[0], value: number): void {
+  const problem = checkRuleValue(limitType, value)
+  if (problem)
+    throw new AppError('validation_error', `Invalid body: value: ${problem}`, {
+      fields: [{ field: 'value', message: `value: ${problem}` }],
+    })
 }
 
 export async function listRateLimits(db: Kysely<Database>, groupId?: string) {
@@ -38,6 +48,7 @@ export async function createRateLimit(
 ) {
   const g = await db.selectFrom('groups').select('id').where('id', '=', body.group_id).executeTakeFirst()
   if (!g) throw notFound('Group')
+  assertRuleValue(body.limit_type, body.value)
   const id = newId()
   await db
     .insertInto('rate_limits')
@@ -51,7 +62,8 @@ export async function updateRateLimit(
   id: string,
   body: z.infer<typeof updateRateLimitBody>,
 ) {
-  await getRateLimit(db, id)
+  const before = await getRateLimit(db, id)
+  assertRuleValue(body.limit_type ?? before.limit_type, body.value ?? before.value)
   if (Object.keys(body).length) await db.updateTable('rate_limits').set(body).where('id', '=', id).execute()
   return getRateLimit(db, id)
 }

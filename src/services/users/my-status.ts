@@ -50,6 +50,8 @@ export async function getMyStatus(deps: AppDeps, principal: Principal) {
         limit_type: r.limit_type,
         window_sec,
         limit: r.value,
+        // Whether the rule also counts the user's personal keys, not only keys bound to this group.
+        applies_to: r.applies_to,
         current,
         remaining_pct: Math.round(Math.max(0, ((r.value - current) / r.value) * 100) * 10) / 10,
       })

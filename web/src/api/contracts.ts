@@ -13,6 +13,7 @@ export {
   redeemVoucherBody,
   priceUnits,
   limitTypes,
+  ruleAppliesTo,
   MAX_VOUCHER_BATCH,
 } from '../../../src/contracts/billing.ts'
 export { createUserBody, updateUserBody, setRoleBody, roles } from '../../../src/contracts/users.ts'

@@ -37,6 +37,7 @@ export interface RuleStatus {
   limit_type: LimitType
   window_sec: number
   limit: number
+  applies_to: RuleAppliesTo
   current: number
   remaining_pct: number
 }
@@ -119,7 +120,11 @@ export interface RateLimit {
   window_sec: number
   limit_type: LimitType
   value: number
+  applies_to: RuleAppliesTo
 }
+
+/** bound_keys: only keys bound to the group (the default); all_keys: also personal keys routed through it. */
+export type RuleAppliesTo = 'bound_keys' | 'all_keys'
 
 export type PriceUnit =
   | 'input_token'

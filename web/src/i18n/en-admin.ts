@@ -84,7 +84,7 @@ export const enAdmin = {
 
   'rules.title': 'Rate limits',
   'rules.help':
-    'Rules count per user within the group over a sliding window. A value of 0 disables a rule. A key bound to a group whose rules all pass is covered by the package and does not draw on the balance.',
+    'Rules count per user within the group over a sliding window. A value of 0 disables a rule. A key bound to a group whose rules all pass is covered by the package and does not draw on the balance. By default a rule applies only to keys bound to the group; personal keys that route through it pay from the balance. "All keys" also throttles those personal keys (they still pay from the balance).',
   'rules.pickGroup': 'Choose a group',
   'rules.noGroups': 'Create a group first',
   'rules.type': 'Type',
@@ -95,6 +95,9 @@ export const enAdmin = {
   'rules.disabled': 'Disabled',
   'rules.empty': 'No rules: the group is not a package',
   'rules.deleteConfirm': 'Delete this rule?',
+  'rules.appliesTo': 'Applies to',
+  'rules.appliesTo.bound_keys': 'Bound keys',
+  'rules.appliesTo.all_keys': 'All keys',
 
   'users.title': 'Users',
   'users.create': 'New local user',

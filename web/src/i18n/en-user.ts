@@ -19,6 +19,8 @@ export const enUser = {
   'dashboard.voucherRequired': 'Enter a voucher code',
   'dashboard.rateLimits': 'Rate limits',
   'dashboard.noRules': 'No rate-limit rules apply to you',
+  'dashboard.ruleAppliesTo.bound_keys': 'keys bound to this group',
+  'dashboard.ruleAppliesTo.all_keys': 'all your keys using this group',
   'dashboard.remainingPct': '{pct}% left',
   'dashboard.usage': 'Usage by day and model',
   'dashboard.date': 'Date',

@@ -84,7 +84,7 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
 
   'rules.title': '限流规则',
   'rules.help':
-    '规则在分组内按用户、按滑动窗口计数。值为 0 表示停用。绑定到分组且所有规则都通过的密钥由套餐覆盖，不扣余额。',
+    '规则在分组内按用户、按滑动窗口计数。值为 0 表示停用。绑定到分组且所有规则都通过的密钥由套餐覆盖，不扣余额。默认规则只作用于绑定到该分组的密钥；经由该分组路由的个人密钥从余额扣费。选择“全部密钥”后，这些个人密钥也会被限流（仍从余额扣费）。',
   'rules.pickGroup': '选择分组',
   'rules.noGroups': '请先创建分组',
   'rules.type': '类型',
@@ -95,6 +95,9 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'rules.disabled': '停用',
   'rules.empty': '暂无规则：该分组不是套餐',
   'rules.deleteConfirm': '确定删除该规则？',
+  'rules.appliesTo': '作用范围',
+  'rules.appliesTo.bound_keys': '绑定密钥',
+  'rules.appliesTo.all_keys': '全部密钥',
 
   'users.title': '用户管理',
   'users.create': '新建本地用户',

@@ -20,6 +20,8 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'dashboard.voucherRequired': '请输入券码',
   'dashboard.rateLimits': '限流',
   'dashboard.noRules': '当前没有适用于你的限流规则',
+  'dashboard.ruleAppliesTo.bound_keys': '绑定到该分组的密钥',
+  'dashboard.ruleAppliesTo.all_keys': '经由该分组的全部密钥',
   'dashboard.remainingPct': '剩余 {pct}%',
   'dashboard.usage': '按日期和模型的用量',
   'dashboard.date': '日期',

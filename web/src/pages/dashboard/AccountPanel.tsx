@@ -110,7 +110,8 @@ export function RateLimitCard({ status }: { status: MyStatus | null }) {
                   </Tag>
                 ) : null}
                 <div className="muted" style={{ fontSize: 12 }}>
-                  {limitTypeLabel(t, r.limit_type)} · {windowLabel(t, r.window_sec)}
+                  {limitTypeLabel(t, r.limit_type)} · {windowLabel(t, r.window_sec)} ·{' '}
+                  {t(`dashboard.ruleAppliesTo.${r.applies_to ?? 'bound_keys'}`)}
                 </div>
               </div>
               <div className="mono">

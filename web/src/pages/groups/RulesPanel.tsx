@@ -12,14 +12,17 @@ import {
 } from '@arco-design/web-react'
 import { IconDelete, IconPlus } from '@arco-design/web-react/icon'
 import { api, errorMessage, getList } from '../../api/client.ts'
-import { limitTypes, rateLimitBody, updateRateLimitBody } from '../../api/contracts.ts'
-import type { LimitType, RateLimit } from '../../api/types.ts'
+import { limitTypes, rateLimitBody, ruleAppliesTo, updateRateLimitBody } from '../../api/contracts.ts'
+import type { LimitType, RateLimit, RuleAppliesTo } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { unitSeconds, type WindowUnit } from '../../lib/format.ts'
 import { firstIssue } from '../../components/validate.ts'
 import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels.ts'
 
-/** Rate-limit rules of one group: list, add (type, n × unit window, value), edit value, delete. */
+/**
+ * Rate-limit rules of one group: list, add (type, n × unit window, value, whom it applies to), edit value and
+ * whom it applies to, delete.
+ */
 export function RulesPanel({ groupId }: { groupId: string }) {
   const { t } = useI18n()
   const [rules, setRules] = useState<RateLimit[]>([])
@@ -28,6 +31,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
   const [n, setN] = useState<number | undefined>(1)
   const [unit, setUnit] = useState<WindowUnit>('minute')
   const [value, setValue] = useState<number | undefined>()
+  const [appliesTo, setAppliesTo] = useState<RuleAppliesTo>('bound_keys')
   const [error, setError] = useState<string | null>(null)
 
   const load = useCallback(async () => {
@@ -52,6 +56,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
       limit_type: type,
       window_sec: Math.round((n ?? 0) * unitSeconds[unit]),
       value: value ?? NaN,
+      applies_to: appliesTo,
     }
     const problem = firstIssue(rateLimitBody, body)
     if (problem) return setError(problem)
@@ -64,17 +69,21 @@ export function RulesPanel({ groupId }: { groupId: string }) {
     }
   }
 
-  const updateValue = async (r: RateLimit, v: number | undefined) => {
-    if (v === undefined || v === r.value) return
-    const problem = firstIssue(updateRateLimitBody, { value: v })
+  const patch = async (r: RateLimit, body: { value?: number; applies_to?: RuleAppliesTo }) => {
+    const problem = firstIssue(updateRateLimitBody, body)
     if (problem) return void Message.error(problem)
     try {
-      await api.patch(`/admin/rate-limits/${r.id}`, { value: v })
+      await api.patch(`/admin/rate-limits/${r.id}`, body)
       await load()
     } catch (e) {
       Message.error(errorMessage(e))
     }
   }
+  const updateValue = async (r: RateLimit, v: number | undefined) => {
+    if (v === undefined || v === r.value) return
+    await patch(r, { value: v })
+  }
+  const appliesToOptions = ruleAppliesTo.map((a) => ({ label: t(`rules.appliesTo.${a}`), value: a }))
 
   return (
     <div data-testid="rules-panel">
@@ -115,6 +124,15 @@ export function RulesPanel({ groupId }: { groupId: string }) {
             data-testid="rule-value"
           />
         </Form.Item>
+        <Form.Item label={t('rules.appliesTo')}>
+          <Select
+            style={{ width: 130 }}
+            value={appliesTo}
+            onChange={(v: RuleAppliesTo) => setAppliesTo(v)}
+            options={appliesToOptions}
+            data-testid="rule-applies-to"
+          />
+        </Form.Item>
         <Button type="primary" icon={<IconPlus />} onClick={() => void add()} data-testid="rule-add">
           {t('rules.add')}
         </Button>
@@ -151,6 +169,20 @@ export function RulesPanel({ groupId }: { groupId: string }) {
                   {limitValue(t, r.limit_type, v)}
                 </span>
               </span>
+            ),
+          },
+          {
+            title: t('rules.appliesTo'),
+            dataIndex: 'applies_to',
+            render: (v: RuleAppliesTo, r) => (
+              <Select
+                size="mini"
+                style={{ width: 120 }}
+                value={v}
+                onChange={(next: RuleAppliesTo) => void patch(r, { applies_to: next })}
+                options={appliesToOptions}
+                data-testid={`rule-applies-to-${r.id}`}
+              />
             ),
           },
           {
