@@ -87,6 +87,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       sqlitePath: config.sqlitePath,
       postgresUrl: config.DATABASE_URL,
       preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
       onIdleConnectionError: (err) =>
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })

@@ -44,6 +44,8 @@ export const configSchema = z
     DATA_DIR: z.string().default('./data'),
     DATABASE_URL: optional(z.string()),
     DATABASE_PREPARED_STATEMENTS: bool.default(true),
+    DATABASE_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5000),
+    DATABASE_QUERY_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
     REDIS_URL: optional(z.string()),
     REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(200),
     RATE_LIMIT_FAIL_OPEN: bool.default(true),

@@ -16,6 +16,7 @@ import { bodyFor, isStreaming, parseJsonBody, readModel, stickyKeyOf } from './r
 import { sendProxyError, sendUpstreamClientError, upstreamMessage } from './send-proxy-error.ts'
 import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-proxied-request.ts'
 import { whenBodySent } from './track-upstream-sent.ts'
+import { channelSecrets } from './sanitize-upstream-error.ts'
 import { ProxyError, type ProxyDeps, type ProxyOutcome, type ProxyRequest } from './proxy-types.ts'
 
 export type { ProxyDeps, ProxyOutcome, ProxyRequest } from './proxy-types.ts'
@@ -368,7 +369,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           status === 429 && typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}
         throw new ProxyError(
           code,
-          upstreamMessage(text, ch.apiKey) ?? `The upstream provider answered ${status}`,
+          upstreamMessage(text, channelSecrets(ch)) ?? `The upstream provider answered ${status}`,
           status,
           headers,
         )
@@ -379,9 +380,12 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         upstreamMs += performance.now() - readAt
         outcome.status = status
         outcome.errorCode = 'upstream_client_error'
-        outcome.responseBody = text.slice(0, 64 * 1024)
         markOverhead()
-        sendUpstreamClientError(res, protocol, status, text, ch.apiKey)
+        // Recorded as sent: the audit record, and so every log view, holds the sanitised answer.
+        outcome.responseBody = sendUpstreamClientError(res, protocol, status, text, channelSecrets(ch)).slice(
+          0,
+          64 * 1024,
+        )
         await settleNow({ cand, model, stream, usage: createEmptyUsage(), source: 'none', ttftMs: null })
         return
       }
@@ -393,6 +397,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         res,
         surface: req.surface,
         stripUsageChunk: stripUsage,
+        secrets: channelSecrets(ch),
         startedAt: t0,
         now: () => performance.now(),
         keepAuditText: deps.keepAuditBodies,
@@ -416,14 +421,15 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       if (!admission) outcome.rejection = err.code
       if (err.status !== CLIENT_CLOSED) {
         markOverhead()
-        sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
+        const sent = sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
+        if (sent) outcome.responseBody = sent
       }
     } else {
       deps.logger.error({ err, requestId }, 'proxy request failed')
       outcome.status = 500
       outcome.errorCode = 'internal_error'
       markOverhead()
-      sendProxyError(res, protocol, 500, 'internal_error', 'Internal gateway error')
+      outcome.responseBody = sendProxyError(res, protocol, 500, 'internal_error', 'Internal gateway error')
     }
     // Admitted but not answered (every channel failed, timeout, client gone before the request left): the
     // provider billed nothing, so the reservation is released and a zero-cost row records the failure. A client

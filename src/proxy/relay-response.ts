@@ -4,12 +4,13 @@ import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { createSseParser, type SseEvent } from '../protocol/sse/parse-sse-stream.ts'
-import { encodeSseEvent } from '../protocol/sse/encode-sse-event.ts'
+import { encodeSseEvent, type SseLineEnd } from '../protocol/sse/encode-sse-event.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/usage/track-stream-usage.ts'
 import { isUsageOnlyChunk } from '../protocol/openai/is-usage-only-chunk.ts'
 import { formatClientError, formatClientStreamError } from '../protocol/errors/format-client-error.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
 import type { Surface } from './surfaces.ts'
+import { sanitizeStreamErrorEvent, scrubText } from './sanitize-upstream-error.ts'
 
 /**
  * Upstream response headers a client may see; everything else (cookies, server, upstream rate limits) stays.
@@ -27,6 +28,33 @@ const PASS_HEADERS = new Set([
 
 export const HEARTBEAT_MS = 15_000
 const MAX_METERED_BODY = 32 * 1024 * 1024
+/**
+ * The start of an event is held back until the event is complete, so an event that must go out changed (an error
+ * event to sanitise, a usage chunk to drop) has not half left already. An event longer than this goes out as it
+ * comes instead (no provider sends one; it bounds what one stream can make the gateway hold).
+ */
+const MAX_HELD_CHARS = 4 * 1024 * 1024
+const LF = 10
+const CR = 13
+
+/**
+ * Where the last blank line of `text` ends (the end of its last complete event block), or 0 when there is none
+ * ending at or after `from`. Line ends are `\n`, `\r\n` or `\r`, as in the SSE parser.
+ */
+export function endOfLastBlankLine(text: string, from: number): number {
+  for (let i = text.length - 1; i >= from; i--) {
+    const c = text.charCodeAt(i)
+    if (c !== LF && c !== CR) continue
+    // `i` is the last character of a line end; the line it ends is empty when a line end comes right before it.
+    const start = c === LF && i > 0 && text.charCodeAt(i - 1) === CR ? i - 1 : i
+    if (start > 0) {
+      const before = text.charCodeAt(start - 1)
+      if (before === LF || before === CR) return i + 1
+    }
+    i = start
+  }
+  return 0
+}
 
 export interface RelayOutcome {
   usage: Usage | null
@@ -68,6 +96,8 @@ interface RelayArgs {
   surface: Surface
   /** Remove the usage-only chunk the gateway asked for on the client's behalf. */
   stripUsageChunk: boolean
+  /** What the channel's error events must not show (its key, its host), on top of the general patterns. */
+  secrets?: readonly string[]
   startedAt: number
   now: () => number
   keepAuditText: boolean
@@ -76,11 +106,14 @@ interface RelayArgs {
 
 /**
  * Sends the upstream answer to the client as it arrives, with backpressure, metering it on the way.
- * Streams: bytes are forwarded unchanged (re-framed event by event only when a usage chunk must be removed),
- * heartbeats keep idle streams open, a mid-stream failure ends with the protocol's error event.
+ * Streams: bytes are forwarded unchanged, whole events at a time; an event goes out changed only when it is the
+ * usage chunk the client did not ask for (dropped) or an error event that quotes a key, URL or internal address
+ * (sanitised). Heartbeats keep idle streams open; a mid-stream failure ends with the protocol's error event. What
+ * the client got is what the audit record keeps.
  */
 export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   const { upstream, res, surface } = a
+  const secrets = a.secrets ?? []
   const contentType = String(upstream.headers['content-type'] ?? '')
   const isSse = contentType.includes('text/event-stream')
   const decoder = decoderFor(upstream.headers['content-encoding'] as string | undefined)
@@ -124,29 +157,63 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       res.once('drain', () => source.resume())
     }
   }
+  /** Stream text to the client, and to the audit record, which keeps what the client got. */
+  const sendText = (text: string, raw?: Buffer): void => {
+    writeOut(raw ?? text)
+    if (a.keepAuditText && auditBytes < MAX_METERED_BODY) {
+      auditParts.push(text)
+      auditBytes += text.length
+    }
+  }
 
-  /** Events completed by the current upstream chunk that go to the client, if the chunk must be re-framed. */
+  /** Text received but not sent yet: the start of an event still incomplete. */
+  let held = ''
+  /** The stream's line end, for events that go out re-encoded. */
+  let lineEnd: SseLineEnd | null = null
+  /** The events the current chunk completed, as they go to the client. */
   let kept: SseEvent[] = []
-  /** The current chunk completed the usage chunk the client did not ask for. */
-  let droppedInChunk = false
-  /**
-   * Every byte received so far belongs to a completed event (a line end as last byte means no character is held
-   * back by the decoder): the next chunk starts a new event, and a heartbeat cannot land inside one.
-   */
-  let betweenEvents = true
+  /** One of them goes out changed (or not at all): the chunk's events are re-encoded. */
+  let changed = false
+  /** The start of an over-long event went out as it came: it can no longer be changed. */
+  let rawTail = false
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
-    if (!a.stripUsageChunk) return
     // The string form pre-filters: only a chunk with an empty `choices` array and a `usage` is parsed again.
-    if (isUsageOnlyChunk(ev.data)) droppedInChunk = true
-    else kept.push(ev)
+    if (a.stripUsageChunk && isUsageOnlyChunk(ev.data)) {
+      changed = true
+      return
+    }
+    const clean = sanitizeStreamErrorEvent(ev, secrets)
+    if (clean) changed = true
+    kept.push(clean ?? ev)
   }
-  /** Kept events re-encoded, for a chunk that cannot go out as it came. */
+  /** Kept events re-encoded, for text that cannot go out as it came. */
   const takeKept = (): string => {
     let out = ''
-    for (const ev of kept) out += encodeSseEvent(ev)
+    for (const ev of kept) out += encodeSseEvent(ev, lineEnd ?? '\n')
     kept = []
     return out
+  }
+  /**
+   * Sends what `text` completes: as it came when nothing in it changes, else its events re-encoded. `complete`:
+   * the whole text ends between events.
+   */
+  const flush = (text: string, complete: boolean, raw?: Buffer): void => {
+    const cut = complete ? text.length : endOfLastBlankLine(text, Math.max(0, held.length - 1))
+    if (changed && !rawTail) {
+      const out = takeKept()
+      if (out.length > 0) sendText(out)
+    } else if (cut > 0)
+      sendText(cut === text.length ? text : text.slice(0, cut), cut === text.length ? raw : undefined)
+    kept = []
+    changed = false
+    if (cut > 0) rawTail = false
+    held = cut === text.length ? '' : text.slice(cut)
+    if (held.length > MAX_HELD_CHARS) {
+      sendText(held)
+      held = ''
+      rawTail = true
+    }
   }
   const parser = isSse ? createSseParser(onEvent) : null
 
@@ -189,7 +256,8 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
 
     if (isSse) {
       heartbeat = setInterval(() => {
-        if (betweenEvents && a.now() - lastWrite >= HEARTBEAT_MS && !res.writableEnded) writeOut(': ping\n\n')
+        // Only whole events have gone out (unless an over-long one is on its way): a ping lands between events.
+        if (!rawTail && a.now() - lastWrite >= HEARTBEAT_MS && !res.writableEnded) writeOut(': ping\n\n')
       }, HEARTBEAT_MS / 3)
       heartbeat.unref()
     }
@@ -198,25 +266,16 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       if (ttftMs === null) ttftMs = a.now() - a.startedAt
       if (isSse) {
         const decoded = sseDecoder!.write(chunk)
-        if (a.keepAuditText && auditBytes < MAX_METERED_BODY) {
-          auditParts.push(decoded)
-          auditBytes += chunk.length
+        if (lineEnd === null) {
+          const nl = decoded.indexOf('\n')
+          if (nl >= 0) lineEnd = nl > 0 && decoded.charCodeAt(nl - 1) === CR ? '\r\n' : '\n'
         }
         parser!.pushText(decoded)
         const last = chunk[chunk.length - 1]
-        const endsBetween = (last === 10 || last === 13) && parser!.betweenEvents()
-        if (!a.stripUsageChunk) writeOut(chunk)
-        else {
-          // A chunk that holds whole events only (it starts and ends between events) and not the dropped usage
-          // chunk goes out as it came, without re-encoding. Any other chunk: its completed events are re-framed, in
-          // one write per upstream chunk, so each event still leaves before the upstream sends the next one.
-          if (betweenEvents && endsBetween && !droppedInChunk) {
-            kept = []
-            writeOut(chunk)
-          } else if (kept.length > 0) writeOut(takeKept())
-          droppedInChunk = false
-        }
-        betweenEvents = endsBetween
+        const endsBetween = (last === LF || last === CR) && parser!.betweenEvents()
+        // The usual chunk, whole events and nothing to change, goes out as it came, without a copy.
+        if (held.length === 0) flush(decoded, endsBetween, chunk)
+        else flush(held + decoded, endsBetween)
       } else {
         if (bodyBytes <= MAX_METERED_BODY) bodyParts.push(chunk)
         bodyBytes += chunk.length
@@ -227,14 +286,11 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       // An event the stream left without its closing blank line still goes out before the end.
       if (sseDecoder && parser) {
         const rest = sseDecoder.end()
-        if (rest.length > 0) {
-          if (a.keepAuditText) auditParts.push(rest)
-          parser.pushText(rest)
-        }
+        if (rest.length > 0) parser.pushText(rest)
+        parser.end()
+        const text = held + rest
+        if ((text.length > 0 || changed) && !res.writableEnded) flush(text, true)
       }
-      parser?.end()
-      const tail = takeKept()
-      if (tail.length > 0 && !res.writableEnded) res.write(tail)
       if (!res.writableEnded) res.end()
       finish(false, null)
     })
@@ -252,7 +308,9 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       const status = code === 'upstream_timeout' ? 504 : 502
       if (!res.writableEnded) {
         if (isSse) {
-          res.write(formatClientStreamError(surface.protocol, status, code, message))
+          // The start of an event left incomplete is dropped: the error event follows whole events only.
+          held = ''
+          sendText(formatClientStreamError(surface.protocol, status, code, scrubText(message, secrets)))
           res.end()
         } else if (!res.headersSent) {
           // Nothing reached the client yet: an honest error instead of a 200 with a cut body.

@@ -16,6 +16,7 @@ import { reservationsMigration } from './migrations/002-reservations.ts'
 import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
+import { boundPostgresPool, type PostgresLimits } from './bound-postgres-pool.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -44,22 +45,39 @@ export interface DbOptions {
    * 'error' event would end the process.
    */
   onIdleConnectionError?: (error: Error) => void
+  /** PostgreSQL: bound on opening a connection or waiting for a free one (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number
+  /** PostgreSQL: bound on one statement, migrations excepted (DATABASE_QUERY_TIMEOUT_MS); 0 = none. */
+  queryTimeoutMs?: number
 }
+
+/** The bounds of each PostgreSQL handle; `migrate` lifts the statement bound while it runs. */
+const postgresLimits = new WeakMap<Db, PostgresLimits>()
 
 export function createDb(opts: DbOptions): Db {
   if (opts.kind === 'postgres') {
+    const limits: PostgresLimits = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+      queryTimeoutMs: opts.queryTimeoutMs ?? 15_000,
+    }
     const pool = new pg.Pool({
       connectionString: opts.postgresUrl,
       max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+      // A peer that vanished without a reset (host down, dropped route) is noticed on idle connections too.
+      keepAlive: true,
     })
     pool.on('error', (error) => opts.onIdleConnectionError?.(error))
     if (opts.preparedStatements !== false) {
       const names = createStatementNames()
       pool.on('connect', (client) => prepareRepeatedStatements(client, names))
     }
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { kind: 'postgres', db, close: () => db.destroy() }
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: boundPostgresPool(pool, limits) }),
+    })
+    const handle: Db = { kind: 'postgres', db, close: () => db.destroy() }
+    postgresLimits.set(handle, limits)
+    return handle
   }
   const file = opts.sqlitePath ?? ':memory:'
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
@@ -128,7 +146,14 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
 export async function migrate(handle: Db): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle.kind) }
   const migrator = new Migrator({ db: handle.db, provider })
-  const { error, results } = await migrator.migrateToLatest()
+  // A migration may rewrite a large table: it runs before the gateway serves, so it is not cut by the bound
+  // meant for requests.
+  const limits = postgresLimits.get(handle)
+  const bound = limits?.queryTimeoutMs ?? 0
+  if (limits) limits.queryTimeoutMs = 0
+  const { error, results } = await migrator.migrateToLatest().finally(() => {
+    if (limits) limits.queryTimeoutMs = bound
+  })
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
     throw new Error(
