@@ -1,6 +1,28 @@
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../infra/db/database-types.ts'
 import { route } from '../define-route.ts'
 import { publicPrices } from '../../services/billing/price-service.ts'
+
+/**
+ * The longest /ready waits for the database: probes (a load balancer's, Kubernetes') give up after a second or
+ * two, and a database that takes longer to answer `select 1` is not one to send traffic to.
+ */
+export const READY_PROBE_MS = 2000
+
+/** Whether the database answers `select 1` within READY_PROBE_MS; a hung database never holds the probe. */
+async function probeDatabase(db: Kysely<Database>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_MS)))
+  const probe = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  )
+  try {
+    return await Promise.race([probe, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export const systemRoutes = [
   route({
@@ -18,12 +40,7 @@ export const systemRoutes = [
     tag: 'system',
     summary: 'Readiness: database reachable; Redis state reported',
     handler: async ({ deps, reply }) => {
-      let database = 'ok'
-      try {
-        await sql`select 1`.execute(deps.db.db)
-      } catch {
-        database = 'unreachable'
-      }
+      const database = (await probeDatabase(deps.db.db)) ? 'ok' : 'unreachable'
       const limiter = deps.limiter.health()
       const redis = !deps.config.REDIS_URL ? 'not_configured' : limiter.healthy ? 'ok' : 'unreachable'
       // Redis down is not "not ready" when rate limiting fails open (the default); it is reported here.
