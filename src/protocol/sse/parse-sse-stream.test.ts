@@ -124,6 +124,26 @@ describe('createSseParser', () => {
     }
   })
 
+  it('issue 15 fuzz finding F5: not between events while the decoder holds the start of a character', () => {
+    // Found by parse-sse-stream.fuzz.test.ts: bytes F0 9F 91 (three of an emoji's four) begin a line, but the
+    // streaming decoder had not yet produced text for them, so betweenEvents() said true.
+    const parser = createSseParser(() => undefined)
+    parser.push(encoder.encode('data: a\n\n'))
+    expect(parser.betweenEvents()).toBe(true)
+    parser.push(Uint8Array.of(0xf0, 0x9f, 0x91))
+    expect(parser.betweenEvents()).toBe(false)
+    parser.push(Uint8Array.of(0x8b))
+    expect(parser.betweenEvents()).toBe(false)
+    parser.push(encoder.encode('\n'))
+    expect(parser.betweenEvents()).toBe(true)
+    // A stream that so far is only a byte order mark (which the decoder drops) is between events.
+    const bom = createSseParser(() => undefined)
+    bom.push(Uint8Array.of(0xef, 0xbb))
+    expect(bom.betweenEvents()).toBe(false)
+    bom.push(Uint8Array.of(0xbf))
+    expect(bom.betweenEvents()).toBe(true)
+  })
+
   it('dispatches an event still pending at the end of the stream', () => {
     expect(parseText('data: [DONE]')).toEqual([{ data: '[DONE]' }])
     expect(parseText('data: a\n')).toEqual([{ data: 'a' }])

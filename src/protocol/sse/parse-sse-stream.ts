@@ -37,6 +37,7 @@ const LF = 10
 const COLON = 58
 const SPACE = 32
 const BOM = 0xfeff
+const UTF8_BOM = [0xef, 0xbb, 0xbf]
 
 export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   const decoder = new TextDecoder('utf-8')
@@ -51,6 +52,14 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   let ended = false
   /** Text has been fed yet: a byte order mark is dropped only at the very start. */
   let started = false
+  /**
+   * The last byte pushed was not ASCII, so a line has begun even if the decoder has produced no text for it
+   * yet (it holds the first bytes of a character) — unless the stream so far is only the BOM it drops.
+   */
+  let midCharacter = false
+  /** Bytes pushed so far, and whether they all matched the UTF-8 BOM, for the exception above. */
+  let bytesSeen = 0
+  let onlyBomSoFar = true
 
   function dispatch(): void {
     if (hasData) {
@@ -148,6 +157,11 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
     push(chunk: Uint8Array): void {
       if (ended || chunk.length === 0) return
       started = true
+      for (let i = 0; onlyBomSoFar && i < chunk.length && bytesSeen + i < 3; i++) {
+        if (chunk[i] !== UTF8_BOM[bytesSeen + i]) onlyBomSoFar = false
+      }
+      bytesSeen += chunk.length
+      midCharacter = chunk[chunk.length - 1] >= 0x80 && !(onlyBomSoFar && bytesSeen === 3)
       feed(decoder.decode(chunk, { stream: true }))
     },
     pushText(text: string): void {
@@ -159,7 +173,7 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
       feed(text)
     },
     betweenEvents(): boolean {
-      return partial.length === 0 && !hasData && eventType === undefined && id === undefined
+      return !midCharacter && partial.length === 0 && !hasData && eventType === undefined && id === undefined
     },
     end(): void {
       if (ended) return
