@@ -26,8 +26,10 @@ describe.skipIf(!redisUp)('group rate limits shared through Redis', () => {
   let secondUrl: string
 
   beforeAll(async () => {
-    // A unique key prefix per run keeps parallel suites apart on the shared Redis.
-    const env = { REDIS_URL: `${REDIS_TEST_URL}/0`, REDIS_COMMAND_TIMEOUT_MS: '300' }
+    // A unique key prefix per run keeps parallel suites apart on the shared Redis. The command timeout is generous:
+    // on a loaded machine a 300 ms bound let commands time out and fail open, admitting more than the limit,
+    // which is the fail-open test's subject (below), not this one's.
+    const env = { REDIS_URL: `${REDIS_TEST_URL}/0`, REDIS_COMMAND_TIMEOUT_MS: '3000' }
     f = await startProxyFixture('sqlite', { env })
     second = await buildTestApp('sqlite', { shared: f.t, env })
     // A priced model: an exhausted package cannot fall back to a free balance.
@@ -81,6 +83,8 @@ describe.skipIf(!redisUp)('group rate limits shared through Redis', () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => chat(i % 2 ? secondUrl : f.gateway, key)),
     )
+    // Nothing was let through because Redis was slow: every decision was Redis's.
+    expect(f.t.deps.limiter.health().failOpenCount + second.deps.limiter.health().failOpenCount).toBe(0)
     expect(results.filter((r) => r.status === 200)).toHaveLength(7)
     const limited = results.filter((r) => r.status === 429)
     expect(limited).toHaveLength(23)
@@ -169,7 +173,8 @@ describe.each(matrix)(
 
     beforeAll(async () => {
       f = await startProxyFixture(kind, {
-        env: limiter === 'redis' ? { REDIS_URL: `${REDIS_TEST_URL}/0`, REDIS_COMMAND_TIMEOUT_MS: '500' } : {},
+        env:
+          limiter === 'redis' ? { REDIS_URL: `${REDIS_TEST_URL}/0`, REDIS_COMMAND_TIMEOUT_MS: '3000' } : {},
       })
       // A priced model, so a request needs the package or the balance (reserve ≈ $0.04 per request).
       const p = await f.t.inject({
