@@ -118,6 +118,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       maxFailuresPerUser: config.LOGIN_MAX_FAILURES,
       maxFailuresPerIp: config.LOGIN_MAX_FAILURES * 5,
       windowMs: config.LOGIN_WINDOW_SEC * 1000,
+      maxDelayMs: config.LOGIN_SLOWDOWN_MAX_SEC * 1000,
       now: () => clock.now(),
     }),
     channelUpstream: createChannelUpstream({ resolve: opts.resolveUpstreamHost }),

@@ -71,6 +71,7 @@ export const configSchema = z
     LDAP_STARTTLS: bool.default(false),
     LOGIN_MAX_FAILURES: int(1, 1000).default(10),
     LOGIN_WINDOW_SEC: int(1, 86_400).default(900),
+    LOGIN_SLOWDOWN_MAX_SEC: int(1, 3600).default(30),
     TRUSTED_PROXIES: optional(z.string()),
     NUM_LOG_CONSUMERS: int(1, 64).default(3),
     AUDIT_BODIES: z.enum(['full', 'metadata', 'off']).default('full'),

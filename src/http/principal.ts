@@ -3,7 +3,8 @@ import type { Role } from '../contracts/users.ts'
 export interface Principal {
   username: string
   role: Role
-  via: 'jwt' | 'admin-key'
+  /** `break-glass`: the fallback login's session, told apart by its own claim (src/infra/crypto/jwt.ts). */
+  via: 'jwt' | 'admin-key' | 'break-glass'
 }
 
 export type AuthLevel = 'public' | 'user' | 'admin' | 'superadmin'

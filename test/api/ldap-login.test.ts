@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { Client } from 'ldapts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenLdap, type OpenLdapServer } from '../support/openldap-server.ts'
 import { buildTestApp, bearer, type TestApp } from '../support/build-test-app.ts'
@@ -7,8 +8,29 @@ const ldap = await startOpenLdap()
 if (!ldap)
   console.warn('\n!!! slapd is not installed: LDAP login suites are SKIPPED (they fail under CI=true) !!!\n')
 
-async function login(t: TestApp, username: string, password: string) {
-  return t.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
+async function login(t: TestApp, username: string, password: string, ip = '127.0.0.1') {
+  return t.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: ip })
+}
+
+/** Adds a person to the running directory, as its administrator. */
+async function addDirectoryUser(
+  server: OpenLdapServer,
+  user: { uid: string; password: string; userPrincipalName?: string },
+): Promise<void> {
+  const client = new Client({ url: server.url, timeout: 3000, connectTimeout: 3000 })
+  try {
+    await client.bind(server.adminDn, server.adminPassword)
+    await client.add(`uid=${user.uid},${server.peopleDn}`, {
+      objectClass: ['inetOrgPerson', 'adCompatUser'],
+      uid: user.uid,
+      cn: user.uid,
+      sn: user.uid,
+      userPassword: user.password,
+      ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
+    })
+  } finally {
+    await client.unbind().catch(() => undefined)
+  }
 }
 
 describe.skipIf(!ldap)('login against a real OpenLDAP', () => {
@@ -86,6 +108,78 @@ describe.skipIf(!ldap)('login against a real OpenLDAP', () => {
     const users = await search.tdb.db.db.selectFrom('users').select('username').execute()
     expect(users.map((u) => u.username).sort()).toEqual(['alice', 'jdoe'])
   })
+
+  it('issue 15 defect 1: a directory account _ADMIN_FALLBACK cannot log in nor become superadmin; its name is refused before any bind', async () => {
+    const password = 'breakglass-dir-pw'
+    await addDirectoryUser(server, {
+      uid: '_ADMIN_FALLBACK',
+      password,
+      userPrincipalName: 'breakglass@example.org',
+    })
+    const before = await server.bindCount()
+    for (const name of [
+      '_ADMIN_FALLBACK',
+      '_admin_fallback',
+      '_Admin_Fallback',
+      '＿ＡＤＭＩＮ＿ＦＡＬＬＢＡＣＫ',
+    ]) {
+      for (const app of [search, template]) {
+        const res = await login(app, name, password, '192.0.2.201')
+        expect(res.statusCode, name).toBe(401)
+        expect(res.body).not.toContain('access_token')
+      }
+    }
+    expect(await server.bindCount()).toBe(before)
+    // Reached under another name (its userPrincipalName), the directory's answer names the reserved account:
+    // refused, and never stored for a user.
+    const byUpn = await login(search, 'breakglass@example.org', password, '192.0.2.202')
+    expect(byUpn.statusCode).toBe(401)
+    for (const app of [search, template]) {
+      const rows = await app.tdb.db.db.selectFrom('users').select('username').execute()
+      expect(rows.map((r) => r.username).filter((n) => /fallback/i.test(n))).toEqual([])
+    }
+  })
+
+  it('issue 15 defect 10: a directory account аdmin (Cyrillic а) is not created next to the local admin', async () => {
+    await search.createUser('admin', 'local-admin-password', 'superadmin')
+    await addDirectoryUser(server, { uid: 'аdmin', password: 'cyrillic-admin-pw' })
+    const res = await login(search, 'аdmin', 'cyrillic-admin-pw', '192.0.2.203')
+    expect(res.statusCode).toBe(401)
+    const rows = await search.tdb.db.db.selectFrom('users').select('username').execute()
+    expect(rows.map((r) => r.username).sort()).toEqual(['admin', 'alice', 'jdoe'])
+    // A directory user whose name is simply non-Latin still logs in.
+    await addDirectoryUser(server, { uid: '张伟', password: 'zhang-wei-pw' })
+    const zhang = await login(search, '张伟', 'zhang-wei-pw', '192.0.2.203')
+    expect(zhang.statusCode).toBe(200)
+    expect((zhang.json() as { username: string }).username).toBe('张伟')
+  })
+
+  it('issue 15 defect 10: guesses from rotating addresses reach the directory slowly and boundedly; the owner still gets in', async () => {
+    const slowed = await buildTestApp('sqlite', {
+      env: {
+        LDAP_SERVER_URL: server.url,
+        LDAP_USER_DN_TEMPLATE: `uid={username},${server.peopleDn}`,
+        LDAP_TIMEOUT_MS: '3000',
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_SLOWDOWN_MAX_SEC: '3',
+      },
+    })
+    try {
+      const before = await server.bindCount()
+      const guesses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => login(slowed, 'bob', `guess-${i}`, `198.18.0.${i + 1}`)),
+      )
+      const statuses = guesses.map((g) => g.statusCode)
+      // Three at once, then one after 1 s and one 2 s later; a turn further than 3 s away is refused.
+      expect(statuses.filter((s) => s === 401).length).toBe(5)
+      expect(statuses.filter((s) => s === 429).length).toBe(7)
+      expect((await server.bindCount()) - before).toBeLessThanOrEqual(5)
+      const owner = await login(slowed, 'bob', server.users.bob.password, '198.18.1.1')
+      expect(owner.statusCode).toBe(200)
+    } finally {
+      await slowed.close()
+    }
+  }, 30_000)
 })
 
 describe('LDAP down', () => {

@@ -111,6 +111,18 @@ suite('dashboard (Chromium)', () => {
     const a = admin.page
     await login(a, gw.adminUsername, gw.adminPassword)
     await shot(a, 'en-1280-admin-dashboard-empty')
+    // Issue 15 defect 11: the session is an HttpOnly, SameSite=Strict cookie that no script can read, nothing
+    // JWT-like sits in localStorage, and the page is served under a CSP (its violations would be console errors,
+    // which every test here checks for).
+    const session = (await admin.context.cookies()).find((c) => c.name === 'ag_session')
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+    expect(await a.evaluate(() => document.cookie)).not.toContain('ag_session')
+    const stored = await a.evaluate(() => JSON.stringify({ ...localStorage }))
+    expect(stored).not.toMatch(/eyJ[\w-]+\.[\w-]+\./)
+    expect(stored).not.toContain(session?.value ?? 'no-session')
+    const page = await a.request.get('/dashboard')
+    expect(page.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+    expect(page.headers()['x-frame-options']).toBe('DENY')
 
     await a.goto('/channels')
     await a.getByTestId('channel-create').click()
@@ -235,7 +247,7 @@ suite('dashboard (Chromium)', () => {
 
     const u = user.page
     await u.goto('/dashboard')
-    await expect.poll(() => u.getByTestId('balance-value').innerText()).toMatch(/\d/)
+    await expect.poll(() => u.getByTestId('balance-value').innerText(), { timeout: 15_000 }).toMatch(/\d/)
     const before = await moneyOf(u, 'balance-value')
     await field(u, 'voucher-input').fill('not-a-real-code')
     await u.getByTestId('voucher-redeem').click()
@@ -307,16 +319,31 @@ suite('dashboard (Chromium)', () => {
     await shot(anon.page, 'en-1280-public-pricing')
 
     // A session the server no longer accepts (401) is cleared and the user lands on the login page.
+    await anon.context.addCookies([{ name: 'ag_session', value: 'not-a-jwt', url: gw.url }])
     await anon.page.evaluate(() =>
       localStorage.setItem(
         'auth-storage',
-        JSON.stringify({ state: { token: 'not-a-jwt', username: 'ghost', role: 'admin' }, version: 0 }),
+        JSON.stringify({ state: { username: 'ghost', role: 'admin' }, version: 1 }),
       ),
     )
     await anon.page.goto('/channels')
     await anon.page.waitForURL(/\/login/, { timeout: 15_000 })
-    expect(await anon.page.evaluate(() => localStorage.getItem('auth-storage'))).not.toContain('not-a-jwt')
+    expect(await anon.page.evaluate(() => localStorage.getItem('auth-storage'))).not.toContain('ghost')
+    // A JWT kept by an older dashboard in localStorage is dropped, not used.
+    await anon.page.evaluate(() =>
+      localStorage.setItem(
+        'auth-storage',
+        JSON.stringify({ state: { token: 'old.jwt.value', username: 'ghost', role: 'admin' }, version: 0 }),
+      ),
+    )
+    await anon.page.goto('/channels')
+    await anon.page.waitForURL(/\/login/, { timeout: 15_000 })
+    expect(await anon.page.evaluate(() => localStorage.getItem('auth-storage'))).not.toContain('old.jwt')
+    // Logging out clears the session cookie itself, not only the page's state.
     await logout(u)
+    expect((await u.context().cookies()).filter((c) => c.name === 'ag_session')).toEqual([])
+    await u.goto('/dashboard')
+    await u.waitForURL(/\/login/)
   }, 120_000)
 
   it('4. the Chinese locale renders every page without untranslated keys, at 1280 px and 375 px, with no console errors', async () => {

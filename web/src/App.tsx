@@ -25,9 +25,9 @@ const RateLimits = lazy(() => import('./pages/RateLimits.tsx'))
 const Audit = lazy(() => import('./pages/Audit.tsx'))
 
 function RequireAuth({ children }: { children: ReactNode }) {
-  const token = useAuth((s) => s.token)
+  const username = useAuth((s) => s.username)
   const loc = useLocation()
-  if (!token) return <Navigate to="/login" replace state={{ from: loc.pathname + loc.search }} />
+  if (!username) return <Navigate to="/login" replace state={{ from: loc.pathname + loc.search }} />
   return children
 }
 

@@ -1,49 +1,72 @@
 /**
- * In-memory login throttle per username and per client IP, consulted BEFORE any password check.
+ * In-memory login throttle, consulted BEFORE any password check or directory bind.
  *
- * Why before: a throttle that only counts after the bind still forwards every guess to Active Directory,
- * which then locks the real account (RocketChat#18939). Here the directory sees at most
- * `maxFailuresPerUser` guesses per user per window, whatever the number of source IPs.
+ * Three counters, each over a sliding window (README, "Logins and sessions"):
+ * - per (username, IP): `maxFailuresPerUser` failures, then that pair is refused until the window sheds one.
+ *   A guesser locks out only itself, never the account's owner on another address.
+ * - per IP: `maxFailuresPerIp` failures across all usernames, then that IP is refused (password spraying).
+ * - per username, from anywhere: past `maxFailuresPerUser` failures the username is not refused but slowed.
+ *   Attempts for it start one at a time with a growing gap (1 s, 2 s, 4 s… up to `maxDelayMs`); an attempt waits
+ *   for its turn, and only one whose turn is further away than `maxDelayMs` is refused. The owner's right
+ *   password from a fresh address therefore still works, after a delay, while guesses from rotating addresses
+ *   reach the password check (and the directory, which would lock the account: RocketChat#18939) at a slow,
+ *   bounded rate.
  *
  * Why `check` reserves a slot: without it, 100 parallel requests would all pass `check` before the first
  * failure is recorded. Each allowed `check` counts as an attempt in flight until `recordFailure`,
  * `recordSuccess` or `release` settles it; a slot nobody settles (a crash, an unreachable directory)
  * simply ages out with the window, i.e. it counts like a failure.
  *
- * Pure: no timers, no IO; the clock is injected. Memory is bounded by `maxEntries` per dimension.
+ * Usernames are expected in canonical form (canonical-username.ts); they are folded again here anyway.
+ * Pure: no timers, no IO; the clock is injected and the caller does the waiting. Memory is bounded by
+ * `maxEntries` per counter.
  */
+import { canonicalUsername } from './canonical-username.ts'
+
 export interface LoginThrottleOptions {
+  /** Failures per (username, IP) before that pair is refused; also where slowing the username starts. */
   maxFailuresPerUser: number
   maxFailuresPerIp: number
   windowMs: number
+  /** Longest gap between two attempts for a slowed username, and longest wait for a turn. Default 30 s. */
+  maxDelayMs?: number
+  /** The first gap once a username is slowed; it doubles with each further failure. Default 1 s. */
+  baseDelayMs?: number
   now: () => number
-  /** Tracked usernames and IPs, each. Default 10 000. */
+  /** Tracked keys per counter. Default 10 000. */
   maxEntries?: number
 }
 
 export type LoginThrottleDecision =
-  { allowed: true } | { allowed: false; retryAfterSec: number; limitedBy: 'username' | 'ip' }
+  { allowed: true; delayMs: number } | { allowed: false; retryAfterSec: number; limitedBy: 'username' | 'ip' }
 
 export interface LoginThrottle {
-  /** Whether an attempt may proceed; when allowed, reserves one in-flight slot (see above). */
+  /**
+   * Whether an attempt may proceed; when allowed, reserves one in-flight slot (see above) and says how long
+   * the caller must wait before checking the password.
+   */
   check(username: string, ip: string): LoginThrottleDecision
   recordFailure(username: string, ip: string): void
-  /** Clears the username's failures. The IP's are kept: one valid account must not launder an IP's guesses. */
+  /** Clears the username's and the pair's failures. The IP's are kept: one valid account must not launder an IP's guesses. */
   recordSuccess(username: string, ip: string): void
   /** Settles a slot without judging the password (the directory was unreachable, the input was unusable...). */
   release(username: string, ip: string): void
   /** Tracked keys, for metrics and tests. */
-  size(): { usernames: number; ips: number }
+  size(): { usernames: number; ips: number; pairs: number }
 }
 
 interface Bucket {
-  /** Failure timestamps, oldest first, at most `limit` of them. */
+  /** Failure timestamps, oldest first. */
   failures: number[]
-  /** Reservation timestamps of attempts in flight, oldest first. */
+  /** Start times of attempts in flight, oldest first. */
   pending: number[]
+  /** When the last attempt admitted for this key starts (usernames only). */
+  lastStart: number
 }
 
 const DEFAULT_MAX_ENTRIES = 10_000
+/** Failures past the ceiling that still lengthen the gap; 2^20 s is far past any sensible maximum. */
+const MAX_EXCESS_TRACKED = 20
 
 export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
   const { windowMs, now } = options
@@ -51,44 +74,76 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   if (!(options.maxFailuresPerUser >= 1) || !(options.maxFailuresPerIp >= 1)) {
     throw new Error('maxFailuresPerUser and maxFailuresPerIp must be at least 1')
   }
+  const ceiling = options.maxFailuresPerUser
+  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 30_000)
+  const baseDelayMs = Math.max(1, options.baseDelayMs ?? 1000)
   const maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_ENTRIES)
-  const users = createBucketMap(options.maxFailuresPerUser, windowMs, maxEntries)
+  const pairs = createBucketMap(ceiling, windowMs, maxEntries)
   const ips = createBucketMap(options.maxFailuresPerIp, windowMs, maxEntries)
+  const users = createBucketMap(ceiling + MAX_EXCESS_TRACKED, windowMs, maxEntries)
+
+  const keys = (username: string, ip: string) => {
+    const user = canonicalUsername(username)
+    const ipKey = normalizeIpKey(ip)
+    return { user, ip: ipKey, pair: `${user}\u0000${ipKey}` }
+  }
 
   return {
     check(username, ip) {
       const t = now()
-      const userKey = normalizeUsernameKey(username)
-      const ipKey = normalizeIpKey(ip)
-      const userWait = users.waitMs(userKey, t)
-      const ipWait = ips.waitMs(ipKey, t)
-      if (userWait > 0 || ipWait > 0) {
+      const k = keys(username, ip)
+      const pairWait = pairs.waitMs(k.pair, t)
+      const ipWait = ips.waitMs(k.ip, t)
+      if (pairWait > 0 || ipWait > 0) {
         return {
           allowed: false,
-          retryAfterSec: Math.max(1, Math.ceil(Math.max(userWait, ipWait) / 1000)),
-          limitedBy: userWait >= ipWait ? 'username' : 'ip',
+          retryAfterSec: Math.max(1, Math.ceil(Math.max(pairWait, ipWait) / 1000)),
+          limitedBy: pairWait >= ipWait ? 'username' : 'ip',
         }
       }
-      users.reserve(userKey, t)
-      ips.reserve(ipKey, t)
-      return { allowed: true }
+      // Past the ceiling, attempts for the username start one gap after the previous one.
+      const used = users.used(k.user, t)
+      let start = t
+      if (used >= ceiling) {
+        const excess = Math.min(used - ceiling, MAX_EXCESS_TRACKED)
+        const gap = Math.min(maxDelayMs, baseDelayMs * 2 ** excess)
+        start = Math.max(t, users.lastStart(k.user) + gap)
+        if (start - t > maxDelayMs) {
+          return {
+            allowed: false,
+            retryAfterSec: Math.max(1, Math.ceil((start - t - maxDelayMs) / 1000)),
+            limitedBy: 'username',
+          }
+        }
+      }
+      pairs.reserve(k.pair, t)
+      ips.reserve(k.ip, t)
+      users.reserve(k.user, t, start)
+      return { allowed: true, delayMs: start - t }
     },
     recordFailure(username, ip) {
       const t = now()
-      users.fail(normalizeUsernameKey(username), t)
-      ips.fail(normalizeIpKey(ip), t)
+      const k = keys(username, ip)
+      pairs.fail(k.pair, t)
+      ips.fail(k.ip, t)
+      users.fail(k.user, t)
     },
     recordSuccess(username, ip) {
-      users.clear(normalizeUsernameKey(username))
-      ips.settle(normalizeIpKey(ip), now())
+      const t = now()
+      const k = keys(username, ip)
+      pairs.clear(k.pair)
+      ips.settle(k.ip, t)
+      users.clear(k.user)
     },
     release(username, ip) {
       const t = now()
-      users.settle(normalizeUsernameKey(username), t)
-      ips.settle(normalizeIpKey(ip), t)
+      const k = keys(username, ip)
+      pairs.settle(k.pair, t)
+      ips.settle(k.ip, t)
+      users.settle(k.user, t)
     },
     size() {
-      return { usernames: users.size(), ips: ips.size() }
+      return { usernames: users.size(), ips: ips.size(), pairs: pairs.size() }
     },
   }
 }
@@ -103,6 +158,8 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
     while (bucket.pending.length > 0 && bucket.pending[0] <= cutoff) bucket.pending.shift()
   }
 
+  const isEmpty = (bucket: Bucket) => bucket.failures.length === 0 && bucket.pending.length === 0
+
   const touch = (key: string, t: number): Bucket => {
     let bucket = buckets.get(key)
     if (bucket) {
@@ -110,7 +167,7 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
       prune(bucket, t)
     } else {
       if (buckets.size >= maxEntries) evict(t)
-      bucket = { failures: [], pending: [] }
+      bucket = { failures: [], pending: [], lastStart: 0 }
     }
     buckets.set(key, bucket)
     return bucket
@@ -120,7 +177,7 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
     // Expired buckets go first; only when every bucket is live does the least recently used one go.
     for (const [key, bucket] of buckets) {
       prune(bucket, t)
-      if (bucket.failures.length === 0 && bucket.pending.length === 0) buckets.delete(key)
+      if (isEmpty(bucket)) buckets.delete(key)
     }
     while (buckets.size >= maxEntries) {
       const oldest = buckets.keys().next()
@@ -130,10 +187,20 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
   }
 
   const dropIfEmpty = (key: string, bucket: Bucket): void => {
-    if (bucket.failures.length === 0 && bucket.pending.length === 0) buckets.delete(key)
+    if (isEmpty(bucket)) buckets.delete(key)
   }
 
   return {
+    /** Failures plus attempts in flight within the window. */
+    used(key: string, t: number): number {
+      const bucket = buckets.get(key)
+      if (!bucket) return 0
+      prune(bucket, t)
+      return bucket.failures.length + bucket.pending.length
+    },
+    lastStart(key: string): number {
+      return buckets.get(key)?.lastStart ?? 0
+    },
     /** 0 when another attempt may start now, else how long until one slot frees up. */
     waitMs(key: string, t: number): number {
       const bucket = buckets.get(key)
@@ -146,8 +213,13 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
       const freeing = stamps[used - limit]
       return Math.max(1, freeing + windowMs - t)
     },
-    reserve(key: string, t: number): void {
-      touch(key, t).pending.push(t)
+    /** An attempt in flight that starts at `start` (now, or later when it must wait for its turn). */
+    reserve(key: string, t: number, start = t): void {
+      const bucket = touch(key, t)
+      let i = bucket.pending.length
+      while (i > 0 && bucket.pending[i - 1] > start) i--
+      bucket.pending.splice(i, 0, start)
+      bucket.lastStart = Math.max(bucket.lastStart, start)
     },
     fail(key: string, t: number): void {
       const bucket = touch(key, t)
@@ -166,18 +238,19 @@ function createBucketMap(limit: number, windowMs: number, maxEntries: number) {
     clear(key: string): void {
       const bucket = buckets.get(key)
       if (!bucket) return
-      // Other attempts for this user may still be in flight; only the failures are forgiven.
+      // Other attempts for this key may still be in flight; only the failures are forgiven.
       bucket.pending.shift()
       bucket.failures = []
+      bucket.lastStart = 0
       dropIfEmpty(key, bucket)
     },
     size: () => buckets.size,
   }
 }
 
-/** One user, one counter: `Alice`, ` alice ` and the NFKC look-alikes of `alice` share a bucket. */
+/** One user, one counter: `Alice`, ` alice `, `ＡＬＩＣＥ` share a bucket (see canonical-username.ts). */
 export function normalizeUsernameKey(username: string): string {
-  return username.normalize('NFKC').trim().toLowerCase()
+  return canonicalUsername(username)
 }
 
 /**

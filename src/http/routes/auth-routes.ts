@@ -1,13 +1,20 @@
 import { loginBody } from '../../contracts/auth.ts'
 import { route } from '../define-route.ts'
 import { login } from '../../services/auth/login.ts'
-import { signSessionJwt } from '../../infra/crypto/jwt.ts'
+import { breakGlassKeyTag, signSessionJwt, type SessionClaims } from '../../infra/crypto/jwt.ts'
 import { getMyStatus } from '../../services/users/my-status.ts'
 import { nanoToUsd, toBig, toBigOrNull } from '../../infra/db/convert-row-values.ts'
 import type { RouteContext } from '../define-route.ts'
 import type { LoginBody } from '../../contracts/auth.ts'
+import { CSRF_HEADER, CSRF_VALUE } from '../resolve-principal.ts'
+import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts'
 
-async function handleLogin({ deps, body, ip }: RouteContext<LoginBody, unknown, 'public'>) {
+/**
+ * Two kinds of callers: API clients get the JWT in the body (and send it as `Authorization: Bearer`); the
+ * dashboard, which says so with its header, gets it only as an HttpOnly cookie, so no script on the page ever
+ * sees it (README, "Logins and sessions").
+ */
+async function handleLogin({ deps, body, ip, req, reply }: RouteContext<LoginBody, unknown, 'public'>) {
   const result = await login(
     {
       db: deps.db.db,
@@ -15,22 +22,40 @@ async function handleLogin({ deps, body, ip }: RouteContext<LoginBody, unknown, 
       fallbackKey: deps.config.ADMIN_FALLBACK_KEY,
       ldap: deps.ldap,
       throttle: deps.loginThrottle,
+      logger: deps.logger,
     },
     body.username,
     body.password,
     ip,
   )
+  let claims: SessionClaims
   if (result.source === 'fallback') {
-    await deps.audit({ actor: result.username, action: 'auth.fallback_login', ip })
+    // Break-glass use always leaves a trace an operator will see: a warning in the log and an audit row.
     deps.logger.warn({ ip }, 'break-glass fallback login used')
+    await deps.audit({ actor: result.username, action: 'auth.fallback_login', ip })
+    claims = { kind: 'break-glass', keyTag: breakGlassKeyTag(deps.config.ADMIN_FALLBACK_KEY ?? '') }
+  } else {
+    claims = {
+      kind: 'user',
+      userId: result.userId,
+      username: result.username,
+      sessionVersion: result.sessionVersion,
+    }
   }
-  const access_token = await signSessionJwt(
+  const ttlSec = Math.round(deps.config.JWT_EXPIRE_HOURS * 3600)
+  const token = await signSessionJwt(
     deps.config.JWT_SECRET,
-    result.username,
+    claims,
     deps.config.JWT_EXPIRE_HOURS,
     deps.clock.now(),
   )
-  return { access_token, token_type: 'bearer', role: result.role, username: result.username }
+  void reply.header('cache-control', 'no-store')
+  const who = { token_type: 'bearer', role: result.role, username: result.username, expires_in: ttlSec }
+  if (req.headers[CSRF_HEADER] === CSRF_VALUE) {
+    setSessionCookie(req, reply, token, ttlSec)
+    return who
+  }
+  return { access_token: token, ...who }
 }
 
 export const authRoutes = [
@@ -51,6 +76,18 @@ export const authRoutes = [
     summary: 'Log in (the original path)',
     body: loginBody,
     handler: handleLogin,
+  }),
+  route({
+    method: 'POST',
+    url: '/auth/logout',
+    auth: 'public',
+    tag: 'auth',
+    summary: 'Log out of the dashboard: clears the session cookie (a bearer token simply stops being sent)',
+    status: 204,
+    handler: async ({ req, reply }) => {
+      clearSessionCookie(req, reply)
+      void reply.header('cache-control', 'no-store')
+    },
   }),
   route({
     method: 'GET',

@@ -12,7 +12,7 @@ import { listReachableModels, toAnthropicList, toGeminiList, toOpenAiList } from
 import { extractClientKey } from '../../proxy/extract-client-key.ts'
 import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
 import { formatClientError } from '../../protocol/errors/format-client-error.ts'
-import { verifySessionJwt } from '../../infra/crypto/jwt.ts'
+import { principalFromSession } from '../resolve-principal.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 function queryOf(req: { url: string }): URLSearchParams {
@@ -223,10 +223,8 @@ export async function registerProxyRoutes(
       }
       // The dashboard's chat playground lists models with its session JWT.
       if (typeof key === 'string' && surface.protocol === 'openai') {
-        const username = await verifySessionJwt(deps.config.JWT_SECRET, key, deps.config.JWT_EXPIRE_HOURS)
-        const user = username ? await deps.users.get(username) : null
-        if (user && !user.disabled)
-          return { username: user.username, role: user.role, groupId: null, allowedModels: null }
+        const user = await principalFromSession(deps, key)
+        if (user) return { username: user.username, role: user.role, groupId: null, allowedModels: null }
       }
       return null
     }

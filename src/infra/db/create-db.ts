@@ -13,6 +13,7 @@ import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
 import { reservationsMigration } from './migrations/002-reservations.ts'
+import { sessionVersionMigration } from './migrations/003-session-version.ts'
 import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
@@ -139,6 +140,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
   return {
     '001-initial-schema': initialSchema(kind),
     '002-reservations': reservationsMigration,
+    '003-session-version': sessionVersionMigration,
     '005-rate-limit-applies-to': rateLimitAppliesToMigration,
   }
 }

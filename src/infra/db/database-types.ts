@@ -24,6 +24,10 @@ export interface UsersTable {
   last_login_at: Big | null
   created_at: Big
   updated_at: Big
+  /** Bumped on password, role or disabled changes; a session carrying an older number is refused. */
+  session_version: Generated<Big>
+  /** What the name looks like (unique): see src/domain/auth/canonical-username.ts. */
+  username_skeleton: string | null
 }
 
 export interface GroupsTable {

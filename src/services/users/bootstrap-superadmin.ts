@@ -8,6 +8,7 @@ import { newId } from '../../infra/ids.ts'
 import { newUserRow } from './new-user-row.ts'
 import type { Clock } from '../../infra/clock.ts'
 import { toNum } from '../../infra/db/convert-row-values.ts'
+import { canonicalNewUsername } from '../auth/check-new-username.ts'
 
 export interface BootstrapResult {
   /** Set only on the start that created the account: where its password was written. */
@@ -16,7 +17,8 @@ export interface BootstrapResult {
 
 /**
  * Makes sure somebody can administer a fresh install:
- * - `SUPERADMIN_USERNAME` (an LDAP user, as in the original) is given role superadmin;
+ * - `SUPERADMIN_USERNAME` (an LDAP user, as in the original) is given role superadmin, under the canonical
+ *   form of the name that their LDAP login will have; the break-glass name is refused (start fails);
  * - with no superadmin at all, a local superadmin `admin` is created once, with a random password written to
  *   `DATA_DIR/initial-admin-password` (0600). The password itself is never printed or logged.
  * A `default` group exists, as in the original.
@@ -42,11 +44,17 @@ export async function bootstrapSuperadmin(
     .execute()
 
   if (opts.superadminUsername) {
+    let username: string
+    try {
+      username = canonicalNewUsername(opts.superadminUsername)
+    } catch (err) {
+      throw new Error(`SUPERADMIN_USERNAME: ${err instanceof Error ? err.message : String(err)}`)
+    }
     await db
       .insertInto('users')
       .values(
         newUserRow({
-          username: opts.superadminUsername,
+          username,
           authSource: 'ldap',
           role: 'superadmin',
           quotaNano: null,

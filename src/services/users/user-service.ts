@@ -13,9 +13,16 @@ import {
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
 import { newId } from '../../infra/ids.ts'
 import { newUserRow } from './new-user-row.ts'
+import {
+  assertUsernameFree,
+  canonicalNewUsername,
+  isUniqueViolation,
+  usernameTaken,
+} from '../auth/check-new-username.ts'
+import { changeEndsSessions, endSessions } from '../auth/session-version.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { CreateUserBody, Role, UpdateUserBody } from '../../contracts/users.ts'
-import { AppError, conflict, forbidden, notFound } from '../../domain/errors.ts'
+import { AppError, forbidden, notFound } from '../../domain/errors.ts'
 import type { Page } from '../paging.ts'
 
 export interface UserDeps {
@@ -86,18 +93,15 @@ async function assertNotLastSuperadmin(db: Kysely<Database>, row: Selectable<Use
 export async function createLocalUser(deps: UserDeps, actorRole: Role, body: CreateUserBody) {
   const role = body.role ?? 'user'
   assertMayManage(actorRole, 'user', role)
-  const exists = await deps.db
-    .selectFrom('users')
-    .select('id')
-    .where('username', '=', body.username)
-    .executeTakeFirst()
-  if (exists) throw conflict(`User "${body.username}" already exists`)
+  // One canonical name per account, never the break-glass name nor a look-alike of an existing name.
+  const username = canonicalNewUsername(body.username)
+  await assertUsernameFree(deps.db, username)
   const now = deps.clock.now()
   await deps.db
     .insertInto('users')
     .values(
       newUserRow({
-        username: body.username,
+        username,
         displayName: body.display_name ?? null,
         authSource: 'local',
         passwordHash: await hashPassword(body.password),
@@ -107,7 +111,10 @@ export async function createLocalUser(deps: UserDeps, actorRole: Role, body: Cre
       }),
     )
     .execute()
-  return serializeUser(await getUserRow(deps, body.username))
+    .catch((err: unknown) => {
+      throw isUniqueViolation(err) ? usernameTaken(username) : err
+    })
+  return serializeUser(await getUserRow(deps, username))
 }
 
 export async function updateUser(
@@ -133,6 +140,8 @@ export async function updateUser(
     if (body.quota_usd !== undefined)
       set.quota_nano = body.quota_usd === null ? null : usdToNano(body.quota_usd)
     await trx.updateTable('users').set(set).where('username', '=', username).execute()
+    // A reset password, another role or a disabled account ends the sessions issued before.
+    if (changeEndsSessions(row, body)) await endSessions(trx, username)
     if (body.quota_usd !== undefined) {
       const before = toBigOrNull(row.quota_nano)
       const after = body.quota_usd === null ? null : usdToNano(body.quota_usd)
@@ -162,6 +171,7 @@ export async function setUserRole(deps: UserDeps, actor: { username: string }, u
     .set({ role, updated_at: deps.clock.now() })
     .where('username', '=', username)
     .execute()
+  if (changeEndsSessions(row, { role })) await endSessions(deps.db, username)
   return {
     before: serializeUser(row),
     after: serializeUser(await getUserRow(deps, username)),

@@ -1,15 +1,13 @@
 import axios, { AxiosError } from 'axios'
-import { useAuth } from '../store/auth.ts'
+import { DASHBOARD_HEADER, useAuth } from '../store/auth.ts'
 import type { ApiErrorBody, ListResponse } from './types.ts'
 
-/** The one axios client: adds the JWT, and turns any 401 into a logout (the route guard then shows /login). */
-export const api = axios.create({ baseURL: '/', timeout: 30_000 })
-
-api.interceptors.request.use((config) => {
-  const token = useAuth.getState().token
-  if (token) config.headers.set('Authorization', `Bearer ${token}`)
-  return config
-})
+/**
+ * The one axios client. The session travels as the HttpOnly cookie the login set (same origin, so the browser
+ * sends it); the dashboard header marks every request as the dashboard's own. Any 401 is a logout (the route
+ * guard then shows /login).
+ */
+export const api = axios.create({ baseURL: '/', timeout: 30_000, headers: { ...DASHBOARD_HEADER } })
 
 api.interceptors.response.use(
   (res) => res,
@@ -18,7 +16,7 @@ api.interceptors.response.use(
       const url = err.config?.url ?? ''
       const isLogin = url.includes('/auth/login')
       // Clearing the session is enough: the route guard, subscribed to the store, sends the user to /login.
-      if (!isLogin && useAuth.getState().token) useAuth.getState().logout()
+      if (!isLogin && useAuth.getState().username) useAuth.getState().logout()
     }
     return Promise.reject(err instanceof Error ? err : new Error(String(err)))
   },
@@ -106,7 +104,7 @@ export function clean(params?: Record<string, unknown>): Record<string, unknown>
   return out
 }
 
-/** Download an authenticated file (a plain link cannot carry the JWT). */
+/** Download an authenticated file through the client (so it carries the dashboard header). */
 export async function download(
   url: string,
   params: Record<string, unknown> | undefined,

@@ -16,7 +16,8 @@ export interface ApiErrorBody {
 }
 
 export interface LoginResponse {
-  access_token: string
+  /** Absent for the dashboard, which gets the session as an HttpOnly cookie instead. */
+  access_token?: string
   token_type: string
   role: Role
   username?: string

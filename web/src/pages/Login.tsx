@@ -13,7 +13,7 @@ import { LangSwitch } from '../components/LangSwitch.tsx'
 export default function Login() {
   const { t } = useI18n()
   const [form] = Form.useForm()
-  const token = useAuth((s) => s.token)
+  const signedIn = useAuth((s) => s.username)
   const login = useAuth((s) => s.login)
   const nav = useNavigate()
   const loc = useLocation()
@@ -22,7 +22,7 @@ export default function Login() {
   const from = (loc.state as { from?: string } | null)?.from
   const target = from && from !== '/login' ? from : '/dashboard'
 
-  if (token) return <Navigate to={target} replace />
+  if (signedIn) return <Navigate to={target} replace />
 
   const submit = async () => {
     setError(null)
@@ -40,7 +40,7 @@ export default function Login() {
     setBusy(true)
     try {
       const res = await api.post<LoginResponse>('/auth/login', body)
-      login(res.data.access_token, res.data.username ?? body.username.trim(), res.data.role)
+      login(res.data.username ?? body.username.trim(), res.data.role)
       void nav(target, { replace: true })
     } catch (e) {
       setError(errorMessage(e, t('login.failed')))

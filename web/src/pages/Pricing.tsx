@@ -19,7 +19,7 @@ function price(v: number | undefined): string {
 /** Public price list (no login): USD per 1M tokens, or per call. */
 export default function Pricing() {
   const { t } = useI18n()
-  const token = useAuth((s) => s.token)
+  const signedIn = useAuth((s) => s.username)
   const [rows, setRows] = useState<ModelPriceRow[]>([])
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<string | null>(null)
@@ -103,9 +103,9 @@ export default function Pricing() {
         </h1>
         <div className="toolbar">
           <LangSwitch />
-          <Link to={token ? '/dashboard' : '/login'}>
+          <Link to={signedIn ? '/dashboard' : '/login'}>
             <Button type="primary" size="small">
-              {token ? t('nav.dashboard') : t('login.submit')}
+              {signedIn ? t('nav.dashboard') : t('login.submit')}
             </Button>
           </Link>
         </div>
