@@ -51,13 +51,20 @@ export interface FaultGateway {
   call(method: string, path: string, opts?: CallOptions): Promise<Answer>
   /** Asserts that no money of the default payer was lost or made up (see `expectMoneyReconciled`). */
   expectMoneyReconciled(): Promise<void>
-  /** Another paying user with a key of their own, so that one step's money is checked apart from the others'. */
-  newPayer(): Promise<Payer>
+  /**
+   * Another paying user with a key of their own, so that one step's money is checked apart from the others'.
+   * `key` adds fields to the key's creation (`rpm`, `tpm`, `max_concurrency`...); `balanceUsd` sets the balance.
+   */
+  newPayer(opts?: { key?: Record<string, unknown>; balanceUsd?: number }): Promise<Payer>
   close(): Promise<void>
 }
 
 export interface Payer {
   username: string
+  /** The key's id, for admin actions on it. */
+  keyId: string
+  /** A session of the payer, for the user API. */
+  jwt: string
   password: string
   key: string
   chat: (opts?: ChatOptions) => Promise<Answer>
@@ -211,21 +218,23 @@ export async function startFaultGateway(kind: DbKind, opts: FaultGatewayOptions 
   }
   let proxied = 0
   let payers = 0
-  const newPayer = async (): Promise<Payer> => {
+  const newPayer = async (o: { key?: Record<string, unknown>; balanceUsd?: number } = {}): Promise<Payer> => {
+    const balance = BigInt(Math.round((o.balanceUsd ?? BALANCE_USD) * 1e9))
     const username = `payer${payers++ || ''}`
     const password = `${username}-password`
     await insertTestUser(db, {
       username,
       passwordHash: await hashPassword(password),
-      quotaNano: BigInt(BALANCE_USD) * 1_000_000_000n,
+      quotaNano: balance,
     })
     const userLogin = await call('POST', '/auth/login', { body: { username, password } })
     const userJwt = (JSON.parse(userLogin.text) as { access_token: string }).access_token
     const created = await call('POST', '/user/tokens', {
-      body: { name: 'fault-key' },
+      body: { name: 'fault-key', ...o.key },
       headers: { authorization: `Bearer ${userJwt}` },
     })
-    const key = (JSON.parse(created.text) as { key: string }).key
+    if (created.status !== 201) throw new Error(`key: ${created.status} ${created.text}`)
+    const { key, id: keyId } = JSON.parse(created.text) as { key: string; id: string }
     const chat = (o: ChatOptions = {}) => {
       proxied++
       return call('POST', '/v1/chat/completions', {
@@ -254,11 +263,13 @@ export async function startFaultGateway(kind: DbKind, opts: FaultGatewayOptions 
     }
     return {
       username,
+      keyId,
+      jwt: userJwt,
       password,
       key,
       chat,
       messages,
-      expectMoneyReconciled: () => expectMoneyReconciled(db, username, outcomes),
+      expectMoneyReconciled: () => expectMoneyReconciled(db, username, outcomes, balance),
     }
   }
   const payer = await newPayer()
@@ -311,6 +322,7 @@ export async function expectMoneyReconciled(
   db: Kysely<Database>,
   username: string,
   outcomes: readonly ProxyOutcome[],
+  start = BigInt(BALANCE_USD) * 1_000_000_000n,
 ): Promise<void> {
   const mine = outcomes.filter((o) => o.principal?.username === username)
   const admitted = mine.filter((o) => o.settlement !== null).map((o) => o.requestId)
@@ -338,7 +350,6 @@ export async function expectMoneyReconciled(
     .select(['amount_nano'])
     .where('username', '=', username)
     .execute()
-  const start = BigInt(BALANCE_USD) * 1_000_000_000n
   const balance = toBigOrNull(user.quota_nano) ?? 0n
   const ledgerSum = ledger.reduce((s, r) => s + toBig(r.amount_nano), 0n)
   const cost = rows.reduce((s, r) => s + toBig(r.cost_nano), 0n)
