@@ -84,6 +84,11 @@ export const configSchema = z
     REQUEST_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     REQUEST_HEADERS_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Node's switch that stops verifying every TLS certificate in the process (providers, LDAP): channel keys and
+    // directory passwords would go to whoever sits on the path. Refused rather than obeyed (docs/security.md).
+    NODE_TLS_REJECT_UNAUTHORIZED: optional(
+      z.string().refine((v) => v.trim() !== '0', 'must not be 0 (it turns off TLS certificate checks)'),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.JWT_SECRET && c.ENCRYPTION_KEY && c.JWT_SECRET === c.ENCRYPTION_KEY) {
