@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   forbidden: 403,
   model_not_allowed: 403,
   key_frozen: 403,
+  key_frozen_by_admin: 403,
   not_found: 404,
   model_not_found: 404,
   conflict: 409,

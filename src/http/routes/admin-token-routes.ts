@@ -46,7 +46,12 @@ export const adminTokenRoutes = [
     body: freezeBody,
     handler: async ({ deps, params, body, principal, ip }) => {
       const frozen = body?.frozen ?? true
-      const t = await setTokenFrozen(tokenDeps(deps), params.id, null, frozen)
+      const t = await setTokenFrozen(
+        tokenDeps(deps),
+        params.id,
+        { username: principal.username, admin: true },
+        frozen,
+      )
       deps.invalidate('tokens', params.id)
       await deps.audit({
         actor: principal.username,
@@ -67,7 +72,12 @@ export const adminTokenRoutes = [
     body: freezeBody,
     handler: async ({ deps, params, body, principal, ip }) => {
       const frozen = body?.frozen ?? false
-      const t = await setTokenFrozen(tokenDeps(deps), params.id, null, frozen)
+      const t = await setTokenFrozen(
+        tokenDeps(deps),
+        params.id,
+        { username: principal.username, admin: true },
+        frozen,
+      )
       deps.invalidate('tokens', params.id)
       await deps.audit({
         actor: principal.username,

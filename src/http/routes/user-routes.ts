@@ -89,7 +89,13 @@ export const userRoutes = [
     summary: 'Freeze one of your keys (or set `frozen` explicitly)',
     body: freezeBody,
     handler: async ({ deps, principal, params, body }) => {
-      const t = await setTokenFrozen(tokenDeps(deps), params.id, principal.username, body?.frozen ?? true)
+      // The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin).
+      const t = await setTokenFrozen(
+        tokenDeps(deps),
+        params.id,
+        { username: principal.username, admin: false },
+        body?.frozen ?? true,
+      )
       deps.invalidate('tokens', params.id)
       return t
     },
@@ -99,10 +105,16 @@ export const userRoutes = [
     url: '/user/tokens/:id/freeze',
     auth: 'user',
     tag: 'user',
-    summary: 'Unfreeze one of your keys (or set `frozen` explicitly)',
+    summary: 'Unfreeze one of your keys (not one an administrator froze: 403 key_frozen_by_admin)',
     body: freezeBody,
     handler: async ({ deps, principal, params, body }) => {
-      const t = await setTokenFrozen(tokenDeps(deps), params.id, principal.username, body?.frozen ?? false)
+      // The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin).
+      const t = await setTokenFrozen(
+        tokenDeps(deps),
+        params.id,
+        { username: principal.username, admin: false },
+        body?.frozen ?? false,
+      )
       deps.invalidate('tokens', params.id)
       return t
     },

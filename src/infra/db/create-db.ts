@@ -14,6 +14,7 @@ import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
 import { reservationsMigration } from './migrations/002-reservations.ts'
 import { sessionVersionMigration } from './migrations/003-session-version.ts'
+import { keyFrozenByMigration } from './migrations/004-key-frozen-by.ts'
 import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
@@ -141,6 +142,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
     '001-initial-schema': initialSchema(kind),
     '002-reservations': reservationsMigration,
     '003-session-version': sessionVersionMigration,
+    '004-key-frozen-by': keyFrozenByMigration,
     '005-rate-limit-applies-to': rateLimitAppliesToMigration,
   }
 }

@@ -86,6 +86,8 @@ export interface TokensTable {
   used_nano: Big
   reserved_nano: Big
   frozen: Bool
+  /** Username of whoever froze the key; null when not frozen (or frozen before this was recorded: an admin). */
+  frozen_by: Generated<string | null>
   expires_at: Big | null
   allowed_models: string | null
   rpm: Int | null

@@ -2,7 +2,6 @@ import type { Kysely, Selectable, Updateable } from 'kysely'
 import type { Database, TokensTable } from '../../infra/db/database-types.ts'
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../infra/crypto/api-key.ts'
 import {
-  boolToInt,
   nanoToUsd,
   parseJson,
   toBig,
@@ -21,6 +20,15 @@ import { parseExpiry, type Page } from '../paging.ts'
 import { visibleGroupIds } from '../groups/visible-groups.ts'
 import type { Role } from '../../contracts/users.ts'
 
+/**
+ * Who holds a freeze: the key's owner, or an administrator (anyone else who froze it; a freeze recorded before
+ * `frozen_by` existed counts as an administrator's). Only an administrator lifts an administrator's freeze.
+ */
+function frozenBy(row: Selectable<TokensTable>): 'owner' | 'admin' | null {
+  if (!toBool(row.frozen)) return null
+  return row.frozen_by !== null && row.frozen_by === row.username ? 'owner' : 'admin'
+}
+
 export function serializeToken(row: Selectable<TokensTable>) {
   const quota = toBigOrNull(row.quota_nano)
   return {
@@ -32,6 +40,7 @@ export function serializeToken(row: Selectable<TokensTable>) {
     quota_usd: quota === null || quota === 0n ? null : nanoToUsd(quota),
     used_usd: nanoToUsd(toBig(row.used_nano)),
     frozen: toBool(row.frozen),
+    frozen_by: frozenBy(row),
     expires_at: toIso(row.expires_at),
     allowed_models: parseJson<string[] | null>(row.allowed_models, null),
     rpm: toNumOrNull(row.rpm),
@@ -145,13 +154,52 @@ export async function updateToken(
   return serializeToken(await getOwnedToken(deps, id, owner))
 }
 
-export async function setTokenFrozen(deps: TokenDeps, id: string, owner: string | null, frozen: boolean) {
+/** Who asks for a freeze change: the key's owner (their own keys only) or an administrator (any key). */
+export interface FreezeActor {
+  username: string
+  admin: boolean
+}
+
+/**
+ * Freezes or unfreezes a key and records who froze it, each in one conditional statement, so a concurrent admin
+ * freeze cannot be undone by an owner's unfreeze racing it. An owner's freeze never replaces an administrator's,
+ * an administrator's replaces the owner's, and the owner lifting an administrator's freeze gets 403
+ * `key_frozen_by_admin`.
+ */
+export async function setTokenFrozen(
+  deps: TokenDeps,
+  id: string,
+  who: FreezeActor | string | null,
+  frozen: boolean,
+) {
+  // Older callers pass the owner's name, or null for an administrator they do not name.
+  const actor: FreezeActor =
+    who === null
+      ? { username: 'administrator', admin: true }
+      : typeof who === 'string'
+        ? { username: who, admin: false }
+        : who
+  const owner = actor.admin ? null : actor.username
   await getOwnedToken(deps, id, owner)
-  await deps.db
-    .updateTable('tokens')
-    .set({ frozen: boolToInt(frozen) })
-    .where('id', '=', id)
-    .execute()
+  let q = deps.db.updateTable('tokens').where('id', '=', id)
+  if (frozen && actor.admin) q = q.set({ frozen: 1, frozen_by: actor.username })
+  else if (frozen)
+    q = q.set((eb) => ({
+      frozen: 1,
+      frozen_by: eb.case().when('frozen', '=', 1).then(eb.ref('frozen_by')).else(actor.username).end(),
+    }))
+  else q = q.set({ frozen: 0, frozen_by: null })
+  if (owner !== null) {
+    q = q.where('username', '=', owner)
+    if (!frozen) q = q.where((eb) => eb.or([eb('frozen', '=', 0), eb('frozen_by', '=', owner)]))
+  }
+  const r = await q.executeTakeFirst()
+  if (toNum(r.numUpdatedRows) === 0 && owner !== null && !frozen) {
+    throw new AppError(
+      'key_frozen_by_admin',
+      'An administrator froze this key; only an administrator can unfreeze it',
+    )
+  }
   return serializeToken(await getOwnedToken(deps, id, owner))
 }
 

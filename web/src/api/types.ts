@@ -67,6 +67,8 @@ export interface Token {
   expires_at: string | null
   created_at: string
   last_used_at: string | null
+  /** Who holds the freeze: only an administrator lifts an administrator's. */
+  frozen_by?: 'owner' | 'admin' | null
   username?: string | null
   allowed_models?: string[] | null
   rpm?: number | null

@@ -61,6 +61,8 @@ export const enUser = {
   'keys.status.frozen': 'Frozen',
   'keys.status.expired': 'Expired',
   'keys.status.exhausted': 'Cap reached',
+  'keys.frozenByAdmin': 'Frozen by an administrator',
+  'keys.frozenByAdminHint': 'An administrator froze this key; only an administrator can unfreeze it.',
   'keys.freeze': 'Freeze',
   'keys.unfreeze': 'Unfreeze',
   'keys.freezeConfirm': 'Freeze this key? Requests with it will be refused until you unfreeze it.',

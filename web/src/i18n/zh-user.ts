@@ -61,6 +61,8 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'keys.status.frozen': '已冻结',
   'keys.status.expired': '已过期',
   'keys.status.exhausted': '已达上限',
+  'keys.frozenByAdmin': '已被管理员冻结',
+  'keys.frozenByAdminHint': '该密钥由管理员冻结，只有管理员可以解冻。',
   'keys.freeze': '冻结',
   'keys.unfreeze': '解冻',
   'keys.freezeConfirm': '确定冻结该密钥？解冻前使用它的请求都会被拒绝。',

@@ -89,7 +89,11 @@ export default function AllKeys() {
       dataIndex: 'frozen',
       render: (_: boolean, r) => {
         const s = keyStatus(r)
-        return <Tag color={statusColor[s]}>{t(`keys.status.${s}`)}</Tag>
+        return (
+          <Tag color={statusColor[s]}>
+            {s === 'frozen' && r.frozen_by === 'admin' ? t('keys.frozenByAdmin') : t(`keys.status.${s}`)}
+          </Tag>
+        )
       },
     },
     {

@@ -117,7 +117,7 @@ export default function ApiKeys() {
         const s = keyStatus(r)
         return (
           <Tag color={statusColor[s]} data-testid={`key-status-${r.id}`}>
-            {t(`keys.status.${s}`)}
+            {s === 'frozen' && r.frozen_by === 'admin' ? t('keys.frozenByAdmin') : t(`keys.status.${s}`)}
           </Tag>
         )
       },
@@ -163,7 +163,14 @@ export default function ApiKeys() {
             aria-label={t('common.edit')}
             data-testid={`key-edit-${r.id}`}
           />
-          {r.frozen ? (
+          {r.frozen && r.frozen_by === 'admin' ? (
+            // Only an administrator lifts an administrator's freeze; the server refuses it too.
+            <Tooltip content={t('keys.frozenByAdminHint')}>
+              <Button size="mini" type="text" disabled data-testid={`key-unfreeze-${r.id}`}>
+                {t('keys.unfreeze')}
+              </Button>
+            </Tooltip>
+          ) : r.frozen ? (
             <Popconfirm
               title={t('keys.unfreezeConfirm')}
               onOk={() =>
