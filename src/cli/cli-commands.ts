@@ -1,0 +1,23 @@
+import type { CliCommand } from './cli-command.ts'
+import { createKey } from './create-key.ts'
+import { createUser } from './create-user.ts'
+import { migrateDatabase } from './migrate-database.ts'
+import { revokeKey } from './revoke-key.ts'
+import { setUserBalance } from './set-user-balance.ts'
+import { setUserPassword } from './set-user-password.ts'
+import { setUserRole } from './set-user-role.ts'
+import { startGateway } from './start-gateway.ts'
+import { testChannel } from './test-channel.ts'
+
+/** Every command of `any-gateway`, in the order `--help` lists them. */
+export const cliCommands: readonly CliCommand[] = [
+  startGateway,
+  migrateDatabase,
+  createUser,
+  setUserPassword,
+  setUserBalance,
+  setUserRole,
+  createKey,
+  revokeKey,
+  testChannel,
+]

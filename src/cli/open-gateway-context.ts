@@ -1,0 +1,72 @@
+import os from 'node:os'
+import { ensureDataDir } from '../config/ensure-data-dir.ts'
+import { loadConfig, readEnv } from '../config/load-config.ts'
+import type { Config } from '../config/config-schema.ts'
+import { systemClock, type Clock } from '../infra/clock.ts'
+import { createDb, migrate, type Db } from '../infra/db/create-db.ts'
+import { createAdminAuditRecorder, type AdminAuditRecorder } from '../services/record-admin-audit.ts'
+import type { CliIo } from './cli-command.ts'
+
+export interface GatewayContext {
+  config: Readonly<Config>
+  db: Db
+  clock: Clock
+  /** Records what the command changed in the admin audit, as the admin API does. */
+  audit: AdminAuditRecorder
+  /** Who the admin audit names: `cli:<system user>`. */
+  actor: string
+  close(): Promise<void>
+}
+
+/**
+ * The server's own configuration (environment, `.env`, DATA_DIR, DATABASE_URL, secrets) and its database,
+ * migrated as a start would: a command sees and changes exactly what the gateway serves.
+ */
+export async function openGatewayContext(
+  io: CliIo,
+  opts: { migrate?: boolean } = {},
+): Promise<GatewayContext> {
+  const { config } = loadConfig(readEnv(io.cwd, io.env), io.cwd)
+  ensureDataDir(config.DATA_DIR)
+  const db = createDb({
+    kind: config.databaseKind,
+    sqlitePath: config.sqlitePath,
+    postgresUrl: config.DATABASE_URL,
+    poolSize: 2,
+    preparedStatements: false,
+  })
+  try {
+    if (opts.migrate !== false) await migrate(db)
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+  let user = 'unknown'
+  try {
+    user = os.userInfo().username
+  } catch {
+    // No passwd entry (a container's numeric user): keep "unknown".
+  }
+  return {
+    config,
+    db,
+    clock: systemClock,
+    audit: createAdminAuditRecorder(db.db, systemClock),
+    actor: `cli:${user}`,
+    close: () => db.close(),
+  }
+}
+
+/** Runs `fn` with the gateway's context and always closes the database. */
+export async function withGatewayContext<T>(
+  io: CliIo,
+  fn: (ctx: GatewayContext) => Promise<T>,
+  opts: { migrate?: boolean } = {},
+): Promise<T> {
+  const ctx = await openGatewayContext(io, opts)
+  try {
+    return await fn(ctx)
+  } finally {
+    await ctx.close()
+  }
+}

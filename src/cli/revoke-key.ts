@@ -1,0 +1,48 @@
+import { notFound } from '../domain/errors.ts'
+import { hashApiKey } from '../infra/crypto/api-key.ts'
+import { deleteToken, serializeToken, setTokenFrozen } from '../services/tokens/token-service.ts'
+import type { CliCommand } from './cli-command.ts'
+import { withGatewayContext } from './open-gateway-context.ts'
+
+export const revokeKey: CliCommand = {
+  name: 'key revoke',
+  summary: 'Revoke an API key, by id or by the key itself (a leaked key someone reported)',
+  usage: '<key-id|sk-…> [--freeze]',
+  details: [
+    'Deletes the key: it stops working at once on this host and within 5 s on running gateways; its usage',
+    'rows stay. --freeze freezes it instead (reversible from the dashboard or the API).',
+    'The key itself is hashed to find it and never printed or stored.',
+  ],
+  options: { freeze: { type: 'boolean' } },
+  positionals: 1,
+  run: async ({ values, positionals }, io) => {
+    const given = positionals[0]
+    return withGatewayContext(io, async (ctx) => {
+      const deps = { db: ctx.db.db, clock: ctx.clock }
+      const row = await ctx.db.db
+        .selectFrom('tokens')
+        .selectAll()
+        .where(
+          given.startsWith('sk-') ? 'key_hash' : 'id',
+          '=',
+          given.startsWith('sk-') ? hashApiKey(given) : given,
+        )
+        .executeTakeFirst()
+      if (!row) throw notFound('Key')
+      const freeze = values.freeze === true
+      const token = freeze
+        ? await setTokenFrozen(deps, row.id, null, true)
+        : serializeToken(await deleteToken(deps, row.id, null))
+      await ctx.audit({
+        actor: ctx.actor,
+        action: freeze ? 'token.freeze' : 'token.revoke',
+        target: row.id,
+        summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
+      })
+      return {
+        data: { ok: true, action: freeze ? 'frozen' : 'deleted', token },
+        text: `${freeze ? 'froze' : 'deleted'} key "${row.name}" (${row.id}, ${row.key_prefix}) of ${row.username ?? 'nobody'}`,
+      }
+    })
+  },
+}
