@@ -6,15 +6,17 @@ import fastifyStatic from '@fastify/static'
 const API_PREFIXES = ['/admin/', '/user/', '/auth/', '/v1/', '/v1beta/', '/public/', '/api/']
 
 /**
- * The dashboard's Content-Security-Policy: scripts, styles, fonts and fetches from this origin only, no plugins,
- * no framing, no `<base>` or form posts elsewhere. Inline style *attributes* stay allowed (React and Arco
- * position popups and charts with them; they cannot run script); inline and injected scripts do not run.
- * `data:` images cover the inline favicon and Arco's icons. See the README, "Logins and sessions".
+ * The dashboard's Content-Security-Policy: scripts, style sheets, fonts and fetches from this origin only, no
+ * plugins, no framing, no `<base>` or form posts elsewhere. Inline style *attributes* stay allowed (Arco sizes
+ * text areas and positions popups with them; they cannot run script; without them the chat page breaks), while
+ * `style-src-elem` keeps `<style>` elements and foreign style sheets out in browsers that know it; inline and
+ * injected scripts never run. `data:` images cover the inline favicon and Arco's icons. See the README, "Logins and sessions".
  */
 export const DASHBOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
+  "style-src-elem 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "connect-src 'self'",

@@ -170,7 +170,9 @@ suite('dashboard (Chromium)', () => {
     await field(a, 'user-password').fill(USER.password)
     await field(a, 'user-quota').fill('5')
     await (await modalButton(a, /save/i)).click()
-    await expect.poll(() => a.getByTestId('users-table').innerText()).toContain(USER.name)
+    await expect
+      .poll(() => a.getByTestId('users-table').innerText(), { timeout: 15_000 })
+      .toContain(USER.name)
     await shot(a, 'en-1280-users')
 
     await a.goto('/prices')
@@ -341,7 +343,9 @@ suite('dashboard (Chromium)', () => {
     expect(await anon.page.evaluate(() => localStorage.getItem('auth-storage'))).not.toContain('old.jwt')
     // Logging out clears the session cookie itself, not only the page's state.
     await logout(u)
-    expect((await u.context().cookies()).filter((c) => c.name === 'ag_session')).toEqual([])
+    await expect
+      .poll(async () => (await u.context().cookies()).filter((c) => c.name === 'ag_session').length)
+      .toBe(0)
     await u.goto('/dashboard')
     await u.waitForURL(/\/login/)
   }, 120_000)

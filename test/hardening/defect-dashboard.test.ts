@@ -40,6 +40,7 @@ describe('dashboard headers (issue 15 defect 11)', () => {
       expect(csp, url).toContain("default-src 'self'")
       expect(csp, url).toContain("script-src 'self'")
       expect(csp, url).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/)
+      expect(csp, url).toContain("style-src-elem 'self'")
       expect(csp, url).toContain("frame-ancestors 'none'")
       expect(csp, url).toContain("object-src 'none'")
       expect(res.headers['x-frame-options'], url).toBe('DENY')

@@ -83,6 +83,16 @@ describe('logins and usernames', () => {
     expect(names.map((n) => n.username).filter((n) => n !== 'admin' && /dm/i.test(n))).toEqual([])
   })
 
+  it('issue 15 defect 10: two look-alike names created at the same moment: one wins, the other gets 409', async () => {
+    for (const [first, second] of [
+      ['operator', 'оperator'], // Cyrillic о
+      ['twin', 'TWIN'],
+    ]) {
+      const results = await Promise.all([createUser(first), createUser(second)])
+      expect(results.map((r) => r.statusCode).sort(), `${first} / ${second}`).toEqual([201, 409])
+    }
+  })
+
   it('issue 15 defect 10: Chinese, Cyrillic and Greek names of their own still work', async () => {
     for (const name of ['张伟', 'иван', 'σοφία', 'José']) {
       const res = await createUser(name, 'own-script-pass-1')

@@ -195,8 +195,14 @@ async function upsertLdapUser(
   displayName: string | undefined,
 ): Promise<UserRow | undefined> {
   const now = deps.clock.now()
-  const read = () =>
-    deps.db.selectFrom('users').select(USER_COLUMNS).where('username', '=', username).executeTakeFirst()
+  const read = async () => {
+    const row = await deps.db
+      .selectFrom('users')
+      .select([...USER_COLUMNS, 'auth_source'])
+      .where('username', '=', username)
+      .executeTakeFirst()
+    return row?.auth_source === 'ldap' ? toUserRow(row) : undefined
+  }
   const existing = await deps.db
     .selectFrom('users')
     .select(['username', 'auth_source'])
@@ -212,35 +218,27 @@ async function upsertLdapUser(
   }
   if (same) {
     await deps.db.updateTable('users').set({ last_login_at: now }).where('username', '=', username).execute()
-  } else {
-    try {
-      await deps.db
-        .insertInto('users')
-        .values(
-          newUserRow({
-            username,
-            displayName: displayName ?? null,
-            authSource: 'ldap',
-            role: 'user',
-            quotaNano: 0,
-            lastLoginAt: now,
-            now,
-          }),
-        )
-        .execute()
-    } catch (err) {
-      // Two first logins at once: the other one created the row. A look-alike created meanwhile: refused.
-      if (!isUniqueViolation(err)) throw err
-      const raced = await read()
-      if (!raced) return undefined
-      const source = await deps.db
-        .selectFrom('users')
-        .select('auth_source')
-        .where('id', '=', raced.id)
-        .executeTakeFirst()
-      return source?.auth_source === 'ldap' ? toUserRow(raced) : undefined
-    }
+    return read()
   }
-  const row = await read()
-  return row ? toUserRow(row) : undefined
+  try {
+    await deps.db
+      .insertInto('users')
+      .values(
+        newUserRow({
+          username,
+          displayName: displayName ?? null,
+          authSource: 'ldap',
+          role: 'user',
+          quotaNano: 0,
+          lastLoginAt: now,
+          now,
+        }),
+      )
+      .execute()
+  } catch (err) {
+    // Two first logins at once: the other one created the row (read below). A look-alike or a local account
+    // created meanwhile: refused (read finds no directory account of this name).
+    if (!isUniqueViolation(err)) throw err
+  }
+  return read()
 }
