@@ -60,14 +60,6 @@ describe('E. Redis black-holed: only rate limiting degrades', () => {
       env: { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200' },
     })
     await setPrices(f)
-    // A rule on the group, so every request asks the (silent) Redis.
-    const rule = await f.t.inject({
-      method: 'POST',
-      url: '/admin/rate-limits',
-      headers: bearer(f.adminJwt),
-      payload: { group_id: f.groupId, window_sec: 60, limit_type: 'request_limit', value: 1000 },
-    })
-    expect(rule.statusCode).toBe(201)
   })
   afterAll(async () => {
     await f?.close()
@@ -83,7 +75,9 @@ describe('E. Redis black-holed: only rate limiting degrades', () => {
       return r
     }
     // A valid key passes (rate limiting fails open, by default).
-    expect((await timed(f.key)).status).toBe(200)
+    // A per-key limit, so every request of this key asks the (silent) Redis; the balance pays for it.
+    const limited = await f.createKey({ name: 'limited', rpm: 1000 })
+    expect((await timed(limited)).status).toBe(200)
     const revoked = await f.createKey({ name: 'revoked' })
     const frozen = await f.createKey({ name: 'frozen' })
     const expired = await f.createKey({ name: 'expired', expires_at: '2001-01-01' })
@@ -116,7 +110,7 @@ describe('E. Redis black-holed: only rate limiting degrades', () => {
       headers: bearer(f.adminJwt),
       payload: { quota_usd: 0 },
     })
-    const broke = await timed(f.key)
+    const broke = await timed(limited)
     expect(broke.status).toBe(402)
     await f.t.inject({
       method: 'PATCH',
@@ -124,7 +118,7 @@ describe('E. Redis black-holed: only rate limiting degrades', () => {
       headers: bearer(f.adminJwt),
       payload: { quota_usd: 100 },
     })
-    expect((await timed(f.key)).status).toBe(200)
+    expect((await timed(limited)).status).toBe(200)
     const ready = await f.t.inject({ method: 'GET', url: '/ready' })
     expect(ready.json()).toMatchObject({
       database: 'ok',
