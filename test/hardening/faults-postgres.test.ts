@@ -16,6 +16,8 @@ import { READY_PROBE_MS } from '../../src/http/routes/system-routes.ts'
 const pgUp = await requireService('PostgreSQL', '127.0.0.1', 5432)
 
 const CONNECT_TIMEOUT_MS = 1000
+/** /health answers from memory; the bound only allows for a busy event loop on a loaded machine. */
+const HEALTH_MS = 1000
 const QUERY_TIMEOUT_MS = 1500
 /** Scheduling slack on a loaded 2-core machine. */
 const MARGIN_MS = 1500
@@ -85,7 +87,7 @@ describe.skipIf(!pgUp)('PostgreSQL faults (issue 15 faults; catalogue #34, #79, 
     expect(JSON.parse(ready.text)).toMatchObject({ status: 'not_ready', database: 'unreachable' })
     // Liveness never waits on a dependency.
     expect(health.status).toBe(200)
-    expect(health.ms).toBeLessThan(500)
+    expect(health.ms).toBeLessThan(HEALTH_MS)
   }
 
   /** After the fault: the same gateway process serves again on its own, and the money adds up. */
@@ -176,7 +178,7 @@ describe.skipIf(!pgUp)('PostgreSQL faults (issue 15 faults; catalogue #34, #79, 
       const rs = await Promise.all([p.chat(), p.chat({ stream: true }), p.messages()])
       for (const r of rs) expect(r.status, r.text).toBe(200)
       const health = await g.call('GET', '/health')
-      expect(health.ms).toBeLessThan(500)
+      expect(health.ms).toBeLessThan(HEALTH_MS)
     } finally {
       await proxy.restore()
     }
@@ -226,7 +228,7 @@ describe.skipIf(!pgUp)(
         expect(ready.ms).toBeLessThan(READY_PROBE_MS + MARGIN_MS)
         expect(JSON.parse(ready.text)).toMatchObject({ status: 'not_ready', database: 'unreachable' })
         expect(health.status).toBe(200)
-        expect(health.ms).toBeLessThan(500)
+        expect(health.ms).toBeLessThan(HEALTH_MS)
       } finally {
         await proxy.restore()
       }

@@ -17,6 +17,8 @@ const redisUp = await requireService('Redis', redisUrl.hostname, Number(redisUrl
 const kinds = await testDbKinds()
 
 const COMMAND_TIMEOUT_MS = 200
+/** /health answers from memory; the bound only allows for a busy event loop on a loaded machine. */
+const HEALTH_MS = 1000
 /**
  * What a request may take while Redis is faulty: admission asks Redis at most twice (the key's limits and its
  * concurrency slot), each bounded by the command timeout, plus the fake provider and a loaded machine's slack.
@@ -92,7 +94,7 @@ describe.skipIf(!redisUp).each(kinds)(
           expect(state.rate_limiter.fail_open_count).toBeGreaterThan(0)
           expect(state.ms).toBeLessThan(1000)
           expect(health.status).toBe(200)
-          expect(health.ms).toBeLessThan(500)
+          expect(health.ms).toBeLessThan(HEALTH_MS)
         } finally {
           await proxy.restore()
         }

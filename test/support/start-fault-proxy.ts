@@ -23,7 +23,8 @@ export interface FaultProxy {
   readonly fault: Fault
   /** Connections accepted since start. */
   readonly accepted: number
-  /** Connections open now. */
+  /** Connections their clients hold open now (a client that closed its side no longer counts, even while the
+   * black hole holds its goodbye). */
   readonly open: number
   /** Connections this proxy reset because of `resetMidResponse`. */
   readonly resets: number
@@ -61,6 +62,8 @@ interface Pair {
   budget: number | null
   /** The answer was cut: nothing more passes; the reset follows. */
   cut: boolean
+  /** The client closed its side (sent FIN). */
+  clientEnded: boolean
   closed: boolean
 }
 
@@ -163,13 +166,17 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       toClient: { queue: [], timer: undefined },
       budget: fault.kind === 'reset' ? fault.afterBytes : null,
       cut: false,
+      clientEnded: false,
       closed: false,
     }
     pairs.add(p)
     client.on('error', () => kill(p, false))
     client.on('close', () => kill(p, false))
     client.on('data', (chunk: Buffer) => push(p, p.toUpstream, { chunk, at: delayFor() }))
-    client.on('end', () => push(p, p.toUpstream, { end: true, at: delayFor() }))
+    client.on('end', () => {
+      p.clientEnded = true
+      push(p, p.toUpstream, { end: true, at: delayFor() })
+    })
     // A black hole accepts the connection and never answers: the service is not even asked.
     if (fault.kind !== 'black-hole') connectUpstream(p)
   })
@@ -233,7 +240,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       return accepted
     },
     get open() {
-      return pairs.size
+      return [...pairs].filter((p) => !p.clientEnded).length
     },
     get resets() {
       return resets
