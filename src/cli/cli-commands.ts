@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.ts'
 import { createKey } from './create-key.ts'
 import { createUser } from './create-user.ts'
 import { migrateDatabase } from './migrate-database.ts'
+import { reconcileRecords } from './reconcile-records.ts'
 import { revokeKey } from './revoke-key.ts'
 import { setUserBalance } from './set-user-balance.ts'
 import { setUserPassword } from './set-user-password.ts'
@@ -20,4 +21,5 @@ export const cliCommands: readonly CliCommand[] = [
   createKey,
   revokeKey,
   testChannel,
+  reconcileRecords,
 ]

@@ -27,6 +27,7 @@ describe('any-gateway: help and usage', SLOW, () => {
       'key create',
       'key revoke',
       'channel test',
+      'reconcile',
     ]) {
       expect(help.stdout).toContain(`  ${c} `)
     }

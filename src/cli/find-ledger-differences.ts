@@ -1,0 +1,130 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../infra/db/database-types.ts'
+import { toBig } from '../infra/db/convert-row-values.ts'
+import type { RecordDifference } from './record-difference.ts'
+
+export interface LedgerCheck {
+  usageRows: number
+  settleRows: number
+  differences: RecordDifference[]
+}
+
+/**
+ * Usage rows against the balance ledger (docs in README, "CLI"): a request charged to a user who exists has
+ * exactly one `settle` row of minus its cost, for the same user; every `settle` row has its usage row; and what
+ * users and keys hold as reserved is what their open reservations add up to. Reads run in one transaction, so a
+ * gateway writing meanwhile cannot make a settlement look half done.
+ */
+export async function findLedgerDifferences(db: Kysely<Database>, postgres: boolean): Promise<LedgerCheck> {
+  let tx = db.transaction()
+  if (postgres) tx = tx.setIsolationLevel('repeatable read')
+  return tx.execute(async (trx) => {
+    const differences: RecordDifference[] = []
+    const count = async (table: 'usage_logs' | 'balance_ledger', settleOnly: boolean) => {
+      let q = trx.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))
+      if (settleOnly) q = q.where('kind' as never, '=', 'settle' as never)
+      return Number(toBig((await q.executeTakeFirstOrThrow()).n))
+    }
+    const usageRows = await count('usage_logs', false)
+    const settleRows = await count('balance_ledger', true)
+
+    const missing = await sql<{ request_id: string; username: string; cost_nano: unknown }>`
+      select u.request_id, u.username, u.cost_nano from usage_logs u
+      join users us on us.username = u.username
+      where u.cost_nano <> 0 and u.covered_by_package = 0
+        and not exists (select 1 from balance_ledger l where l.request_id = u.request_id and l.kind = 'settle')
+      order by u.request_id`.execute(trx)
+    for (const r of missing.rows) {
+      differences.push({
+        kind: 'ledger_missing',
+        subject: r.request_id,
+        detail: `usage row charges ${r.username} ${String(toBig(r.cost_nano))} nano-USD; no settle ledger row`,
+      })
+    }
+
+    const mismatched = await sql<{
+      request_id: string
+      l_username: string
+      u_username: string | null
+      amount_nano: unknown
+      cost_nano: unknown
+      covered: unknown
+    }>`
+      select l.request_id, l.username as l_username, u.username as u_username, l.amount_nano, u.cost_nano,
+        u.covered_by_package as covered
+      from balance_ledger l join usage_logs u on u.request_id = l.request_id
+      where l.kind = 'settle'
+        and (l.amount_nano <> -u.cost_nano or u.username is null or l.username <> u.username
+          or u.covered_by_package <> 0)
+      order by l.request_id`.execute(trx)
+    for (const r of mismatched.rows) {
+      differences.push({
+        kind: 'ledger_amount_mismatch',
+        subject: r.request_id,
+        detail:
+          `ledger ${r.l_username} ${String(toBig(r.amount_nano))} nano-USD, usage row ${r.u_username ?? '(no user)'} ` +
+          `cost ${String(toBig(r.cost_nano))}${Number(toBig(r.covered)) ? ' covered by a package' : ''}`,
+      })
+    }
+
+    const orphans = await sql<{
+      request_id: string | null
+      id: string
+      username: string
+      amount_nano: unknown
+    }>`
+      select l.request_id, l.id, l.username, l.amount_nano from balance_ledger l
+      where l.kind = 'settle'
+        and (l.request_id is null or not exists (select 1 from usage_logs u where u.request_id = l.request_id))
+      order by l.id`.execute(trx)
+    for (const r of orphans.rows) {
+      differences.push({
+        kind: 'ledger_without_usage',
+        subject: r.request_id ?? r.id,
+        detail: `settle ledger row of ${r.username} for ${String(toBig(r.amount_nano))} nano-USD has no usage row`,
+      })
+    }
+
+    const duplicates = await sql<{ request_id: string; n: unknown }>`
+      select request_id, count(*) as n from balance_ledger
+      where kind = 'settle' and request_id is not null
+      group by request_id having count(*) > 1 order by request_id`.execute(trx)
+    for (const r of duplicates.rows) {
+      differences.push({
+        kind: 'ledger_duplicate',
+        subject: r.request_id,
+        detail: `${String(toBig(r.n))} settle ledger rows for one request`,
+      })
+    }
+
+    const users = await sql<{ username: string; reserved_nano: unknown; held: unknown }>`
+      select us.username, us.reserved_nano,
+        (select coalesce(sum(r.user_amount_nano), 0) from reservations r where r.username = us.username) as held
+      from users us
+      where us.reserved_nano <> (select coalesce(sum(r.user_amount_nano), 0) from reservations r
+        where r.username = us.username)
+      order by us.username`.execute(trx)
+    for (const r of users.rows) {
+      differences.push({
+        kind: 'user_reserved_mismatch',
+        subject: r.username,
+        detail: `reserved ${String(toBig(r.reserved_nano))} nano-USD, open reservations hold ${String(toBig(r.held))}`,
+      })
+    }
+    const keys = await sql<{ id: string; reserved_nano: unknown; held: unknown }>`
+      select t.id, t.reserved_nano,
+        (select coalesce(sum(r.token_amount_nano), 0) from reservations r where r.token_id = t.id) as held
+      from tokens t
+      where t.reserved_nano <> (select coalesce(sum(r.token_amount_nano), 0) from reservations r
+        where r.token_id = t.id)
+      order by t.id`.execute(trx)
+    for (const r of keys.rows) {
+      differences.push({
+        kind: 'key_reserved_mismatch',
+        subject: r.id,
+        detail: `reserved ${String(toBig(r.reserved_nano))} nano-USD, open reservations hold ${String(toBig(r.held))}`,
+      })
+    }
+    return { usageRows, settleRows, differences }
+  })
+}
