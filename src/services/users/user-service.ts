@@ -20,6 +20,13 @@ import {
   usernameTaken,
 } from '../auth/check-new-username.ts'
 import { changeEndsSessions, endSessions } from '../auth/session-version.ts'
+import {
+  lastSuperadmin,
+  leavesAnotherSuperadmin,
+  lockActiveSuperadmins,
+  removesSuperadmin,
+} from './keep-last-superadmin.ts'
+import { runInTransaction } from '../run-in-transaction.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { CreateUserBody, Role, UpdateUserBody } from '../../contracts/users.ts'
 import { AppError, forbidden, notFound } from '../../domain/errors.ts'
@@ -74,22 +81,6 @@ function assertMayManage(actorRole: Role, targetRole: Role, newRole?: Role): voi
   }
 }
 
-async function superadminCount(db: Kysely<Database>): Promise<number> {
-  const r = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('role', '=', 'superadmin')
-    .where('disabled', '=', 0)
-    .executeTakeFirstOrThrow()
-  return toNum(r.n)
-}
-
-async function assertNotLastSuperadmin(db: Kysely<Database>, row: Selectable<UsersTable>): Promise<void> {
-  if (row.role === 'superadmin' && !toBool(row.disabled) && (await superadminCount(db)) <= 1) {
-    throw new AppError('last_superadmin', 'The last active superadmin cannot be demoted, disabled or deleted')
-  }
-}
-
 export async function createLocalUser(deps: UserDeps, actorRole: Role, body: CreateUserBody) {
   const role = body.role ?? 'user'
   assertMayManage(actorRole, 'user', role)
@@ -125,21 +116,26 @@ export async function updateUser(
 ) {
   const row = await getUserRow(deps, username)
   assertMayManage(actor.role, row.role, body.role)
-  if (body.disabled === true || (body.role && body.role !== 'superadmin'))
-    await assertNotLastSuperadmin(deps.db, row)
   if (body.password !== undefined && row.auth_source !== 'local') {
     throw new AppError('validation_error', 'password: only local accounts have a password here')
   }
   const now = deps.clock.now()
-  await deps.db.transaction().execute(async (trx) => {
+  // Hashed before the transaction: on SQLite a transaction holds the one connection while it waits.
+  const passwordHash = body.password !== undefined ? await hashPassword(body.password) : undefined
+  const removes = removesSuperadmin(row, body)
+  await runInTransaction(deps.db, async (trx) => {
+    if (removes) await lockActiveSuperadmins(trx)
     const set: Updateable<UsersTable> = { updated_at: now }
     if (body.display_name !== undefined) set.display_name = body.display_name
-    if (body.password !== undefined) set.password_hash = await hashPassword(body.password)
+    if (passwordHash !== undefined) set.password_hash = passwordHash
     if (body.disabled !== undefined) set.disabled = boolToInt(body.disabled)
     if (body.role !== undefined) set.role = body.role
     if (body.quota_usd !== undefined)
       set.quota_nano = body.quota_usd === null ? null : usdToNano(body.quota_usd)
-    await trx.updateTable('users').set(set).where('username', '=', username).execute()
+    let update = trx.updateTable('users').set(set).where('username', '=', username)
+    if (removes) update = update.where(leavesAnotherSuperadmin(username))
+    const r = await update.executeTakeFirst()
+    if (removes && toNum(r.numUpdatedRows) === 0) throw lastSuperadmin()
     // A reset password, another role or a disabled account ends the sessions issued before.
     if (changeEndsSessions(row, body)) await endSessions(trx, username)
     if (body.quota_usd !== undefined) {
@@ -165,13 +161,18 @@ export async function updateUser(
 
 export async function setUserRole(deps: UserDeps, actor: { username: string }, username: string, role: Role) {
   const row = await getUserRow(deps, username)
-  if (role !== 'superadmin') await assertNotLastSuperadmin(deps.db, row)
-  await deps.db
-    .updateTable('users')
-    .set({ role, updated_at: deps.clock.now() })
-    .where('username', '=', username)
-    .execute()
-  if (changeEndsSessions(row, { role })) await endSessions(deps.db, username)
+  const removes = removesSuperadmin(row, { role })
+  await runInTransaction(deps.db, async (trx) => {
+    if (removes) await lockActiveSuperadmins(trx)
+    let update = trx
+      .updateTable('users')
+      .set({ role, updated_at: deps.clock.now() })
+      .where('username', '=', username)
+    if (removes) update = update.where(leavesAnotherSuperadmin(username))
+    const r = await update.executeTakeFirst()
+    if (removes && toNum(r.numUpdatedRows) === 0) throw lastSuperadmin()
+    if (changeEndsSessions(row, { role })) await endSessions(trx, username)
+  })
   return {
     before: serializeUser(row),
     after: serializeUser(await getUserRow(deps, username)),
@@ -183,8 +184,14 @@ export async function deleteUser(deps: UserDeps, actor: { username: string; role
   const row = await getUserRow(deps, username)
   assertMayManage(actor.role, row.role)
   if (row.username === actor.username) throw new AppError('conflict', 'You cannot delete yourself')
-  await assertNotLastSuperadmin(deps.db, row)
-  await deps.db.deleteFrom('users').where('username', '=', username).execute()
+  const removes = removesSuperadmin(row, { deleted: true })
+  await runInTransaction(deps.db, async (trx) => {
+    if (removes) await lockActiveSuperadmins(trx)
+    let del = trx.deleteFrom('users').where('username', '=', username)
+    if (removes) del = del.where(leavesAnotherSuperadmin(username))
+    const r = await del.executeTakeFirst()
+    if (removes && toNum(r.numDeletedRows) === 0) throw lastSuperadmin()
+  })
   return row
 }
 
