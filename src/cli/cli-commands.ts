@@ -1,4 +1,5 @@
 import type { CliCommand } from './cli-command.ts'
+import { copyDatabase } from './copy-database.ts'
 import { createKey } from './create-key.ts'
 import { createUser } from './create-user.ts'
 import { migrateDatabase } from './migrate-database.ts'
@@ -22,4 +23,5 @@ export const cliCommands: readonly CliCommand[] = [
   revokeKey,
   testChannel,
   reconcileRecords,
+  copyDatabase,
 ]

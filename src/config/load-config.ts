@@ -27,7 +27,7 @@ function parseRaw(env: Record<string, string | undefined>): RawConfig {
   return result.data
 }
 
-function sqlitePathFrom(url: string | undefined, dataDir: string): string {
+export function sqlitePathFrom(url: string | undefined, dataDir: string): string {
   if (!url) return path.join(dataDir, 'gateway.db')
   if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:'
   // Accept the original's SQLAlchemy form `sqlite+aiosqlite:///./data/gateway.db` as well as `sqlite:./x.db` and `file:`.

@@ -28,6 +28,7 @@ describe('any-gateway: help and usage', SLOW, () => {
       'key revoke',
       'channel test',
       'reconcile',
+      'copy-db',
     ]) {
       expect(help.stdout).toContain(`  ${c} `)
     }
