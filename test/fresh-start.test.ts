@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PG_ADMIN_URL, REDIS_TEST_URL, requireService } from './support/services.ts'
+import { REDIS_TEST_URL, requireService } from './support/services.ts'
+import { createEmptyPostgres, type EmptyPostgres } from './support/create-empty-postgres.ts'
 import {
   cloneRepository,
   REPO_ROOT,
@@ -77,24 +77,6 @@ async function expectReady(base: string, redis: 'ok' | 'not_configured') {
   const ready = await fetch(`${base}/ready`)
   expect(ready.status).toBe(200)
   expect(await ready.json()).toMatchObject({ status: 'ready', database: 'ok', redis })
-}
-
-/** A PostgreSQL database of its own, as an operator would create for the gateway. */
-async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gw_fresh_${randomBytes(5).toString('hex')}`
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  return {
-    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL })
-      await c.connect()
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await c.end()
-    },
-  }
 }
 
 /** The README's PostgreSQL secrets: 48 random bytes for JWT_SECRET, 32 as hex for ENCRYPTION_KEY. */
@@ -189,13 +171,13 @@ describe.skipIf(!hasPostgres)(
   'a fresh clone on PostgreSQL: DATABASE_URL, JWT_SECRET and ENCRYPTION_KEY, then npm start',
   () => {
     let clone: FreshClone
-    let database: Awaited<ReturnType<typeof createPostgresDatabase>>
+    let database: EmptyPostgres
     let gateway: SpawnedGateway
 
     beforeAll(async () => {
       expect(README).toMatch(/DATABASE_URL=postgres:\/\/.* JWT_SECRET=.* ENCRYPTION_KEY=.* npm start/)
       clone = cloneRepository()
-      database = await createPostgresDatabase()
+      database = await createEmptyPostgres('gw_fresh')
       // Nothing creates ./data beforehand: with PostgreSQL the gateway keeps only the bootstrap password and
       // audit files there, and must create the folder itself.
       expect(existsSync(path.join(clone.dir, 'data'))).toBe(false)
@@ -232,13 +214,13 @@ describe.skipIf(!hasPostgres || !hasRedis)(
   'a fresh clone on PostgreSQL with Redis and LDAP (the multi-host setup), then npm start',
   () => {
     let clone: FreshClone
-    let database: Awaited<ReturnType<typeof createPostgresDatabase>>
+    let database: EmptyPostgres
     let ldap: OpenLdapServer | null
     let gateway: SpawnedGateway
 
     beforeAll(async () => {
       clone = cloneRepository()
-      database = await createPostgresDatabase()
+      database = await createEmptyPostgres('gw_fresh')
       ldap = await startOpenLdap()
       const ldapEnv: Record<string, string> = ldap
         ? {
