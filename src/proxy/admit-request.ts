@@ -44,13 +44,18 @@ function readMaxTokens(json: Record<string, unknown> | null): number | null {
   if (!json) return null
   for (const k of ['max_tokens', 'max_completion_tokens', 'max_output_tokens']) {
     const v = json[k]
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v
+    if (isTokenCount(v)) return v
   }
   const gc = json.generationConfig as Record<string, unknown> | undefined
-  if (gc && typeof gc.maxOutputTokens === 'number' && Number.isInteger(gc.maxOutputTokens))
-    return gc.maxOutputTokens
+  if (gc && isTokenCount(gc.maxOutputTokens)) return gc.maxOutputTokens
   return null
 }
+
+/**
+ * A limit the estimate can use; anything else (negative, fractional, beyond 2^53) reserves the default, and the
+ * provider answers the nonsense itself. Above the default reservation the value changes nothing anyway.
+ */
+const isTokenCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
 function readN(json: Record<string, unknown> | null): number {
   const n = json?.n ?? (json?.generationConfig as Record<string, unknown> | undefined)?.candidateCount

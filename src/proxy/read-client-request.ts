@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ensureIncludeUsage } from '../protocol/openai/ensure-include-usage.ts'
+import { readFormField } from '../protocol/multipart/read-form-field.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import { ProxyError, type ProxyRequest } from './proxy-types.ts'
 
@@ -26,9 +27,8 @@ export function readModel(req: ProxyRequest, json: Record<string, unknown> | nul
   let model = ''
   if (req.surface.protocol === 'gemini') model = req.pathModel ?? ''
   else if (req.surface.body === 'multipart') {
-    // Multipart audio uploads: the model is a form field; look for it near the start without parsing files.
-    const head = req.body.subarray(0, 64 * 1024).toString('latin1')
-    model = /name="model"\r\n\r\n([^\r\n]{1,200})\r\n/.exec(head)?.[1] ?? ''
+    // Multipart audio uploads: the model is the form field the provider will read, never bytes of a file.
+    model = readFormField(req.body, req.headers['content-type'], 'model') ?? ''
   } else if (typeof json?.model === 'string') model = json.model
   if (!model) throw new ProxyError('bad_request', 'A model is required')
   if (!MODEL_RE.test(model) || model.includes('..') || model.startsWith('/')) {
@@ -75,5 +75,15 @@ export function bodyFor(
     }
   }
   if (cand.upstreamModel !== model) out = { ...(out ?? json), model: cand.upstreamModel }
-  return out ? { body: Buffer.from(JSON.stringify(out)), stripUsage } : { body: req.body, stripUsage: false }
+  return out ? { body: Buffer.from(serialize(out)), stripUsage } : { body: req.body, stripUsage: false }
+}
+
+/** JSON.parse reads any depth but JSON.stringify recurses: a body too deep to write again is the client's error. */
+function serialize(body: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(body)
+  } catch (err) {
+    if (err instanceof RangeError) throw new ProxyError('bad_request', 'Request body is nested too deeply')
+    throw err
+  }
 }
