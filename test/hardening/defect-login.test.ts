@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, bearer, type TestApp } from '../support/build-test-app.ts'
+import { bootstrapSuperadmin } from '../../src/services/users/bootstrap-superadmin.ts'
+import { systemClock } from '../../src/infra/clock.ts'
 
 /**
  * Issue 15 defect 10 (anyone can lock anyone out; one account per name in any Unicode form; no look-alike
@@ -115,6 +117,20 @@ describe('logins and usernames', () => {
       expect(res.statusCode, name).toBe(400)
       // And none of them logs in with the password it was meant to get.
       expect((await loginFrom('198.51.100.11', name, 'fallback-look-alike-1')).statusCode, name).toBe(401)
+    }
+    const rows = await t.tdb.db.db.selectFrom('users').select('username').execute()
+    expect(rows.map((r) => r.username).filter((n) => /fallback/i.test(n))).toEqual([])
+  })
+
+  it('issue 15 defect 1: SUPERADMIN_USERNAME set to the break-glass name in any form stops the start, storing nothing', async () => {
+    for (const name of ['_ADMIN_FALLBACK', '＿ａｄｍｉｎ＿ｆａｌｌｂａｃｋ']) {
+      await expect(
+        bootstrapSuperadmin(t.tdb.db.db, systemClock, {
+          superadminUsername: name,
+          dataDir: t.tdb.dir,
+          createLocalAdmin: false,
+        }),
+      ).rejects.toThrow(/SUPERADMIN_USERNAME/)
     }
     const rows = await t.tdb.db.db.selectFrom('users').select('username').execute()
     expect(rows.map((r) => r.username).filter((n) => /fallback/i.test(n))).toEqual([])
