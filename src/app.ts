@@ -226,7 +226,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
     prices,
     limiter,
-    settlements: createSettlementWriter(db.db),
+    // Settlements the database refuses wait in DATA_DIR until they land (issue 15: retried, never only logged).
+    settlements: createSettlementWriter(db.db, { journalDir: config.DATA_DIR, logger }),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     maxAttempts: config.FAILOVER_ATTEMPTS,
@@ -241,6 +242,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     },
     random: opts.random,
   }
+  // Settlements an earlier run left waiting land before anything (main.ts's sweep) could release their reservations.
+  await proxy.settlements.replayLeftovers()
   await registerProxyRoutes(app, deps, proxy)
   if (!trustProxy) fastProxy = createFastProxyPath(proxy, config.MAX_BODY_BYTES)
 
@@ -265,6 +268,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       inflight.draining = true
       const until = Date.now() + graceMs
       while (inflight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      const waiting = await proxy.settlements.flush(Math.max(1000, until - Date.now()))
+      if (proxy.settlements.stop() > 0)
+        logger.error(
+          { settlements: waiting },
+          'the database still refuses settlements; the next start writes them',
+        )
       await audit.drain(Math.max(1000, until - Date.now()))
       await app.close()
       await dispatchers.close()
@@ -273,6 +282,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       if (!opts.db) await db.close()
     },
     close: async () => {
+      await proxy.settlements.flush(2000)
+      proxy.settlements.stop()
       await audit.close(5000)
       await app.close()
       await dispatchers.close()

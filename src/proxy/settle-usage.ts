@@ -8,6 +8,14 @@ import { compileChunkedStatement } from '../services/billing/compile-chunked-sta
 import { createGroupCommit, forMilliseconds } from '../services/billing/create-group-commit.ts'
 import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
 import { settleOnePostgres, type OneUsageRow } from './settle-one-postgres.ts'
+import { isDatabaseUnavailable, isDuplicateKeyError } from './classify-database-error.ts'
+import { createSettlementRetry, type RetryLogger } from './retry-settlements.ts'
+import {
+  createSettlementJournal,
+  readSettlementJournals,
+  removeSettlementJournal,
+} from './settlement-journal.ts'
+import { settlementStats } from './settlement-stats.ts'
 
 export interface Settlement {
   requestId: string
@@ -281,6 +289,20 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
   if (ledger.length > 0) await insertLedgerEntries(trx, ledger)
 }
 
+export interface SettlementWriterOptions {
+  maxBatch?: number
+  gatherMs?: number
+  /**
+   * The data folder: settlements the database refuses are kept there until they land, and those an earlier run
+   * left are written by `replayLeftovers` at start. None: they are retried from memory only.
+   */
+  journalDir?: string
+  logger?: RetryLogger
+  /** Backoff of the retries of refused settlements (first wait, longest wait). */
+  retryBaseDelayMs?: number
+  retryMaxDelayMs?: number
+}
+
 /**
  * Group commit: settlements that arrive together are written in one transaction, so a busy gateway pays one
  * commit (one WAL write on SQLite, one round trip on PostgreSQL) for many requests. Each settlement still commits
@@ -288,12 +310,17 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
  * by one so a bad one cannot take the others down. The short wait before a batch lets a lightly loaded gateway
  * gather a few requests per commit too (the answers are already out; admission is guarded by reservations, not by
  * the settled balance).
+ *
+ * A settlement the database refuses (unreachable, locked, restarting) is not lost: it is kept on disk and retried
+ * with backoff until it lands (retry-settlements.ts), counted in settlement-stats.ts, written at shutdown if the
+ * database is back by then, else at the next start — before the start-up sweep, so its reservation is never
+ * released while its settlement waits. A repeated settlement of the same request is still refused.
  */
-export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256, gatherMs = 5) {
+export function createSettlementWriter(db: Kysely<Database>, opts: SettlementWriterOptions = {}) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-  const settle = createGroupCommit<Settlement, void>({
-    gather: forMilliseconds(gatherMs),
-    maxBatch,
+  const write = createGroupCommit<Settlement, void>({
+    gather: forMilliseconds(opts.gatherMs ?? 5),
+    maxBatch: opts.maxBatch ?? 256,
     // Alone in its batch (a quiet gateway): one statement, one round trip, instead of a transaction of seven.
     writeOne: postgres
       ? (s) => settleOnePostgres(db, usageLogRow(s), s.reserved, chargesUser(s) ? s.username : null)
@@ -303,7 +330,64 @@ export function createSettlementWriter(db: Kysely<Database>, maxBatch = 256, gat
       return batch.map(() => undefined)
     },
     writeAlone: (s) => settleUsage(db, s),
+    // A database that refuses the batch refuses each settlement alone too: they wait for a retry together.
+    failsWhole: isDatabaseUnavailable,
   })
-  return { settle }
+  const retry = createSettlementRetry({
+    write,
+    journal: opts.journalDir ? createSettlementJournal(opts.journalDir) : undefined,
+    logger: opts.logger,
+    baseDelayMs: opts.retryBaseDelayMs,
+    maxDelayMs: opts.retryMaxDelayMs,
+  })
+  return {
+    /**
+     * Writes the settlement: `written`, or `pending` when the database refused it and it waits for a retry. Rejects
+     * only a settlement whose request was settled already (it changes nothing).
+     */
+    async settle(s: Settlement): Promise<'written' | 'pending'> {
+      try {
+        await write(s)
+        return 'written'
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw err
+        retry.add(s, err)
+        return 'pending'
+      }
+    },
+    /** Settlements waiting for a retry. */
+    pending: (): number => retry.size(),
+    /** Whether this request's settlement waits for a retry (its reservation must stay). */
+    isPending: (requestId: string): boolean => retry.has(requestId),
+    /** Graceful shutdown: retries what waits until it lands or `timeoutMs` passes; how many still wait. */
+    flush: (timeoutMs: number): Promise<number> => retry.flush(timeoutMs),
+    /** No more retries; what still waits stays in the data folder for the next start. */
+    stop: (): number => retry.stop(),
+    /**
+     * At start, before the sweep of old reservations: writes the settlements an earlier run left in the data folder
+     * (a retry that already landed counts as written). Throws when the database refuses them, so the gateway does
+     * not start (and sweep) without them; their journal stays for the next try.
+     */
+    async replayLeftovers(): Promise<number> {
+      if (!opts.journalDir) return 0
+      let n = 0
+      for (const { file, settlements } of readSettlementJournals(opts.journalDir)) {
+        const results = await Promise.allSettled(settlements.map((s) => write(s)))
+        const refused = results.find((r) => r.status === 'rejected' && !isDuplicateKeyError(r.reason))
+        if (refused) {
+          throw new Error(
+            `could not write the ${settlements.length} settlements an earlier run left in ${file}: ${String(
+              (refused as PromiseRejectedResult).reason,
+            )}`,
+          )
+        }
+        removeSettlementJournal(file)
+        n += settlements.length
+      }
+      settlementStats.replayed += n
+      if (n > 0) opts.logger?.warn({ settlements: n }, 'wrote settlements an earlier run left waiting')
+      return n
+    },
+  }
 }
 export type SettlementWriter = ReturnType<typeof createSettlementWriter>

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { route } from '../define-route.ts'
 import { publicPrices } from '../../services/billing/price-service.ts'
+import { readSettlementStats } from '../../proxy/settlement-stats.ts'
 
 /**
  * The longest /ready waits for the database: probes (a load balancer's, Kubernetes') give up after a second or
@@ -42,6 +43,7 @@ export const systemRoutes = [
     handler: async ({ deps, reply }) => {
       const database = (await probeDatabase(deps.db.db)) ? 'ok' : 'unreachable'
       const limiter = deps.limiter.health()
+      const settled = readSettlementStats()
       const redis = !deps.config.REDIS_URL ? 'not_configured' : limiter.healthy ? 'ok' : 'unreachable'
       // Redis down is not "not ready" when rate limiting fails open (the default); it is reported here.
       const ready = database === 'ok' && (limiter.healthy || deps.config.RATE_LIMIT_FAIL_OPEN)
@@ -55,6 +57,14 @@ export const systemRoutes = [
           healthy: limiter.healthy,
           fail_open: deps.config.RATE_LIMIT_FAIL_OPEN,
           fail_open_count: limiter.failOpenCount,
+        },
+        // Settlements the database refused wait for a retry; reported, never "not ready" by themselves.
+        settlements: {
+          pending: settled.pending,
+          failed_attempts: settled.failedAttempts,
+          recovered: settled.recovered,
+          left_for_next_start: settled.leftForNextStart,
+          replayed_at_start: settled.replayed,
         },
       }
     },

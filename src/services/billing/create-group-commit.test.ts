@@ -98,4 +98,25 @@ describe('createGroupCommit', () => {
     // Both within the 30 ms window: one batch.
     expect(log).toEqual([[1, 2]])
   })
+
+  it('issue 15 defect 12: refuses a whole batch at once when its error would fail every item alone too', async () => {
+    const log: string[] = []
+    const down = new Error('database is locked')
+    const submit = createGroupCommit<number, number>({
+      gather: untilNextTick,
+      maxBatch: 256,
+      async writeBatch(items) {
+        log.push(`batch ${items.join(',')}`)
+        throw down
+      },
+      async writeAlone(n) {
+        log.push(`alone ${n}`)
+        throw down
+      },
+      failsWhole: (err) => err === down,
+    })
+    const results = await Promise.allSettled([1, 2, 3].map((n) => submit(n)))
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.value))).toEqual([down, down, down])
+    expect(log).toEqual(['batch 1,2,3'])
+  })
 })

@@ -13,6 +13,12 @@ export interface GroupCommitWrites<T, R> {
   writeBatch: (items: readonly T[]) => Promise<R[]>
   /** Each item of a failed batch again, in a transaction of its own, so that a bad one cannot fail the others. */
   writeAlone: (item: T) => Promise<R>
+  /**
+   * Whether a batch's error would fail each of its items alone just the same (the database is unreachable or
+   * locked): the whole batch is then refused at once, instead of one doomed write per item — on SQLite each would
+   * wait out the busy timeout. Without it, every failed batch is retried item by item.
+   */
+  failsWhole?: (error: unknown) => boolean
 }
 
 /**
@@ -53,9 +59,10 @@ export function createGroupCommit<T, R>(writes: GroupCommitWrites<T, R>): (item:
       let results: R[]
       try {
         results = await writes.writeBatch(batch.map((p) => p.item))
-      } catch {
+      } catch (err) {
         // The batch rolled back whole: nothing of it was written.
-        await writeEachAlone(batch)
+        if (writes.failsWhole?.(err)) for (const p of batch) p.reject(err)
+        else await writeEachAlone(batch)
         continue
       }
       batch.forEach((p, i) => p.resolve(results[i]))

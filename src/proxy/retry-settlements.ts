@@ -1,0 +1,149 @@
+import type { Settlement } from './settle-usage.ts'
+import { isDuplicateKeyError } from './classify-database-error.ts'
+import { settlementStats } from './settlement-stats.ts'
+import type { SettlementJournal } from './settlement-journal.ts'
+
+export interface RetryLogger {
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+}
+
+export interface SettlementRetryOptions {
+  /** One attempt at writing a settlement (the group commit: retries gather into batches as live ones do). */
+  write: (s: Settlement) => Promise<unknown>
+  /** Where waiting settlements are kept on disk until they land; none: in memory only. */
+  journal?: SettlementJournal
+  logger?: RetryLogger
+  /** First wait before a retry, doubled after each failed round up to `maxDelayMs`. */
+  baseDelayMs?: number
+  maxDelayMs?: number
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/**
+ * Settlements the database refused, retried until they land: rounds of retries with exponential backoff (and
+ * jitter, so gateways sharing a database do not retry in step). A retry that finds its usage row already written
+ * has landed (an earlier attempt committed, its answer was lost). Exactly once holds because the usage row's request
+ * id is unique and written in the same transaction as the rest of the settlement.
+ */
+export function createSettlementRetry(o: SettlementRetryOptions) {
+  const baseDelayMs = o.baseDelayMs ?? 250
+  const maxDelayMs = o.maxDelayMs ?? 30_000
+  const pending = new Map<string, { s: Settlement; attempts: number }>()
+  let timer: NodeJS.Timeout | null = null
+  let failedRounds = 0
+  let round: Promise<void> | null = null
+  let stopped = false
+
+  function schedule(): void {
+    if (timer || round || stopped || pending.size === 0) return
+    const delay =
+      Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(failedRounds, 20)) * (0.8 + Math.random() * 0.4)
+    timer = setTimeout(() => {
+      timer = null
+      void runRound()
+    }, delay)
+    // Pending settlements never keep a stopping process alive: shutdown flushes them, and the journal keeps them.
+    timer.unref()
+  }
+
+  function landed(requestId: string): void {
+    if (!pending.delete(requestId)) return
+    settlementStats.pending--
+    settlementStats.recovered++
+    if (pending.size === 0) o.journal?.clear()
+  }
+
+  function runRound(): Promise<void> {
+    if (round) return round
+    round = (async () => {
+      const items = [...pending.values()]
+      const results = await Promise.allSettled(items.map((p) => o.write(p.s)))
+      let failed = 0
+      let lastError: unknown = null
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled' || isDuplicateKeyError(r.reason)) landed(items[i].s.requestId)
+        else {
+          items[i].attempts++
+          failed++
+          lastError = r.reason
+          settlementStats.failedAttempts++
+        }
+      })
+      if (failed > 0) {
+        failedRounds++
+        o.logger?.warn(
+          { pending: pending.size, failed, round: failedRounds, err: errorText(lastError) },
+          'settlements still refused by the database; retrying',
+        )
+      } else {
+        if (items.length > 0)
+          o.logger?.info({ written: items.length }, 'settlements refused earlier have landed')
+        failedRounds = 0
+      }
+    })().finally(() => {
+      round = null
+      schedule()
+    })
+    return round
+  }
+
+  return {
+    /** A settlement whose write failed: kept (on disk too) and retried until it lands. */
+    add(s: Settlement, err: unknown): void {
+      settlementStats.failedAttempts++
+      if (pending.has(s.requestId)) return
+      pending.set(s.requestId, { s, attempts: 1 })
+      settlementStats.pending++
+      try {
+        o.journal?.record(s)
+      } catch (journalErr) {
+        o.logger?.error(
+          { requestId: s.requestId, err: errorText(journalErr) },
+          'could not keep a waiting settlement on disk; it is retried from memory only',
+        )
+      }
+      o.logger?.warn(
+        { requestId: s.requestId, pending: pending.size, err: errorText(err) },
+        'settlement refused by the database; it is retried until it lands',
+      )
+      schedule()
+    },
+    size: () => pending.size,
+    has: (requestId: string) => pending.has(requestId),
+    /**
+     * Retries every waiting settlement now, and again until all have landed or `timeoutMs` has passed (shutdown).
+     * Resolves with how many still wait.
+     */
+    async flush(timeoutMs: number): Promise<number> {
+      const until = Date.now() + timeoutMs
+      while (pending.size > 0 && Date.now() < until) {
+        if (timer) {
+          clearTimeout(timer)
+          timer = null
+        }
+        await runRound()
+        if (pending.size > 0) {
+          const wait = Math.min(250, until - Date.now())
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        }
+      }
+      return pending.size
+    },
+    /** No more rounds (the gateway stops); what still waits stays in the journal for the next start. */
+    stop(): number {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = null
+      const left = pending.size
+      if (left > 0) {
+        settlementStats.pending -= left
+        settlementStats.leftForNextStart += left
+        pending.clear()
+      }
+      return left
+    },
+  }
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+import path from 'node:path'
+import type { Settlement } from './settle-usage.ts'
+
+const PREFIX = 'pending-settlements-'
+const SUFFIX = '.jsonl'
+
+/** One settlement as a journal line; its one bigint (the cost) as a decimal string. */
+function toLine(s: Settlement): string {
+  return `${JSON.stringify({ ...s, costNano: s.costNano.toString() })}\n`
+}
+
+function fromLine(line: string): Settlement {
+  const o = JSON.parse(line) as Settlement & { costNano: string }
+  return { ...o, costNano: BigInt(o.costNano) }
+}
+
+/**
+ * Settlements the database refused, on disk in the data folder until they land: a gateway that stops (or crashes)
+ * while some still wait writes them at its next start, before the start-up sweep could release their reservations
+ * (README, "What the proxy bills and passes on"). One file per gateway run, so processes sharing a folder never
+ * write the same file. A settlement holds ids, names, counts and money, no secret.
+ */
+export function createSettlementJournal(dir: string) {
+  const file = path.join(
+    dir,
+    `${PREFIX}${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}${SUFFIX}`,
+  )
+  let written = false
+  return {
+    file,
+    /** Appends the settlement and syncs it to disk: once this returns, a crash cannot lose it. */
+    record(s: Settlement): void {
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      const fd = openSync(file, 'a', 0o600)
+      try {
+        writeSync(fd, toLine(s))
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+      written = true
+    },
+    /** Every settlement recorded has landed: the file is no longer needed. */
+    clear(): void {
+      if (!written) return
+      written = false
+      try {
+        unlinkSync(file)
+      } catch {
+        // Already gone (another gateway on the same folder wrote its settlements at its start).
+      }
+    },
+  }
+}
+export type SettlementJournal = ReturnType<typeof createSettlementJournal>
+
+/** The journals of earlier runs in `dir`, oldest first. A line cut short by a crash mid-write is skipped. */
+export function readSettlementJournals(dir: string): { file: string; settlements: Settlement[] }[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names
+    .filter((n) => n.startsWith(PREFIX) && n.endsWith(SUFFIX))
+    .sort()
+    .map((name) => {
+      const file = path.join(dir, name)
+      const settlements: Settlement[] = []
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line) continue
+        try {
+          settlements.push(fromLine(line))
+        } catch {
+          // The crash came while this line was written: its settlement was never safe.
+        }
+      }
+      return { file, settlements }
+    })
+}
+
+/** A journal whose settlements have all landed. */
+export function removeSettlementJournal(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // Removed meanwhile by another gateway on the same folder.
+  }
+}
