@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.ts'
 import { copyDatabase } from './copy-database.ts'
 import { createKey } from './create-key.ts'
 import { createUser } from './create-user.ts'
+import { importAnyGateway } from './import-any-gateway.ts'
 import { migrateDatabase } from './migrate-database.ts'
 import { reconcileRecords } from './reconcile-records.ts'
 import { revokeKey } from './revoke-key.ts'
@@ -24,4 +25,5 @@ export const cliCommands: readonly CliCommand[] = [
   testChannel,
   reconcileRecords,
   copyDatabase,
+  importAnyGateway,
 ]

@@ -29,6 +29,7 @@ describe('any-gateway: help and usage', SLOW, () => {
       'channel test',
       'reconcile',
       'copy-db',
+      'import-any-gateway',
     ]) {
       expect(help.stdout).toContain(`  ${c} `)
     }
