@@ -11,6 +11,8 @@ export interface AuditCheck {
   auditRecords: number
   /** Usage rows whose request ended less than `graceMs` ago and has no record yet: still in the writer's queue. */
   pending: number
+  /** Records whose settlement waits in a journal of DATA_DIR (the database refused it; the gateway retries it). */
+  pendingSettlements: number
   differences: RecordDifference[]
 }
 
@@ -25,7 +27,7 @@ const RECORD_FILE = /^([A-Za-z0-9_-]{1,128})\.json\.br$/
 export async function findAuditDifferences(
   db: Kysely<Database>,
   dir: string,
-  opts: { since: number; now: number; graceMs: number },
+  opts: { since: number; now: number; graceMs: number; journaled: ReadonlySet<string> },
 ): Promise<AuditCheck> {
   const differences: RecordDifference[] = []
   let usageRows = 0
@@ -81,6 +83,7 @@ export async function findAuditDifferences(
 
   // The other way: records of admitted requests whose usage row is gone (or was never written).
   let auditRecords = 0
+  let pendingSettlements = 0
   const firstDay = parseDayFolderName(dayFolderName(new Date(opts.since)))!
   let days: string[]
   try {
@@ -111,6 +114,10 @@ export async function findAuditDifferences(
         }
         if (!record || record.usage_source === undefined) continue
         if (Date.parse(record.created_at) < opts.since) continue
+        if (opts.journaled.has(id)) {
+          pendingSettlements++
+          continue
+        }
         differences.push({
           kind: 'usage_missing',
           subject: id,
@@ -119,5 +126,5 @@ export async function findAuditDifferences(
       }
     }
   }
-  return { usageRows, auditRecords, pending, differences }
+  return { usageRows, auditRecords, pending, pendingSettlements, differences }
 }

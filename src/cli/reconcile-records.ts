@@ -4,6 +4,7 @@ import { withGatewayContext } from './open-gateway-context.ts'
 import { findLedgerDifferences } from './find-ledger-differences.ts'
 import { findAuditDifferences, type AuditCheck } from './find-audit-differences.ts'
 import type { RecordDifference } from './record-difference.ts'
+import { readSettlementJournals } from '../proxy/settlement-journal.ts'
 
 const DAY_MS = 86_400_000
 const LISTED = 1000
@@ -27,7 +28,8 @@ export const reconcileRecords: CliCommand = {
     'has its usage row; reserved amounts of users and keys equal their open reservations.',
     'Audit records (DATA_DIR/sessions): each usage row since --since has its record with the same cost and',
     'tokens, and each record of an admitted request has its usage row. Default --since: AUDIT_RETENTION_DAYS',
-    'ago (older records are removed on purpose); skipped with AUDIT_BODIES=off or --no-audit.',
+    'ago (older records are removed on purpose); skipped with AUDIT_BODIES=off or --no-audit. A settlement',
+    'a gateway keeps in DATA_DIR because the database refused it is counted as waiting, not as a difference.',
     '--grace-seconds       a request that ended this recently may still have its record queued (default 10)',
   ],
   options: {
@@ -53,6 +55,10 @@ export const reconcileRecords: CliCommand = {
           since,
           now,
           graceMs: Number(grace) * 1000,
+          // Settlements a gateway could not write yet (database down) wait in DATA_DIR and land on a retry.
+          journaled: new Set(
+            readSettlementJournals(ctx.config.DATA_DIR).flatMap((j) => j.settlements.map((s) => s.requestId)),
+          ),
         })
       }
       const differences: RecordDifference[] = [...ledger.differences, ...(audit?.differences ?? [])]
@@ -73,6 +79,7 @@ export const reconcileRecords: CliCommand = {
                 usage_rows: audit.usageRows,
                 records: audit.auditRecords,
                 pending: audit.pending,
+                pending_settlements: audit.pendingSettlements,
               }
             : { skipped: auditSkipped },
         },
@@ -80,7 +87,8 @@ export const reconcileRecords: CliCommand = {
       const lines = [
         `${ledger.usageRows} usage rows, ${ledger.settleRows} settle ledger rows` +
           (audit
-            ? `, ${audit.auditRecords} audit records since ${sinceIso} (${audit.pending} still pending)`
+            ? `, ${audit.auditRecords} audit records since ${sinceIso} (${audit.pending} still queued, ` +
+              `${audit.pendingSettlements} settlements waiting in DATA_DIR for the database)`
             : ` (audit records not checked: ${auditSkipped})`),
       ]
       if (differences.length === 0) lines.push('no differences')
