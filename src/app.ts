@@ -35,6 +35,7 @@ import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
 import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-writer.ts'
 import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
 import { boundSlowRequests, watchRequestBody } from './http/bound-slow-requests.ts'
+import { configureReservationWriter } from './services/billing/reserve-funds.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -93,6 +94,9 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })
   await migrate(db)
+  // A reservation the database may still commit after the gateway gave up on it is released once more after the
+  // statement bound (release-lost-reservations.ts).
+  configureReservationWriter(db.db, { lateCommitMs: (config.DATABASE_QUERY_TIMEOUT_MS || 60_000) + 5000 })
 
   const users = createUserCache(db.db, clock)
   const limiter: RateLimiter =

@@ -3,7 +3,7 @@ import { ClientGoneSignal } from './client-gone-signal.ts'
 import type { Dispatcher } from 'undici'
 import { createEmptyUsage } from '../protocol/usage/usage.ts'
 import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
-import type { ErrorCode } from '../domain/errors.ts'
+import { AppError, type ErrorCode } from '../domain/errors.ts'
 import { looksLikeApiKey } from '../infra/crypto/api-key.ts'
 import { extractClientKey, KEY_CONFLICT } from './extract-client-key.ts'
 import type { KeyPrincipal } from './token-cache.ts'
@@ -17,6 +17,7 @@ import { sendProxyError, sendUpstreamClientError, upstreamMessage } from './send
 import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-proxied-request.ts'
 import { whenBodySent } from './track-upstream-sent.ts'
 import { channelSecrets } from './sanitize-upstream-error.ts'
+import { logDependencyFailure } from './log-dependency-failure.ts'
 import { ProxyError, type ProxyDeps, type ProxyOutcome, type ProxyRequest } from './proxy-types.ts'
 
 export type { ProxyDeps, ProxyOutcome, ProxyRequest } from './proxy-types.ts'
@@ -424,6 +425,15 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         const sent = sendProxyError(res, protocol, err.status, err.code, err.message, err.headers)
         if (sent) outcome.responseBody = sent
       }
+    } else if (err instanceof AppError && err.status === 503) {
+      // A dependency the request cannot be decided without (the database; Redis when limits fail closed): the
+      // request fails closed in the client's protocol, with the retry hint, never as an internal error.
+      logDependencyFailure(deps.logger, err, requestId)
+      outcome.status = 503
+      outcome.errorCode = err.code
+      if (!admission) outcome.rejection = err.code
+      markOverhead()
+      outcome.responseBody = sendProxyError(res, protocol, 503, err.code, err.message, err.headers)
     } else {
       deps.logger.error({ err, requestId }, 'proxy request failed')
       outcome.status = 500

@@ -6,6 +6,8 @@ import { bindValues, compileStatement, type CompiledStatement } from '../../infr
 import { withRawSqlite } from '../../infra/db/raw-sqlite.ts'
 import { compileChunkedStatement } from './compile-chunked-statement.ts'
 import { createGroupCommit, untilNextTick } from './create-group-commit.ts'
+import { createLostReservationRelease, releaseInTransaction } from './release-lost-reservations.ts'
+import { isDatabaseUnavailable } from '../../infra/db/database-unavailable-error.ts'
 
 export interface ReservationRequest {
   requestId: string
@@ -312,9 +314,17 @@ async function reserveFundsAlone(db: Kysely<Database>, r: ReservationRequest): P
  * a burst pays one commit instead of one each. When the batch fails (say, a duplicate request id), its requests
  * are retried one by one in their own transactions, so a bad one cannot refuse or fail the others.
  */
-export function createReservationWriter(db: Kysely<Database>, maxBatch = 256) {
+export function createReservationWriter(
+  db: Kysely<Database>,
+  maxBatch = 256,
+  opts: ReservationWriterOptions = {},
+) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-  const reserve = createGroupCommit<ReservationRequest, ReservationResult>({
+  const releaseLost = createLostReservationRelease({
+    release: releaseInTransaction(db, releaseReservation),
+    lateCommitMs: opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS,
+  })
+  const write = createGroupCommit<ReservationRequest, ReservationResult>({
     gather: untilNextTick,
     maxBatch,
     // Alone in its tick (a quiet gateway): one round trip beats a transaction of five.
@@ -327,13 +337,36 @@ export function createReservationWriter(db: Kysely<Database>, maxBatch = 256) {
       return db.transaction().execute((trx) => writeReservations(trx, batch))
     },
     writeAlone: (r) => reserveFundsAlone(db, r),
+    // Unreachable or timed out: each item alone would fail the same way, after a wait of its own.
+    failsWhole: isDatabaseUnavailable,
   })
+  const reserve = async (r: ReservationRequest): Promise<ReservationResult> => {
+    try {
+      return await write(r)
+    } catch (err) {
+      // The answer may have been lost after the database wrote the hold: the request is refused, so the hold
+      // (if there is one) must not outlive it.
+      if (isDatabaseUnavailable(err)) releaseLost(r.requestId)
+      throw err
+    }
+  }
   return { reserve }
 }
 export type ReservationWriter = ReturnType<typeof createReservationWriter>
 
+export interface ReservationWriterOptions {
+  /** See createLostReservationRelease: DATABASE_QUERY_TIMEOUT_MS and a margin. */
+  lateCommitMs?: number
+}
+const DEFAULT_LATE_COMMIT_MS = 60_000
+
 /** One writer per database, so every caller of reserveFunds on it shares the batches without any wiring. */
 const writers = new WeakMap<Kysely<Database>, ReservationWriter>()
+
+/** Sets the options of the database's writer (the gateway does so at start, before any request). */
+export function configureReservationWriter(db: Kysely<Database>, opts: ReservationWriterOptions): void {
+  writers.set(db, createReservationWriter(db, 256, opts))
+}
 
 /**
  * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
