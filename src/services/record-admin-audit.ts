@@ -26,20 +26,38 @@ export interface AdminAuditEntry {
   ip?: string | null
 }
 
+async function insertAudit(db: Kysely<Database>, clock: Clock, entry: AdminAuditEntry): Promise<void> {
+  await db
+    .insertInto('admin_audit')
+    .values({
+      id: newId(),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      summary: entry.summary === undefined ? null : JSON.stringify(redactSummary(entry.summary)),
+      ip: entry.ip ?? null,
+      created_at: clock.now(),
+    })
+    .execute()
+}
+
+/**
+ * `audit(entry)` writes one admin audit row on its own (events that change nothing, such as a break-glass login).
+ * `audit.change(apply, entry)` is for admin changes: `apply` makes the change on the transaction it is given and
+ * the audit row is written in the same transaction, so the change and its record commit together or not at all
+ * (docs/security.md, "Admin audit"). Caches are invalidated by the caller after it returns, once committed.
+ */
 export function createAdminAuditRecorder(db: Kysely<Database>, clock: Clock) {
-  return async (entry: AdminAuditEntry): Promise<void> => {
-    await db
-      .insertInto('admin_audit')
-      .values({
-        id: newId(),
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target ?? null,
-        summary: entry.summary === undefined ? null : JSON.stringify(redactSummary(entry.summary)),
-        ip: entry.ip ?? null,
-        created_at: clock.now(),
-      })
-      .execute()
-  }
+  const record = (entry: AdminAuditEntry): Promise<void> => insertAudit(db, clock, entry)
+  const change = <T>(
+    apply: (trx: Kysely<Database>) => Promise<T>,
+    entry: (result: T) => AdminAuditEntry,
+  ): Promise<T> =>
+    db.transaction().execute(async (trx) => {
+      const result = await apply(trx)
+      await insertAudit(trx, clock, entry(result))
+      return result
+    })
+  return Object.assign(record, { change })
 }
 export type AdminAuditRecorder = ReturnType<typeof createAdminAuditRecorder>

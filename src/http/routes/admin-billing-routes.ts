@@ -61,15 +61,17 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       body: grouped ? groupPriceBody : priceBody,
       status: 201,
       handler: async ({ deps, body, principal, ip }) => {
-        const p = await createPrice(d(deps), body as z.infer<typeof priceBody>)
+        const p = await deps.audit.change(
+          (db) => createPrice({ ...d(deps), db }, body as z.infer<typeof priceBody>),
+          (p) => ({
+            actor: principal.username,
+            action: `${grouped ? 'group_price' : 'price'}.create`,
+            target: p.id,
+            summary: p,
+            ip,
+          }),
+        )
         deps.invalidate('prices')
-        await deps.audit({
-          actor: principal.username,
-          action: `${grouped ? 'group_price' : 'price'}.create`,
-          target: p.id,
-          summary: p,
-          ip,
-        })
         return p
       },
     }),
@@ -81,15 +83,18 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       summary: `Change a ${what}`,
       body: grouped ? updateGroupPriceBody : updatePriceBody,
       handler: async ({ deps, body, params, principal, ip }) => {
-        const p = await updatePrice(d(deps), params.id, body as z.infer<typeof updatePriceBody>, grouped)
+        const p = await deps.audit.change(
+          (db) =>
+            updatePrice({ ...d(deps), db }, params.id, body as z.infer<typeof updatePriceBody>, grouped),
+          () => ({
+            actor: principal.username,
+            action: `${grouped ? 'group_price' : 'price'}.update`,
+            target: params.id,
+            summary: body,
+            ip,
+          }),
+        )
         deps.invalidate('prices')
-        await deps.audit({
-          actor: principal.username,
-          action: `${grouped ? 'group_price' : 'price'}.update`,
-          target: params.id,
-          summary: body,
-          ip,
-        })
         return p
       },
     }),
@@ -101,14 +106,16 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       summary: `Delete a ${what}`,
       status: 204,
       handler: async ({ deps, params, principal, ip }) => {
-        await deletePrice(d(deps), params.id, grouped)
+        await deps.audit.change(
+          (db) => deletePrice({ ...d(deps), db }, params.id, grouped),
+          () => ({
+            actor: principal.username,
+            action: `${grouped ? 'group_price' : 'price'}.delete`,
+            target: params.id,
+            ip,
+          }),
+        )
         deps.invalidate('prices')
-        await deps.audit({
-          actor: principal.username,
-          action: `${grouped ? 'group_price' : 'price'}.delete`,
-          target: params.id,
-          ip,
-        })
       },
     }),
   ]
@@ -133,15 +140,11 @@ export const adminBillingRoutes: RouteDef[] = [
     body: rateLimitBody,
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
-      const r = await createRateLimit(deps.db.db, deps.clock, body)
+      const r = await deps.audit.change(
+        (db) => createRateLimit(db, deps.clock, body),
+        (r) => ({ actor: principal.username, action: 'rate_limit.create', target: r.id, summary: r, ip }),
+      )
       deps.invalidate('groups', r.group_id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'rate_limit.create',
-        target: r.id,
-        summary: r,
-        ip,
-      })
       return r
     },
   }),
@@ -161,15 +164,17 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Change a rule',
     body: updateRateLimitBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const r = await updateRateLimit(deps.db.db, params.id, body)
+      const r = await deps.audit.change(
+        (db) => updateRateLimit(db, params.id, body),
+        () => ({
+          actor: principal.username,
+          action: 'rate_limit.update',
+          target: params.id,
+          summary: body,
+          ip,
+        }),
+      )
       deps.invalidate('groups', r.group_id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'rate_limit.update',
-        target: params.id,
-        summary: body,
-        ip,
-      })
       return r
     },
   }),
@@ -181,15 +186,17 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Delete a rule',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      const r = await deleteRateLimit(deps.db.db, params.id)
+      const r = await deps.audit.change(
+        (db) => deleteRateLimit(db, params.id),
+        (r) => ({
+          actor: principal.username,
+          action: 'rate_limit.delete',
+          target: params.id,
+          summary: r,
+          ip,
+        }),
+      )
       deps.invalidate('groups', r.group_id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'rate_limit.delete',
-        target: params.id,
-        summary: r,
-        ip,
-      })
     },
   }),
   route({
@@ -200,9 +207,11 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: "Import the providers' public list prices (existing prices kept unless overwrite is true)",
     body: z.strictObject({ overwrite: z.boolean().optional() }).optional(),
     handler: async ({ deps, body, principal, ip }) => {
-      const r = await importListPrices(deps.db.db, deps.clock, body?.overwrite ?? false)
+      const r = await deps.audit.change(
+        (db) => importListPrices(db, deps.clock, body?.overwrite ?? false),
+        (r) => ({ actor: principal.username, action: 'price.import_catalogue', summary: r, ip }),
+      )
       deps.invalidate('prices')
-      await deps.audit({ actor: principal.username, action: 'price.import_catalogue', summary: r, ip })
       return r
     },
   }),
@@ -236,14 +245,19 @@ export const adminBillingRoutes: RouteDef[] = [
     body: createVoucherBody,
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
-      const r = await createVouchers(d(deps), principal.username, body)
-      await deps.audit({
-        actor: principal.username,
-        action: 'voucher.create',
-        summary: { count: body.count ?? 1, amount_usd: body.amount_usd, expires_at: body.expires_at ?? null },
-        ip,
-      })
-      return r
+      return deps.audit.change(
+        (db) => createVouchers({ ...d(deps), db }, principal.username, body),
+        () => ({
+          actor: principal.username,
+          action: 'voucher.create',
+          summary: {
+            count: body.count ?? 1,
+            amount_usd: body.amount_usd,
+            expires_at: body.expires_at ?? null,
+          },
+          ip,
+        }),
+      )
     },
   }),
   route({
@@ -262,15 +276,10 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Change an unredeemed voucher',
     body: updateVoucherBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const v = await updateVoucher(d(deps), params.id, body)
-      await deps.audit({
-        actor: principal.username,
-        action: 'voucher.update',
-        target: params.id,
-        summary: body,
-        ip,
-      })
-      return v
+      return deps.audit.change(
+        (db) => updateVoucher({ ...d(deps), db }, params.id, body),
+        () => ({ actor: principal.username, action: 'voucher.update', target: params.id, summary: body, ip }),
+      )
     },
   }),
   route({
@@ -281,8 +290,10 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Delete a voucher',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      await deleteVoucher(d(deps), params.id)
-      await deps.audit({ actor: principal.username, action: 'voucher.delete', target: params.id, ip })
+      await deps.audit.change(
+        (db) => deleteVoucher({ ...d(deps), db }, params.id),
+        () => ({ actor: principal.username, action: 'voucher.delete', target: params.id, ip }),
+      )
     },
   }),
 ]

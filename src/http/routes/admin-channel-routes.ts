@@ -4,15 +4,16 @@ import { createChannelBody, updateChannelBody } from '../../contracts/channels.t
 import { route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
+  changeChannel,
   channelTarget,
-  createChannel,
+  checkChannelAddresses,
   deleteChannel,
   getChannelRow,
+  insertChannel,
   listChannels,
   recordProbe,
   saveFetchedModels,
   serializeChannel,
-  updateChannel,
 } from '../../services/channels/channel-service.ts'
 import { parseJson } from '../../infra/db/convert-row-values.ts'
 import type { AppDeps } from '../app-deps.ts'
@@ -48,15 +49,19 @@ export const adminChannelRoutes = [
     body: createChannelBody,
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
-      const ch = await createChannel(channelDeps(deps), body)
+      const cd = channelDeps(deps)
+      await checkChannelAddresses(cd, body)
+      const ch = await deps.audit.change(
+        (db) => insertChannel({ ...cd, db }, body),
+        (ch) => ({
+          actor: principal.username,
+          action: 'channel.create',
+          target: ch.id,
+          summary: { ...ch },
+          ip,
+        }),
+      )
       deps.invalidate('channels', ch.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'channel.create',
-        target: ch.id,
-        summary: { ...ch },
-        ip,
-      })
       return ch
     },
   }),
@@ -78,16 +83,20 @@ export const adminChannelRoutes = [
       'Change a channel; changing where its key is sent (base URL origin, proxy, extra headers) needs `api_key` again',
     body: updateChannelBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const { channel: ch, destination } = await updateChannel(channelDeps(deps), params.id, body)
+      const cd = channelDeps(deps)
+      await checkChannelAddresses(cd, body)
+      const { channel: ch } = await deps.audit.change(
+        (db) => changeChannel({ ...cd, db }, params.id, body),
+        ({ destination }) => ({
+          actor: principal.username,
+          action: 'channel.update',
+          target: params.id,
+          // Old and new hosts when the key now goes somewhere else; field names only, never the key.
+          summary: { changed: Object.keys(body), ...(destination ? { destination } : {}) },
+          ip,
+        }),
+      )
       deps.invalidate('channels', ch.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'channel.update',
-        target: ch.id,
-        // Old and new hosts when the key now goes somewhere else; field names only, never the key.
-        summary: { changed: Object.keys(body), ...(destination ? { destination } : {}) },
-        ip,
-      })
       return ch
     },
   }),
@@ -99,15 +108,17 @@ export const adminChannelRoutes = [
     summary: 'Delete a channel (its group links go with it)',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      const row = await deleteChannel(channelDeps(deps), params.id)
+      await deps.audit.change(
+        (db) => deleteChannel({ ...channelDeps(deps), db }, params.id),
+        (row) => ({
+          actor: principal.username,
+          action: 'channel.delete',
+          target: params.id,
+          summary: { name: row.name },
+          ip,
+        }),
+      )
       deps.invalidate('channels', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'channel.delete',
-        target: params.id,
-        summary: { name: row.name },
-        ip,
-      })
     },
   }),
   route({
@@ -119,16 +130,19 @@ export const adminChannelRoutes = [
     handler: async ({ deps, params, principal, ip }) => {
       const cd = channelDeps(deps)
       const row = await getChannelRow(cd, params.id)
+      // The provider call stays outside the transaction; only the write and its audit row are in it.
       const models = await deps.channelUpstream.fetchModels(channelTarget(cd, row))
-      await saveFetchedModels(cd, params.id, models)
+      await deps.audit.change(
+        (db) => saveFetchedModels({ ...cd, db }, params.id, models),
+        () => ({
+          actor: principal.username,
+          action: 'channel.fetch_models',
+          target: params.id,
+          summary: { count: models.length },
+          ip,
+        }),
+      )
       deps.invalidate('channels', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'channel.fetch_models',
-        target: params.id,
-        summary: { count: models.length },
-        ip,
-      })
       return { ok: true, count: models.length, models }
     },
   }),
@@ -154,15 +168,17 @@ export const adminChannelRoutes = [
         }
       const mapping = parseJson<Record<string, string>>(row.model_mapping, {})
       const result = await deps.channelUpstream.probe(channelTarget(cd, row), mapping[model] ?? model)
-      await recordProbe(cd, params.id, result.ok, result.message)
+      await deps.audit.change(
+        (db) => recordProbe({ ...cd, db }, params.id, result.ok, result.message),
+        () => ({
+          actor: principal.username,
+          action: 'channel.test',
+          target: params.id,
+          summary: { ok: result.ok, status: result.status },
+          ip,
+        }),
+      )
       deps.invalidate('channels', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'channel.test',
-        target: params.id,
-        summary: { ok: result.ok, status: result.status },
-        ip,
-      })
       return { ...result, model }
     },
   }),

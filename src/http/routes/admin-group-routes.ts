@@ -40,9 +40,11 @@ export const adminGroupRoutes = [
     body: createGroupBody,
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
-      const g = await createGroup(groupDeps(deps), body)
+      const g = await deps.audit.change(
+        (db) => createGroup({ ...groupDeps(deps), db }, body),
+        (g) => ({ actor: principal.username, action: 'group.create', target: g.id, summary: g, ip }),
+      )
       deps.invalidate('groups', g.id)
-      await deps.audit({ actor: principal.username, action: 'group.create', target: g.id, summary: g, ip })
       return g
     },
   }),
@@ -62,9 +64,11 @@ export const adminGroupRoutes = [
     summary: 'Change priority, multiplier, visibility or description',
     body: updateGroupBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const g = await updateGroup(groupDeps(deps), params.id, body)
+      const g = await deps.audit.change(
+        (db) => updateGroup({ ...groupDeps(deps), db }, params.id, body),
+        (g) => ({ actor: principal.username, action: 'group.update', target: g.id, summary: body, ip }),
+      )
       deps.invalidate('groups', g.id)
-      await deps.audit({ actor: principal.username, action: 'group.update', target: g.id, summary: body, ip })
       return g
     },
   }),
@@ -76,15 +80,17 @@ export const adminGroupRoutes = [
     summary: 'Delete a group (refused with 409 while keys are bound to it)',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      const row = await deleteGroup(groupDeps(deps), params.id)
+      await deps.audit.change(
+        (db) => deleteGroup({ ...groupDeps(deps), db }, params.id),
+        (row) => ({
+          actor: principal.username,
+          action: 'group.delete',
+          target: params.id,
+          summary: { name: row.name },
+          ip,
+        }),
+      )
       deps.invalidate('groups', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'group.delete',
-        target: params.id,
-        summary: { name: row.name },
-        ip,
-      })
     },
   }),
   route({
@@ -105,15 +111,17 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Link a channel to the group (idempotent)',
     handler: async ({ deps, params, principal, ip }) => {
-      const r = await linkChannel(groupDeps(deps), params.id, params.channel_id)
+      const r = await deps.audit.change(
+        (db) => linkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+        () => ({
+          actor: principal.username,
+          action: 'group.link_channel',
+          target: params.id,
+          summary: { channel_id: params.channel_id },
+          ip,
+        }),
+      )
       deps.invalidate('groups', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'group.link_channel',
-        target: params.id,
-        summary: { channel_id: params.channel_id },
-        ip,
-      })
       return r
     },
   }),
@@ -125,15 +133,17 @@ export const adminGroupRoutes = [
     summary: 'Unlink a channel from the group',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      await unlinkChannel(groupDeps(deps), params.id, params.channel_id)
+      await deps.audit.change(
+        (db) => unlinkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+        () => ({
+          actor: principal.username,
+          action: 'group.unlink_channel',
+          target: params.id,
+          summary: { channel_id: params.channel_id },
+          ip,
+        }),
+      )
       deps.invalidate('groups', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'group.unlink_channel',
-        target: params.id,
-        summary: { channel_id: params.channel_id },
-        ip,
-      })
     },
   }),
 ]

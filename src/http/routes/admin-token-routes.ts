@@ -46,20 +46,23 @@ export const adminTokenRoutes = [
     body: freezeBody,
     handler: async ({ deps, params, body, principal, ip }) => {
       const frozen = body?.frozen ?? true
-      const t = await setTokenFrozen(
-        tokenDeps(deps),
-        params.id,
-        { username: principal.username, admin: true },
-        frozen,
+      const t = await deps.audit.change(
+        (db) =>
+          setTokenFrozen(
+            { ...tokenDeps(deps), db },
+            params.id,
+            { username: principal.username, admin: true },
+            frozen,
+          ),
+        (t) => ({
+          actor: principal.username,
+          action: frozen ? 'token.freeze' : 'token.unfreeze',
+          target: params.id,
+          summary: { owner: t.username, name: t.name },
+          ip,
+        }),
       )
       deps.invalidate('tokens', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: frozen ? 'token.freeze' : 'token.unfreeze',
-        target: params.id,
-        summary: { owner: t.username, name: t.name },
-        ip,
-      })
       return t
     },
   }),
@@ -72,20 +75,23 @@ export const adminTokenRoutes = [
     body: freezeBody,
     handler: async ({ deps, params, body, principal, ip }) => {
       const frozen = body?.frozen ?? false
-      const t = await setTokenFrozen(
-        tokenDeps(deps),
-        params.id,
-        { username: principal.username, admin: true },
-        frozen,
+      const t = await deps.audit.change(
+        (db) =>
+          setTokenFrozen(
+            { ...tokenDeps(deps), db },
+            params.id,
+            { username: principal.username, admin: true },
+            frozen,
+          ),
+        (t) => ({
+          actor: principal.username,
+          action: frozen ? 'token.freeze' : 'token.unfreeze',
+          target: params.id,
+          summary: { owner: t.username, name: t.name },
+          ip,
+        }),
       )
       deps.invalidate('tokens', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: frozen ? 'token.freeze' : 'token.unfreeze',
-        target: params.id,
-        summary: { owner: t.username, name: t.name },
-        ip,
-      })
       return t
     },
   }),
@@ -97,15 +103,17 @@ export const adminTokenRoutes = [
     summary: "Revoke (delete) any user's key",
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      const row = await deleteToken(tokenDeps(deps), params.id, null)
+      await deps.audit.change(
+        (db) => deleteToken({ ...tokenDeps(deps), db }, params.id, null),
+        (row) => ({
+          actor: principal.username,
+          action: 'token.revoke',
+          target: params.id,
+          summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
+          ip,
+        }),
+      )
       deps.invalidate('tokens', params.id)
-      await deps.audit({
-        actor: principal.username,
-        action: 'token.revoke',
-        target: params.id,
-        summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
-        ip,
-      })
     },
   }),
 ]

@@ -8,6 +8,7 @@ import {
   createLocalUser,
   deleteUser,
   getUserRow,
+  hashGivenPassword,
   listMemberships,
   listUsers,
   removeMembership,
@@ -39,15 +40,17 @@ function membershipRoutes(prefix: string) {
       tag: 'users',
       summary: 'Add the user to a group (idempotent)',
       handler: async ({ deps, params, principal, ip }) => {
-        const r = await addMembership(userDeps(deps), params.username, params.group_id)
+        const r = await deps.audit.change(
+          (db) => addMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+          () => ({
+            actor: principal.username,
+            action: 'user.add_group',
+            target: params.username,
+            summary: { group_id: params.group_id },
+            ip,
+          }),
+        )
         deps.invalidate('groups', params.group_id)
-        await deps.audit({
-          actor: principal.username,
-          action: 'user.add_group',
-          target: params.username,
-          summary: { group_id: params.group_id },
-          ip,
-        })
         return r
       },
     }),
@@ -59,15 +62,17 @@ function membershipRoutes(prefix: string) {
       summary: 'Remove the user from a group',
       status: 204,
       handler: async ({ deps, params, principal, ip }) => {
-        await removeMembership(userDeps(deps), params.username, params.group_id)
+        await deps.audit.change(
+          (db) => removeMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+          () => ({
+            actor: principal.username,
+            action: 'user.remove_group',
+            target: params.username,
+            summary: { group_id: params.group_id },
+            ip,
+          }),
+        )
         deps.invalidate('groups', params.group_id)
-        await deps.audit({
-          actor: principal.username,
-          action: 'user.remove_group',
-          target: params.username,
-          summary: { group_id: params.group_id },
-          ip,
-        })
       },
     }),
   ]
@@ -80,16 +85,18 @@ async function changeRole(
   role: 'user' | 'admin' | 'superadmin',
   ip: string,
 ) {
-  const r = await setUserRole(userDeps(deps), { username: actor }, username, role)
+  const r = await deps.audit.change(
+    (db) => setUserRole({ ...userDeps(deps), db }, { username: actor }, username, role),
+    (r) => ({
+      actor,
+      action: 'user.set_role',
+      target: username,
+      summary: { from: r.before.role, to: role },
+      ip,
+    }),
+  )
   deps.users.invalidate(username)
   deps.invalidate('users', username)
-  await deps.audit({
-    actor,
-    action: 'user.set_role',
-    target: username,
-    summary: { from: r.before.role, to: role },
-    ip,
-  })
   return r.after
 }
 
@@ -129,15 +136,17 @@ export const adminUserRoutes: RouteDef[] = [
     body: createUserBody,
     status: 201,
     handler: async ({ deps, body, principal, ip }) => {
-      const u = await createLocalUser(userDeps(deps), principal.role, body)
-      await deps.audit({
-        actor: principal.username,
-        action: 'user.create',
-        target: u.username,
-        summary: { role: u.role, quota_usd: u.quota_usd },
-        ip,
-      })
-      return u
+      const hash = await hashGivenPassword(body.password)
+      return deps.audit.change(
+        (db) => createLocalUser({ ...userDeps(deps), db }, principal.role, body, hash),
+        (u) => ({
+          actor: principal.username,
+          action: 'user.create',
+          target: u.username,
+          summary: { role: u.role, quota_usd: u.quota_usd },
+          ip,
+        }),
+      )
     },
   }),
   route({
@@ -156,21 +165,24 @@ export const adminUserRoutes: RouteDef[] = [
     summary: 'Set balance (null = unlimited), disable, rename, reset a local password',
     body: updateUserBody,
     handler: async ({ deps, body, params, principal, ip }) => {
-      const r = await updateUser(userDeps(deps), principal, params.username, body)
+      const hash = await hashGivenPassword(body.password)
+      const r = await deps.audit.change(
+        (db) => updateUser({ ...userDeps(deps), db }, principal, params.username, body, hash),
+        (r) => ({
+          actor: principal.username,
+          action: 'user.update',
+          target: params.username,
+          summary: {
+            changed: Object.keys(body),
+            quota_usd: [r.before.quota_usd, r.after.quota_usd],
+            disabled: r.after.disabled,
+            role: r.after.role,
+          },
+          ip,
+        }),
+      )
       deps.users.invalidate(params.username)
       deps.invalidate('users', params.username)
-      await deps.audit({
-        actor: principal.username,
-        action: 'user.update',
-        target: params.username,
-        summary: {
-          changed: Object.keys(body),
-          quota_usd: [r.before.quota_usd, r.after.quota_usd],
-          disabled: r.after.disabled,
-          role: r.after.role,
-        },
-        ip,
-      })
       return r.after
     },
   }),
@@ -182,17 +194,19 @@ export const adminUserRoutes: RouteDef[] = [
     summary: 'Delete a user and their keys (the last superadmin cannot be deleted)',
     status: 204,
     handler: async ({ deps, params, principal, ip }) => {
-      const row = await deleteUser(userDeps(deps), principal, params.username)
+      await deps.audit.change(
+        (db) => deleteUser({ ...userDeps(deps), db }, principal, params.username),
+        (row) => ({
+          actor: principal.username,
+          action: 'user.delete',
+          target: params.username,
+          summary: { role: row.role },
+          ip,
+        }),
+      )
       deps.users.invalidate(params.username)
       deps.invalidate('users', params.username)
       deps.invalidate('tokens')
-      await deps.audit({
-        actor: principal.username,
-        action: 'user.delete',
-        target: params.username,
-        summary: { role: row.role },
-        ip,
-      })
     },
   }),
   route({

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { toBig, usdToNano } from '../../infra/db/convert-row-values.ts'
 import { newId } from '../../infra/ids.ts'
+import { runInTransaction } from '../run-in-transaction.ts'
 import type { Clock } from '../../infra/clock.ts'
 import { LIST_PRICE_CATALOGUE, type ListPriceEntry } from '../../domain/pricing/list-price-catalogue.ts'
 
@@ -18,7 +19,7 @@ export async function importListPrices(
   let created = 0
   let updated = 0
   let skipped = 0
-  await db.transaction().execute(async (trx) => {
+  await runInTransaction(db, async (trx) => {
     for (const e of catalogue) {
       const above = e.above_input_tokens ?? 0
       const price = usdToNano(e.price_per_unit)

@@ -80,14 +80,23 @@ export async function listChannels(deps: ChannelDeps, page: Page) {
   return { data: rows.map((r) => serializeChannel(r, now)), total: toNum(count.n) }
 }
 
-async function checkAddresses(deps: ChannelDeps, body: UpdateChannelBody): Promise<void> {
+/**
+ * Save-time check of the addresses in a create or update body (DNS: kept out of any transaction, which on SQLite
+ * would hold the one connection while the resolver answers).
+ */
+export async function checkChannelAddresses(deps: ChannelDeps, body: UpdateChannelBody): Promise<void> {
   const check = deps.checkAddress ?? ((url, field) => assertAllowedUpstream(url, field, resolveWithSystem))
   if (body.base_url !== undefined) await check(body.base_url, 'base_url')
   if (body.proxy_url) await check(body.proxy_url, 'proxy_url')
 }
 
 export async function createChannel(deps: ChannelDeps, body: CreateChannelBody) {
-  await checkAddresses(deps, body)
+  await checkChannelAddresses(deps, body)
+  return insertChannel(deps, body)
+}
+
+/** The database part of `createChannel`, for a caller that has run `checkChannelAddresses` itself. */
+export async function insertChannel(deps: ChannelDeps, body: CreateChannelBody) {
   const now = deps.clock.now()
   const id = newId()
   await deps.db
@@ -125,6 +134,12 @@ export async function createChannel(deps: ChannelDeps, body: CreateChannelBody) 
  * header names only, never the key or header values).
  */
 export async function updateChannel(deps: ChannelDeps, id: string, body: UpdateChannelBody) {
+  await checkChannelAddresses(deps, body)
+  return changeChannel(deps, id, body)
+}
+
+/** The database part of `updateChannel`, for a caller that has run `checkChannelAddresses` itself. */
+export async function changeChannel(deps: ChannelDeps, id: string, body: UpdateChannelBody) {
   const before = await getChannelRow(deps, id)
   const destination = keyDestinationChange(before, body)
   if (destination.requiresKey.length > 0 && body.api_key === undefined) {
@@ -132,7 +147,6 @@ export async function updateChannel(deps: ChannelDeps, id: string, body: UpdateC
     const message = `api_key: required when changing ${fields} (where the channel's key is sent); send the key again`
     throw new AppError('validation_error', message, { fields: [{ field: 'api_key', message }] })
   }
-  await checkAddresses(deps, body)
   const set: Updateable<ChannelsTable> = { updated_at: deps.clock.now() }
   if (body.name !== undefined) set.name = body.name
   if (body.provider !== undefined) set.provider = body.provider

@@ -81,7 +81,20 @@ function assertMayManage(actorRole: Role, targetRole: Role, newRole?: Role): voi
   }
 }
 
-export async function createLocalUser(deps: UserDeps, actorRole: Role, body: CreateUserBody) {
+/**
+ * A password's hash for `createLocalUser` / `updateUser`, made before the transaction they may run in: on SQLite
+ * a transaction holds the one connection for as long as the hash takes.
+ */
+export async function hashGivenPassword(password: string | undefined): Promise<string | undefined> {
+  return password === undefined ? undefined : hashPassword(password)
+}
+
+export async function createLocalUser(
+  deps: UserDeps,
+  actorRole: Role,
+  body: CreateUserBody,
+  passwordHash?: string,
+) {
   const role = body.role ?? 'user'
   assertMayManage(actorRole, 'user', role)
   // One canonical name per account, never the break-glass name nor a look-alike of an existing name.
@@ -95,7 +108,7 @@ export async function createLocalUser(deps: UserDeps, actorRole: Role, body: Cre
         username,
         displayName: body.display_name ?? null,
         authSource: 'local',
-        passwordHash: await hashPassword(body.password),
+        passwordHash: passwordHash ?? (await hashPassword(body.password)),
         role,
         quotaNano: body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0),
         now,
@@ -113,6 +126,7 @@ export async function updateUser(
   actor: { username: string; role: Role },
   username: string,
   body: UpdateUserBody,
+  hashedPassword?: string,
 ) {
   const row = await getUserRow(deps, username)
   assertMayManage(actor.role, row.role, body.role)
@@ -121,7 +135,7 @@ export async function updateUser(
   }
   const now = deps.clock.now()
   // Hashed before the transaction: on SQLite a transaction holds the one connection while it waits.
-  const passwordHash = body.password !== undefined ? await hashPassword(body.password) : undefined
+  const passwordHash = hashedPassword ?? (await hashGivenPassword(body.password))
   const removes = removesSuperadmin(row, body)
   await runInTransaction(deps.db, async (trx) => {
     if (removes) await lockActiveSuperadmins(trx)
