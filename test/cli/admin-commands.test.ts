@@ -15,7 +15,7 @@ const SLOW = { timeout: 300_000 }
 
 describe('any-gateway: help and usage', SLOW, () => {
   it('lists every command, describes one, and exits 2 when called wrongly', async () => {
-    const help = await runAnyGateway(['--help'], {})
+    const help = await runAnyGateway(['--help'], {}, { viaNpx: true })
     expect(help.status).toBe(0)
     for (const c of [
       'start',

@@ -13,16 +13,20 @@ export interface CliRun {
 }
 
 /**
- * Runs the real CLI (`bin/any-gateway.js`, as `npx any-gateway` does) in its own process with exactly `env`
+ * Runs the real CLI (`bin/any-gateway.js`, or through `npx any-gateway`) in its own process with exactly `env`
  * (plus PATH and HOME). Asynchronous, so that a fake upstream or a gateway in the test's own process keeps serving.
  */
 export function runAnyGateway(
   args: string[],
   env: Record<string, string>,
-  opts: { stdin?: string; cwd?: string } = {},
+  opts: { stdin?: string; cwd?: string; viaNpx?: boolean } = {},
 ): Promise<CliRun> {
+  // `npx any-gateway` resolves the package's `bin` the way a user's shell does.
+  const [command, argv] = opts.viaNpx
+    ? ['npx', ['--offline', '--no-install', 'any-gateway', ...args]]
+    : [process.execPath, [CLI, ...args]]
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, ...args], {
+    const proc = spawn(command, argv, {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
