@@ -97,14 +97,12 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
       if (pending.has(s.requestId)) return
       pending.set(s.requestId, { s, attempts: 1 })
       settlementStats.pending++
-      try {
-        o.journal?.record(s)
-      } catch (journalErr) {
+      o.journal?.record(s, (journalErr) =>
         o.logger?.error(
-          { requestId: s.requestId, err: errorText(journalErr) },
-          'could not keep a waiting settlement on disk; it is retried from memory only',
-        )
-      }
+          { err: errorText(journalErr) },
+          'could not keep waiting settlements on disk; they are retried from memory only',
+        ),
+      )
       o.logger?.warn(
         { requestId: s.requestId, pending: pending.size, err: errorText(err) },
         'settlement refused by the database; it is retried until it lands',
@@ -138,6 +136,16 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
       if (timer) clearTimeout(timer)
       timer = null
       const left = pending.size
+      if (left > 0) {
+        try {
+          o.journal?.flush()
+        } catch (err) {
+          o.logger?.error(
+            { err: errorText(err), settlements: left },
+            'could not keep waiting settlements on disk',
+          )
+        }
+      }
       if (left > 0) {
         settlementStats.pending -= left
         settlementStats.leftForNextStart += left

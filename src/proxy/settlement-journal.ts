@@ -37,22 +37,49 @@ export function createSettlementJournal(dir: string) {
     `${PREFIX}${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}${SUFFIX}`,
   )
   let written = false
+  /** Lines not on disk yet: the failures of one moment (a refused batch) are written with one sync. */
+  let buffered: string[] = []
+  let scheduled = false
+  const writeBuffered = (): void => {
+    scheduled = false
+    if (buffered.length === 0) return
+    const lines = buffered.join('')
+    buffered = []
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const fd = openSync(file, 'a', 0o600)
+    try {
+      writeSync(fd, lines)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    written = true
+  }
   return {
     file,
-    /** Appends the settlement and syncs it to disk: once this returns, a crash cannot lose it. */
-    record(s: Settlement): void {
-      mkdirSync(dir, { recursive: true, mode: 0o700 })
-      const fd = openSync(file, 'a', 0o600)
-      try {
-        writeSync(fd, toLine(s))
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      written = true
+    /**
+     * Keeps the settlement on disk, synced, by the end of this turn of the event loop (with the others refused in
+     * it); a failure to write is reported to `onError`.
+     */
+    record(s: Settlement, onError: (err: unknown) => void): void {
+      buffered.push(toLine(s))
+      if (scheduled) return
+      scheduled = true
+      setImmediate(() => {
+        try {
+          writeBuffered()
+        } catch (err) {
+          onError(err)
+        }
+      })
+    },
+    /** Writes what is buffered now (the gateway stops). */
+    flush(): void {
+      writeBuffered()
     },
     /** Every settlement recorded has landed: the file is no longer needed. */
     clear(): void {
+      buffered = []
       if (!written) return
       written = false
       try {
