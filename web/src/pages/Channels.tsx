@@ -178,6 +178,7 @@ export default function Channels() {
                 setDrawer(true)
               }}
               aria-label={t('common.edit')}
+              data-testid={`channel-edit-${r.id}`}
             />
           </Tooltip>
           <Tooltip content={t('channels.fetchModels')}>
