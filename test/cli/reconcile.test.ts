@@ -1,11 +1,11 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer } from '../support/build-test-app.ts'
 import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
 import { testDbKinds } from '../support/test-databases.ts'
 import { toBig, toNum } from '../../src/infra/db/convert-row-values.ts'
-import { createSettlementJournal } from '../../src/proxy/settlement-journal.ts'
-import type { Settlement } from '../../src/proxy/settle-usage.ts'
 import { runAnyGateway } from './run-any-gateway.ts'
 
 const kinds = await testDbKinds()
@@ -164,7 +164,11 @@ describe.each(kinds)('any-gateway reconcile on %s', { timeout: 300_000 }, (kind)
     // is not a difference, it lands when the gateway retries it.
     await db.deleteFrom('usage_logs').where('request_id', '=', third.request_id!).execute()
     await db.deleteFrom('balance_ledger').where('request_id', '=', third.request_id!).execute()
-    createSettlementJournal(f.t.tdb.dir).record({ requestId: third.request_id!, costNano: 1n } as Settlement)
+    // The line as the gateway's settlement journal writes it (src/proxy/settlement-journal.ts).
+    writeFileSync(
+      path.join(f.t.tdb.dir, 'pending-settlements-1-1-test.jsonl'),
+      `${JSON.stringify({ requestId: third.request_id, costNano: '1' })}\n`,
+    )
     const r = await reconcile()
     expect(r.status).toBe(1)
     const out = r.json<ReconcileOutput>()
