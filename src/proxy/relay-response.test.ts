@@ -61,7 +61,12 @@ describe('relayResponse heartbeats', () => {
 })
 
 /** Relays `frames` (written one by one) through relayResponse; resolves with what the client received. */
-async function relayFrames(frames: string[], surfaceName: keyof typeof OPENAI_SURFACES = 'chat/completions') {
+const relayFrames = (frames: string[]) => relayFramesBytes(frames.map((f) => Buffer.from(f)))
+
+async function relayFramesBytes(
+  frames: Buffer[],
+  surfaceName: keyof typeof OPENAI_SURFACES = 'chat/completions',
+) {
   const upstreamBody = new PassThrough()
   const server = createServer((_req, res) => {
     void relayResponse({
@@ -117,6 +122,13 @@ describe('relayResponse error events (issue 15 defect 9)', () => {
       const got = await relayFrames([stream.slice(0, at), stream.slice(at)])
       expect(got, `split at ${at}`).toBe(stream)
     }
+  })
+
+  it('keeps a character split right after an event whole', async () => {
+    const stream = Buffer.from('data: a\n\n\u00e9vent: x\ndata: b\n\n')
+    const cut = stream.indexOf(0xc3) + 1
+    const got = await relayFramesBytes([stream.subarray(0, cut), stream.subarray(cut)])
+    expect(got).toBe(stream.toString('utf8'))
   })
 
   it('finds where the last blank line ends, whatever the line ends', () => {

@@ -176,6 +176,8 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   let changed = false
   /** The start of an over-long event went out as it came: it can no longer be changed. */
   let rawTail = false
+  /** The previous chunk may have ended inside a character (its last byte was not ASCII). */
+  let splitCharBefore = false
   const onEvent = (ev: SseEvent): void => {
     tracker?.push(ev)
     // The string form pre-filters: only a chunk with an empty `choices` array and a `usage` is parsed again.
@@ -203,8 +205,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     if (changed && !rawTail) {
       const out = takeKept()
       if (out.length > 0) sendText(out)
-    } else if (cut > 0)
-      sendText(cut === text.length ? text : text.slice(0, cut), cut === text.length ? raw : undefined)
+    } else if (cut > 0) sendText(cut === text.length ? text : text.slice(0, cut), complete ? raw : undefined)
     kept = []
     changed = false
     if (cut > 0) rawTail = false
@@ -273,9 +274,11 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         parser!.pushText(decoded)
         const last = chunk[chunk.length - 1]
         const endsBetween = (last === LF || last === CR) && parser!.betweenEvents()
-        // The usual chunk, whole events and nothing to change, goes out as it came, without a copy.
-        if (held.length === 0) flush(decoded, endsBetween, chunk)
+        // The usual chunk, whole events and nothing to change, goes out as it came, without a copy — unless the
+        // decoder kept the first bytes of a character from the previous chunk, which this one's text holds.
+        if (held.length === 0) flush(decoded, endsBetween, splitCharBefore ? undefined : chunk)
         else flush(held + decoded, endsBetween)
+        splitCharBefore = last >= 0x80
       } else {
         if (bodyBytes <= MAX_METERED_BODY) bodyParts.push(chunk)
         bodyBytes += chunk.length
