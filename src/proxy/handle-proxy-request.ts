@@ -30,6 +30,8 @@ const RETRYABLE_CONNECT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  // The channel's host resolved to a refused address at connect time: nothing was sent (docs/security.md).
+  'ERR_UPSTREAM_ADDRESS_BLOCKED',
 ])
 
 async function authenticate(

@@ -187,6 +187,24 @@ describe('issue 15 defect 7: channel addresses are checked by resolved address, 
     expect(res.text).not.toContain('169.254')
   })
 
+  it('a channel refused at connect time fails over to the next one, as a refused connection does', async () => {
+    const port = new URL(f.upstream.url).port
+    dns.answers.set('rebind-failover.test', ['127.0.0.1'])
+    const model = 'addr-failover-model'
+    const ids: string[] = []
+    for (const over of [{ base_url: `http://rebind-failover.test:${port}/v1`, weight: 100 }, { weight: 1 }]) {
+      const created = await admin('POST', '/admin/channels', channel({ ...over, models: [model] }))
+      expect(created.statusCode, created.body).toBe(201)
+      ids.push((created.json() as { id: string }).id)
+      await admin('POST', `/admin/groups/${f.groupId}/channels/${ids.at(-1)!}`, {})
+    }
+    dns.answers.set('rebind-failover.test', ['169.254.169.254'])
+    dns.asked.length = 0
+    for (let i = 0; i < 3; i++) expect((await chat(model)).status).toBe(200)
+    // The blocked channel was tried (it weighs 100 to 1) and the request went on to the other one.
+    expect(dns.asked).toContain('rebind-failover.test')
+  })
+
   it('refuses a rebound address that would really connect (0.0.0.0 reaches this host): nothing arrives', async () => {
     dns.answers.set('rebind-local.test', ['127.0.0.1'])
     const created = await admin(
