@@ -15,33 +15,10 @@ import { createPrice } from '../services/billing/price-service.ts'
 import { createRateLimit } from '../services/billing/rate-limit-service.ts'
 import { parseExpiry } from '../services/paging.ts'
 import { addMembership } from '../services/users/user-service.ts'
-import { newUserRow } from '../services/users/new-user-row.ts'
 import type { OriginalData, OriginalPrice } from './read-original-database.ts'
-
-const KINDS = [
-  'users',
-  'groups',
-  'memberships',
-  'channels',
-  'group_channels',
-  'rate_limits',
-  'prices',
-  'group_prices',
-  'vouchers',
-  'keys',
-] as const
-export type ImportKind = (typeof KINDS)[number]
-
-export interface ImportReport {
-  /** Rows written. */
-  imported: Record<ImportKind, number>
-  /** Rows already present (same name, code, key or identical rule), kept as they are. */
-  existing: Record<ImportKind, number>
-  /** Rows not imported, and why. */
-  skipped: { kind: ImportKind; id: string; reason: string }[]
-  /** Imported, but behaving differently from the original in a way the operator should know. */
-  warnings: string[]
-}
+import { newImportReport, type ImportKind, type ImportReport } from './import-report.ts'
+import { importOriginalUsers } from './import-original-users.ts'
+import { isReservedUsername } from '../domain/auth/canonical-username.ts'
 
 /** The original's price units; `extra_context_token` was stored but never billed, so it is left out. */
 const UNITS: Record<string, string> = {
@@ -71,12 +48,7 @@ export async function importOriginalData(
   encryptionKey: Buffer,
   data: OriginalData,
 ): Promise<ImportReport> {
-  const report: ImportReport = {
-    imported: Object.fromEntries(KINDS.map((k) => [k, 0])) as ImportReport['imported'],
-    existing: Object.fromEntries(KINDS.map((k) => [k, 0])) as ImportReport['existing'],
-    skipped: [],
-    warnings: [],
-  }
+  const report = newImportReport()
   const skip = (kind: ImportKind, id: string, reason: string) => report.skipped.push({ kind, id, reason })
   // Services stamp rows with `clock.now()`: the original's creation time is kept where it is known.
   const at = (ms: number | null): Clock => ({ now: () => ms ?? clock.now() })
@@ -105,81 +77,27 @@ export async function importOriginalData(
     }
   }
 
-  // Users: the original's users (LDAP logins), its admin roles, and owners of keys who never had a users row.
-  const roles = new Map(
-    data.admins.map((a) => [a.username, a.role === 'superadmin' ? 'superadmin' : 'admin'] as const),
-  )
-  const people = new Map(data.users.map((u) => [u.username, u]))
-  for (const name of [...roles.keys(), ...data.tokens.flatMap((t) => (t.username ? [t.username] : []))]) {
-    if (!people.has(name)) people.set(name, { username: name, quota_usd: 0, used_usd: 0, created_at: null })
-  }
-  const usernames = new Set<string>()
-  for (const u of people.values()) {
-    const found = await db
-      .selectFrom('users')
-      .select('username')
-      .where('username', '=', u.username)
-      .executeTakeFirst()
-    if (found) {
-      usernames.add(u.username)
-      report.existing.users++
-      continue
-    }
-    if (u.quota_usd !== null && !(u.quota_usd >= 0 && u.quota_usd <= 1e9)) {
-      skip('users', u.username, `balance ${u.quota_usd} USD is out of range`)
-      continue
-    }
-    const now = u.created_at ?? clock.now()
-    const quotaNano = u.quota_usd === null ? null : usdToNano(u.quota_usd)
-    const row = newUserRow({
-      username: u.username,
-      // The original's logins are LDAP; its break-glass user owns keys but has no directory entry.
-      authSource: u.username === '_admin_fallback' ? 'fallback' : 'ldap',
-      role: roles.get(u.username) ?? 'user',
-      quotaNano,
-      now,
-    })
-    await db
-      .insertInto('users')
-      .values({ ...row, used_nano: usdToNano(Math.max(0, u.used_usd)) })
-      .execute()
-    if (quotaNano !== null && quotaNano !== 0n) {
-      // The opening balance is a balance change like any other: it gets its ledger row.
-      await db
-        .insertInto('balance_ledger')
-        .values({
-          id: newId(),
-          username: u.username,
-          token_id: null,
-          request_id: null,
-          kind: 'admin_adjust',
-          amount_nano: quotaNano,
-          balance_after_nano: quotaNano,
-          created_at: clock.now(),
-        })
-        .execute()
-    }
-    usernames.add(u.username)
-    report.imported.users++
-  }
+  // Users, under the canonical names logins use here: original name → stored name.
+  const names = await importOriginalUsers(db, clock, data, report)
 
   for (const m of data.memberships) {
     const groupId = groupIds.get(m.group_id)
-    if (!groupId || !usernames.has(m.username)) {
+    const username = names.get(m.username)
+    if (!groupId || !username) {
       skip('memberships', `${m.username}/${m.group_id}`, groupId ? 'no such user' : 'no such group')
       continue
     }
     const present = await db
       .selectFrom('group_members')
       .select('username')
-      .where('username', '=', m.username)
+      .where('username', '=', username)
       .where('group_id', '=', groupId)
       .executeTakeFirst()
     if (present) {
       report.existing.memberships++
       continue
     }
-    await addMembership({ db, clock }, m.username, groupId)
+    await addMembership({ db, clock }, username, groupId)
     report.imported.memberships++
   }
 
@@ -362,7 +280,7 @@ export async function importOriginalData(
         code: v.code,
         amount_nano: usdToNano(v.amount_usd),
         expires_at: expires,
-        used_by: v.used ? (v.used_by ?? '(unknown)') : null,
+        used_by: v.used ? ((v.used_by && names.get(v.used_by)) ?? v.used_by ?? '(unknown)') : null,
         used_at: v.used ? (v.used_at ?? v.created_at ?? clock.now()) : null,
         created_by: 'import:any_gateway',
         created_at: v.created_at ?? clock.now(),
@@ -378,9 +296,20 @@ export async function importOriginalData(
       report.existing.keys++
       continue
     }
-    if (t.username && !usernames.has(t.username)) {
-      skip('keys', t.id, `owner "${t.username}" was not imported`)
-      continue
+    let owner: string | null = null
+    let frozen = t.frozen
+    if (t.username && isReservedUsername(t.username)) {
+      // The break-glass account owns nothing here: the key is kept, but frozen until an administrator decides.
+      report.warnings.push(
+        `key "${t.name}" (${t.id}) of the break-glass account: imported frozen and without owner; unfreeze or delete it`,
+      )
+      frozen = true
+    } else if (t.username) {
+      owner = names.get(t.username) ?? null
+      if (!owner) {
+        skip('keys', t.id, `owner "${t.username}" was not imported`)
+        continue
+      }
     }
     if (!looksLikeApiKey(t.key)) {
       report.warnings.push(`key "${t.name}" (${t.id}): not of the sk-… form, so no client can use it here`)
@@ -394,7 +323,6 @@ export async function importOriginalData(
         )
     }
     let expires = t.expires_at === null ? null : parseExpiry(t.expires_at)
-    let frozen = t.frozen
     if (expires !== null && Number.isNaN(expires)) {
       report.warnings.push(`key "${t.name}" (${t.id}): unreadable expiry "${t.expires_at}"; imported frozen`)
       expires = null
@@ -407,7 +335,7 @@ export async function importOriginalData(
         name: t.name || 'imported key',
         key_hash: hash,
         key_prefix: apiKeyPrefix(t.key),
-        username: t.username,
+        username: owner,
         group_id: groupId,
         // The original's 0 (or less) meant no cap.
         quota_nano: t.quota_usd > 0 ? usdToNano(t.quota_usd) : null,

@@ -64,19 +64,20 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(first.imported).toEqual({
       users: 5,
       groups: 2,
-      memberships: 2,
+      memberships: 3,
       channels: 3,
       group_channels: 4,
       rate_limits: 2,
       prices: 2,
       group_prices: 1,
       vouchers: 2,
-      keys: 6,
+      keys: 7,
     })
     expect(first.existing).toMatchObject({ groups: 1, prices: 1 })
     const skipped = first.skipped.map((s) => `${s.kind}:${s.reason}`)
     expect(skipped).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(/^users:the break-glass name/),
         expect.stringMatching(/^memberships:no such user/),
         expect.stringMatching(/^channels:"broken": base_url/),
         expect.stringMatching(/^group_channels:channel not imported/),
@@ -85,9 +86,10 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
         expect.stringMatching(/^prices:unit "extra_context_token"/),
       ]),
     )
-    expect(first.skipped).toHaveLength(6)
+    expect(first.skipped).toHaveLength(7)
     expect(first.warnings.join('\n')).toMatch(/provider "deepseek" imported as openai/)
     expect(first.warnings.join('\n')).toMatch(/disable_ssl/)
+    expect(first.warnings.join('\n')).toMatch(/of the break-glass account: imported frozen and without owner/)
     expect(first.usage_rows_not_imported).toBe(1)
   })
 
@@ -101,7 +103,10 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(toBigOrNull(users.alice.used_nano)).toBe(4_500_000_000n)
     expect(users.bob.quota_nano).toBeNull()
     expect(users.dave.role).toBe('admin')
-    expect(users._admin_fallback.auth_source).toBe('fallback')
+    // Stored under the canonical name logins use; no account ever holds the break-glass name.
+    expect(users.erin).toBeDefined()
+    expect(users.Erin).toBeUndefined()
+    expect(users._admin_fallback).toBeUndefined()
     const opening = await db
       .selectFrom('balance_ledger')
       .selectAll()
@@ -110,7 +115,7 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(opening.map((l) => [l.kind, String(l.amount_nano)])).toEqual([['admin_adjust', '25500000000']])
 
     const tokens = await db.selectFrom('tokens').selectAll().execute()
-    expect(tokens).toHaveLength(6)
+    expect(tokens).toHaveLength(7)
     const text = JSON.stringify(tokens, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
     for (const key of Object.values(ORIGINAL_KEYS)) {
       expect(text).not.toContain(key)
@@ -120,6 +125,12 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(toBigOrNull(bob.quota_nano)).toBe(10_000_000_000n)
     expect(toNum(bob.expires_at)).toBe(Date.parse('2999-12-31T23:59:59.999Z'))
     expect(tokens.find((t) => t.username === 'alice')!.quota_nano).toBeNull()
+    const fallback = tokens.find(
+      (t) => t.key_hash === createHash('sha256').update(ORIGINAL_KEYS.fallback).digest('hex'),
+    )!
+    expect(fallback).toMatchObject({ username: null })
+    expect(toNum(fallback.frozen)).toBe(1)
+    expect(tokens.find((t) => t.username === 'erin')).toBeDefined()
 
     const channels = await db.selectFrom('channels').selectAll().orderBy('name').execute()
     expect(channels.map((c) => [c.name, c.provider, JSON.parse(c.models)])).toEqual([
@@ -146,6 +157,8 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     const alice = await chat(ORIGINAL_KEYS.alice, 'gpt-4o-mini')
     expect(alice.statusCode, await alice.body.text()).toBe(200)
     expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${ORIGINAL_CHANNEL_KEY}`)
+    const erin = await chat(ORIGINAL_KEYS.erin, 'gpt-4o-mini')
+    expect(erin.statusCode, await erin.body.text()).toBe(200)
     const bob = await chat(ORIGINAL_KEYS.bob, 'gpt-alias')
     expect(bob.statusCode, await bob.body.text()).toBe(200)
     expect(JSON.parse(upstream.requests.at(-1)!.body)).toMatchObject({ model: 'gpt-4o-mini' })
@@ -158,7 +171,7 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
       },
     )
     expect(gemini.statusCode, await gemini.body.text()).toBe(200)
-    for (const key of [ORIGINAL_KEYS.carolFrozen, ORIGINAL_KEYS.daveExpired]) {
+    for (const key of [ORIGINAL_KEYS.carolFrozen, ORIGINAL_KEYS.daveExpired, ORIGINAL_KEYS.fallback]) {
       const refused = await chat(key, 'gpt-4o-mini')
       await refused.body.text()
       expect([401, 403]).toContain(refused.statusCode)
@@ -170,6 +183,6 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(r.status, r.stderr).toBe(0)
     const again = r.json<ImportOutput>()
     expect(Object.values(again.imported).every((n) => n === 0)).toBe(true)
-    expect(again.existing).toMatchObject({ users: 5, groups: 3, channels: 3, keys: 6, vouchers: 2 })
+    expect(again.existing).toMatchObject({ users: 5, groups: 3, channels: 3, keys: 7, vouchers: 2 })
   })
 })

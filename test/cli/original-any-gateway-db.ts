@@ -128,6 +128,7 @@ export const ORIGINAL_KEYS = {
   daveExpired: 'sk-00000000000000000000000000000d01',
   ownerless: 'sk-00000000000000000000000000000e01',
   fallback: 'sk-00000000000000000000000000000f01',
+  erin: 'sk-0000000000000000000000000000e7e7',
 }
 export const ORIGINAL_CHANNEL_KEY = 'sk-original-upstream-canary-4242'
 const T = '2025-03-01T10:00:00.000000Z'
@@ -172,11 +173,14 @@ export function buildOriginalDatabase(file: string, upstreamUrl: string): void {
   insert('users', { username: 'alice', created_at: T, quota_usd: 25.5, used_usd: 4.5 })
   insert('users', { username: 'bob', created_at: T, quota_usd: null, used_usd: 0 })
   insert('users', { username: 'carol', created_at: '2025-03-02T08:00:00', quota_usd: 0, used_usd: 0 })
+  // LDAP logins keep the case the user typed: here names are stored in one canonical form.
+  insert('users', { username: 'Erin', created_at: T, quota_usd: 2, used_usd: 0 })
   insert('admin_users', { username: 'alice', role: 'superadmin', created_by: 'system', created_at: T })
   insert('admin_users', { username: 'dave', role: 'admin', created_by: 'alice', created_at: T })
   insert('user_group_memberships', { username: 'alice', group_id: g.premium })
   insert('user_group_memberships', { username: 'carol', group_id: g.staff })
   insert('user_group_memberships', { username: 'ghost', group_id: g.staff })
+  insert('user_group_memberships', { username: 'Erin', group_id: g.staff })
 
   const c = { openai: hexId(11), gemini: hexId(12), deepseek: hexId(13), bad: hexId(14) }
   const channel = (
@@ -246,6 +250,7 @@ export function buildOriginalDatabase(file: string, upstreamUrl: string): void {
   token(4, ORIGINAL_KEYS.daveExpired, { username: 'dave', expires_at: '2020-01-01T00:00:00' })
   token(5, ORIGINAL_KEYS.ownerless, { group_id: g.staff })
   token(6, ORIGINAL_KEYS.fallback, { username: '_admin_fallback' })
+  token(7, ORIGINAL_KEYS.erin, { username: 'Erin' })
 
   insert('rate_limits', {
     id: hexId(201),
