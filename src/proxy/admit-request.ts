@@ -142,8 +142,10 @@ export async function admitRequest(
     if (r.ok) {
       buckets.push({ scope, rules })
       headers = buildRateLimitHeaders(r)
-      // A key bound to a group whose active rules all pass is covered by that group's package.
-      covered = bound
+      // A key bound to a group whose active rules all pass is covered by that group's package. While the limiter
+      // fails open the rules were not checked: only rate limiting degrades, never a budget, so the user's balance
+      // pays (docs/security.md, #36). A key without a user has no balance to fall back on and stays covered.
+      covered = bound && !(r.degraded && p.username)
     } else if (bound && p.username) {
       // The package is used up: the balance may pay instead. If it cannot, the answer is the rule (429, not
       // 402): waiting for the window is what the caller can do.

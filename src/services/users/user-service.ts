@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely'
+import { PostgresAdapter, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { Database, UsersTable } from '../../infra/db/database-types.ts'
 import {
   boolToInt,
@@ -139,6 +139,9 @@ export async function updateUser(
   const removes = removesSuperadmin(row, body)
   await runInTransaction(deps.db, async (trx) => {
     if (removes) await lockActiveSuperadmins(trx)
+    // The balance as this transaction replaces it, not as read before it: a settlement landing in between would
+    // otherwise be missing from the ledger's sum (docs/security.md, #28).
+    const before = body.quota_usd !== undefined ? await readBalanceForUpdate(trx, username) : null
     const set: Updateable<UsersTable> = { updated_at: now }
     if (body.display_name !== undefined) set.display_name = body.display_name
     if (passwordHash !== undefined) set.password_hash = passwordHash
@@ -153,7 +156,6 @@ export async function updateUser(
     // A reset password, another role or a disabled account ends the sessions issued before.
     if (changeEndsSessions(row, body)) await endSessions(trx, username)
     if (body.quota_usd !== undefined) {
-      const before = toBigOrNull(row.quota_nano)
       const after = body.quota_usd === null ? null : usdToNano(body.quota_usd)
       await trx
         .insertInto('balance_ledger')
@@ -245,4 +247,12 @@ export async function listMemberships(deps: UserDeps, username: string) {
     priority: toNum(r.priority),
     all_visible: toBool(r.all_visible),
   }))
+}
+
+/** The user's balance, its row locked until the transaction ends (PostgreSQL; SQLite's writers are serial). */
+async function readBalanceForUpdate(trx: Kysely<Database>, username: string): Promise<bigint | null> {
+  let q = trx.selectFrom('users').select('quota_nano').where('username', '=', username)
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate()
+  const row = await q.executeTakeFirstOrThrow()
+  return toBigOrNull(row.quota_nano)
 }
