@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../domain/auth/canonical-username.ts'
 import { createTokenBody } from '../contracts/tokens.ts'
 import { notFound } from '../domain/errors.ts'
 import { createToken } from '../services/tokens/token-service.ts'
@@ -40,7 +41,7 @@ export const createKey: CliCommand = {
     const group = stringOption(values, 'group')
     return withGatewayContext(io, async (ctx) => {
       const deps = { db: ctx.db.db, clock: ctx.clock }
-      const owner = await getUserRow(deps, positionals[0])
+      const owner = await getUserRow(deps, canonicalUsername(positionals[0]))
       let groupId: string | null = null
       if (group !== undefined) {
         const row = await ctx.db.db

@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../domain/auth/canonical-username.ts'
 import { updateUserBody } from '../contracts/users.ts'
 import { updateUser } from '../services/users/user-service.ts'
 import { parseUsd, type CliCommand } from './cli-command.ts'
@@ -14,7 +15,8 @@ export const setUserBalance: CliCommand = {
   options: {},
   positionals: 2,
   run: async ({ positionals }, io) => {
-    const [username, amount] = positionals
+    const [given, amount] = positionals
+    const username = canonicalUsername(given)
     const body = updateUserBody.parse({ quota_usd: parseUsd(amount, 'the balance', true) })
     return withGatewayContext(io, async (ctx) => {
       const r = await updateUser(

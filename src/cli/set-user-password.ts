@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../domain/auth/canonical-username.ts'
 import { updateUserBody } from '../contracts/users.ts'
 import { updateUser } from '../services/users/user-service.ts'
 import type { CliCommand } from './cli-command.ts'
@@ -15,7 +16,8 @@ export const setUserPassword: CliCommand = {
   options: { ...passwordOptions },
   positionals: 1,
   run: async ({ values, positionals }, io) => {
-    const username = positionals[0]
+    // As a login would name the account (Alice and alice are one user).
+    const username = canonicalUsername(positionals[0])
     const { password, generated } = await readNewPassword(values, io)
     const body = updateUserBody.parse({ password })
     return withGatewayContext(io, async (ctx) => {

@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../domain/auth/canonical-username.ts'
 import { roleSchema } from '../contracts/users.ts'
 import { setUserRole as changeRole } from '../services/users/user-service.ts'
 import type { CliCommand } from './cli-command.ts'
@@ -11,7 +12,8 @@ export const setUserRole: CliCommand = {
   options: {},
   positionals: 2,
   run: async ({ positionals }, io) => {
-    const [username, roleText] = positionals
+    const [given, roleText] = positionals
+    const username = canonicalUsername(given)
     const role = roleSchema.parse(roleText)
     return withGatewayContext(io, async (ctx) => {
       const r = await changeRole({ db: ctx.db.db, clock: ctx.clock }, { username: ctx.actor }, username, role)

@@ -98,7 +98,8 @@ describe.each(kinds)('any-gateway admin commands on %s', SLOW, (kind) => {
     expect(password.length).toBeGreaterThanOrEqual(20)
     expect(await verifyPassword(password, (await user('bob')).password_hash!)).toBe(true)
 
-    const balance = await cli(['user', 'set-balance', 'bob', '12.5'])
+    // The name as a login would give it: one account whatever the case.
+    const balance = await cli(['user', 'set-balance', 'Bob', '12.5'])
     expect(balance.status, balance.stderr).toBe(0)
     expect(balance.json()).toMatchObject({ before_usd: 5, after_usd: 12.5 })
     expect(toBigOrNull((await user('bob')).quota_nano)).toBe(12_500_000_000n)
