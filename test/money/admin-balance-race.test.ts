@@ -24,17 +24,16 @@ describe.each(kinds)('an admin setting a balance while debits land (%s)', (kind)
       const u = await addUser(1000n * UNIT)
       const k = await addKey(u)
       const work: Promise<unknown>[] = []
-      for (let i = 0; i < 40; i++) work.push(writer.settle(settlement(u, k, { costNano: UNIT })))
-      work.splice(
-        20,
-        0,
-        t.inject({
-          method: 'PATCH',
-          url: `/admin/users/${u}`,
-          headers: bearer(jwt),
-          payload: { quota_usd: 5 },
-        }),
-      )
+      for (let i = 0; i < 20; i++) work.push(writer.settle(settlement(u, k, { costNano: UNIT })))
+      // The admin's change lands in the middle of the debits.
+      const adminChange = t.inject({
+        method: 'PATCH',
+        url: `/admin/users/${u}`,
+        headers: bearer(jwt),
+        payload: { quota_usd: 5 },
+      })
+      work.push(adminChange)
+      for (let i = 0; i < 20; i++) work.push(writer.settle(settlement(u, k, { costNano: UNIT })))
       await Promise.all(work)
       const row = await db()
         .selectFrom('users')
