@@ -78,7 +78,12 @@ describe('issue 15 defect 7: the channel address classifier', () => {
   })
 
   it('knows metadata names in any case and with trailing dots', () => {
-    for (const name of ['metadata.google.internal', 'METADATA.Google.Internal.', 'metadata', 'metadata.goog..'])
+    for (const name of [
+      'metadata.google.internal',
+      'METADATA.Google.Internal.',
+      'metadata',
+      'metadata.goog..',
+    ])
       expect(isMetadataHost(name)).toBe(true)
     for (const name of ['metadata.google.internal.evil.com', 'api.openai.com', 'localhost'])
       expect(isMetadataHost(name)).toBe(false)
