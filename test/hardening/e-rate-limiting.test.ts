@@ -177,6 +177,8 @@ describe('E. client addresses and what a refusal costs', () => {
   })
 
   it('#39 refusals (401, 429) cost nothing; a failed provider call is refunded but keeps its rate-limit slot', async () => {
+    // The previous test's requests may still be settling: start from a balance with nothing held.
+    await expect.poll(async () => (await balanceOf(f, 'user')).reserved, { timeout: 5000 }).toBe(0n)
     const before = await balanceOf(f, 'user')
     expect((await call(f, 'sk-not-a-key-0000000000000000000000')).status).toBe(401)
     const limited = await f.createKey({ rpm: 2 })
