@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { freezeBody } from '../../contracts/tokens.ts'
-import { route } from '../define-route.ts'
+import { route, type RouteContext } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   deleteToken,
@@ -13,6 +13,36 @@ import {
 import type { AppDeps } from '../app-deps.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+
+/** An admin's freeze or unfreeze of any key, audited in the change's transaction (recorded as an admin's). */
+async function adminSetFrozen(
+  {
+    deps,
+    params,
+    principal,
+    ip,
+  }: Pick<RouteContext<unknown, unknown, 'admin'>, 'deps' | 'params' | 'principal' | 'ip'>,
+  frozen: boolean,
+) {
+  const t = await deps.audit.change(
+    (db) =>
+      setTokenFrozen(
+        { ...tokenDeps(deps), db },
+        params.id,
+        { username: principal.username, admin: true },
+        frozen,
+      ),
+    (t) => ({
+      actor: principal.username,
+      action: frozen ? 'token.freeze' : 'token.unfreeze',
+      target: params.id,
+      summary: { owner: t.username, name: t.name },
+      ip,
+    }),
+  )
+  deps.invalidate('tokens', params.id)
+  return t
+}
 
 export const adminTokenRoutes = [
   route({
@@ -44,27 +74,7 @@ export const adminTokenRoutes = [
     tag: 'admin',
     summary: "Freeze any user's key (a leaked key must be stoppable)",
     body: freezeBody,
-    handler: async ({ deps, params, body, principal, ip }) => {
-      const frozen = body?.frozen ?? true
-      const t = await deps.audit.change(
-        (db) =>
-          setTokenFrozen(
-            { ...tokenDeps(deps), db },
-            params.id,
-            { username: principal.username, admin: true },
-            frozen,
-          ),
-        (t) => ({
-          actor: principal.username,
-          action: frozen ? 'token.freeze' : 'token.unfreeze',
-          target: params.id,
-          summary: { owner: t.username, name: t.name },
-          ip,
-        }),
-      )
-      deps.invalidate('tokens', params.id)
-      return t
-    },
+    handler: (ctx) => adminSetFrozen(ctx, ctx.body?.frozen ?? true),
   }),
   route({
     method: 'PATCH',
@@ -73,27 +83,7 @@ export const adminTokenRoutes = [
     tag: 'admin',
     summary: "Unfreeze any user's key",
     body: freezeBody,
-    handler: async ({ deps, params, body, principal, ip }) => {
-      const frozen = body?.frozen ?? false
-      const t = await deps.audit.change(
-        (db) =>
-          setTokenFrozen(
-            { ...tokenDeps(deps), db },
-            params.id,
-            { username: principal.username, admin: true },
-            frozen,
-          ),
-        (t) => ({
-          actor: principal.username,
-          action: frozen ? 'token.freeze' : 'token.unfreeze',
-          target: params.id,
-          summary: { owner: t.username, name: t.name },
-          ip,
-        }),
-      )
-      deps.invalidate('tokens', params.id)
-      return t
-    },
+    handler: (ctx) => adminSetFrozen(ctx, ctx.body?.frozen ?? false),
   }),
   route({
     method: 'DELETE',
