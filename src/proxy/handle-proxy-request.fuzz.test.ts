@@ -230,6 +230,13 @@ function formModel(body: string, boundary: string): string | undefined {
   return undefined
 }
 
+let uploads = 0
+/** A mark at the start of an uploaded file, to find the request the provider received among all recorded. */
+const uploadTag = () => `upload-${++uploads}-`
+/** The upload the provider received with that mark (the fake keeps only its last 1,000 requests). */
+const receivedUpload = (tag: string) =>
+  f.upstream.requests.findLast((r) => r.path.includes('/audio/transcriptions') && r.body.includes(tag))
+
 describe('proxy fuzz: multipart uploads', () => {
   const boundary = 'b0undary'
   const upload = (parts: { name: string; value: Buffer; filename?: string }[], key = f.key) =>
@@ -241,16 +248,16 @@ describe('proxy fuzz: multipart uploads', () => {
   it('counterexample: a decoy model field inside the uploaded file is not the model', async () => {
     // A key limited to whisper-1 must not run gpt-5 by putting `name="model"…whisper-1` in the file's bytes.
     const key = await f.createKey({ allowed_models: ['whisper-1'] })
-    const seen = f.upstream.requests.length
+    const tag = uploadTag()
     const a = await upload(
       [
-        { name: 'file', value: Buffer.from('name="model"\r\n\r\nwhisper-1\r\n'), filename: 'a.wav' },
+        { name: 'file', value: Buffer.from(`${tag}name="model"\r\n\r\nwhisper-1\r\n`), filename: 'a.wav' },
         { name: 'model', value: Buffer.from('gpt-5') },
       ],
       key,
     )
     expectHandled(a)
-    const sent = f.upstream.requests.slice(seen).find((r) => r.path.includes('/audio/transcriptions'))
+    const sent = receivedUpload(tag)
     expect(sent === undefined ? undefined : formModel(sent.body, boundary)).not.toBe('gpt-5')
     expect(a.status).toBe(403)
   })
@@ -278,20 +285,21 @@ describe('proxy fuzz: multipart uploads', () => {
           fc.nat({ max: 100 * 1024 }),
           async (model, decoy, fileFirst, padding) => {
             // File bytes that may hold a fake form field: only the real field is the model.
+            const tag = uploadTag()
             const file = Buffer.concat([
+              Buffer.from(tag),
               Buffer.alloc(padding, 0x52),
               Buffer.from(decoy === undefined ? 'RIFF' : `name="model"\r\n\r\n${decoy}\r\n`),
             ])
             const filePart = { name: 'file', value: file, filename: 'a.wav' }
             const modelPart = { name: 'model', value: Buffer.from(model) }
             const body = multipart(boundary, fileFirst ? [filePart, modelPart] : [modelPart, filePart])
-            const seen = f.upstream.requests.length
             const a = await post('/v1/audio/transcriptions', body, {
               'content-type': `multipart/form-data; boundary=${boundary}`,
             })
             expectHandled(a)
             // Every model here is served and the key may use it: the upload must reach the provider.
-            const sent = f.upstream.requests.slice(seen).find((r) => r.path.includes('/audio/transcriptions'))
+            const sent = receivedUpload(tag)
             expect(sent, `${a.status} ${a.text}`).toBeDefined()
             expect(formModel(sent!.body, boundary)).toBe(model)
             expect(a.outcome?.model).toBe(model)
