@@ -66,13 +66,15 @@ export const createKey: CliCommand = {
         max_concurrency: positiveInt(stringOption(values, 'concurrency'), '--concurrency'),
       })
       // As an administrator would through the API: any existing group may be bound.
-      const token = await createToken(deps, owner.username, 'admin', body)
-      await ctx.audit({
-        actor: ctx.actor,
-        action: 'token.create',
-        target: token.id,
-        summary: { owner: owner.username, name: token.name, group_id: token.group_id },
-      })
+      const token = await ctx.audit.change(
+        (db) => createToken({ ...deps, db }, owner.username, 'admin', body),
+        (token) => ({
+          actor: ctx.actor,
+          action: 'token.create',
+          target: token.id,
+          summary: { owner: owner.username, name: token.name, group_id: token.group_id },
+        }),
+      )
       return {
         data: { ok: true, ...token },
         text: `created key "${token.name}" (${token.id}) for "${owner.username}"\nkey (shown once): ${token.key}`,

@@ -32,13 +32,15 @@ export const createUser: CliCommand = {
       quota_usd: balance === undefined ? undefined : parseUsd(balance, '--balance', true),
     })
     return withGatewayContext(io, async (ctx) => {
-      const user = await createLocalUser({ db: ctx.db.db, clock: ctx.clock }, 'superadmin', body)
-      await ctx.audit({
-        actor: ctx.actor,
-        action: 'user.create',
-        target: user.username,
-        summary: { role: user.role, quota_usd: user.quota_usd },
-      })
+      const user = await ctx.audit.change(
+        (db) => createLocalUser({ db, clock: ctx.clock }, 'superadmin', body),
+        (user) => ({
+          actor: ctx.actor,
+          action: 'user.create',
+          target: user.username,
+          summary: { role: user.role, quota_usd: user.quota_usd },
+        }),
+      )
       const balanceText = user.quota_usd === null ? 'unlimited' : `$${user.quota_usd}`
       return {
         data: { ok: true, user, ...(generated ? { password } : {}) },

@@ -30,15 +30,19 @@ export const revokeKey: CliCommand = {
         .executeTakeFirst()
       if (!row) throw notFound('Key')
       const freeze = values.freeze === true
-      const token = freeze
-        ? await setTokenFrozen(deps, row.id, null, true)
-        : serializeToken(await deleteToken(deps, row.id, null))
-      await ctx.audit({
-        actor: ctx.actor,
-        action: freeze ? 'token.freeze' : 'token.revoke',
-        target: row.id,
-        summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
-      })
+      // Recorded as an administrator's freeze (its owner cannot lift it), committed with its audit row.
+      const token = await ctx.audit.change(
+        async (db) =>
+          freeze
+            ? await setTokenFrozen({ ...deps, db }, row.id, { username: ctx.actor, admin: true }, true)
+            : serializeToken(await deleteToken({ ...deps, db }, row.id, null)),
+        () => ({
+          actor: ctx.actor,
+          action: freeze ? 'token.freeze' : 'token.revoke',
+          target: row.id,
+          summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
+        }),
+      )
       return {
         data: { ok: true, action: freeze ? 'frozen' : 'deleted', token },
         text: `${freeze ? 'froze' : 'deleted'} key "${row.name}" (${row.id}, ${row.key_prefix}) of ${row.username ?? 'nobody'}`,

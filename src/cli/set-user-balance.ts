@@ -19,18 +19,17 @@ export const setUserBalance: CliCommand = {
     const username = canonicalUsername(given)
     const body = updateUserBody.parse({ quota_usd: parseUsd(amount, 'the balance', true) })
     return withGatewayContext(io, async (ctx) => {
-      const r = await updateUser(
-        { db: ctx.db.db, clock: ctx.clock },
-        { username: ctx.actor, role: 'superadmin' },
-        username,
-        body,
+      // The change and its audit row commit together, as through the admin API.
+      const r = await ctx.audit.change(
+        (db) =>
+          updateUser({ db, clock: ctx.clock }, { username: ctx.actor, role: 'superadmin' }, username, body),
+        (r) => ({
+          actor: ctx.actor,
+          action: 'user.update',
+          target: username,
+          summary: { changed: ['quota_usd'], quota_usd: [r.before.quota_usd, r.after.quota_usd] },
+        }),
       )
-      await ctx.audit({
-        actor: ctx.actor,
-        action: 'user.update',
-        target: username,
-        summary: { changed: ['quota_usd'], quota_usd: [r.before.quota_usd, r.after.quota_usd] },
-      })
       const show = (v: number | null) => (v === null ? 'unlimited' : `$${v}`)
       return {
         data: { ok: true, user: r.after, before_usd: r.before.quota_usd, after_usd: r.after.quota_usd },

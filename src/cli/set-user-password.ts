@@ -21,18 +21,16 @@ export const setUserPassword: CliCommand = {
     const { password, generated } = await readNewPassword(values, io)
     const body = updateUserBody.parse({ password })
     return withGatewayContext(io, async (ctx) => {
-      const r = await updateUser(
-        { db: ctx.db.db, clock: ctx.clock },
-        { username: ctx.actor, role: 'superadmin' },
-        username,
-        body,
+      const r = await ctx.audit.change(
+        (db) =>
+          updateUser({ db, clock: ctx.clock }, { username: ctx.actor, role: 'superadmin' }, username, body),
+        () => ({
+          actor: ctx.actor,
+          action: 'user.update',
+          target: username,
+          summary: { changed: ['password'] },
+        }),
       )
-      await ctx.audit({
-        actor: ctx.actor,
-        action: 'user.update',
-        target: username,
-        summary: { changed: ['password'] },
-      })
       return {
         data: { ok: true, user: r.after, ...(generated ? { password } : {}) },
         text: `password of "${username}" set` + (generated ? `\npassword (shown once): ${password}` : ''),

@@ -16,13 +16,15 @@ export const setUserRole: CliCommand = {
     const username = canonicalUsername(given)
     const role = roleSchema.parse(roleText)
     return withGatewayContext(io, async (ctx) => {
-      const r = await changeRole({ db: ctx.db.db, clock: ctx.clock }, { username: ctx.actor }, username, role)
-      await ctx.audit({
-        actor: ctx.actor,
-        action: 'user.set_role',
-        target: username,
-        summary: { from: r.before.role, to: role },
-      })
+      const r = await ctx.audit.change(
+        (db) => changeRole({ db, clock: ctx.clock }, { username: ctx.actor }, username, role),
+        (r) => ({
+          actor: ctx.actor,
+          action: 'user.set_role',
+          target: username,
+          summary: { from: r.before.role, to: role },
+        }),
+      )
       return {
         data: { ok: true, user: r.after, before: r.before.role },
         text: `role of "${username}": ${r.before.role} → ${r.after.role}`,
