@@ -110,6 +110,7 @@ suite('dashboard (Chromium)', () => {
   it('1. a superadmin sets up a channel, a group with it and a price; a user creates a key, chats with streaming output, and finds the request in Logs and the Dashboard', async () => {
     const a = admin.page
     await login(a, gw.adminUsername, gw.adminPassword)
+    await a.goto('/dashboard')
     await shot(a, 'en-1280-admin-dashboard-empty')
     // Issue 15 defect 11: the session is an HttpOnly, SameSite=Strict cookie that no script can read, nothing
     // JWT-like sits in localStorage, and the page is served under a CSP (its violations would be console errors,
@@ -183,6 +184,7 @@ suite('dashboard (Chromium)', () => {
 
     const u = user.page
     await login(u, USER.name, USER.password)
+    await u.goto('/dashboard')
     await expect.poll(() => moneyOf(u, 'balance-value')).toBe(5)
 
     await u.goto('/apikeys')

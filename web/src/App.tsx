@@ -11,6 +11,8 @@ import { Forbidden, NotFound } from './components/StatusPages.tsx'
 
 const Login = lazy(() => import('./pages/Login.tsx'))
 const Pricing = lazy(() => import('./pages/Pricing.tsx'))
+const Home = lazy(() => import('./pages/Home.tsx'))
+const Guide = lazy(() => import('./pages/Guide.tsx'))
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'))
 const ApiKeys = lazy(() => import('./pages/ApiKeys.tsx'))
 const Chat = lazy(() => import('./pages/Chat.tsx'))
@@ -72,7 +74,9 @@ export function App() {
                 </RequireAuth>
               }
             >
-              <Route index element={<Navigate to="/dashboard" replace />} />
+              <Route index element={<Navigate to="/home" replace />} />
+              <Route path="/home" element={<Home />} />
+              <Route path="/guide" element={<Guide />} />
               <Route path="/dashboard" element={<Dashboard />} />
               <Route path="/apikeys" element={<ApiKeys />} />
               <Route path="/chat" element={<Chat />} />

@@ -104,7 +104,8 @@ export async function login(page: Page, username: string, password: string): Pro
   await field(page, 'login-username').fill(username)
   await field(page, 'login-password').fill(password)
   await page.getByTestId('login-submit').click()
-  await page.waitForURL(/\/dashboard$/)
+  // Login lands on Home (get started); tests go on to the page they need.
+  await page.waitForURL(/\/home$/)
 }
 
 export async function logout(page: Page): Promise<void> {

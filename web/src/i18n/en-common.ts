@@ -35,6 +35,8 @@ export const enCommon = {
   'common.unlimited': 'Unlimited',
   'common.username': 'User',
 
+  'nav.home': 'Home',
+  'nav.guide': 'Client guide',
   'nav.dashboard': 'Dashboard',
   'nav.apikeys': 'API Keys',
   'nav.chat': 'Chat',

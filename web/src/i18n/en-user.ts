@@ -154,4 +154,88 @@ export const enUser = {
   'pricing.perSearch': 'Per web search',
   'pricing.perRequest': 'Per request',
   'pricing.empty': 'No prices published yet',
+
+  'home.welcome': 'Welcome, {name}',
+  'home.intro':
+    'Any Gateway speaks the OpenAI, Anthropic and Gemini APIs: point your SDK or coding tool at it with one of your keys.',
+  'home.step1': 'Create a key',
+  'home.step1Text': 'In API Keys. The full key is shown only once, when it is created: copy it then.',
+  'home.step2': 'Pick a tool',
+  'home.step2Text': 'An SDK, a coding CLI (Claude Code, Codex, Gemini CLI) or curl, below.',
+  'home.step3': 'Copy the settings',
+  'home.step3Text': 'Filled in with this gateway’s address, your key and a model you can use.',
+  'home.createKey': 'Create a key',
+  'home.fullGuide': 'Full guide',
+
+  'guide.title': 'Client guide',
+  'guide.intro':
+    'Every client talks to the gateway exactly as it talks to the provider: only the base URL and the key change.',
+  'guide.settings': 'Your settings',
+  'guide.gatewayUrl': 'Gateway URL',
+  'guide.key': 'API key',
+  'guide.pickKey': 'Choose one of your keys',
+  'guide.noKeys': 'You have no API key yet.',
+  'guide.pastePlaceholder': 'Paste the full key ({prefix})',
+  'guide.pasteHelp':
+    'The full key is shown only when it is created. Paste it to fill in the snippets; it stays in this page’s memory only. Until then they show a placeholder.',
+  'guide.keyRemembered': 'Using the key created in this browser tab.',
+  'guide.keyInvalid': 'This is not a whole key: it starts with sk- and has at least 20 characters.',
+  'guide.pickModel': 'Choose or type a model',
+  'guide.modelsNeedKey': 'Paste the key to list the models it can use, or type a model name.',
+  'guide.placeholderKey': 'placeholder key: paste the full key above',
+  'guide.baseUrl': 'Base URL',
+  'guide.keyHeader': 'Key sent as',
+  'guide.client.openai': 'OpenAI SDK',
+  'guide.client.anthropic': 'Anthropic SDK',
+  'guide.client.genai': 'Google GenAI SDK',
+  'guide.client.claude-code': 'Claude Code',
+  'guide.client.codex': 'Codex CLI',
+  'guide.client.gemini-cli': 'Gemini CLI',
+  'guide.client.vercel': 'Vercel AI SDK',
+  'guide.client.langchain': 'LangChain',
+  'guide.client.curl': 'curl',
+  'guide.note.openai':
+    'Node and Python read the same two environment variables. The base URL ends in /v1. Chat completions, responses, embeddings, images, audio and moderations all go through, streamed or not.',
+  'guide.note.anthropic':
+    'The base URL has no /v1: the SDK appends /v1/messages itself. ANTHROPIC_AUTH_TOKEN (sent as Authorization: Bearer) works as well; set one of the two, not both.',
+  'guide.note.genai':
+    'The base URL has no /v1beta: the SDK appends its API version and the model path, and sends the key as x-goog-api-key. Use the Gemini Developer API mode (an API key), not Vertex AI.',
+  'guide.note.claude-code':
+    'Put the env block in ~/.claude/settings.json (not in a project’s .claude/settings.json, which everyone who clones the repository shares). Leave ANTHROPIC_API_KEY unset; /status inside Claude Code shows the base URL in use.',
+  'guide.note.codex':
+    'Codex uses the Responses API (POST /v1/responses). The provider id must not be one of Codex’s own (openai, ollama, lmstudio); env_key names the variable that holds the key.',
+  'guide.note.gemini-cli':
+    'Put the variables in ~/.gemini/.env to keep them and choose “Use Gemini API Key” under /auth. Signing in with Google sends requests to Google instead.',
+  'guide.note.vercel':
+    'The Anthropic and Google providers’ base URLs include the version segment (/v1, /v1beta), unlike the official SDKs. openai(…) calls the Responses API; openai.chat(…) calls chat completions.',
+  'guide.note.langchain':
+    'ChatOpenAI takes the /v1 base URL; ChatAnthropic and ChatGoogleGenerativeAI (langchain-google-genai 4 and later) take the bare address.',
+  'guide.note.curl':
+    'The gateway accepts the key as Authorization: Bearer, x-api-key, x-goog-api-key or ?key= on every surface. For streams add "stream": true (OpenAI, Anthropic) or call :streamGenerateContent?alt=sse (Gemini).',
+  'guide.snippet.env': 'Environment variables',
+  'guide.snippet.node': 'Node.js / TypeScript',
+  'guide.snippet.python': 'Python',
+  'guide.snippet.settings': 'Settings file',
+  'guide.snippet.shell': 'Shell',
+  'guide.snippet.config': 'Config file',
+  'guide.snippet.openai': 'OpenAI surface',
+  'guide.snippet.anthropic': 'Anthropic surface',
+  'guide.snippet.gemini': 'Gemini surface',
+  'guide.baseUrls': 'Base URL per client',
+  'guide.client': 'Client',
+  'guide.row.openai': 'OpenAI SDKs, Codex, LangChain (OpenAI)',
+  'guide.row.anthropic': 'Anthropic SDKs, Claude Code, LangChain (Anthropic)',
+  'guide.row.google': 'Google GenAI SDKs, Gemini CLI, LangChain (Google)',
+  'guide.row.vercelOpenai': 'Vercel AI SDK, OpenAI provider',
+  'guide.row.vercelAnthropic': 'Vercel AI SDK, Anthropic provider',
+  'guide.row.vercelGoogle': 'Vercel AI SDK, Google provider',
+  'guide.anyHeader':
+    'Use the model names your channels serve: GET /v1/models with your key lists them. A model no channel serves gets a 404 in the client’s protocol.',
+  'guide.trouble': 'When something does not work',
+  'guide.trouble401':
+    '401 or 403: the key is unknown, expired, revoked or frozen, or not allowed that model; or the client sends it where the gateway does not look.',
+  'guide.trouble404': '404 on every call: the base URL has one /v1 too many or too few for that client.',
+  'guide.trouble402':
+    '402 (Anthropic billing_error, Gemini RESOURCE_EXHAUSTED): the balance or the key’s cap is used up; 429: a rate limit (the answer names the rule and carries Retry-After).',
+  'guide.troubleRequestId': 'Every answer carries x-request-id: the Logs page shows that request.',
 }

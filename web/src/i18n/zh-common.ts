@@ -36,6 +36,8 @@ export const zhCommon: Record<keyof typeof enCommon, string> = {
   'common.unlimited': '无限',
   'common.username': '用户',
 
+  'nav.home': '首页',
+  'nav.guide': '接入指南',
   'nav.dashboard': '仪表板',
   'nav.apikeys': 'API 密钥',
   'nav.chat': '对话',

@@ -152,4 +152,87 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'pricing.perSearch': '每次联网搜索',
   'pricing.perRequest': '每次请求',
   'pricing.empty': '暂无公开价格',
+
+  'home.welcome': '欢迎，{name}',
+  'home.intro':
+    'Any Gateway 兼容 OpenAI、Anthropic 和 Gemini 接口：用你的一个密钥，把 SDK 或编程工具指向它即可。',
+  'home.step1': '创建密钥',
+  'home.step1Text': '在「API 密钥」页创建。完整密钥只在创建时显示一次，请当场复制。',
+  'home.step2': '选择工具',
+  'home.step2Text': '在下方选择 SDK、编程命令行工具（Claude Code、Codex、Gemini CLI）或 curl。',
+  'home.step3': '复制配置',
+  'home.step3Text': '已填入本网关的地址、你的密钥和一个可用的模型。',
+  'home.createKey': '创建密钥',
+  'home.fullGuide': '完整指南',
+
+  'guide.title': '接入指南',
+  'guide.intro': '每个客户端都像访问原厂接口一样访问网关：只需更换基础地址（base URL）和密钥。',
+  'guide.settings': '你的配置',
+  'guide.gatewayUrl': '网关地址',
+  'guide.key': 'API 密钥',
+  'guide.pickKey': '选择你的一个密钥',
+  'guide.noKeys': '你还没有 API 密钥。',
+  'guide.pastePlaceholder': '粘贴完整密钥（{prefix}）',
+  'guide.pasteHelp':
+    '完整密钥只在创建时显示。粘贴后即可填入下方代码片段，它只保存在本页面内存中。未粘贴时片段中显示占位符。',
+  'guide.keyRemembered': '正在使用在此浏览器标签页中创建的密钥。',
+  'guide.keyInvalid': '这不是完整的密钥：密钥以 sk- 开头，至少 20 个字符。',
+  'guide.pickModel': '选择或输入模型',
+  'guide.modelsNeedKey': '粘贴密钥后可列出它能使用的模型，也可以直接输入模型名。',
+  'guide.placeholderKey': '占位密钥：请在上方粘贴完整密钥',
+  'guide.baseUrl': '基础地址',
+  'guide.keyHeader': '密钥发送方式',
+  'guide.client.openai': 'OpenAI SDK',
+  'guide.client.anthropic': 'Anthropic SDK',
+  'guide.client.genai': 'Google GenAI SDK',
+  'guide.client.claude-code': 'Claude Code',
+  'guide.client.codex': 'Codex CLI',
+  'guide.client.gemini-cli': 'Gemini CLI',
+  'guide.client.vercel': 'Vercel AI SDK',
+  'guide.client.langchain': 'LangChain',
+  'guide.client.curl': 'curl',
+  'guide.note.openai':
+    'Node 和 Python 读取相同的两个环境变量。基础地址以 /v1 结尾。聊天补全、responses、嵌入、图像、音频和审核接口均可使用，流式或非流式均可。',
+  'guide.note.anthropic':
+    '基础地址不带 /v1：SDK 会自行追加 /v1/messages。也可使用 ANTHROPIC_AUTH_TOKEN（以 Authorization: Bearer 发送）；两者只设置其一。',
+  'guide.note.genai':
+    '基础地址不带 /v1beta：SDK 会自行追加 API 版本和模型路径，并以 x-goog-api-key 发送密钥。请使用 Gemini Developer API 模式（API 密钥），不要用 Vertex AI。',
+  'guide.note.claude-code':
+    '把 env 配置写入 ~/.claude/settings.json（不要写入项目的 .claude/settings.json，它会被克隆仓库的所有人共享）。不要设置 ANTHROPIC_API_KEY；在 Claude Code 中执行 /status 可查看当前基础地址。',
+  'guide.note.codex':
+    'Codex 使用 Responses 接口（POST /v1/responses）。提供方 id 不能与 Codex 内置的重名（openai、ollama、lmstudio）；env_key 指定存放密钥的环境变量。',
+  'guide.note.gemini-cli':
+    '把变量写入 ~/.gemini/.env 以便保留，并在 /auth 中选择「Use Gemini API Key」。使用 Google 账号登录时请求会直接发往 Google。',
+  'guide.note.vercel':
+    '与官方 SDK 不同，Anthropic 和 Google 提供方的基础地址包含版本段（/v1、/v1beta）。openai(…) 调用 Responses 接口；openai.chat(…) 调用聊天补全接口。',
+  'guide.note.langchain':
+    'ChatOpenAI 使用带 /v1 的基础地址；ChatAnthropic 和 ChatGoogleGenerativeAI（langchain-google-genai 4 及以上）使用不带路径的地址。',
+  'guide.note.curl':
+    '网关在所有接口上都接受 Authorization: Bearer、x-api-key、x-goog-api-key 或 ?key= 形式的密钥。流式请求：加上 "stream": true（OpenAI、Anthropic），或调用 :streamGenerateContent?alt=sse（Gemini）。',
+  'guide.snippet.env': '环境变量',
+  'guide.snippet.node': 'Node.js / TypeScript',
+  'guide.snippet.python': 'Python',
+  'guide.snippet.settings': '配置文件',
+  'guide.snippet.shell': '命令行',
+  'guide.snippet.config': '配置文件',
+  'guide.snippet.openai': 'OpenAI 接口',
+  'guide.snippet.anthropic': 'Anthropic 接口',
+  'guide.snippet.gemini': 'Gemini 接口',
+  'guide.baseUrls': '各客户端的基础地址',
+  'guide.client': '客户端',
+  'guide.row.openai': 'OpenAI SDK、Codex、LangChain（OpenAI）',
+  'guide.row.anthropic': 'Anthropic SDK、Claude Code、LangChain（Anthropic）',
+  'guide.row.google': 'Google GenAI SDK、Gemini CLI、LangChain（Google）',
+  'guide.row.vercelOpenai': 'Vercel AI SDK，OpenAI 提供方',
+  'guide.row.vercelAnthropic': 'Vercel AI SDK，Anthropic 提供方',
+  'guide.row.vercelGoogle': 'Vercel AI SDK，Google 提供方',
+  'guide.anyHeader':
+    '请使用渠道提供的模型名：用你的密钥请求 GET /v1/models 即可列出。没有渠道提供的模型会以客户端协议返回 404。',
+  'guide.trouble': '遇到问题时',
+  'guide.trouble401':
+    '401 或 403：密钥不存在、已过期、已吊销或已冻结，或不允许使用该模型；也可能是客户端把密钥放在了网关不读取的位置。',
+  'guide.trouble404': '每次调用都返回 404：基础地址中的 /v1 多了或少了一层。',
+  'guide.trouble402':
+    '402（Anthropic billing_error、Gemini RESOURCE_EXHAUSTED）：余额或密钥额度已用完；429：触发了限流（响应会指明规则并带有 Retry-After）。',
+  'guide.troubleRequestId': '每个响应都带有 x-request-id：在「日志」页可以找到对应的请求。',
 }

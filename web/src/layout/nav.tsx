@@ -3,10 +3,12 @@ import {
   IconApps,
   IconBook,
   IconCloud,
+  IconCode,
   IconDashboard,
   IconFile,
   IconGift,
   IconHistory,
+  IconHome,
   IconLock,
   IconMessage,
   IconSafe,
@@ -24,10 +26,12 @@ export interface NavItem {
 }
 
 export const userNav: NavItem[] = [
+  { path: '/home', label: 'nav.home', icon: <IconHome /> },
   { path: '/dashboard', label: 'nav.dashboard', icon: <IconDashboard /> },
   { path: '/apikeys', label: 'nav.apikeys', icon: <IconSafe /> },
   { path: '/chat', label: 'nav.chat', icon: <IconMessage /> },
   { path: '/logs', label: 'nav.logs', icon: <IconFile /> },
+  { path: '/guide', label: 'nav.guide', icon: <IconCode /> },
 ]
 
 export const adminNav: NavItem[] = [

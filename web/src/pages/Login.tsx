@@ -20,7 +20,7 @@ export default function Login() {
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const from = (loc.state as { from?: string } | null)?.from
-  const target = from && from !== '/login' ? from : '/dashboard'
+  const target = from && from !== '/login' ? from : '/home'
 
   if (signedIn) return <Navigate to={target} replace />
 
