@@ -36,6 +36,12 @@ import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-
 import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
 import { boundSlowRequests, watchRequestBody } from './http/bound-slow-requests.ts'
 import { configureReservationWriter } from './services/billing/reserve-funds.ts'
+import { createGatewayMetrics, type GatewayMetrics } from './infra/metrics/create-gateway-metrics.ts'
+import { createDependencyProbe } from './infra/metrics/probe-dependencies.ts'
+import { createModelLabels, createProxyMetricsRecorder } from './proxy/record-proxy-metrics.ts'
+import { readSettlementStats } from './proxy/settlement-stats.ts'
+import { lostReservationStats } from './services/billing/release-lost-reservations.ts'
+import { registerMetricsRoute } from './http/routes/metrics-routes.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -71,6 +77,8 @@ export interface BuiltApp {
   routes: RouteDef[]
   proxy: ProxyDeps
   audit: AuditWriter
+  /** This instance's Prometheus families (`/metrics`). */
+  metrics: GatewayMetrics
   /** Graceful stop: refuse new proxied requests, let streams finish within `graceMs`, drain audit, close. */
   shutdown(graceMs: number): Promise<void>
   close(): Promise<void>
@@ -210,12 +218,32 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     }
     if (what === 'channels' || what === 'groups') snapshot.invalidate()
     if (what === 'prices') prices.invalidate()
+    if (what === 'channels' || what === 'prices') modelLabels.invalidate()
   })
   const prices = createPriceCache(db.db)
+  // Metrics (README, "Metrics"): counted from each request's finished outcome, gauges read at each scrape.
+  const modelLabels = createModelLabels(db.db, () => clock.now())
+  const metrics = createGatewayMetrics({
+    auditQueueDepth: () => audit.stats().queued,
+    dependencies: createDependencyProbe({
+      db: db.db,
+      redisHealthy: config.REDIS_URL ? () => limiter.health().healthy : undefined,
+      ldapUrl: config.ldapEnabled ? config.LDAP_SERVER_URL : undefined,
+    }),
+    circuits: async () => {
+      const now = clock.now()
+      const snap = await snapshot.get(now)
+      return new Map([...snap.channels.values()].map((c) => [c.name, c.cooldownUntil > now]))
+    },
+    settlements: readSettlementStats,
+    lostReservations: () => ({ ...lostReservationStats }),
+  })
+  const recordMetrics = createProxyMetricsRecorder(metrics, modelLabels)
   const audit: AuditWriter = createAuditWriter({
     dir: path.join(config.DATA_DIR, 'sessions'),
     consumers: config.NUM_LOG_CONSUMERS,
     mode: config.AUDIT_BODIES,
+    onMetric: (name) => metrics.recordAudit(name),
     onError: (err) =>
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit write failed'),
   })
@@ -242,17 +270,20 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       const bodyChars =
         outcome.requestBody.length + outcome.responseBody.length + (outcome.reassembledText?.length ?? 0)
       audit.enqueue(record, secrets, bodyChars)
+      recordMetrics(outcome)
       opts.onProxyFinished?.(outcome)
     },
     random: opts.random,
   }
   // Settlements an earlier run left waiting land before anything (main.ts's sweep) could release their reservations.
   await proxy.settlements.replayLeftovers()
+  await modelLabels.refresh()
   await registerProxyRoutes(app, deps, proxy)
   if (!trustProxy) fastProxy = createFastProxyPath(proxy, config.MAX_BODY_BYTES)
 
   const routes = allRoutes()
   registerRoutes(app, deps, routes)
+  registerMetricsRoute(app, deps, metrics.registry)
   const openapi = buildOpenApi(routes, '0.1.0')
   app.get('/openapi.json', async () => openapi)
 
@@ -268,6 +299,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     routes,
     proxy,
     audit,
+    metrics,
     shutdown: async (graceMs: number) => {
       inflight.draining = true
       const until = Date.now() + graceMs

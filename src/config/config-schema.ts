@@ -58,6 +58,7 @@ export const configSchema = z
     ENCRYPTION_KEY: optional(encryptionKey),
     ADMIN_KEY: optional(strongSecret),
     ADMIN_FALLBACK_KEY: optional(strongSecret),
+    METRICS_TOKEN: optional(strongSecret),
     SUPERADMIN_USERNAME: optional(z.string().min(1).max(256)),
     LDAP_SERVER_URL: optional(z.string().regex(/^ldaps?:\/\//, 'must start with ldap:// or ldaps://')),
     LDAP_BASE_DN: optional(z.string()),

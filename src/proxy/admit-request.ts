@@ -23,7 +23,16 @@ export interface AdmissionInput {
   now: number
 }
 
+/**
+ * What the rate limiter decided, for metrics: `fail_open` when a rule could not be checked (Redis down) and the
+ * request went through; `package_spillover` when a package was used up and the balance paid instead. Null when
+ * no rule applied.
+ */
+export type RateLimitDecision =
+  'allowed' | 'fail_open' | 'package_spillover' | 'limited' | 'concurrency_limited'
+
 export interface Admission {
+  rateLimit: RateLimitDecision | null
   covered: boolean
   /** Whether money was held (a reservations row exists); unlimited users with uncapped keys hold nothing. */
   reserved: boolean
@@ -81,7 +90,10 @@ export async function admitRequest(
   db: Kysely<Database>,
   limiter: RateLimiter,
   a: AdmissionInput,
-): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: AdmissionRefusal }> {
+): Promise<
+  | { ok: true; admission: Admission }
+  | { ok: false; refusal: AdmissionRefusal; rateLimit: RateLimitDecision | null }
+> {
   const p = a.principal
   const maxTokens = readMaxTokens(a.json)
   const n = readN(a.json)
@@ -108,10 +120,15 @@ export async function admitRequest(
     headers: buildRateLimitHeaders(r),
   })
 
+  let checked = false
+  let failedOpen = false
+  const decided = (): RateLimitDecision | null => (failedOpen ? 'fail_open' : checked ? 'allowed' : null)
   const kr = keyRules(p)
   if (kr.length) {
     const r = await limiter.admit({ scope: keyScope(p.tokenId), rules: kr, requestId: a.requestId, estimate })
-    if (!r.ok) return { ok: false, refusal: limited(r) }
+    if (!r.ok) return { ok: false, refusal: limited(r), rateLimit: 'limited' }
+    checked = true
+    if (r.degraded) failedOpen = true
     buckets.push({ scope: keyScope(p.tokenId), rules: kr })
     headers = buildRateLimitHeaders(r)
   }
@@ -121,13 +138,14 @@ export async function admitRequest(
     releaseConcurrency = await limiter.acquireConcurrency(keyScope(p.tokenId), p.maxConcurrency, 3600)
     if (!releaseConcurrency) {
       await undo()
-      return { ok: false, refusal: { kind: 'concurrency' } }
+      return { ok: false, refusal: { kind: 'concurrency' }, rateLimit: 'concurrency_limited' }
     }
+    checked = true
   }
-  const refuse = async (refusal: AdmissionRefusal) => {
+  const refuse = async (refusal: AdmissionRefusal, rateLimit = decided()) => {
     await undo()
     await releaseConcurrency?.()
-    return { ok: false as const, refusal }
+    return { ok: false as const, refusal, rateLimit }
   }
 
   let covered = false
@@ -140,6 +158,8 @@ export async function admitRequest(
     const scope = groupScope(a.groupId, p.username)
     const r = await limiter.admit({ scope, rules, requestId: a.requestId, estimate })
     if (r.ok) {
+      checked = true
+      if (r.degraded) failedOpen = true
       buckets.push({ scope, rules })
       headers = buildRateLimitHeaders(r)
       // A key bound to a group whose active rules all pass is covered by that group's package. While the limiter
@@ -157,10 +177,11 @@ export async function admitRequest(
         tokenAmount: estimateNano,
         now: a.now,
       })
-      if (!paid.ok) return refuse(limited(r))
+      if (!paid.ok) return refuse(limited(r), 'limited')
       return {
         ok: true,
         admission: {
+          rateLimit: 'package_spillover',
           covered: false,
           reserved: true,
           estimateNano,
@@ -172,7 +193,7 @@ export async function admitRequest(
       }
     } else {
       // A throttle (all_keys rule on a personal key), or an ownerless bound key with no balance to fall back on.
-      return refuse(limited(r))
+      return refuse(limited(r), 'limited')
     }
   }
 
@@ -182,6 +203,7 @@ export async function admitRequest(
     return {
       ok: true,
       admission: {
+        rateLimit: decided(),
         covered,
         reserved: false,
         estimateNano,
@@ -204,6 +226,7 @@ export async function admitRequest(
   return {
     ok: true,
     admission: {
+      rateLimit: decided(),
       covered,
       reserved: true,
       estimateNano,

@@ -18,7 +18,14 @@ import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-pr
 import { whenBodySent } from './track-upstream-sent.ts'
 import { channelSecrets } from './sanitize-upstream-error.ts'
 import { logDependencyFailure } from './log-dependency-failure.ts'
-import { ProxyError, type ProxyDeps, type ProxyOutcome, type ProxyRequest } from './proxy-types.ts'
+import {
+  ProxyError,
+  type ProxyDeps,
+  type ProxyOutcome,
+  type ProxyRequest,
+  type UpstreamErrorKind,
+} from './proxy-types.ts'
+import { isRateLimiterUnavailable } from '../infra/rate-limit/rate-limiter-unavailable-error.ts'
 
 export type { ProxyDeps, ProxyOutcome, ProxyRequest } from './proxy-types.ts'
 
@@ -100,7 +107,15 @@ function newOutcome(req: ProxyRequest, requestId: string, startedAt: number): Pr
     settlement: null,
     startedAt,
     durationMs: 0,
+    overheadMs: null,
+    upstreamErrors: null,
+    rateLimit: null,
+    reservation: null,
   }
+}
+
+function upstreamFailed(outcome: ProxyOutcome, channel: ChannelRuntime, kind: UpstreamErrorKind): void {
+  ;(outcome.upstreamErrors ??= []).push({ channel, kind })
 }
 
 async function admit(
@@ -121,20 +136,35 @@ async function admit(
       `Model ${model} has no price; unpriced models are refused on this gateway`,
     )
   }
-  const r = await admitRequest(deps.db, deps.limiter, {
-    requestId: outcome.requestId,
-    principal: p,
-    groupId: first.group?.id ?? null,
-    multiplier: first.group?.multiplier ?? 1,
-    groupRules: rules ?? [],
-    prices,
-    json,
-    promptBytes: body.length,
-    reserveOutputTokens: deps.reserveOutputTokens,
-    now,
-  })
-  if (r.ok) return r.admission
+  let r: Awaited<ReturnType<typeof admitRequest>>
+  try {
+    r = await admitRequest(deps.db, deps.limiter, {
+      requestId: outcome.requestId,
+      principal: p,
+      groupId: first.group?.id ?? null,
+      multiplier: first.group?.multiplier ?? 1,
+      groupRules: rules ?? [],
+      prices,
+      json,
+      promptBytes: body.length,
+      reserveOutputTokens: deps.reserveOutputTokens,
+      now,
+    })
+  } catch (err) {
+    // The limiter failing closed, else the database refusing the reservation.
+    if (isRateLimiterUnavailable(err)) outcome.rateLimit = 'unavailable'
+    else outcome.reservation = 'failed'
+    throw err
+  }
+  if (r.ok) {
+    const a = r.admission
+    outcome.rateLimit = a.rateLimit
+    outcome.reservation = a.reserved ? 'reserved' : a.covered ? 'covered' : 'not_needed'
+    return a
+  }
+  outcome.rateLimit = r.rateLimit
   const f = r.refusal
+  if (f.kind === 'insufficient_quota') outcome.reservation = 'refused'
   if (f.kind === 'rate_limited') {
     const what = f.rule.limitType.replace('_limit', '')
     throw new ProxyError(
@@ -230,7 +260,9 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
    * the providers' time — admission, routing, building the upstream request, failover bookkeeping.
    */
   const markOverhead = (): void => {
-    if (!res.headersSent) res.setHeader(OVERHEAD_HEADER, (performance.now() - t0 - upstreamMs).toFixed(2))
+    if (res.headersSent) return
+    outcome.overheadMs = performance.now() - t0 - upstreamMs
+    res.setHeader(OVERHEAD_HEADER, outcome.overheadMs.toFixed(2))
   }
   res.setHeader('x-request-id', requestId)
   const outcome = newOutcome(req, requestId, startedAt)
@@ -334,9 +366,11 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         const code = (err as { code?: string }).code ?? ''
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           // The provider may already be generating (and billing): never retried (SPEC §5.1).
+          upstreamFailed(outcome, ch, 'timeout')
           deps.health.failure(ch, deps.clock.now(), 'first byte timeout')
           throw new ProxyError('upstream_timeout', 'The upstream did not answer in time')
         }
+        upstreamFailed(outcome, ch, 'connect')
         deps.health.failure(ch, deps.clock.now(), `connection error ${code}`)
         if (RETRYABLE_CONNECT.has(code) && !isLast) continue
         throw new ProxyError('upstream_error', 'Could not reach the upstream provider')
@@ -356,6 +390,11 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         const readAt = performance.now()
         const text = await upstream.body.text().catch(() => '')
         upstreamMs += performance.now() - readAt
+        upstreamFailed(
+          outcome,
+          ch,
+          status >= 500 ? 'status_5xx' : status === 429 ? 'status_429' : status < 400 ? 'redirect' : 'auth',
+        )
         deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
         if (!isLast) continue
         if (status === 401 || status === 403 || status < 400) {
@@ -413,6 +452,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       outcome.reassembledText = relayed.stream?.text ?? null
       outcome.responseHeaders = { 'content-type': String(upstream.headers['content-type'] ?? '') }
       outcome.errorCode = relayed.clientAborted ? 'client_closed' : relayed.upstreamFailed
+      if (relayed.upstreamFailed) upstreamFailed(outcome, ch, 'stream')
       const { usage, source } = meteredUsage(relayed, req.body.length)
       await settleNow({ cand, model, stream, usage, source, ttftMs: relayed.ttftMs })
       return

@@ -12,6 +12,7 @@ import type { ChannelHealth } from './channel-health.ts'
 import type { PriceCache } from './price-cache.ts'
 import type { Surface } from './surfaces.ts'
 import type { Settlement, SettlementWriter } from './settle-usage.ts'
+import type { RateLimitDecision } from './admit-request.ts'
 
 export interface ProxyDeps {
   db: Kysely<Database>
@@ -76,7 +77,19 @@ export interface ProxyOutcome {
   settlement: Settlement | null
   startedAt: number
   durationMs: number
+  /** The gateway's own time before the answer's headers (`x-gateway-overhead-ms`); null when nothing was sent. */
+  overheadMs: number | null
+  /** Every failed attempt at a provider, failed-over ones included; null when none failed. */
+  upstreamErrors: { channel: ChannelRuntime; kind: UpstreamErrorKind }[] | null
+  /** The rate limiter's decision at admission (admit-request.ts); null when no rule applied or admission never ran. */
+  rateLimit: RateLimitDecision | 'unavailable' | null
+  /** What admission did with money: null when it never got that far. */
+  reservation: 'reserved' | 'covered' | 'not_needed' | 'refused' | 'failed' | null
 }
+
+/** Why one attempt at a provider failed (bounded: a metrics label). */
+export type UpstreamErrorKind =
+  'connect' | 'timeout' | 'status_5xx' | 'status_429' | 'auth' | 'redirect' | 'stream'
 
 export class ProxyError extends Error {
   constructor(
