@@ -38,6 +38,26 @@ async function horizontalOverflow(page: Page): Promise<number> {
   })
 }
 
+/** Content of one cell of the base-URL list spilling over the next cell (long URLs must wrap, not overlap). */
+async function overlappingCells(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = []
+    for (const row of document.querySelectorAll('[data-testid=guide-base-urls] tr, .guide-url-row')) {
+      const cells = [...row.children].map((c) => {
+        const range = document.createRange()
+        range.selectNodeContents(c)
+        return { text: c.textContent ?? '', box: range.getBoundingClientRect() }
+      })
+      for (let i = 0; i + 1 < cells.length; i++) {
+        const [x, y] = [cells[i].box, cells[i + 1].box]
+        const sameLine = x.top < y.bottom && y.top < x.bottom
+        if (sameLine && x.right > y.left + 1 && x.left < y.left) out.push(cells[i].text)
+      }
+    }
+    return out
+  })
+}
+
 suite('issue 18 client guides: Home and Guide pages (Chromium)', () => {
   let gw: RunningGateway
   let fake: Awaited<ReturnType<typeof startFakeUpstream>>
@@ -163,6 +183,7 @@ suite('issue 18 client guides: Home and Guide pages (Chromium)', () => {
     expect(await page.getByTestId('guide-base-urls').innerText()).toContain(`${gw.url}/v1beta`)
     await shot(page, 'guide-en-1280-guide')
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
+    expect(await overlappingCells(page)).toEqual([])
 
     // The pasted key never reaches web storage, and a reload forgets it.
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))
@@ -210,6 +231,7 @@ suite('issue 18 client guides: Home and Guide pages (Chromium)', () => {
         await page.waitForTimeout(200)
         await shot(page, `guide-zh-${width}-${prefix}`)
         expect(await horizontalOverflow(page), `${p} at ${width}px`).toBeLessThanOrEqual(0)
+        expect(await overlappingCells(page), `${p} at ${width}px`).toEqual([])
       }
       expect(w.errors).toEqual([])
     }

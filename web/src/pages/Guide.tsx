@@ -1,4 +1,4 @@
-import { Card, Table } from '@arco-design/web-react'
+import { Card } from '@arco-design/web-react'
 import { useI18n, type TKey } from '../i18n/index.ts'
 import { normaliseOrigin } from '../lib/client-settings.ts'
 import { ClientGuide } from '../components/ClientGuide.tsx'
@@ -29,27 +29,21 @@ export default function Guide() {
       </div>
       <ClientGuide idPrefix="guide" />
       <Card title={t('guide.baseUrls')} size="small">
-        <Table
-          rowKey="client"
-          pagination={false}
-          border={false}
-          scroll={{ x: true }}
-          data={BASE_URLS}
-          data-testid="guide-base-urls"
-          columns={[
-            { title: t('guide.client'), dataIndex: 'client', render: (v: TKey) => t(v) },
-            {
-              title: t('guide.baseUrl'),
-              dataIndex: 'path',
-              render: (p: string) => <code className="mono nowrap">{`${origin}${p}`}</code>,
-            },
-            {
-              title: t('guide.keyHeader'),
-              dataIndex: 'key',
-              render: (k: string) => <code className="mono nowrap">{k}</code>,
-            },
-          ]}
-        />
+        {/* A list, not a table: the URLs stay readable on a phone (they wrap instead of overlapping). */}
+        <div className="guide-urls" data-testid="guide-base-urls">
+          <div className="guide-url-row guide-url-head muted">
+            <span>{t('guide.client')}</span>
+            <span>{t('guide.baseUrl')}</span>
+            <span>{t('guide.keyHeader')}</span>
+          </div>
+          {BASE_URLS.map((r) => (
+            <div key={r.client} className="guide-url-row">
+              <span>{t(r.client)}</span>
+              <code className="mono">{`${origin}${r.path}`}</code>
+              <code className="mono">{r.key}</code>
+            </div>
+          ))}
+        </div>
         <div className="muted guide-help">{t('guide.anyHeader')}</div>
       </Card>
       <Card title={t('guide.trouble')} size="small">
