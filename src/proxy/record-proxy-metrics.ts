@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../infra/metrics/create-gateway-metrics.ts'
 import type { ProxyOutcome } from './proxy-types.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
 import { parseJson } from '../infra/db/convert-row-values.ts'
+import { countPromptTokens } from '../protocol/usage/usage.ts'
 import type { Surface } from './surfaces.ts'
 
 /** Label values for a request that never got that far (no model read, no channel tried). */
@@ -136,7 +137,10 @@ export function createProxyMetricsRecorder(m: GatewayMetrics, models: ModelLabel
     if (!s) return
     if (s.ttftMs !== null) ttfb(surface).observe(s.ttftMs / 1000)
     const u = s.usage
-    if (u.inputTokens > 0) tokens(model, 'input').inc(u.inputTokens)
+    // As the usage rows count them: `input` is the whole prompt (cache reads and writes included), `output`
+    // includes `reasoning`.
+    const input = countPromptTokens(u)
+    if (input > 0) tokens(model, 'input').inc(input)
     if (u.cacheReadTokens > 0) tokens(model, 'cache_read').inc(u.cacheReadTokens)
     const cacheWrite = u.cacheWriteTokens + u.cacheWrite1hTokens
     if (cacheWrite > 0) tokens(model, 'cache_write').inc(cacheWrite)

@@ -94,7 +94,7 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
   })
   const tokens = new Counter({
     name: 'gateway_tokens_total',
-    help: 'Tokens billed, by model and kind (input, cache_read, cache_write, output, reasoning)',
+    help: 'Tokens billed, by model and kind, as usage rows count them: input is the whole prompt (cache_read and cache_write included), output includes reasoning',
     labelNames: ['model', 'kind'] as const,
     registers,
   })
