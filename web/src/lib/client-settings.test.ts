@@ -10,6 +10,7 @@ import {
   type ClientId,
   type ClientSettings,
 } from './client-settings.ts'
+import { en, zh } from '../i18n/index.ts'
 
 /**
  * Issue 18 (client guides): every snippet the Home and Guide pages show is docs/clients.md's setting with the
@@ -210,5 +211,14 @@ describe('issue 18 client guides: snippets follow docs/clients.md', () => {
     expect(looksLikeFullKey(KEY)).toBe(true)
     expect(looksLikeFullKey('sk-abc123…')).toBe(false)
     expect(looksLikeFullKey('sk-short')).toBe(false)
+  })
+
+  it('every client, note and snippet label the pages look up exists in English and Chinese', () => {
+    const keys = settings.flatMap((c) => [
+      `guide.client.${c.id}`,
+      `guide.note.${c.id}`,
+      ...c.snippets.map((x) => `guide.snippet.${x.id}`),
+    ])
+    for (const dict of [en, zh] as Record<string, string>[]) expect(keys.filter((k) => !dict[k])).toEqual([])
   })
 })
