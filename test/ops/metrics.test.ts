@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import net, { type AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer } from '../support/build-test-app.ts'
@@ -250,12 +251,21 @@ describe.each(await testDbKinds())('issue 18: /metrics (%s)', (kind) => {
   })
 })
 
-describe('issue 18: /metrics counts fail-open rate-limit decisions and reports Redis down', () => {
+const LDAP_ENV = { LDAP_USER_DN_TEMPLATE: 'uid={username},ou=people,dc=example,dc=org' }
+
+describe('issue 18: /metrics counts fail-open rate-limit decisions and reports Redis and LDAP health', () => {
   let f: ProxyFixture
   beforeAll(async () => {
-    // Nothing listens on port 1: every Redis command fails, and limits fail open (the default).
+    // Nothing listens on port 1: every Redis command fails, and limits fail open (the default); the directory
+    // is unreachable too.
     f = await startProxyFixture('sqlite', {
-      env: { METRICS_TOKEN, REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '100' },
+      env: {
+        METRICS_TOKEN,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+        LDAP_SERVER_URL: 'ldap://127.0.0.1:1',
+        ...LDAP_ENV,
+      },
     })
   })
   afterAll(async () => f?.close())
@@ -268,7 +278,26 @@ describe('issue 18: /metrics counts fail-open rate-limit decisions and reports R
     const m = parseExposition((await scrape(f, { authorization: `Bearer ${METRICS_TOKEN}` })).text)
     expect(byLabels(m, 'gateway_rate_limit_decisions_total', ['outcome'])).toEqual({ fail_open: 1 })
     expect(byLabels(m, 'gateway_dependency_up', ['dependency'])).toEqual({ database: 1 })
-    expect(total(m, 'gateway_dependency_up', { dependency: 'redis' })).toBe(0)
-    expect(samples(m, 'gateway_dependency_up', { dependency: 'redis' })).toHaveLength(1)
+    for (const dependency of ['redis', 'ldap']) {
+      expect(samples(m, 'gateway_dependency_up', { dependency }), dependency).toHaveLength(1)
+      expect(total(m, 'gateway_dependency_up', { dependency }), dependency).toBe(0)
+    }
+  })
+
+  it('reports a directory that accepts connections as up', async () => {
+    const directory = net.createServer((socket) => socket.destroy())
+    await new Promise<void>((resolve) => directory.listen(0, '127.0.0.1', resolve))
+    const port = (directory.address() as AddressInfo).port
+    const g = await startProxyFixture('sqlite', {
+      upstream: f.upstream,
+      env: { METRICS_TOKEN, LDAP_SERVER_URL: `ldap://127.0.0.1:${port}`, ...LDAP_ENV },
+    })
+    try {
+      const m = parseExposition((await scrape(g, { authorization: `Bearer ${METRICS_TOKEN}` })).text)
+      expect(byLabels(m, 'gateway_dependency_up', ['dependency'])).toEqual({ database: 1, ldap: 1 })
+    } finally {
+      await g.close()
+      directory.close()
+    }
   })
 })
