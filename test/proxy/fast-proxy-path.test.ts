@@ -145,8 +145,9 @@ describe('fast proxy path', () => {
       const found = records.filter((r) => r.client_path.includes(`probe=${marker}${suffix}`))
       expect(found, suffix).toHaveLength(1)
       expect(found[0]).toMatchObject({ status: 499, kind: 'metadata', rejection_reason: 'bad_request' })
-      // Timed from the request's arrival: the client sent for 100 ms before it went away.
-      expect(found[0].timings.duration_ms, suffix).toBeGreaterThanOrEqual(90)
+      // Timed from the request's arrival: the client sent for 100 ms before it went away (less the server's lag in
+      // reading the request on a loaded machine, seen up to ~11 ms; never the 0 ms of a request timed from its end).
+      expect(found[0].timings.duration_ms, suffix).toBeGreaterThanOrEqual(50)
       expect(found[0].timings.duration_ms, suffix).toBeLessThan(5000)
     }
     expect(f.upstream.requests.length).toBe(upstreamBefore)
