@@ -301,3 +301,31 @@ describe('issue 18: /metrics counts fail-open rate-limit decisions and reports R
     }
   })
 })
+
+describe('issue 18: /metrics counts a rate limiter failing closed as unavailable', () => {
+  let f: ProxyFixture
+  beforeAll(async () => {
+    f = await startProxyFixture('sqlite', {
+      env: {
+        METRICS_TOKEN,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+        RATE_LIMIT_FAIL_OPEN: 'false',
+      },
+    })
+  })
+  afterAll(async () => f?.close())
+
+  it('refuses with 503, counted as a request with that status and an unavailable decision, nothing reserved', async () => {
+    const key = await f.createKey({ rpm: 5 })
+    const n = f.outcomes.length
+    expect(await post(f, '/v1/chat/completions', key, chat(MODELS.openai))).toBe(503)
+    await waitForOutcomes(f, n + 1)
+    const m = parseExposition((await scrape(f, { authorization: `Bearer ${METRICS_TOKEN}` })).text)
+    expect(byLabels(m, 'gateway_rate_limit_decisions_total', ['outcome'])).toEqual({ unavailable: 1 })
+    expect(byLabels(m, 'gateway_requests_total', ['model', 'channel', 'status'])).toEqual({
+      [`${MODELS.openai}|none|503`]: 1,
+    })
+    expect(byLabels(m, 'gateway_reservations_total', ['outcome'])).toEqual({})
+  })
+})
