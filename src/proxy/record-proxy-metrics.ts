@@ -52,7 +52,10 @@ export function createModelLabels(db: Kysely<Database>, now: () => number, refre
       known = names
       loadedAt = gen === generation ? at : -Infinity
     })()
-      .catch(() => undefined)
+      // The database is away: the names known stay, and the next try waits for the refresh interval.
+      .catch(() => {
+        loadedAt = now()
+      })
       .finally(() => {
         loading = null
         if (gen !== generation) void refresh()
@@ -119,7 +122,7 @@ export function createProxyMetricsRecorder(m: GatewayMetrics, models: ModelLabel
   const reservations = children<Inc>((outcome) => m.reservations.labels({ outcome }))
   const rateLimits = children<Inc>((outcome) => m.rateLimits.labels({ outcome }))
 
-  return (o: ProxyOutcome): void => {
+  const record = (o: ProxyOutcome): void => {
     const surface = surfaceOf(o.surface)
     const status = String(o.status)
     duration(surface).observe(o.durationMs / 1000)
@@ -147,5 +150,12 @@ export function createProxyMetricsRecorder(m: GatewayMetrics, models: ModelLabel
     if (u.outputTokens > 0) tokens(model, 'output').inc(u.outputTokens)
     if (u.reasoningTokens > 0) tokens(model, 'reasoning').inc(u.reasoningTokens)
     if (s.costNano > 0n) spend(model).inc(Number(s.costNano) / 1e9)
+  }
+  return (o: ProxyOutcome): void => {
+    try {
+      record(o)
+    } catch {
+      // Metrics never break a request's bookkeeping (the audit record and the callers after this one).
+    }
   }
 }
