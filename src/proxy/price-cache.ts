@@ -48,6 +48,9 @@ export function createPriceCache(db: Kysely<Database>, refreshMs = 5000) {
           .finally(() => {
             loading = null
           })
+        // While a stale index is served nobody awaits the refresh: a failed one (database away) must not become an
+        // unhandled rejection; the next call tries again, and a caller without an index still sees the error.
+        loading.catch(() => {})
       }
       return index && builtGen === generation ? index : loading
     },
