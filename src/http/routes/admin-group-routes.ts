@@ -16,6 +16,13 @@ import {
 import type { AppDeps } from '../app-deps.ts'
 
 const groupDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const channelLinkAudit = (action: string) => ({
+  action,
+  target: (_: unknown, { params }: { params: Record<string, string> }) => params.id,
+  summary: (_: unknown, { params }: { params: Record<string, string> }) => ({
+    channel_id: params.channel_id,
+  }),
+})
 
 export const adminGroupRoutes = [
   route({
@@ -39,14 +46,9 @@ export const adminGroupRoutes = [
     summary: 'Create a group',
     body: createGroupBody,
     status: 201,
-    handler: async ({ deps, body, principal, ip }) => {
-      const g = await deps.audit.change(
-        (db) => createGroup({ ...groupDeps(deps), db }, body),
-        (g) => ({ actor: principal.username, action: 'group.create', target: g.id, summary: g, ip }),
-      )
-      deps.invalidate('groups', g.id)
-      return g
-    },
+    change: ({ deps, body }, db) => createGroup({ ...groupDeps(deps), db }, body),
+    audit: { action: 'group.create', target: (g) => g.id, summary: (g) => g },
+    invalidates: { groups: (g) => g.id },
   }),
   route({
     method: 'GET',
@@ -63,14 +65,9 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Change priority, multiplier, visibility or description',
     body: updateGroupBody,
-    handler: async ({ deps, body, params, principal, ip }) => {
-      const g = await deps.audit.change(
-        (db) => updateGroup({ ...groupDeps(deps), db }, params.id, body),
-        (g) => ({ actor: principal.username, action: 'group.update', target: g.id, summary: body, ip }),
-      )
-      deps.invalidate('groups', g.id)
-      return g
-    },
+    change: ({ deps, body, params }, db) => updateGroup({ ...groupDeps(deps), db }, params.id, body),
+    audit: { action: 'group.update', target: (g) => g.id, summary: (_, { body }) => body },
+    invalidates: { groups: (g) => g.id },
   }),
   route({
     method: 'DELETE',
@@ -79,19 +76,13 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Delete a group (refused with 409 while keys are bound to it)',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => deleteGroup({ ...groupDeps(deps), db }, params.id),
-        (row) => ({
-          actor: principal.username,
-          action: 'group.delete',
-          target: params.id,
-          summary: { name: row.name },
-          ip,
-        }),
-      )
-      deps.invalidate('groups', params.id)
+    change: ({ deps, params }, db) => deleteGroup({ ...groupDeps(deps), db }, params.id),
+    audit: {
+      action: 'group.delete',
+      target: (_, { params }) => params.id,
+      summary: (row) => ({ name: row.name }),
     },
+    invalidates: { groups: (_, { params }) => params.id },
   }),
   route({
     method: 'GET',
@@ -110,20 +101,9 @@ export const adminGroupRoutes = [
     auth: 'admin',
     tag: 'groups',
     summary: 'Link a channel to the group (idempotent)',
-    handler: async ({ deps, params, principal, ip }) => {
-      const r = await deps.audit.change(
-        (db) => linkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
-        () => ({
-          actor: principal.username,
-          action: 'group.link_channel',
-          target: params.id,
-          summary: { channel_id: params.channel_id },
-          ip,
-        }),
-      )
-      deps.invalidate('groups', params.id)
-      return r
-    },
+    change: ({ deps, params }, db) => linkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+    audit: channelLinkAudit('group.link_channel'),
+    invalidates: { groups: (_, { params }) => params.id },
   }),
   route({
     method: 'DELETE',
@@ -132,18 +112,8 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Unlink a channel from the group',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => unlinkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
-        () => ({
-          actor: principal.username,
-          action: 'group.unlink_channel',
-          target: params.id,
-          summary: { channel_id: params.channel_id },
-          ip,
-        }),
-      )
-      deps.invalidate('groups', params.id)
-    },
+    change: ({ deps, params }, db) => unlinkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+    audit: channelLinkAudit('group.unlink_channel'),
+    invalidates: { groups: (_, { params }) => params.id },
   }),
 ]
