@@ -34,6 +34,11 @@ export const enCommon = {
   'common.status': 'Status',
   'common.unlimited': 'Unlimited',
   'common.username': 'User',
+  'list.loadFailed': 'Could not load this list',
+  'list.retry': 'Retry',
+  'list.selected': '{count} selected',
+  'list.clearSelection': 'Clear selection',
+  'list.select': 'Select row',
 
   'nav.home': 'Home',
   'nav.guide': 'Client guide',

@@ -66,6 +66,8 @@ export const enUser = {
   'keys.freeze': 'Freeze',
   'keys.unfreeze': 'Unfreeze',
   'keys.freezeConfirm': 'Freeze this key? Requests with it will be refused until you unfreeze it.',
+  'keys.bulkFreezeConfirm': 'Freeze the {count} selected keys?',
+  'keys.bulkDeleteConfirm': 'Delete the {count} selected keys? Requests with them will fail.',
   'keys.unfreezeConfirm': 'Unfreeze this key?',
   'keys.frozen': 'Key frozen',
   'keys.unfrozen': 'Key unfrozen',

@@ -35,6 +35,11 @@ export const zhCommon: Record<keyof typeof enCommon, string> = {
   'common.status': '状态',
   'common.unlimited': '无限',
   'common.username': '用户',
+  'list.loadFailed': '列表加载失败',
+  'list.retry': '重试',
+  'list.selected': '已选 {count} 项',
+  'list.clearSelection': '取消选择',
+  'list.select': '选择此行',
 
   'nav.home': '首页',
   'nav.guide': '接入指南',

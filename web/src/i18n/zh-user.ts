@@ -66,6 +66,8 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'keys.freeze': '冻结',
   'keys.unfreeze': '解冻',
   'keys.freezeConfirm': '确定冻结该密钥？解冻前使用它的请求都会被拒绝。',
+  'keys.bulkFreezeConfirm': '确定冻结选中的 {count} 个密钥？',
+  'keys.bulkDeleteConfirm': '确定删除选中的 {count} 个密钥？使用它们的请求将失败。',
   'keys.unfreezeConfirm': '确定解冻该密钥？',
   'keys.frozen': '密钥已冻结',
   'keys.unfrozen': '密钥已解冻',

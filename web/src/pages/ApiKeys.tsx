@@ -1,23 +1,21 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import {
   Alert,
   Button,
-  Card,
   Message,
   Modal,
   Popconfirm,
   Space,
-  Table,
   Tag,
   Tooltip,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconDelete, IconEdit, IconMessage, IconPlus, IconRefresh } from '@arco-design/web-react/icon'
+import { IconDelete, IconEdit, IconMessage } from '@arco-design/web-react/icon'
 import { useNavigate } from 'react-router'
-import { api, errorMessage, getAll } from '../api/client.ts'
+import { api, getAll } from '../api/client.ts'
 import type { GroupRef, Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { useIsMobile } from '../components/useMedia.ts'
+import { ListPage, useList } from '../components/ListPage.tsx'
 import { dateOnly, dateTime, maskKey, usd } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
@@ -26,44 +24,21 @@ import { keyStatus, statusColor } from './keys/status.ts'
 
 export default function ApiKeys() {
   const { t } = useI18n()
-  const mobile = useIsMobile()
   const nav = useNavigate()
-  const [keys, setKeys] = useState<Token[]>([])
   const [groups, setGroups] = useState<GroupRef[]>([])
-  const [loading, setLoading] = useState(false)
   const [formOpen, setFormOpen] = useState(false)
   const [editing, setEditing] = useState<Token | null>(null)
   const [created, setCreated] = useState<Token | null>(null)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      setKeys(await getAll<Token>('/user/tokens'))
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [])
+  const list = useList(() => getAll<Token>('/user/tokens'))
+  const act = list.run
 
   useEffect(() => {
-    void load()
     getAll<GroupRef>('/user/groups')
       .then(setGroups)
       .catch(() => setGroups([]))
-  }, [load])
+  }, [])
 
   const groupName = useMemo(() => new Map(groups.map((g) => [g.id, g.name])), [groups])
-
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn()
-      Message.success(ok)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
-  }
 
   const columns: TableColumnProps<Token>[] = [
     { title: t('keys.name'), dataIndex: 'name', render: (v: string) => <b>{v}</b> },
@@ -137,118 +112,133 @@ export default function ApiKeys() {
       dataIndex: 'created_at',
       render: (v: string) => <span className="nowrap">{dateTime(v)}</span>,
     },
-    {
-      title: t('common.actions'),
-      dataIndex: 'id',
-      fixed: mobile ? undefined : 'right',
-      render: (_: string, r) => (
-        <Space size={4}>
-          <Tooltip content={t('keys.useInChat')}>
-            <Button
-              size="mini"
-              type="text"
-              icon={<IconMessage />}
-              onClick={() => void nav(`/chat?key=${encodeURIComponent(r.id)}`)}
-              aria-label={t('keys.useInChat')}
-            />
-          </Tooltip>
-          <Button
-            size="mini"
-            type="text"
-            icon={<IconEdit />}
-            onClick={() => {
-              setEditing(r)
-              setFormOpen(true)
-            }}
-            aria-label={t('common.edit')}
-            data-testid={`key-edit-${r.id}`}
-          />
-          {r.frozen && r.frozen_by === 'admin' ? (
-            // Only an administrator lifts an administrator's freeze; the server refuses it too.
-            <Tooltip content={t('keys.frozenByAdminHint')}>
-              <Button size="mini" type="text" disabled data-testid={`key-unfreeze-${r.id}`}>
-                {t('keys.unfreeze')}
-              </Button>
-            </Tooltip>
-          ) : r.frozen ? (
-            <Popconfirm
-              title={t('keys.unfreezeConfirm')}
-              onOk={() =>
-                act(() => api.patch(`/user/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
-              }
-            >
-              <Button size="mini" type="text" status="success" data-testid={`key-unfreeze-${r.id}`}>
-                {t('keys.unfreeze')}
-              </Button>
-            </Popconfirm>
-          ) : (
-            <Popconfirm
-              title={t('keys.freezeConfirm')}
-              onOk={() =>
-                act(() => api.post(`/user/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))
-              }
-            >
-              <Button size="mini" type="text" status="warning" data-testid={`key-freeze-${r.id}`}>
-                {t('keys.freeze')}
-              </Button>
-            </Popconfirm>
-          )}
-          <Popconfirm
-            title={t('keys.deleteConfirm')}
-            onOk={() =>
-              act(async () => {
-                await api.delete(`/user/tokens/${r.id}`)
-                forgetKey(r.id)
-              }, t('common.deleted'))
-            }
-          >
-            <Button
-              size="mini"
-              type="text"
-              status="danger"
-              icon={<IconDelete />}
-              aria-label={t('common.delete')}
-              data-testid={`key-delete-${r.id}`}
-            />
-          </Popconfirm>
-        </Space>
-      ),
-    },
   ]
 
-  return (
-    <div className="page" data-testid="page-apikeys">
-      <div className="page-head">
-        <h2>{t('keys.title')}</h2>
-        <div className="toolbar">
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
-          <Button
-            type="primary"
-            icon={<IconPlus />}
-            onClick={() => {
-              setEditing(null)
-              setFormOpen(true)
-            }}
-            data-testid="key-create"
-          >
-            {t('keys.create')}
-          </Button>
-        </div>
-      </div>
-      <Card>
-        <Table<Token>
-          rowKey="id"
-          loading={loading}
-          columns={columns}
-          data={keys}
-          scroll={{ x: 1100 }}
-          border={false}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          noDataElement={<span className="muted">{t('keys.empty')}</span>}
-          data-testid="keys-table"
+  const actions = (r: Token) => (
+    <>
+      <Tooltip content={t('keys.useInChat')}>
+        <Button
+          size="mini"
+          type="text"
+          icon={<IconMessage />}
+          onClick={() => void nav(`/chat?key=${encodeURIComponent(r.id)}`)}
+          aria-label={t('keys.useInChat')}
         />
-      </Card>
+      </Tooltip>
+      <Button
+        size="mini"
+        type="text"
+        icon={<IconEdit />}
+        onClick={() => {
+          setEditing(r)
+          setFormOpen(true)
+        }}
+        aria-label={t('common.edit')}
+        data-testid={`key-edit-${r.id}`}
+      />
+      {r.frozen && r.frozen_by === 'admin' ? (
+        // Only an administrator lifts an administrator's freeze; the server refuses it too.
+        <Tooltip content={t('keys.frozenByAdminHint')}>
+          <Button size="mini" type="text" disabled data-testid={`key-unfreeze-${r.id}`}>
+            {t('keys.unfreeze')}
+          </Button>
+        </Tooltip>
+      ) : r.frozen ? (
+        <Popconfirm
+          title={t('keys.unfreezeConfirm')}
+          onOk={() =>
+            act(() => api.patch(`/user/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
+          }
+        >
+          <Button size="mini" type="text" status="success" data-testid={`key-unfreeze-${r.id}`}>
+            {t('keys.unfreeze')}
+          </Button>
+        </Popconfirm>
+      ) : (
+        <Popconfirm
+          title={t('keys.freezeConfirm')}
+          onOk={() => act(() => api.post(`/user/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))}
+        >
+          <Button size="mini" type="text" status="warning" data-testid={`key-freeze-${r.id}`}>
+            {t('keys.freeze')}
+          </Button>
+        </Popconfirm>
+      )}
+      <Popconfirm
+        title={t('keys.deleteConfirm')}
+        onOk={() =>
+          act(async () => {
+            await api.delete(`/user/tokens/${r.id}`)
+            forgetKey(r.id)
+          }, t('common.deleted'))
+        }
+      >
+        <Button
+          size="mini"
+          type="text"
+          status="danger"
+          icon={<IconDelete />}
+          aria-label={t('common.delete')}
+          data-testid={`key-delete-${r.id}`}
+        />
+      </Popconfirm>
+    </>
+  )
 
+  const bulk = (selected: Token[], clear: () => void) => (
+    <>
+      <Popconfirm
+        title={t('keys.bulkFreezeConfirm', { count: selected.length })}
+        onOk={() =>
+          act(
+            () => Promise.all(selected.map((r) => api.post(`/user/tokens/${r.id}/freeze`, { frozen: true }))),
+            t('keys.frozen'),
+          ).then(clear)
+        }
+      >
+        <Button size="small" status="warning" data-testid="keys-bulk-freeze">
+          {t('keys.freeze')}
+        </Button>
+      </Popconfirm>
+      <Popconfirm
+        title={t('keys.bulkDeleteConfirm', { count: selected.length })}
+        onOk={() =>
+          act(async () => {
+            for (const r of selected) {
+              await api.delete(`/user/tokens/${r.id}`)
+              forgetKey(r.id)
+            }
+          }, t('common.deleted')).then(clear)
+        }
+      >
+        <Button size="small" status="danger" data-testid="keys-bulk-delete">
+          {t('common.delete')}
+        </Button>
+      </Popconfirm>
+    </>
+  )
+
+  return (
+    <ListPage<Token>
+      title={t('keys.title')}
+      testId="apikeys"
+      tableTestId="keys-table"
+      list={list}
+      columns={columns}
+      rowKey="id"
+      actions={{ width: 210, render: actions }}
+      bulk={bulk}
+      scrollX={1200}
+      create={{
+        label: t('keys.create'),
+        testId: 'key-create',
+        onClick: () => {
+          setEditing(null)
+          setFormOpen(true)
+        },
+      }}
+      empty={t('keys.empty')}
+    >
       <KeyFormModal
         visible={formOpen}
         editing={editing}
@@ -260,7 +250,7 @@ export default function ApiKeys() {
             rememberKey({ id: tok.id, name: tok.name, key: tok.key })
             setCreated(tok)
           } else Message.success(t('common.saved'))
-          void load()
+          void list.reload()
         }}
       />
 
@@ -279,6 +269,9 @@ export default function ApiKeys() {
           </Space>
         }
         maskClosable={false}
+        // Shown once: only the buttons close it, not Esc or the corner (issue 19 defect 7).
+        escToExit={false}
+        closable={false}
         data-testid="key-created-modal"
       >
         <Alert type="warning" content={t('keys.shownOnce')} style={{ marginBottom: 12 }} />
@@ -295,6 +288,6 @@ export default function ApiKeys() {
           />
         </div>
       </Modal>
-    </div>
+    </ListPage>
   )
 }

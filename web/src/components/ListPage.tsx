@@ -1,0 +1,261 @@
+/**
+ * The one scaffold of the dashboard's admin tables: title, toolbar (filters, refresh, create), the table with its
+ * loading state, a load error shown as an error with a retry (never as the empty text, issue 19 defect 8), an
+ * actions column sized to its buttons, and bulk selection. Modals and drawers go in as children.
+ *
+ * Usage:
+ *
+ *   const list = useList((p) => getList<User>('/admin/users', { page: p.page, page_size: p.pageSize, q }), {
+ *     filters: q, // a change goes back to page 1 and reloads
+ *   })
+ *   <ListPage<User>
+ *     title={t('users.title')} testId="users" list={list} columns={columns} rowKey="username"
+ *     toolbar={<Input … />}
+ *     create={{ label: t('users.create'), onClick: () => …, testId: 'user-create' }}
+ *     actions={{ width: 180, render: (r) => <Button …/> }}
+ *     bulk={(selected, clear) => <Button onClick={() => list.run(…, t('common.saved')).then(clear)}>…</Button>}
+ *     empty={t('users.empty')}
+ *   >
+ *     <UserFormModal … />
+ *   </ListPage>
+ *
+ * `useList` fetches either one server page (`paged: true`, the fetcher gets page/pageSize) or the whole list
+ * (`T[]`, paginated here). `list.run(fn, ok)` runs a change, shows `ok` or the error, then reloads.
+ * The page carries data-testid `page-<testId>`, the table `<testId>-table`, the error `list-error`.
+ */
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
+import { Alert, Button, Card, Message, Space, Table, type TableColumnProps } from '@arco-design/web-react'
+import { IconPlus, IconRefresh } from '@arco-design/web-react/icon'
+import { errorMessage } from '../api/client.ts'
+import type { ListResponse } from '../api/types.ts'
+import { useI18n } from '../i18n/index.ts'
+import { useIsMobile } from './useMedia.ts'
+
+export interface PageRequest {
+  page: number
+  pageSize: number
+}
+
+export interface ListState<T> {
+  rows: T[]
+  total: number
+  page: number
+  pageSize: number
+  /** Whether the server pages (otherwise the table pages the whole list). */
+  paged: boolean
+  loading: boolean
+  /** The last load's error message, or null. */
+  error: string | null
+  setPage: (page: number, pageSize: number) => void
+  reload: () => Promise<void>
+  /** Run a change; toast `ok` (when given) or the error; reload. Resolves true when the change succeeded. */
+  run: (fn: () => Promise<unknown>, ok?: string) => Promise<boolean>
+}
+
+export function useList<T>(
+  fetcher: (p: PageRequest) => Promise<ListResponse<T> | T[]>,
+  opts: { filters?: unknown; paged?: boolean } = {},
+): ListState<T> {
+  const paged = opts.paged ?? false
+  const filterKey = JSON.stringify(opts.filters ?? null)
+  const [rows, setRows] = useState<T[]>([])
+  const [total, setTotal] = useState(0)
+  const [pos, setPos] = useState({ key: filterKey, page: 1, pageSize: 20 })
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  // The newest fetcher (it closes over the page's filters) without making every render a reload.
+  const fetcherRef = useRef(fetcher)
+  fetcherRef.current = fetcher
+  const seq = useRef(0)
+  // A new filter starts again at page 1.
+  const page = pos.key === filterKey ? pos.page : 1
+  const pageSize = pos.pageSize
+
+  const reload = useCallback(async () => {
+    const mine = ++seq.current
+    setLoading(true)
+    try {
+      const r = await fetcherRef.current({ page, pageSize })
+      if (mine !== seq.current) return
+      const list = Array.isArray(r) ? { data: r, total: r.length } : r
+      setRows(list.data)
+      setTotal(list.total)
+      setError(null)
+    } catch (e) {
+      if (mine === seq.current) setError(errorMessage(e))
+    } finally {
+      if (mine === seq.current) setLoading(false)
+    }
+    // filterKey stands for what the fetcher closes over: a new filter is a new load.
+  }, [page, pageSize, filterKey])
+
+  useEffect(() => {
+    void reload()
+  }, [reload])
+
+  const setPage = useCallback(
+    (p: number, s: number) => setPos({ key: filterKey, page: p, pageSize: s }),
+    [filterKey],
+  )
+
+  const run = useCallback(
+    async (fn: () => Promise<unknown>, ok?: string) => {
+      let done = false
+      try {
+        await fn()
+        done = true
+        if (ok) Message.success(ok)
+      } catch (e) {
+        Message.error(errorMessage(e))
+      }
+      await reload()
+      return done
+    },
+    [reload],
+  )
+
+  return { rows, total, page, pageSize, paged, loading, error, setPage, reload, run }
+}
+
+export interface ListPageProps<T> {
+  title: ReactNode
+  /** Names the test ids: page-<testId>, and <testId>-table unless `tableTestId` says otherwise. */
+  testId: string
+  tableTestId?: string
+  list: ListState<T>
+  columns: TableColumnProps<T>[]
+  rowKey: keyof T & string
+  /** Filters and extra buttons, before the refresh button. */
+  toolbar?: ReactNode
+  create?: { label: ReactNode; onClick: () => void; testId?: string }
+  /** The actions column: fixed on the right on wide screens, `width` wide enough for every button. */
+  actions?: { width: number; render: (row: T) => ReactNode }
+  /** Bulk actions for the selected rows; `clear` empties the selection. */
+  bulk?: (selected: T[], clear: () => void) => ReactNode
+  /** Only these rows can be selected. */
+  selectable?: (row: T) => boolean
+  /** What an empty (successfully loaded) list says. */
+  empty?: ReactNode
+  /** The table's minimum width before it scrolls. */
+  scrollX?: number
+  /** Above the table (notices). */
+  header?: ReactNode
+  children?: ReactNode
+}
+
+export function ListPage<T>(props: ListPageProps<T>) {
+  const { t } = useI18n()
+  const mobile = useIsMobile()
+  const { list, actions, bulk, rowKey } = props
+  const [selectedKeys, setSelectedKeys] = useState<(string | number)[]>([])
+  const clear = useCallback(() => setSelectedKeys([]), [])
+  const keyOf = (r: T) => r[rowKey] as unknown as string | number
+  const selected = list.rows.filter((r) => selectedKeys.includes(keyOf(r)))
+
+  const columns: TableColumnProps<T>[] = actions
+    ? [
+        ...props.columns,
+        {
+          title: t('common.actions'),
+          key: 'actions',
+          width: actions.width,
+          fixed: mobile ? undefined : 'right',
+          render: (_: unknown, r: T) => (
+            <Space size={4} className="nowrap" style={{ flexWrap: 'nowrap' }}>
+              {actions.render(r)}
+            </Space>
+          ),
+        },
+      ]
+    : props.columns
+
+  return (
+    <div className="page" data-testid={`page-${props.testId}`}>
+      <div className="page-head">
+        <h2>{props.title}</h2>
+        <div className="toolbar">
+          {props.toolbar}
+          <Button
+            icon={<IconRefresh />}
+            onClick={() => void list.reload()}
+            aria-label={t('common.refresh')}
+            data-testid="list-refresh"
+          />
+          {props.create ? (
+            <Button
+              type="primary"
+              icon={<IconPlus />}
+              onClick={props.create.onClick}
+              data-testid={props.create.testId}
+            >
+              {props.create.label}
+            </Button>
+          ) : null}
+        </div>
+      </div>
+      {props.header}
+      {bulk && selected.length > 0 ? (
+        <div className="toolbar" data-testid="list-bulk-bar">
+          <span>{t('list.selected', { count: selected.length })}</span>
+          {bulk(selected, clear)}
+          <Button size="small" type="text" onClick={clear}>
+            {t('list.clearSelection')}
+          </Button>
+        </div>
+      ) : null}
+      <Card>
+        {list.error ? (
+          <Alert
+            type="error"
+            title={t('list.loadFailed')}
+            content={list.error}
+            action={
+              <Button size="small" onClick={() => void list.reload()} data-testid="list-retry">
+                {t('list.retry')}
+              </Button>
+            }
+            data-testid="list-error"
+          />
+        ) : (
+          <Table<T>
+            rowKey={rowKey}
+            loading={list.loading}
+            columns={columns}
+            data={list.rows}
+            scroll={{ x: props.scrollX ?? 1000 }}
+            border={false}
+            rowSelection={
+              bulk
+                ? {
+                    type: 'checkbox',
+                    selectedRowKeys: selectedKeys,
+                    onChange: (keys) => setSelectedKeys(keys),
+                    checkboxProps: (r: T) => ({
+                      disabled: props.selectable ? !props.selectable(r) : false,
+                      'aria-label': t('list.select'),
+                    }),
+                  }
+                : undefined
+            }
+            pagination={
+              list.paged
+                ? {
+                    current: list.page,
+                    pageSize: list.pageSize,
+                    total: list.total,
+                    showTotal: true,
+                    sizeCanChange: true,
+                    hideOnSinglePage: list.total <= 20,
+                    onChange: list.setPage,
+                  }
+                : { pageSize: 20, hideOnSinglePage: true }
+            }
+            noDataElement={<span className="muted">{props.empty ?? t('common.noData')}</span>}
+            data-testid={props.tableTestId ?? `${props.testId}-table`}
+          />
+        )}
+      </Card>
+      {props.children}
+    </div>
+  )
+}
