@@ -1,6 +1,7 @@
 import { nanoToUsd, toBig, toBigOrNull, toBool, toNum } from '../../infra/db/convert-row-values.ts'
-import type { AppDeps } from '../../http/app-deps.ts'
-import type { Principal } from '../../http/principal.ts'
+import type { Db } from '../../infra/db/create-db.ts'
+import type { Clock } from '../../infra/clock.ts'
+import type { Role } from '../../contracts/users.ts'
 import { listUserGroups } from '../groups/group-service.ts'
 
 /** Usage per rule comes from the rate limiter (Redis or in-process). */
@@ -9,7 +10,14 @@ export type RuleUsageReader = (
   username: string,
 ) => Promise<number>
 
-export async function getMyStatus(deps: AppDeps, principal: Principal) {
+/** What the status page reads; the HTTP layer's dependencies satisfy it (services never import the HTTP layer). */
+export interface MyStatusDeps {
+  db: Db
+  clock: Clock
+  ruleUsage: RuleUsageReader
+}
+
+export async function getMyStatus(deps: MyStatusDeps, principal: { username: string; role: Role }) {
   const db = deps.db.db
   const user = await db
     .selectFrom('users')
