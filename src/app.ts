@@ -28,19 +28,18 @@ import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
 import { createChannelHealth } from './proxy/channel-health.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
 import { createPriceCache } from './proxy/price-cache.ts'
-import { createSettlementWriter } from './proxy/settle-usage.ts'
+import { createBilling } from './billing/create-billing.ts'
 import { createRateLimiter } from './infra/rate-limit/create-rate-limiter.ts'
 import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
 import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
 import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-writer.ts'
 import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
 import { boundSlowRequests, watchRequestBody } from './http/bound-slow-requests.ts'
-import { configureReservationWriter } from './services/billing/reserve-funds.ts'
 import { createGatewayMetrics, type GatewayMetrics } from './infra/metrics/create-gateway-metrics.ts'
 import { createDependencyProbe } from './infra/metrics/probe-dependencies.ts'
 import { createModelLabels, createProxyMetricsRecorder } from './proxy/record-proxy-metrics.ts'
-import { readSettlementStats } from './proxy/settlement-stats.ts'
-import { lostReservationStats } from './services/billing/release-lost-reservations.ts'
+import { readSettlementStats } from './billing/settlement-stats.ts'
+import { lostReservationStats } from './billing/release-lost-reservations.ts'
 import { registerMetricsRoute } from './http/routes/metrics-routes.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -102,9 +101,6 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })
   await migrate(db)
-  // A reservation the database may still commit after the gateway gave up on it is released once more after the
-  // statement bound (release-lost-reservations.ts).
-  configureReservationWriter(db.db, { lateCommitMs: (config.DATABASE_QUERY_TIMEOUT_MS || 60_000) + 5000 })
 
   const users = createUserCache(db.db, clock)
   const limiter: RateLimiter =
@@ -258,8 +254,18 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
     prices,
     limiter,
-    // Settlements the database refuses wait in DATA_DIR until they land (issue 15: retried, never only logged).
-    settlements: createSettlementWriter(db.db, { journalDir: config.DATA_DIR, logger }),
+    billing: createBilling({
+      db: db.db,
+      clock,
+      limiter,
+      prices,
+      logger,
+      // Settlements the database refuses wait in DATA_DIR until they land (issue 15: retried, never only logged).
+      journalDir: config.DATA_DIR,
+      // A reservation the database may still commit after the gateway gave up on it is released once more after
+      // the statement bound (release-lost-reservations.ts).
+      lateCommitMs: (config.DATABASE_QUERY_TIMEOUT_MS || 60_000) + 5000,
+    }),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
     maxAttempts: config.FAILOVER_ATTEMPTS,
@@ -276,7 +282,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     random: opts.random,
   }
   // Settlements an earlier run left waiting land before anything (main.ts's sweep) could release their reservations.
-  await proxy.settlements.replayLeftovers()
+  await proxy.billing.settlements.replayLeftovers()
   await modelLabels.refresh()
   await registerProxyRoutes(app, deps, proxy)
   if (!trustProxy) fastProxy = createFastProxyPath(proxy, config.MAX_BODY_BYTES)
@@ -304,8 +310,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       inflight.draining = true
       const until = Date.now() + graceMs
       while (inflight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
-      const waiting = await proxy.settlements.flush(Math.max(1000, until - Date.now()))
-      if (proxy.settlements.stop() > 0)
+      const waiting = await proxy.billing.settlements.flush(Math.max(1000, until - Date.now()))
+      if (proxy.billing.settlements.stop() > 0)
         logger.error(
           { settlements: waiting },
           'the database still refuses settlements; the next start writes them',
@@ -318,8 +324,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       if (!opts.db) await db.close()
     },
     close: async () => {
-      await proxy.settlements.flush(2000)
-      proxy.settlements.stop()
+      await proxy.billing.settlements.flush(2000)
+      proxy.billing.settlements.stop()
       await audit.close(5000)
       await app.close()
       await dispatchers.close()

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { ensureDataDir } from './config/ensure-data-dir.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
-import { sweepReservations } from './services/billing/reserve-funds.ts'
+import { sweepReservations } from './billing/reserve-funds.ts'
 import { scheduleAuditRetention } from './services/logs/schedule-audit-retention.ts'
 
 async function main(): Promise<void> {

@@ -1,26 +1,54 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../infra/db/database-types.ts'
 import type { RateLimiter, LimitRule, AdmitResult } from '../infra/rate-limit/rate-limiter-types.ts'
 import { groupScope, keyScope } from '../infra/rate-limit/build-limit-scope.ts'
 import { buildRateLimitHeaders } from '../infra/rate-limit/build-rate-limit-headers.ts'
 import { estimateReservation, estimatePromptTokens } from '../domain/pricing/estimate-reservation.ts'
 import type { ModelPrices } from '../domain/pricing/price-table.ts'
-import { reserveFunds } from '../services/billing/reserve-funds.ts'
-import type { KeyPrincipal } from './token-cache.ts'
-import type { RateRule } from './routing-snapshot.ts'
+import type { ReservationRequest, ReservationResult } from './reserve-funds.ts'
 
-export interface AdmissionInput {
+/** The key a request came with, as admission needs it (the proxy's KeyPrincipal has these fields and more). */
+export interface KeyFacts {
+  tokenId: string
+  /** The key's owner; null for a key without one. */
+  username: string | null
+  /** The group the key is bound to, if any. */
+  groupId: string | null
+  /** The key's spending cap; null or not positive: none. */
+  quotaNano: bigint | null
+  /** The owner's balance is unlimited: nothing to reserve against it. */
+  userUnlimited: boolean
+  rpm: number | null
+  tpm: number | null
+  maxConcurrency: number | null
+}
+
+/** One of the routed group's rate rules (its package, for a key bound to the group). */
+export interface GroupRuleFacts extends LimitRule {
+  /** Whether the rule also limits personal keys routed through the group. */
+  appliesTo: 'bound_keys' | 'all_keys'
+}
+
+/** What admission is decided on: plain values the proxy read from the request, its key and its route. */
+export interface AdmissionFacts {
   requestId: string
-  principal: KeyPrincipal
+  key: KeyFacts
   /** The routed group (of the first candidate), or null for a superadmin's global fallback. */
   groupId: string | null
   multiplier: number
-  groupRules: readonly RateRule[]
+  groupRules: readonly GroupRuleFacts[]
   prices: ModelPrices | null
-  json: Record<string, unknown> | null
+  /** The output limit the request asked for (any protocol's field), or null. */
+  maxTokens: number | null
+  /** How many answers the request asked for (1 unless it said otherwise). */
+  n: number
   promptBytes: number
   reserveOutputTokens: number
   now: number
+}
+
+export interface AdmissionDeps {
+  limiter: RateLimiter
+  /** Holds the estimate against the user's balance and the key's cap (reserve-funds.ts). */
+  reserve: (r: ReservationRequest) => Promise<ReservationResult>
 }
 
 /**
@@ -49,32 +77,15 @@ export type AdmissionRefusal =
   | { kind: 'insufficient_quota'; reason: 'balance' | 'key_cap' }
   | { kind: 'concurrency' }
 
-function readMaxTokens(json: Record<string, unknown> | null): number | null {
-  if (!json) return null
-  for (const k of ['max_tokens', 'max_completion_tokens', 'max_output_tokens']) {
-    const v = json[k]
-    if (isTokenCount(v)) return v
-  }
-  const gc = json.generationConfig as Record<string, unknown> | undefined
-  if (gc && isTokenCount(gc.maxOutputTokens)) return gc.maxOutputTokens
-  return null
-}
+/** What admission decides: the request goes ahead with what it holds, or it is refused holding nothing. */
+export type AdmissionResult =
+  | { ok: true; admission: Admission }
+  | { ok: false; refusal: AdmissionRefusal; rateLimit: RateLimitDecision | null }
 
-/**
- * A limit the estimate can use; anything else (negative, fractional, beyond 2^53) reserves the default, and the
- * provider answers the nonsense itself. Above the default reservation the value changes nothing anyway.
- */
-const isTokenCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-
-function readN(json: Record<string, unknown> | null): number {
-  const n = json?.n ?? (json?.generationConfig as Record<string, unknown> | undefined)?.candidateCount
-  return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? Math.min(n, 128) : 1
-}
-
-const toLimitRules = (rules: readonly RateRule[]): LimitRule[] =>
+const toLimitRules = (rules: readonly GroupRuleFacts[]): LimitRule[] =>
   rules.map((r) => ({ id: r.id, limitType: r.limitType, windowSec: r.windowSec, limit: r.limit }))
 
-function keyRules(p: KeyPrincipal): LimitRule[] {
+function keyRules(p: KeyFacts): LimitRule[] {
   const out: LimitRule[] = []
   if (p.rpm) out.push({ id: `rpm:${p.tokenId}`, limitType: 'request_limit', windowSec: 60, limit: p.rpm })
   if (p.tpm) out.push({ id: `tpm:${p.tokenId}`, limitType: 'token_limit', windowSec: 60, limit: p.tpm })
@@ -86,17 +97,10 @@ function keyRules(p: KeyPrincipal): LimitRule[] {
  * to the group), then the reservation of the estimate against the user's balance and the key's cap. Anything
  * refused undoes what was recorded before it.
  */
-export async function admitRequest(
-  db: Kysely<Database>,
-  limiter: RateLimiter,
-  a: AdmissionInput,
-): Promise<
-  | { ok: true; admission: Admission }
-  | { ok: false; refusal: AdmissionRefusal; rateLimit: RateLimitDecision | null }
-> {
-  const p = a.principal
-  const maxTokens = readMaxTokens(a.json)
-  const n = readN(a.json)
+export async function admitFunds(deps: AdmissionDeps, a: AdmissionFacts): Promise<AdmissionResult> {
+  const { limiter } = deps
+  const p = a.key
+  const { maxTokens, n } = a
   const estimateNano = estimateReservation(
     a.prices,
     { promptBytes: a.promptBytes, maxTokens, n },
@@ -147,6 +151,21 @@ export async function admitRequest(
     await releaseConcurrency?.()
     return { ok: false as const, refusal, rateLimit }
   }
+  const admitted = (
+    admission: Pick<Admission, 'rateLimit' | 'covered' | 'reserved' | 'headers'>,
+  ): AdmissionResult => ({
+    ok: true,
+    admission: { ...admission, estimateNano, estimateTokens, buckets, releaseConcurrency },
+  })
+  const reserve = (userAmount: bigint) =>
+    deps.reserve({
+      requestId: a.requestId,
+      username: p.username,
+      tokenId: p.tokenId,
+      userAmount,
+      tokenAmount: estimateNano,
+      now: a.now,
+    })
 
   let covered = false
   // For a key bound to the routed group, the group's active rules are its package. A personal key that only
@@ -169,28 +188,14 @@ export async function admitRequest(
     } else if (bound && p.username) {
       // The package is used up: the balance may pay instead. If it cannot, the answer is the rule (429, not
       // 402): waiting for the window is what the caller can do.
-      const paid = await reserveFunds(db, {
-        requestId: a.requestId,
-        username: p.username,
-        tokenId: p.tokenId,
-        userAmount: estimateNano,
-        tokenAmount: estimateNano,
-        now: a.now,
-      })
+      const paid = await reserve(estimateNano)
       if (!paid.ok) return refuse(limited(r), 'limited')
-      return {
-        ok: true,
-        admission: {
-          rateLimit: 'package_spillover',
-          covered: false,
-          reserved: true,
-          estimateNano,
-          estimateTokens,
-          buckets,
-          headers: buildRateLimitHeaders(r),
-          releaseConcurrency,
-        },
-      }
+      return admitted({
+        rateLimit: 'package_spillover',
+        covered: false,
+        reserved: true,
+        headers: buildRateLimitHeaders(r),
+      })
     } else {
       // A throttle (all_keys rule on a personal key), or an ownerless bound key with no balance to fall back on.
       return refuse(limited(r), 'limited')
@@ -200,40 +205,9 @@ export async function admitRequest(
   // Nothing to protect: an unlimited balance (or a package) and a key without a cap. No database write needed.
   const keyCapped = p.quotaNano !== null && p.quotaNano > 0n
   if (!keyCapped && (covered || p.userUnlimited)) {
-    return {
-      ok: true,
-      admission: {
-        rateLimit: decided(),
-        covered,
-        reserved: false,
-        estimateNano,
-        estimateTokens,
-        buckets,
-        headers,
-        releaseConcurrency,
-      },
-    }
+    return admitted({ rateLimit: decided(), covered, reserved: false, headers })
   }
-  const reserved = await reserveFunds(db, {
-    requestId: a.requestId,
-    username: p.username,
-    tokenId: p.tokenId,
-    userAmount: covered ? 0n : estimateNano,
-    tokenAmount: estimateNano,
-    now: a.now,
-  })
+  const reserved = await reserve(covered ? 0n : estimateNano)
   if (!reserved.ok) return refuse({ kind: 'insufficient_quota', reason: reserved.reason })
-  return {
-    ok: true,
-    admission: {
-      rateLimit: decided(),
-      covered,
-      reserved: true,
-      estimateNano,
-      estimateTokens,
-      buckets,
-      headers,
-      releaseConcurrency,
-    },
-  }
+  return admitted({ rateLimit: decided(), covered, reserved: true, headers })
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../../infra/db/database-types.ts'
+import type { Database } from '../infra/db/database-types.ts'
 
 export interface LostReservationOptions {
   /** Releases one reservation in a transaction; resolves whether there was one (idempotent). */

@@ -1,13 +1,13 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely'
-import type { Database } from '../../infra/db/database-types.ts'
-import { toBig } from '../../infra/db/convert-row-values.ts'
+import type { Database } from '../infra/db/database-types.ts'
+import { toBig } from '../infra/db/convert-row-values.ts'
 import type SQLite from 'better-sqlite3'
-import { bindValues, compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
-import { withRawSqlite } from '../../infra/db/raw-sqlite.ts'
-import { compileChunkedStatement } from './compile-chunked-statement.ts'
-import { createGroupCommit, untilNextTick } from './create-group-commit.ts'
+import { bindValues, compileStatement, type CompiledStatement } from '../infra/db/compiled-statement.ts'
+import { withRawSqlite } from '../infra/db/raw-sqlite.ts'
+import { compileChunkedStatement } from '../infra/db/compile-chunked-statement.ts'
+import { createGroupCommit, untilNextTick } from '../infra/db/create-group-commit.ts'
 import { createLostReservationRelease, releaseInTransaction } from './release-lost-reservations.ts'
-import { isDatabaseUnavailable } from '../../infra/db/database-unavailable-error.ts'
+import { isDatabaseUnavailable } from '../infra/db/database-unavailable-error.ts'
 
 export interface ReservationRequest {
   requestId: string
@@ -286,21 +286,23 @@ async function writeReservationsPostgres(
 }
 
 type SyncReservations = (batch: readonly ReservationRequest[]) => ReservationResult[]
-const syncTransactions = new WeakMap<SQLite.Database, SyncReservations>()
 
 /**
- * writeReservationsSync wrapped in a better-sqlite3 transaction, made once per connection: building the wrapper
- * costs about half as much as the three statements of a reservation, and a quiet gateway builds one per request.
+ * writeReservationsSync wrapped in a better-sqlite3 transaction, made once per connection and writer: building the
+ * wrapper costs about half as much as the three statements of a reservation, and a quiet gateway builds one per
+ * request.
  */
-function syncTransactionFor(sqlite: SQLite.Database, db: Kysely<Database>): SyncReservations {
-  let run = syncTransactions.get(sqlite)
-  if (!run) {
-    run = sqlite.transaction((batch: readonly ReservationRequest[]) =>
-      writeReservationsSync(sqlite, db, batch),
-    ) as SyncReservations
-    syncTransactions.set(sqlite, run)
+function syncTransactionCache(db: Kysely<Database>): (sqlite: SQLite.Database) => SyncReservations {
+  let made: { sqlite: SQLite.Database; run: SyncReservations } | null = null
+  return (sqlite) => {
+    if (made?.sqlite !== sqlite) {
+      const run = sqlite.transaction((batch: readonly ReservationRequest[]) =>
+        writeReservationsSync(sqlite, db, batch),
+      ) as SyncReservations
+      made = { sqlite, run }
+    }
+    return made.run
   }
-  return run
 }
 
 /** Reserves in a transaction of its own. */
@@ -310,28 +312,30 @@ async function reserveFundsAlone(db: Kysely<Database>, r: ReservationRequest): P
 }
 
 /**
+ * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
+ * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
+ * A negative balance (a settled overshoot) admits nothing until topped up.
+ *
  * Group commit, as for settlements: reservations that arrive in the same tick are decided in one transaction, so
  * a burst pays one commit instead of one each. When the batch fails (say, a duplicate request id), its requests
- * are retried one by one in their own transactions, so a bad one cannot refuse or fail the others.
+ * are retried one by one in their own transactions, so a bad one cannot refuse or fail the others. Every caller
+ * that should share the batches shares one writer (the gateway makes one, in create-billing.ts).
  */
-export function createReservationWriter(
-  db: Kysely<Database>,
-  maxBatch = 256,
-  opts: ReservationWriterOptions = {},
-) {
+export function createReservationWriter(db: Kysely<Database>, opts: ReservationWriterOptions = {}) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  const syncTransactionFor = syncTransactionCache(db)
   const releaseLost = createLostReservationRelease({
     release: releaseInTransaction(db, releaseReservation),
     lateCommitMs: opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS,
   })
   const write = createGroupCommit<ReservationRequest, ReservationResult>({
     gather: untilNextTick,
-    maxBatch,
+    maxBatch: opts.maxBatch ?? 256,
     // Alone in its tick (a quiet gateway): one round trip beats a transaction of five.
     writeOne: postgres ? (r) => reserveOnePostgres(db, r) : undefined,
     async writeBatch(batch) {
       // SQLite: one synchronous transaction; a throw inside rolls it back whole.
-      const raw = await withRawSqlite(db, (sqlite) => syncTransactionFor(sqlite, db)(batch))
+      const raw = await withRawSqlite(db, (sqlite) => syncTransactionFor(sqlite)(batch))
       if (raw) return raw.value
       if (postgres) return writeReservationsPostgres(db, batch)
       return db.transaction().execute((trx) => writeReservations(trx, batch))
@@ -357,30 +361,10 @@ export type ReservationWriter = ReturnType<typeof createReservationWriter>
 export interface ReservationWriterOptions {
   /** See createLostReservationRelease: DATABASE_QUERY_TIMEOUT_MS and a margin. */
   lateCommitMs?: number
+  /** Reservations decided in one transaction at most. */
+  maxBatch?: number
 }
 const DEFAULT_LATE_COMMIT_MS = 60_000
-
-/** One writer per database, so every caller of reserveFunds on it shares the batches without any wiring. */
-const writers = new WeakMap<Kysely<Database>, ReservationWriter>()
-
-/** Sets the options of the database's writer (the gateway does so at start, before any request). */
-export function configureReservationWriter(db: Kysely<Database>, opts: ReservationWriterOptions): void {
-  writers.set(db, createReservationWriter(db, 256, opts))
-}
-
-/**
- * Admission by conditional update, never check-then-act: each UPDATE holds the estimate only if what is left
- * after the open reservations covers it, so N concurrent requests cannot together exceed the balance or cap.
- * A negative balance (a settled overshoot) admits nothing until topped up.
- */
-export function reserveFunds(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
-  let writer = writers.get(db)
-  if (!writer) {
-    writer = createReservationWriter(db)
-    writers.set(db, writer)
-  }
-  return writer.reserve(r)
-}
 
 /** Releases a reservation inside a settlement transaction; returns false when it was already released. */
 export async function releaseReservation(trx: Transaction<Database>, requestId: string): Promise<boolean> {

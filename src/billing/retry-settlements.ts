@@ -1,5 +1,5 @@
-import type { Settlement } from './settle-usage.ts'
-import { isDuplicateKeyError } from './classify-database-error.ts'
+import type { Settlement } from './settlement.ts'
+import { isDuplicateKeyError } from '../infra/db/classify-database-error.ts'
 import { settlementStats } from './settlement-stats.ts'
 import type { SettlementJournal } from './settlement-journal.ts'
 

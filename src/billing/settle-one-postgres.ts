@@ -1,36 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
-import type { Settlement } from './settle-usage.ts'
-
-/** The values of one usage row: the settlement's own fields, with usage in tokens and flags as 0 or 1. */
-export type OneUsageRow = Pick<
-  Settlement,
-  | 'requestId'
-  | 'tokenId'
-  | 'username'
-  | 'channelId'
-  | 'groupId'
-  | 'protocol'
-  | 'endpoint'
-  | 'model'
-  | 'upstreamModel'
-  | 'costNano'
-  | 'usageSource'
-  | 'status'
-  | 'errorCode'
-  | 'durationMs'
-  | 'ttftMs'
-  | 'createdAt'
-> & {
-  inputTokens: number
-  outputTokens: number
-  cacheReadTokens: number
-  cacheWriteTokens: number
-  reasoningTokens: number
-  coveredByPackage: number
-  isStream: number
-}
+import type { UsageRow } from './settlement.ts'
 
 /**
  * PostgreSQL, a settlement alone in its batch (a quiet gateway): the same writes as a batch of one — release of the
@@ -44,7 +15,7 @@ export type OneUsageRow = Pick<
  */
 export async function settleOnePostgres(
   db: Kysely<Database>,
-  row: OneUsageRow,
+  row: UsageRow,
   reserved: boolean,
   chargedUser: string | null,
 ): Promise<void> {

@@ -3,12 +3,12 @@ import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
 import { compileStatement } from '../infra/db/compiled-statement.ts'
-import { takeReservations } from '../services/billing/reserve-funds.ts'
-import { compileChunkedStatement } from '../services/billing/compile-chunked-statement.ts'
-import { createGroupCommit, forMilliseconds } from '../services/billing/create-group-commit.ts'
-import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
-import { settleOnePostgres, type OneUsageRow } from './settle-one-postgres.ts'
-import { isDatabaseUnavailable, isDuplicateKeyError } from './classify-database-error.ts'
+import { takeReservations } from './reserve-funds.ts'
+import { compileChunkedStatement } from '../infra/db/compile-chunked-statement.ts'
+import { createGroupCommit, forMilliseconds } from '../infra/db/create-group-commit.ts'
+import { settleOnePostgres } from './settle-one-postgres.ts'
+import { chargesUser, usageLogRow, type Settlement } from './settlement.ts'
+import { isDatabaseUnavailable, isDuplicateKeyError } from '../infra/db/classify-database-error.ts'
 import { createSettlementRetry, type RetryLogger } from './retry-settlements.ts'
 import {
   createSettlementJournal,
@@ -16,30 +16,6 @@ import {
   removeSettlementJournal,
 } from './settlement-journal.ts'
 import { settlementStats } from './settlement-stats.ts'
-
-export interface Settlement {
-  requestId: string
-  tokenId: string | null
-  username: string | null
-  channelId: string | null
-  groupId: string | null
-  protocol: string
-  endpoint: string
-  model: string | null
-  upstreamModel: string | null
-  usage: Usage
-  usageSource: 'reported' | 'estimated' | 'partial' | 'none'
-  status: number
-  errorCode: string | null
-  isStream: boolean
-  durationMs: number
-  ttftMs: number | null
-  costNano: bigint
-  coveredByPackage: boolean
-  /** A reservation row exists for this request and is released in the same transaction. */
-  reserved: boolean
-  createdAt: number
-}
 
 /**
  * Exactly once: the usage row (unique request id), the key's and user's totals and the ledger row are written
@@ -159,39 +135,6 @@ const insertLedgerEntries = compileChunkedStatement(LEDGER_KEYS, (db, rows) =>
     })),
   ),
 )
-
-function usageLogRow(s: Settlement): OneUsageRow {
-  const u = s.usage
-  return {
-    requestId: s.requestId,
-    tokenId: s.tokenId,
-    username: s.username,
-    channelId: s.channelId,
-    groupId: s.groupId,
-    protocol: s.protocol,
-    endpoint: s.endpoint,
-    model: s.model,
-    upstreamModel: s.upstreamModel,
-    inputTokens: countPromptTokens(u),
-    outputTokens: u.outputTokens,
-    cacheReadTokens: u.cacheReadTokens,
-    cacheWriteTokens: u.cacheWriteTokens + u.cacheWrite1hTokens,
-    reasoningTokens: u.reasoningTokens,
-    costNano: s.costNano,
-    coveredByPackage: s.coveredByPackage ? 1 : 0,
-    usageSource: s.usageSource,
-    status: s.status,
-    errorCode: s.errorCode,
-    isStream: s.isStream ? 1 : 0,
-    durationMs: Math.round(s.durationMs),
-    ttftMs: s.ttftMs === null ? null : Math.round(s.ttftMs),
-    createdAt: s.createdAt,
-  }
-}
-
-/** Whether a settlement takes its cost from the user's balance (and so writes a ledger row). */
-const chargesUser = (s: Settlement): s is Settlement & { username: string } =>
-  s.username !== null && s.costNano !== 0n && !s.coveredByPackage
 
 interface UserTotals {
   heldNano: bigint

@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs'
 import path from 'node:path'
-import type { Settlement } from './settle-usage.ts'
+import type { Settlement } from './settlement.ts'
 
 const PREFIX = 'pending-settlements-'
 const SUFFIX = '.jsonl'

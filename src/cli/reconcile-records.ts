@@ -4,7 +4,7 @@ import { withGatewayContext } from './open-gateway-context.ts'
 import { findLedgerDifferences } from './find-ledger-differences.ts'
 import { findAuditDifferences, type AuditCheck } from './find-audit-differences.ts'
 import type { RecordDifference } from './record-difference.ts'
-import { readSettlementJournals } from '../proxy/settlement-journal.ts'
+import { readSettlementJournals } from '../billing/settlement-journal.ts'
 
 const DAY_MS = 86_400_000
 const LISTED = 1000

@@ -11,8 +11,9 @@ import type { UpstreamDispatchers } from './upstream-dispatchers.ts'
 import type { ChannelHealth } from './channel-health.ts'
 import type { PriceCache } from './price-cache.ts'
 import type { Surface } from './surfaces.ts'
-import type { Settlement, SettlementWriter } from './settle-usage.ts'
-import type { RateLimitDecision } from './admit-request.ts'
+import type { Settlement } from '../billing/settlement.ts'
+import type { RateLimitDecision } from '../billing/admit-funds.ts'
+import type { Billing } from '../billing/create-billing.ts'
 
 export interface ProxyDeps {
   db: Kysely<Database>
@@ -24,7 +25,8 @@ export interface ProxyDeps {
   health: ChannelHealth
   prices: PriceCache
   limiter: RateLimiter
-  settlements: SettlementWriter
+  /** Admission and settlement of money (src/billing). */
+  billing: Billing
   maxAttempts: number
   reserveOutputTokens: number
   unpricedPolicy: 'free' | 'reject'
@@ -81,7 +83,7 @@ export interface ProxyOutcome {
   overheadMs: number | null
   /** Every failed attempt at a provider, failed-over ones included; null when none failed. */
   upstreamErrors: { channel: ChannelRuntime; kind: UpstreamErrorKind }[] | null
-  /** The rate limiter's decision at admission (admit-request.ts); null when no rule applied or admission never ran. */
+  /** The rate limiter's decision at admission (billing/admit-funds.ts); null when no rule applied or admission never ran. */
   rateLimit: RateLimitDecision | 'unavailable' | null
   /** What admission did with money: null when it never got that far. */
   reservation: 'reserved' | 'covered' | 'not_needed' | 'refused' | 'failed' | null

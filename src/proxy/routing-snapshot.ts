@@ -24,7 +24,7 @@ export interface RateRule {
   limitType: 'request_limit' | 'token_limit' | 'quota_limit'
   windowSec: number
   limit: number
-  /** Whether the rule also limits personal keys routed through the group (see admit-request.ts). */
+  /** Whether the rule also limits personal keys routed through the group (see billing/admit-funds.ts). */
   appliesTo: 'bound_keys' | 'all_keys'
 }
 

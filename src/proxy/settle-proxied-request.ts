@@ -1,11 +1,10 @@
-import { countPromptTokens, createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
-import { computeCost } from '../domain/pricing/compute-cost.ts'
+import { createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
 import { estimatePromptTokens } from '../domain/pricing/estimate-reservation.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
-import type { Admission } from './admit-request.ts'
+import type { Admission } from '../billing/admit-funds.ts'
+import type { Settlement } from '../billing/settlement.ts'
 import type { RelayOutcome } from './relay-response.ts'
-import type { Settlement } from './settle-usage.ts'
-import { isFreeEndpoint } from './surfaces.ts'
+import { isFreeEndpoint } from '../protocol/surface.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy-types.ts'
 
 /** The prompt alone, estimated from its size as admission estimates it: what a provider that never answered has. */
@@ -46,34 +45,24 @@ export interface SettleArgs {
 }
 
 /**
- * The one settlement of a proxied request: cost from the routed group's prices, the usage row, the totals,
- * the ledger and the release of the reservation in one transaction; rate-limit buckets corrected to the truth.
- * A request the provider did not bill (no usage) costs nothing: that is the refund.
+ * The one settlement of a proxied request: billing settles it on the request's facts (settle-request.ts), and the
+ * outcome keeps what was settled for the audit record and metrics.
  */
 export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Promise<void> {
-  const { outcome, admission } = a
+  const { outcome } = a
   const p = outcome.principal!
-  const groupId = a.cand?.group?.id ?? null
-  const multiplier = a.cand?.group?.multiplier ?? 1
-  let costNano = 0n
-  if (!isFreeEndpoint(outcome.surface) && a.source !== 'none') {
-    try {
-      const index = await deps.prices.get(deps.clock.now())
-      costNano = computeCost(index.lookup(a.model, groupId), a.usage, multiplier).costNano
-    } catch (err) {
-      deps.logger.error({ err, requestId: outcome.requestId }, 'cost computation failed')
-    }
-  }
-  const s: Settlement = {
+  outcome.settlement = await deps.billing.settle({
     requestId: outcome.requestId,
     tokenId: p.tokenId,
     username: p.username,
     channelId: a.cand?.channel.id ?? null,
-    groupId,
+    groupId: a.cand?.group?.id ?? null,
+    multiplier: a.cand?.group?.multiplier ?? 1,
+    upstreamModel: a.cand?.upstreamModel ?? null,
     protocol: outcome.surface.protocol,
     endpoint: outcome.surface.endpoint,
+    free: isFreeEndpoint(outcome.surface),
     model: a.model,
-    upstreamModel: a.cand?.upstreamModel ?? null,
     usage: a.usage,
     usageSource: a.source,
     status: outcome.status,
@@ -81,20 +70,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
     isStream: a.stream,
     durationMs: performance.now() - a.t0,
     ttftMs: a.ttftMs,
-    costNano,
-    coveredByPackage: admission.covered,
-    reserved: admission.reserved,
     createdAt: outcome.startedAt,
-  }
-  outcome.settlement = s
-  try {
-    await deps.settlements.settle(s)
-  } catch (err) {
-    deps.logger.error({ err, requestId: outcome.requestId }, 'settlement failed')
-  }
-  const tokens = countPromptTokens(a.usage) + a.usage.outputTokens
-  for (const b of admission.buckets) {
-    await deps.limiter.settle(b.scope, b.rules, outcome.requestId, { tokens, costNano })
-  }
-  await admission.releaseConcurrency?.()
+    admission: a.admission,
+  })
 }

@@ -164,7 +164,7 @@ describe.each(kinds)('any-gateway reconcile on %s', { timeout: 300_000 }, (kind)
     // is not a difference, it lands when the gateway retries it.
     await db.deleteFrom('usage_logs').where('request_id', '=', third.request_id!).execute()
     await db.deleteFrom('balance_ledger').where('request_id', '=', third.request_id!).execute()
-    // The line as the gateway's settlement journal writes it (src/proxy/settlement-journal.ts).
+    // The line as the gateway's settlement journal writes it (src/billing/settlement-journal.ts).
     writeFileSync(
       path.join(f.t.tdb.dir, 'pending-settlements-1-1-test.jsonl'),
       `${JSON.stringify({ requestId: third.request_id, costNano: '1' })}\n`,

@@ -10,7 +10,7 @@ import { readAllAuditFiles } from './hardening-support.ts'
 
 /**
  * Catalogue group F (docs/security.md): audit logs, #40 and #44. #41–#43, #45 and #46 are shown by
- * src/infra/audit/*.test.ts, test/audit/*.test.ts, src/services/billing/create-group-commit.test.ts and
+ * src/infra/audit/*.test.ts, test/audit/*.test.ts, src/infra/db/create-group-commit.test.ts and
  * test/api/logs.test.ts.
  */
 

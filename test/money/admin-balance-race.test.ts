@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildTestApp, bearer } from '../support/build-test-app.ts'
 import { moneyFixtures, UNIT } from '../support/money-fixtures.ts'
 import { testDbKinds } from '../support/test-databases.ts'
-import { createSettlementWriter } from '../../src/proxy/settle-usage.ts'
+import { createSettlementWriter } from '../../src/billing/settle-usage.ts'
 import { toBig, toBigOrNull } from '../../src/infra/db/convert-row-values.ts'
 
 const kinds = await testDbKinds()

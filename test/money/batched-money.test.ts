@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../support/test-databases.ts'
-import { moneyFixtures, UNIT } from '../support/money-fixtures.ts'
+import { moneyFixtures, reserveFunds, UNIT } from '../support/money-fixtures.ts'
 import { createDb, type Db } from '../../src/infra/db/create-db.ts'
 import { toBig, toNum } from '../../src/infra/db/convert-row-values.ts'
-import { createSettlementWriter, type Settlement } from '../../src/proxy/settle-usage.ts'
-import { releaseReservation, reserveFunds } from '../../src/services/billing/reserve-funds.ts'
+import { createSettlementWriter } from '../../src/billing/settle-usage.ts'
+import type { Settlement } from '../../src/billing/settlement.ts'
+import { releaseReservation } from '../../src/billing/reserve-funds.ts'
 
 const kinds = await testDbKinds()
 

@@ -8,9 +8,9 @@ import { MODELS, startProxyFixture, type ProxyFixture } from '../support/proxy-f
 import { bearer, buildTestApp, type TestApp } from '../support/build-test-app.ts'
 import { testDbKinds } from '../support/test-databases.ts'
 import { toBig } from '../../src/infra/db/convert-row-values.ts'
-import { sweepReservations } from '../../src/services/billing/reserve-funds.ts'
+import { sweepReservations } from '../../src/billing/reserve-funds.ts'
 import type { DbKind } from '../../src/infra/db/create-db.ts'
-import { settlementStats } from '../../src/proxy/settlement-stats.ts'
+import { settlementStats } from '../../src/billing/settlement-stats.ts'
 
 const kinds = await testDbKinds()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -4,8 +4,25 @@ import { toBig, toBigOrNull, toNum } from '../../src/infra/db/convert-row-values
 import { newId } from '../../src/infra/ids.ts'
 import { insertTestUser } from './insert-test-user.ts'
 import { createEmptyUsage } from '../../src/protocol/usage/usage.ts'
-import type { Settlement } from '../../src/proxy/settle-usage.ts'
-import type { ReservationRequest } from '../../src/services/billing/reserve-funds.ts'
+import type { Settlement } from '../../src/billing/settlement.ts'
+import {
+  createReservationWriter,
+  type ReservationRequest,
+  type ReservationResult,
+  type ReservationWriter,
+} from '../../src/billing/reserve-funds.ts'
+
+const writers = new WeakMap<Kysely<Database>, ReservationWriter>()
+
+/**
+ * Reserves through the database's one writer, as the gateway does (src/billing/create-billing.ts makes one per
+ * gateway): the reservations of one tick on the same database share a batch.
+ */
+export function reserveFunds(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
+  let writer = writers.get(db)
+  if (!writer) writers.set(db, (writer = createReservationWriter(db)))
+  return writer.reserve(r)
+}
 
 /** A thousandth of a dollar (0.001 USD) in nano-USD. */
 export const UNIT = 1_000_000n

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
 import { route } from '../define-route.ts'
 import { publicPrices } from '../../services/billing/price-service.ts'
-import { readSettlementStats } from '../../proxy/settlement-stats.ts'
+import { readSettlementStats } from '../../billing/settlement-stats.ts'
 
 /**
  * The longest /ready waits for the database: probes (a load balancer's, Kubernetes') give up after a second or

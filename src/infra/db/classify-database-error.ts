@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError } from '../infra/db/database-unavailable-error.ts'
+import { DatabaseUnavailableError } from './database-unavailable-error.ts'
 
 /** The driver's error code: better-sqlite3's `SQLITE_…`, PostgreSQL's SQLSTATE, or Node's `E…` socket codes. */
 function codeOf(err: unknown): string {

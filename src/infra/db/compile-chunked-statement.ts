@@ -1,6 +1,6 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
-import type { Database } from '../../infra/db/database-types.ts'
-import { compileStatement, type CompiledStatement } from '../../infra/db/compiled-statement.ts'
+import type { Database } from './database-types.ts'
+import { compileStatement, type CompiledStatement } from './compiled-statement.ts'
 
 /** The largest chunk: a batch splits into at most one statement per power of two below it, plus full chunks. */
 const MAX_CHUNK = 64

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../infra/db/database-types.ts'
+import type { Clock } from '../infra/clock.ts'
+import type { RateLimiter } from '../infra/rate-limit/rate-limiter-types.ts'
+import { admitFunds, type AdmissionFacts, type AdmissionResult } from './admit-funds.ts'
+import { createReservationWriter, sweepReservations } from './reserve-funds.ts'
+import { createSettlementWriter } from './settle-usage.ts'
+import { settleRequest, type SettleDeps, type SettlementFacts } from './settle-request.ts'
+import type { Settlement } from './settlement.ts'
+import type { RetryLogger } from './retry-settlements.ts'
+
+export interface BillingDeps {
+  db: Kysely<Database>
+  clock: Clock
+  limiter: RateLimiter
+  prices: SettleDeps['prices']
+  logger: RetryLogger
+  /** The data folder, where settlements the database refuses wait until they land (settlement-journal.ts). */
+  journalDir?: string
+  /** How long a reservation whose answer was lost may still be committed (release-lost-reservations.ts). */
+  lateCommitMs?: number
+}
+
+/**
+ * Money, behind two calls (docs/architecture.md, "reservation" and "settlement"): `admit` decides a request on its
+ * facts — rate limits, packages, the hold of its estimate — and `settle` charges what it used once it finished.
+ * Both take plain values, never the proxy's types, and return what they decided; the caller records it. The writers
+ * (database, clock, journal) come in here, one reservation and one settlement writer per gateway, so requests
+ * that arrive together share their commits.
+ */
+export function createBilling(deps: BillingDeps) {
+  const reservations = createReservationWriter(deps.db, { lateCommitMs: deps.lateCommitMs })
+  const settlements = createSettlementWriter(deps.db, { journalDir: deps.journalDir, logger: deps.logger })
+  const settleDeps: SettleDeps = { ...deps, settlements }
+  return {
+    admit: (facts: AdmissionFacts): Promise<AdmissionResult> =>
+      admitFunds({ limiter: deps.limiter, reserve: reservations.reserve }, facts),
+    settle: (facts: SettlementFacts): Promise<Settlement> => settleRequest(settleDeps, facts),
+    /** Settlements waiting for the database: written at start, flushed at shutdown (settle-usage.ts). */
+    settlements,
+    /** Releases reservations created before `olderThan` (ms since the epoch) whose request never settled. */
+    sweep: (olderThan: number): Promise<number> => sweepReservations(deps.db, olderThan),
+  }
+}
+export type Billing = ReturnType<typeof createBilling>
