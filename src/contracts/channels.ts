@@ -39,9 +39,17 @@ const channelFields = {
   first_byte_timeout_ms: timeout,
   idle_timeout_ms: timeout,
   proxy_url: httpUrl.nullable().optional(),
+  /** Free labels the Channels page filters by. */
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
 }
 
 export const createChannelBody = z.strictObject(channelFields)
 export type CreateChannelBody = z.infer<typeof createChannelBody>
 export const updateChannelBody = z.strictObject(channelFields).partial()
 export type UpdateChannelBody = z.infer<typeof updateChannelBody>
+
+/** Enable or disable several channels at once (the Channels page's bulk action). */
+export const bulkChannelsBody = z.strictObject({
+  ids: z.array(z.string().min(1).max(64)).min(1).max(500),
+  enabled: z.boolean(),
+})

@@ -282,6 +282,64 @@ describe.each(kinds)('request logs and their audit records (%s)', (kind) => {
     expect(tooBig.body).toContain('page_size')
   })
 
+  it('filters by key name or id and (admins) by channel; a user’s channel filter has no effect', async () => {
+    expect(ids(await list('/user/logs?key=alice-second', alice))).toEqual(['log-a4', 'log-a3'])
+    expect(ids(await list('/user/logs?key=tok-a1', alice))).toEqual(['log-a2', 'log-a1'])
+    // Another user's key name finds nothing of theirs.
+    expect(ids(await list('/user/logs?key=bob-key', alice))).toEqual([])
+    expect(ids(await list('/admin/logs?channel_id=ch-1', admin))).toEqual(['log-a2', 'log-b1', 'log-a1'])
+    expect(ids(await list('/admin/logs?channel_id=ch-2&key=alice-second', admin))).toEqual([
+      'log-a4',
+      'log-a3',
+    ])
+    expect((await list('/user/logs?channel_id=ch-1', alice)).total).toBe(4)
+  })
+
+  it('sorts by cost, time to first token and time, either way, ties by request id', async () => {
+    expect(ids(await list('/user/logs?sort_by=cost', alice))).toEqual([
+      'log-a4',
+      'log-a1',
+      'log-a3',
+      'log-a2',
+    ])
+    expect(ids(await list('/user/logs?sort_by=cost&sort_order=asc', alice))).toEqual([
+      'log-a2',
+      'log-a3',
+      'log-a1',
+      'log-a4',
+    ])
+    // Rows without a first-token time come last either way.
+    expect(ids(await list('/user/logs?sort_by=ttft', alice))[0]).toBe('log-a1')
+    expect(ids(await list('/user/logs?sort_by=ttft&sort_order=asc', alice))[0]).toBe('log-a1')
+    expect(ids(await list('/user/logs?sort_by=created_at&sort_order=asc', alice))).toEqual([
+      'log-a1',
+      'log-a2',
+      'log-a3',
+      'log-a4',
+    ])
+    expect((await get('/user/logs?sort_by=username', alice)).statusCode).toBe(400)
+  })
+
+  it('exports the filtered, sorted rows as CSV: exact money, channel only for admins', async () => {
+    const mine = await get('/user/logs/export?sort_by=cost&status=success', alice)
+    expect(mine.statusCode).toBe(200)
+    expect(mine.headers['content-type']).toContain('text/csv')
+    expect(mine.headers['content-disposition']).toContain('attachment')
+    const lines = mine.body.trim().split('\r\n')
+    expect(lines[0]).not.toContain('channel')
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['log-a4', 'log-a1'])
+    expect(lines[1]).toContain('9007199.254740993')
+    const all = await get('/admin/logs/export?channel_id=ch-1', admin)
+    const rows = all.body.trim().split('\r\n')
+    expect(rows[0].split(',').slice(0, 4)).toEqual(['request_id', 'created_at', 'username', 'channel'])
+    expect(rows.slice(1).map((l) => l.split(',').slice(0, 1).concat(l.split(',')[3]))).toEqual([
+      ['log-a2', 'primary'],
+      ['log-b1', 'primary'],
+      ['log-a1', 'primary'],
+    ])
+    expect((await get('/admin/logs/export', alice)).statusCode).toBe(403)
+  })
+
   it('returns the stored record: whole for admins, without channel and upstream URL for its owner', async () => {
     const full = await get('/admin/logs/log-a1/messages', admin)
     expect(full.statusCode).toBe(200)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { createChannelBody, updateChannelBody } from '../../contracts/channels.ts'
+import { bulkChannelsBody, createChannelBody, updateChannelBody } from '../../contracts/channels.ts'
 import { route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
@@ -14,8 +14,9 @@ import {
   recordProbe,
   saveFetchedModels,
   serializeChannel,
+  setChannelsEnabled,
 } from '../../services/channels/channel-service.ts'
-import { parseJson } from '../../infra/db/convert-row-values.ts'
+import { probeChannel } from '../../services/channels/test-channel.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 const channelDeps = (deps: AppDeps) => ({
@@ -25,6 +26,13 @@ const channelDeps = (deps: AppDeps) => ({
   checkAddress: deps.channelUpstream.checkAddress,
 })
 const testBody = z.strictObject({ model: z.string().min(1).max(200).optional() }).optional()
+/** Fetch-models may keep only the chosen ones (`keep`); without it the upstream's whole list replaces the channel's. */
+const fetchBody = z
+  .strictObject({
+    keep: z.array(z.string().trim().min(1).max(200)).max(5000).optional(),
+    preview: z.boolean().optional(),
+  })
+  .optional()
 
 export const adminChannelRoutes = [
   route({
@@ -126,12 +134,17 @@ export const adminChannelRoutes = [
     url: '/admin/channels/:id/fetch-models',
     auth: 'admin',
     tag: 'channels',
-    summary: "Replace the channel's model list with the upstream's",
-    handler: async ({ deps, params, principal, ip }) => {
+    summary:
+      "Replace the channel's model list with the upstream's (`keep`: only those of them); `preview` lists without saving",
+    body: fetchBody,
+    handler: async ({ deps, params, body, principal, ip }) => {
       const cd = channelDeps(deps)
       const row = await getChannelRow(cd, params.id)
       // The provider call stays outside the transaction; only the write and its audit row are in it.
-      const models = await deps.channelUpstream.fetchModels(channelTarget(cd, row))
+      const upstream = await deps.channelUpstream.fetchModels(channelTarget(cd, row))
+      if (body?.preview) return { ok: true, count: upstream.length, models: upstream }
+      const keep = body?.keep ? new Set(body.keep) : null
+      const models = keep ? upstream.filter((m) => keep.has(m)) : upstream
       await deps.audit.change(
         (db) => saveFetchedModels({ ...cd, db }, params.id, models),
         () => ({
@@ -155,21 +168,10 @@ export const adminChannelRoutes = [
     body: testBody,
     handler: async ({ deps, params, body, principal, ip }) => {
       const cd = channelDeps(deps)
-      const row = await getChannelRow(cd, params.id)
-      const models = parseJson<string[]>(row.models, [])
-      const model =
-        body?.model ?? models[0] ?? Object.keys(parseJson<Record<string, string>>(row.model_mapping, {}))[0]
-      if (!model)
-        return {
-          ok: false,
-          status: 0,
-          latency_ms: 0,
-          message: 'The channel has no models; fetch or add models first',
-        }
-      const mapping = parseJson<Record<string, string>>(row.model_mapping, {})
-      const result = await deps.channelUpstream.probe(channelTarget(cd, row), mapping[model] ?? model)
+      // The same probe as the CLI's `testChannel`; recorded here with its audit row in one transaction.
+      const result = await probeChannel(cd, deps.channelUpstream, params.id, body?.model)
       await deps.audit.change(
-        (db) => recordProbe({ ...cd, db }, params.id, result.ok, result.message),
+        (db) => recordProbe({ ...cd, db }, params.id, result),
         () => ({
           actor: principal.username,
           action: 'channel.test',
@@ -179,7 +181,29 @@ export const adminChannelRoutes = [
         }),
       )
       deps.invalidate('channels', params.id)
-      return { ...result, model }
+      return result
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/channels/bulk-enable',
+    auth: 'admin',
+    tag: 'channels',
+    summary: 'Enable or disable several channels at once',
+    body: bulkChannelsBody,
+    handler: async ({ deps, body, principal, ip }) => {
+      const ids = await deps.audit.change(
+        (db) => setChannelsEnabled({ ...channelDeps(deps), db }, body.ids, body.enabled),
+        (ids) => ({
+          actor: principal.username,
+          action: body.enabled ? 'channel.bulk_enable' : 'channel.bulk_disable',
+          target: null,
+          summary: { ids },
+          ip,
+        }),
+      )
+      for (const id of ids) deps.invalidate('channels', id)
+      return { ok: true, count: ids.length, ids }
     },
   }),
 ]

@@ -3,8 +3,30 @@ import { route, type RouteDef } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import { resolveRange } from '../../services/stats/stats-range.ts'
 import { adminLogsQuery, logsQuery, type LogsQuery } from '../../services/logs/log-queries.ts'
-import { listLogs } from '../../services/logs/list-logs.ts'
+import { listLogs, type LogFilter } from '../../services/logs/list-logs.ts'
+import { exportLogsCsv } from '../../services/logs/export-logs-csv.ts'
+import type { AppDeps } from '../app-deps.ts'
+import type { Principal } from '../principal.ts'
 import { readLogMessages } from '../../services/logs/read-log-messages.ts'
+
+/** The query's filters; on the user route the owner is always the caller and there is no channel. */
+function filterOf(deps: AppDeps, admin: boolean, principal: Principal, query: LogsQuery): LogFilter {
+  const range = resolveRange(
+    { start: query.start_date, end: query.end_date, startField: 'start_date', endField: 'end_date' },
+    query.timezone,
+    deps.clock.now(),
+    false,
+  )
+  return {
+    ...range,
+    username: admin ? query.username : principal.username,
+    model: query.model,
+    status: query.status,
+    tokenId: query.token_id,
+    key: query.key,
+    channelId: admin ? query.channel_id : undefined,
+  }
+}
 
 function logsRoutesFor(admin: boolean): RouteDef[] {
   const prefix = admin ? '/admin/logs' : '/user/logs'
@@ -16,30 +38,31 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
       auth,
       tag: 'logs',
       summary: admin
-        ? 'Request logs of every user, newest first; filters model, status, token_id, username, date range'
-        : 'Your request logs, newest first; filters model, status, token_id, date range',
+        ? 'Request logs of every user, newest first; filters model, status, token_id, key, username, channel_id, date range; sort_by'
+        : 'Your request logs, newest first; filters model, status, token_id, key, date range; sort_by',
       query: (admin ? adminLogsQuery : logsQuery) as z.ZodType<LogsQuery>,
       handler: async ({ deps, principal, query }) => {
         const page = resolvePage(query, 20)
-        const range = resolveRange(
-          { start: query.start_date, end: query.end_date, startField: 'start_date', endField: 'end_date' },
-          query.timezone,
-          deps.clock.now(),
-          false,
-        )
-        const r = await listLogs(
-          deps.db,
-          {
-            ...range,
-            username: admin ? query.username : principal.username,
-            model: query.model,
-            status: query.status,
-            tokenId: query.token_id,
-          },
-          page,
-          admin,
-        )
+        const order = { by: query.sort_by, order: query.sort_order }
+        const r = await listLogs(deps.db, filterOf(deps, admin, principal, query), page, admin, order)
         return paged(r.data, r.total, page)
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${prefix}/export`,
+      auth,
+      tag: 'logs',
+      summary: `${admin ? 'Request logs' : 'Your request logs'} with the list's filters and order, as a CSV download`,
+      query: (admin ? adminLogsQuery : logsQuery) as z.ZodType<LogsQuery>,
+      handler: async ({ deps, principal, query, reply }) => {
+        const order = { by: query.sort_by, order: query.sort_order }
+        const csv = await exportLogsCsv(deps.db, filterOf(deps, admin, principal, query), order, admin)
+        void reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="request-logs.csv"')
+          .header('cache-control', 'no-store')
+        return csv
       },
     }),
     route({

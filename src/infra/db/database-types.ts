@@ -65,6 +65,11 @@ export interface ChannelsTable {
   status: string
   last_error: string | null
   cooldown_until: Big | null
+  /** JSON array of labels (migration 006). */
+  tags: string
+  /** The last test's response time and when it ran (migration 006). */
+  response_ms: Int | null
+  tested_at: Big | null
   created_at: Big
   updated_at: Big
 }

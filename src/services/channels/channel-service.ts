@@ -5,7 +5,7 @@ import { decryptSecret, encryptSecret, maskSecret } from '../../infra/crypto/sec
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { CreateChannelBody, UpdateChannelBody } from '../../contracts/channels.ts'
-import { AppError, notFound } from '../../domain/errors.ts'
+import { AppError, conflict, notFound } from '../../domain/errors.ts'
 import type { Page } from '../paging.ts'
 import type { ChannelTarget } from './channel-upstream.ts'
 import { assertAllowedUpstream, resolveWithSystem } from './check-upstream-address.ts'
@@ -39,6 +39,9 @@ export function serializeChannel(row: Selectable<ChannelsTable>, now: number) {
     status: cooldown !== null && cooldown > now ? 'cooling_down' : row.status,
     last_error: row.last_error,
     cooldown_until: toIso(cooldown),
+    tags: parseJson<string[]>(row.tags, []),
+    response_ms: toNumOrNull(row.response_ms),
+    tested_at: toIso(toNumOrNull(row.tested_at)),
     created_at: toIso(row.created_at),
     updated_at: toIso(row.updated_at),
   }
@@ -61,6 +64,24 @@ export function channelTarget(deps: ChannelDeps, row: Selectable<ChannelsTable>)
   }
 }
 
+/**
+ * The groups linking each channel: a channel routes only for keys of a group that links it, so the Channels page
+ * shows them and warns about a channel no group reaches (docs/channels.md).
+ */
+async function groupsOf(deps: ChannelDeps, ids: string[]) {
+  const out = new Map<string, { id: string; name: string }[]>()
+  if (ids.length === 0) return out
+  const links = await deps.db
+    .selectFrom('group_channels as gc')
+    .innerJoin('groups as g', 'g.id', 'gc.group_id')
+    .select(['gc.channel_id', 'g.id', 'g.name'])
+    .where('gc.channel_id', 'in', ids)
+    .orderBy('g.name')
+    .execute()
+  for (const l of links) out.set(l.channel_id, [...(out.get(l.channel_id) ?? []), { id: l.id, name: l.name }])
+  return out
+}
+
 export async function listChannels(deps: ChannelDeps, page: Page) {
   const [rows, count] = await Promise.all([
     deps.db
@@ -77,7 +98,14 @@ export async function listChannels(deps: ChannelDeps, page: Page) {
       .executeTakeFirstOrThrow(),
   ])
   const now = deps.clock.now()
-  return { data: rows.map((r) => serializeChannel(r, now)), total: toNum(count.n) }
+  const groups = await groupsOf(
+    deps,
+    rows.map((r) => r.id),
+  )
+  return {
+    data: rows.map((r) => ({ ...serializeChannel(r, now), groups: groups.get(r.id) ?? [] })),
+    total: toNum(count.n),
+  }
 }
 
 /**
@@ -95,8 +123,19 @@ export async function createChannel(deps: ChannelDeps, body: CreateChannelBody) 
   return insertChannel(deps, body)
 }
 
+/** Two channels of one name cannot be told apart in groups, logs and tests: 409 (case and spaces ignored). */
+async function assertNameFree(deps: ChannelDeps, name: string, exceptId?: string) {
+  let q = deps.db
+    .selectFrom('channels')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId)
+  if (await q.executeTakeFirst()) throw conflict(`A channel named "${name.trim()}" already exists`)
+}
+
 /** The database part of `createChannel`, for a caller that has run `checkChannelAddresses` itself. */
 export async function insertChannel(deps: ChannelDeps, body: CreateChannelBody) {
+  await assertNameFree(deps, body.name)
   const now = deps.clock.now()
   const id = newId()
   await deps.db
@@ -117,6 +156,7 @@ export async function insertChannel(deps: ChannelDeps, body: CreateChannelBody) 
       first_byte_timeout_ms: body.first_byte_timeout_ms ?? null,
       idle_timeout_ms: body.idle_timeout_ms ?? null,
       proxy_url: body.proxy_url ?? null,
+      tags: JSON.stringify(body.tags ?? []),
       status: 'unknown',
       last_error: null,
       cooldown_until: null,
@@ -147,8 +187,10 @@ export async function changeChannel(deps: ChannelDeps, id: string, body: UpdateC
     const message = `api_key: required when changing ${fields} (where the channel's key is sent); send the key again`
     throw new AppError('validation_error', message, { fields: [{ field: 'api_key', message }] })
   }
+  if (body.name !== undefined) await assertNameFree(deps, body.name, id)
   const set: Updateable<ChannelsTable> = { updated_at: deps.clock.now() }
   if (body.name !== undefined) set.name = body.name
+  if (body.tags !== undefined) set.tags = JSON.stringify(body.tags)
   if (body.provider !== undefined) set.provider = body.provider
   if (body.base_url !== undefined) set.base_url = body.base_url.replace(/\/+$/, '')
   if (body.api_key !== undefined) {
@@ -185,10 +227,33 @@ export async function saveFetchedModels(deps: ChannelDeps, id: string, models: s
     .execute()
 }
 
-export async function recordProbe(deps: ChannelDeps, id: string, ok: boolean, message: string) {
+/** A test's outcome is the channel's health: a failed one is unhealthy with its reason, never left untested. */
+export async function recordProbe(
+  deps: ChannelDeps,
+  id: string,
+  result: { ok: boolean; message: string; latency_ms: number },
+) {
   await deps.db
     .updateTable('channels')
-    .set({ status: ok ? 'healthy' : 'unhealthy', last_error: ok ? null : message.slice(0, 300) })
+    .set({
+      status: result.ok ? 'healthy' : 'unhealthy',
+      last_error: result.ok ? null : result.message.slice(0, 300),
+      response_ms: result.latency_ms,
+      tested_at: deps.clock.now(),
+    })
     .where('id', '=', id)
     .execute()
+}
+
+/** Enables or disables several channels; returns the ids that exist (the others are ignored). */
+export async function setChannelsEnabled(deps: ChannelDeps, ids: string[], enabled: boolean) {
+  const found = await deps.db.selectFrom('channels').select('id').where('id', 'in', ids).execute()
+  const existing = found.map((r) => r.id)
+  if (existing.length > 0)
+    await deps.db
+      .updateTable('channels')
+      .set({ enabled: boolToInt(enabled), updated_at: deps.clock.now() })
+      .where('id', 'in', existing)
+      .execute()
+  return existing
 }

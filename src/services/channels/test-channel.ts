@@ -13,11 +13,11 @@ export interface ChannelTestResult {
 }
 
 /**
- * Sends a one-token request through the channel and records its health: `model`, else the channel's first model,
- * else its first mapped alias, sent as the upstream name the mapping gives it. A channel that cannot be reached
- * is recorded unhealthy and reported as a failed test.
+ * Sends a one-token request through the channel without recording anything: `model`, else the channel's first
+ * model, else its first mapped alias, sent as the upstream name the mapping gives it. Unreachable (refused, DNS,
+ * timeout) and "no models" are failed tests with their reason, not crashes.
  */
-export async function testChannel(
+export async function probeChannel(
   deps: ChannelDeps,
   tester: ChannelTester,
   id: string,
@@ -34,14 +34,26 @@ export async function testChannel(
       message: 'The channel has no models; fetch or add models first',
     }
   }
-  let result: Omit<ChannelTestResult, 'model'>
   try {
-    result = await tester.probe(channelTarget(deps, row), mapping[chosen] ?? chosen)
+    return { ...(await tester.probe(channelTarget(deps, row), mapping[chosen] ?? chosen)), model: chosen }
   } catch (err) {
-    // Unreachable (refused, DNS, timeout) is the answer of the test, and the channel's health, not a crash.
     if (!(err instanceof AppError)) throw err
-    result = { ok: false, status: 0, latency_ms: 0, message: err.message }
+    return { ok: false, status: 0, latency_ms: 0, message: err.message, model: chosen }
   }
-  await recordProbe(deps, id, result.ok, result.message)
-  return { ...result, model: chosen }
+}
+
+/**
+ * Tests the channel and records the outcome as its health (a failure is unhealthy with the reason). The one
+ * implementation behind the CLI and the admin route: the route runs `probeChannel` and `recordProbe` itself only
+ * to write the health and its audit row in one transaction.
+ */
+export async function testChannel(
+  deps: ChannelDeps,
+  tester: ChannelTester,
+  id: string,
+  model?: string,
+): Promise<ChannelTestResult> {
+  const result = await probeChannel(deps, tester, id, model)
+  await recordProbe(deps, id, result)
+  return result
 }

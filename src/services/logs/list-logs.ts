@@ -4,6 +4,7 @@ import type { Database } from '../../infra/db/database-types.ts'
 import { nanoToUsd, toBig, toBool, toIso, toNum, toNumOrNull } from '../../infra/db/convert-row-values.ts'
 import type { Page } from '../paging.ts'
 import type { TimeRange } from '../stats/stats-range.ts'
+import type { LogSort } from './log-queries.ts'
 
 export interface LogFilter extends TimeRange {
   /** The owner of the rows; always the caller on the user route. */
@@ -11,7 +12,24 @@ export interface LogFilter extends TimeRange {
   model?: string
   status?: string
   tokenId?: string
+  /** A key by name or id. */
+  key?: string
+  channelId?: string
 }
+
+export interface LogOrder {
+  by?: LogSort
+  order?: 'asc' | 'desc'
+}
+
+const sortColumn = {
+  created_at: 'u.created_at',
+  cost: 'u.cost_nano',
+  duration: 'u.duration_ms',
+  ttft: 'u.ttft_ms',
+  input_tokens: 'u.input_tokens',
+  output_tokens: 'u.output_tokens',
+} as const
 
 type UsageEb = ExpressionBuilder<Database & { u: Database['usage_logs'] }, 'u'>
 
@@ -32,6 +50,21 @@ function conditions(eb: UsageEb, f: LogFilter): Expression<SqlBool> {
   if (f.username !== undefined) c.push(eb('u.username', '=', f.username))
   if (f.model !== undefined) c.push(eb('u.model', '=', f.model))
   if (f.tokenId !== undefined) c.push(eb('u.token_id', '=', f.tokenId))
+  if (f.channelId !== undefined) c.push(eb('u.channel_id', '=', f.channelId))
+  if (f.key !== undefined) {
+    const key = f.key
+    // Through the key's id: the (token_id, created_at) index serves it.
+    c.push(
+      eb(
+        'u.token_id',
+        'in',
+        eb
+          .selectFrom('tokens')
+          .select('tokens.id')
+          .where((k) => k.or([k('tokens.name', '=', key), k('tokens.id', '=', key)])),
+      ),
+    )
+  }
   if (f.status !== undefined) c.push(statusCondition(eb, f.status))
   if (f.from !== undefined) c.push(eb('u.created_at', '>=', f.from))
   if (f.to !== undefined) c.push(eb('u.created_at', '<', f.to))
@@ -42,11 +75,15 @@ function conditions(eb: UsageEb, f: LogFilter): Expression<SqlBool> {
  * Usage rows as API objects, newest first (ties by request id). `admin` adds the channel and group; user
  * answers never carry them. Filtering, ordering and paging happen in SQL.
  */
-export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boolean) {
+export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boolean, order: LogOrder = {}) {
   const tieKey = db.kind === 'postgres' ? sql`u.request_id COLLATE "C"` : sql`u.request_id`
+  const dir = order.order === 'asc' ? 'asc' : 'desc'
+  // Rows without a time to first token (not streamed) sort last either way, the same on both databases.
+  const nullsLast = sql`CASE WHEN u.ttft_ms IS NULL THEN 1 ELSE 0 END`
   const base = db.db.selectFrom('usage_logs as u').where((eb) => conditions(eb, filter))
   const [rows, count] = await Promise.all([
     base
+      .$if(order.by === 'ttft', (q) => q.orderBy(nullsLast))
       .leftJoin('tokens as t', 't.id', 'u.token_id')
       .leftJoin('channels as c', 'c.id', 'u.channel_id')
       .select([
@@ -76,8 +113,8 @@ export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boo
         'u.group_id',
         'c.name as channel_name',
       ])
-      .orderBy('u.created_at', 'desc')
-      .orderBy(sql`${tieKey} DESC`)
+      .orderBy(sortColumn[order.by ?? 'created_at'], dir)
+      .orderBy(sql`${tieKey} ${sql.raw(dir.toUpperCase())}`)
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
