@@ -48,6 +48,9 @@ export async function serveWeb(app: FastifyInstance, distDir: string): Promise<b
     root: distDir,
     wildcard: false,
     index: false,
+    // `npm run build:web` writes .br and .gz beside each asset (web/build/precompress.ts): sent by the request's
+    // Accept-Encoding, with `Vary: accept-encoding`; the plain file otherwise.
+    preCompressed: true,
     setHeaders: (res, file) => {
       void res.headers(DASHBOARD_HEADERS)
       if (file.includes(`${path.sep}assets${path.sep}`))
