@@ -19,6 +19,7 @@ import type { OriginalData, OriginalPrice } from './read-original-database.ts'
 import { newImportReport, type ImportKind, type ImportReport } from './import-report.ts'
 import { importOriginalUsers } from './import-original-users.ts'
 import { isReservedUsername } from '../domain/auth/canonical-username.ts'
+import { PROTOCOL_IDS } from '../protocol/protocol-adapter.ts'
 
 /** The original's price units; `extra_context_token` was stored but never billed, so it is left out. */
 const UNITS: Record<string, string> = {
@@ -117,7 +118,7 @@ export async function importOriginalData(
       continue
     }
     let provider = c.provider.toLowerCase()
-    if (provider !== 'openai' && provider !== 'anthropic' && provider !== 'gemini') {
+    if (!(PROTOCOL_IDS as readonly string[]).includes(provider)) {
       report.warnings.push(
         `channel "${c.name}": provider "${c.provider}" imported as openai (the original treated unknown providers as OpenAI-compatible)`,
       )

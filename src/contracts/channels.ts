@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { name } from './common.ts'
+import { PROTOCOL_IDS } from '../protocol/protocol-adapter.ts'
 
-export const providers = ['openai', 'anthropic', 'gemini'] as const
+export const providers = PROTOCOL_IDS
 export const providerSchema = z.enum(providers)
 
 const modelName = z.string().trim().min(1).max(200)

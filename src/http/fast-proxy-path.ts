@@ -1,19 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ANTHROPIC_SURFACES, OPENAI_SURFACES, type Surface } from '../proxy/surfaces.ts'
+import type { Surface } from '../protocol/surface.ts'
+import { EXACT_SURFACE_PATHS, MODEL_ACTION_PROTOCOLS, parseModelAction } from '../protocol/protocols.ts'
 import type { ProxyDeps } from '../proxy/proxy-types.ts'
 import { isBadHost } from './is-bad-host.ts'
 import { CLIENT_CLOSED, rejectBeforeProxy } from '../proxy/handle-proxy-request.ts'
-import { parseGeminiAction, runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
-
-const GEMINI_PREFIX = '/v1beta/models/'
-
-/** Exact paths of the OpenAI and Anthropic surfaces. */
-const SURFACE_BY_PATH = new Map<string, Surface>(
-  [...Object.entries(OPENAI_SURFACES), ...Object.entries(ANTHROPIC_SURFACES)].map(([p, s]) => [
-    `/v1/${p}`,
-    s,
-  ]),
-)
+import { runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
 
 function refuseTooLarge(
   proxy: ProxyDeps,
@@ -42,12 +33,13 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
   const route = (url: string): { surface: Surface; pathModel?: string } | null => {
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
-    const surface = SURFACE_BY_PATH.get(path)
+    const surface = EXACT_SURFACE_PATHS.get(path)
     if (surface) return { surface }
-    if (!path.startsWith(GEMINI_PREFIX)) return null
-    const segment = path.slice(GEMINI_PREFIX.length)
+    const protocol = MODEL_ACTION_PROTOCOLS.find((p) => path.startsWith(p.paths.prefix))
+    if (!protocol) return null
+    const segment = path.slice(protocol.paths.prefix.length)
     if (segment.includes('/') || segment.includes('%')) return null
-    const found = parseGeminiAction(segment)
+    const found = parseModelAction(protocol, segment)
     return found ? { surface: found.surface, pathModel: found.model } : null
   }
 

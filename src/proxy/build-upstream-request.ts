@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { adapterFor } from '../providers/registry.ts'
+import { protocols } from '../protocol/protocols.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
-import type { Surface } from './surfaces.ts'
+import type { Surface } from '../protocol/surface.ts'
 
 /**
  * Headers never forwarded: client credentials (the channel's key replaces them), hop-by-hop headers, cookies,
@@ -85,9 +85,10 @@ export function buildUpstreamHeaders(
       continue
     out[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  const auth = adapterFor(channel.provider).authHeaders(channel.apiKey)
-  // The client's anthropic-version wins over the adapter's default; its credentials never do.
-  if (out['anthropic-version']) delete auth['anthropic-version']
+  const upstream = protocols[channel.provider]
+  const auth = upstream.authHeaders(channel.apiKey)
+  // A client's version header wins over the protocol's default; its credentials never do.
+  for (const name of upstream.clientOverridable) if (out[name]) delete auth[name]
   Object.assign(out, auth, lowerKeys(channel.extraHeaders))
   out['accept-encoding'] = 'gzip, br'
   out['content-length'] = String(bodyLength)
@@ -117,14 +118,11 @@ export function buildUpstreamPath(
   query: URLSearchParams,
   stream: boolean,
 ): string {
-  const prefix = channel.basePath
-  let path: string
-  if (surface.protocol === 'gemini')
-    path = `${prefix}/models/${encodeURIComponent(upstreamModel)}:${surface.endpoint}`
-  else path = `${prefix}/${surface.endpoint}`
+  const protocol = protocols[surface.protocol]
+  const path = `${channel.basePath}/${protocol.upstreamPath(surface, upstreamModel)}`
   const q = new URLSearchParams()
   for (const [k, v] of query) if (PASS_QUERY.has(k) && k !== 'alt') q.append(k, v)
-  if (surface.protocol === 'gemini' && stream) q.set('alt', 'sse')
+  if (stream) for (const [k, v] of Object.entries(protocol.streamQuery)) q.set(k, v)
   const qs = q.toString()
   return qs ? `${path}?${qs}` : path
 }

@@ -1,10 +1,8 @@
 import type { RoutingSnapshot } from './routing-snapshot.ts'
-import type { Provider } from '../domain/routing/select-channels.ts'
+import type { ListedModel } from '../protocol/protocol-adapter.ts'
 
-export interface ReachableModel {
-  id: string
-  provider: Provider
-}
+/** A model the caller can reach; each protocol's `listModels` writes the list in its own shape. */
+export type ReachableModel = ListedModel
 
 /** Exactly the models a caller can reach: their groups' enabled channels (plus everything for superadmins). */
 export async function listReachableModels(
@@ -31,33 +29,4 @@ export async function listReachableModels(
     }
   }
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id))
-}
-
-export function toOpenAiList(models: ReachableModel[]) {
-  return {
-    object: 'list',
-    data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
-  }
-}
-
-export function toAnthropicList(models: ReachableModel[]) {
-  const data = models.map((m) => ({
-    type: 'model',
-    id: m.id,
-    display_name: m.id,
-    created_at: '1970-01-01T00:00:00Z',
-  }))
-  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
-}
-
-export function toGeminiList(models: ReachableModel[]) {
-  return {
-    models: models.map((m) => ({
-      name: `models/${m.id}`,
-      displayName: m.id,
-      supportedGenerationMethods: m.id.includes('embed')
-        ? ['embedContent', 'batchEmbedContents']
-        : ['generateContent', 'countTokens'],
-    })),
-  }
 }

@@ -21,13 +21,18 @@ import {
   prototypeWasPolluted,
   stringLiteral,
 } from '../protocol/__fixtures__/hostile-json.ts'
-import { parseGeminiAction } from '../http/routes/proxy-routes.ts'
+import { parseModelAction, protocols } from '../protocol/protocols.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import { buildUpstreamPath } from './build-upstream-request.ts'
 import { ProxyError, type ProxyRequest } from './proxy-types.ts'
 import { bodyFor, isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
-import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from './surfaces.ts'
+import type { Surface } from '../protocol/surface.ts'
+import { OPENAI_SURFACES } from '../protocol/openai/openai-protocol.ts'
+import { ANTHROPIC_SURFACES } from '../protocol/anthropic/anthropic-protocol.ts'
+import { GEMINI_SURFACES } from '../protocol/gemini/gemini-protocol.ts'
+
+const parseGeminiAction = (segment: string) => parseModelAction(protocols.gemini, segment)
 
 const JSON_SURFACES: Surface[] = [
   ...Object.values(OPENAI_SURFACES).filter((s) => s.body === 'json'),

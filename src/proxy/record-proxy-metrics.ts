@@ -5,7 +5,7 @@ import type { ProxyOutcome } from './proxy-types.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
 import { parseJson } from '../infra/db/convert-row-values.ts'
 import { countPromptTokens } from '../protocol/usage/usage.ts'
-import type { Surface } from './surfaces.ts'
+import type { Surface } from '../protocol/surface.ts'
 
 /** Label values for a request that never got that far (no model read, no channel tried). */
 const NONE = 'none'

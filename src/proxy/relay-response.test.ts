@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici'
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { endOfLastBlankLine, HEARTBEAT_MS, relayResponse } from './relay-response.ts'
-import { OPENAI_SURFACES } from './surfaces.ts'
+import { OPENAI_SURFACES } from '../protocol/openai/openai-protocol.ts'
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -9,7 +9,7 @@ import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/us
 import { isUsageOnlyChunk } from '../protocol/openai/is-usage-only-chunk.ts'
 import { formatClientError, formatClientStreamError } from '../protocol/errors/format-client-error.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
-import type { Surface } from './surfaces.ts'
+import type { Surface } from '../protocol/surface.ts'
 import { sanitizeStreamErrorEvent, scrubText } from './sanitize-upstream-error.ts'
 
 /**

@@ -1,7 +1,7 @@
 /** The Anthropic SDK, pointed directly at the fake upstream, parses its plain and streamed messages. */
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { extractAnthropicUsage } from '../../src/protocol/usage/extract-anthropic-usage.ts'
+import { extractAnthropicUsage } from '../../src/protocol/anthropic/extract-anthropic-usage.ts'
 import { startFakeUpstream, type FakeUpstream } from './start-fake-upstream.ts'
 import { trackStream, weatherParameters } from './track-fake-stream.ts'
 

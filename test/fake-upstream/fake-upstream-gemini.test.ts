@@ -1,7 +1,7 @@
 /** The GenAI SDK, pointed directly at the fake upstream, parses its plain and streamed Gemini answers. */
 import { GoogleGenAI, Type } from '@google/genai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { extractGeminiUsage } from '../../src/protocol/usage/extract-gemini-usage.ts'
+import { extractGeminiUsage } from '../../src/protocol/gemini/extract-gemini-usage.ts'
 import { startFakeUpstream, type FakeUpstream } from './start-fake-upstream.ts'
 import { trackStream } from './track-fake-stream.ts'
 

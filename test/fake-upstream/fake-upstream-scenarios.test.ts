@@ -6,7 +6,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createSseParser, type SseEvent } from '../../src/protocol/sse/parse-sse-stream.ts'
 import { createStreamUsageTracker } from '../../src/protocol/usage/track-stream-usage.ts'
-import { extractOpenAiUsage } from '../../src/protocol/usage/extract-openai-usage.ts'
+import { extractOpenAiUsage } from '../../src/protocol/openai/extract-openai-usage.ts'
 import {
   modelWithScenario,
   SCENARIO_NAMES,

@@ -5,8 +5,8 @@
  */
 import OpenAI, { toFile } from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { extractOpenAiResponsesUsage } from '../../src/protocol/usage/extract-openai-responses-usage.ts'
-import { extractOpenAiUsage } from '../../src/protocol/usage/extract-openai-usage.ts'
+import { extractOpenAiResponsesUsage } from '../../src/protocol/openai/extract-openai-responses-usage.ts'
+import { extractOpenAiUsage } from '../../src/protocol/openai/extract-openai-usage.ts'
 import { startFakeUpstream, type FakeUpstream } from './start-fake-upstream.ts'
 import { trackStream, weatherParameters } from './track-fake-stream.ts'
 

@@ -1,8 +1,12 @@
+import type { ProtocolId } from '../../protocol/protocol-adapter.ts'
+
 /**
  * Channel selection (SPEC §5.1), pure: the caller passes the snapshot, the clock reading and a random source.
  * The result is an ordered candidate list: the first is the pick, the rest are failover targets.
  */
-export type Provider = 'openai' | 'anthropic' | 'gemini'
+
+/** The protocol a channel speaks (one of protocol/protocol-adapter.ts's `ProtocolId`). */
+export type Provider = ProtocolId
 
 export interface RoutableChannel {
   id: string

@@ -1,14 +1,22 @@
 import zlib from 'node:zlib'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ANTHROPIC_SURFACES, GEMINI_SURFACES, OPENAI_SURFACES, type Surface } from '../../proxy/surfaces.ts'
+import type { Surface } from '../../protocol/surface.ts'
+import {
+  EXACT_SURFACE_PATHS,
+  MODEL_ACTION_PROTOCOLS,
+  modelListProtocol,
+  parseModelAction,
+  protocols,
+} from '../../protocol/protocols.ts'
+import type { ProtocolAdapter } from '../../protocol/protocol-adapter.ts'
 import {
   CLIENT_CLOSED,
   handleProxyRequest,
   rejectBeforeProxy,
   type ProxyDeps,
 } from '../../proxy/handle-proxy-request.ts'
-import { listReachableModels, toAnthropicList, toGeminiList, toOpenAiList } from '../../proxy/list-models.ts'
+import { listReachableModels } from '../../proxy/list-models.ts'
 import { extractClientKey } from '../../proxy/extract-client-key.ts'
 import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
 import { formatClientError } from '../../protocol/errors/format-client-error.ts'
@@ -111,12 +119,8 @@ export async function runProxyCall(
   })
 }
 
-/** `model:action` of a Gemini path segment → the surface and the model; null for an unknown action. */
-export function parseGeminiAction(modelAction: string): { surface: Surface; model: string } | null {
-  const i = modelAction.lastIndexOf(':')
-  const surface = i > 0 ? GEMINI_SURFACES[modelAction.slice(i + 1)] : undefined
-  return surface ? { surface, model: modelAction.slice(0, i) } : null
-}
+/** `Unknown Gemini method`: the 404 of a `model:action` path whose action the protocol does not have. */
+const unknownMethod = (protocol: ProtocolAdapter) => `Unknown ${protocol.displayName} method`
 
 /**
  * The AI surfaces. Bodies are taken as raw bytes (never validated or re-serialised here: they belong to the
@@ -136,7 +140,7 @@ export async function registerProxyRoutes(
     )
     scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
       const surface =
-        (req.routeOptions.config as { surface?: Surface }).surface ?? OPENAI_SURFACES['chat/completions']
+        (req.routeOptions.config as { surface?: Surface }).surface ?? protocols.openai.defaultSurface
       // A client that leaves during its upload is recorded as 499 and not answered, as on the fast path.
       const status =
         err.code === 'ECONNRESET' && req.method === 'POST'
@@ -190,28 +194,17 @@ export async function registerProxyRoutes(
       })
     }
 
-    for (const [path, surface] of Object.entries(OPENAI_SURFACES)) {
-      scope.post(`/v1/${path}`, { config: { surface } }, (req, reply) => handle(req, reply, surface))
+    for (const [path, surface] of EXACT_SURFACE_PATHS) {
+      scope.post(path, { config: { surface } }, (req, reply) => handle(req, reply, surface))
     }
-    for (const [path, surface] of Object.entries(ANTHROPIC_SURFACES)) {
-      scope.post(`/v1/${path}`, { config: { surface } }, (req, reply) => handle(req, reply, surface))
-    }
-    scope.post(
-      '/v1beta/models/:modelAction',
-      { config: { surface: GEMINI_SURFACES.generateContent } },
-      (req, reply) => {
-        const found = parseGeminiAction((req.params as { modelAction: string }).modelAction)
-        if (!found)
-          return sendProtocolError(
-            reply,
-            GEMINI_SURFACES.generateContent,
-            404,
-            'not_found',
-            'Unknown Gemini method',
-          )
+    for (const protocol of MODEL_ACTION_PROTOCOLS) {
+      const fallback = protocol.defaultSurface
+      scope.post(`${protocol.paths.prefix}:modelAction`, { config: { surface: fallback } }, (req, reply) => {
+        const found = parseModelAction(protocol, (req.params as { modelAction: string }).modelAction)
+        if (!found) return sendProtocolError(reply, fallback, 404, 'not_found', unknownMethod(protocol))
         return handle(req, reply, found.surface, found.model)
-      },
-    )
+      })
+    }
 
     const whoFor = async (req: FastifyRequest, surface: Surface) => {
       const key = extractClientKey(req.headers, queryOf(req))
@@ -229,28 +222,16 @@ export async function registerProxyRoutes(
       return null
     }
 
-    scope.get('/v1/models', async (req, reply) => {
-      const anthropic = req.headers['anthropic-version'] !== undefined
-      const surface = anthropic ? ANTHROPIC_SURFACES.messages : OPENAI_SURFACES['chat/completions']
+    const listModels = async (req: FastifyRequest, reply: FastifyReply, protocol: ProtocolAdapter) => {
+      const surface = protocol.defaultSurface
       const who = await whoFor(req, surface)
       if (!who) return sendProtocolError(reply, surface, 401, 'invalid_api_key', 'Invalid API key')
       const models = await listReachableModels(proxy.snapshot, who, deps.clock.now())
-      return anthropic
-        ? toAnthropicList(models.filter((m) => m.provider === 'anthropic'))
-        : toOpenAiList(models)
-    })
-    scope.get('/v1beta/models', async (req, reply) => {
-      const who = await whoFor(req, GEMINI_SURFACES.generateContent)
-      if (!who)
-        return sendProtocolError(
-          reply,
-          GEMINI_SURFACES.generateContent,
-          401,
-          'invalid_api_key',
-          'Invalid API key',
-        )
-      const models = await listReachableModels(proxy.snapshot, who, deps.clock.now())
-      return toGeminiList(models.filter((m) => m.provider === 'gemini'))
-    })
+      return protocol.listModels(models)
+    }
+    scope.get('/v1/models', (req, reply) => listModels(req, reply, modelListProtocol(req.headers)))
+    for (const protocol of MODEL_ACTION_PROTOCOLS) {
+      scope.get(protocol.paths.prefix.replace(/\/$/, ''), (req, reply) => listModels(req, reply, protocol))
+    }
   })
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely'
+import type { ProtocolId } from '../../protocol/protocol-adapter.ts'
 
 /**
  * Column conventions shared by SQLite and PostgreSQL:
@@ -49,7 +50,7 @@ export interface GroupMembersTable {
 export interface ChannelsTable {
   id: string
   name: string
-  provider: 'openai' | 'anthropic' | 'gemini'
+  provider: ProtocolId
   base_url: string
   api_key_enc: string
   api_key_hint: string

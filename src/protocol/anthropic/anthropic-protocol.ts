@@ -1,14 +1,54 @@
-import { idsFrom, joinUrl, type ProviderAdapter } from '../provider-adapter.ts'
+import {
+  bodyAsksStream,
+  bodyModel,
+  idsFrom,
+  joinUrl,
+  type ListedModel,
+  type ProtocolAdapter,
+} from '../protocol-adapter.ts'
+import { defineSurface, type Surface } from '../surface.ts'
+import { extractAnthropicUsage } from './extract-anthropic-usage.ts'
+import { formatAnthropicError, formatAnthropicStreamError } from './format-anthropic-error.ts'
 
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01'
 
-export const anthropicAdapter: ProviderAdapter = {
+export const ANTHROPIC_SURFACES: Readonly<Record<string, Surface>> = {
+  messages: defineSurface('anthropic', 'messages', {
+    streamKind: 'anthropic',
+    extractUsage: extractAnthropicUsage,
+  }),
+  'messages/count_tokens': defineSurface('anthropic', 'messages/count_tokens', { free: true }),
+}
+
+/** The Anthropic list: only models served by Anthropic channels, in its paginated shape. */
+export function listAnthropicModels(models: readonly ListedModel[]) {
+  const data = models
+    .filter((m) => m.provider === 'anthropic')
+    .map((m) => ({ type: 'model', id: m.id, display_name: m.id, created_at: '1970-01-01T00:00:00Z' }))
+  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
+}
+
+export const anthropicProtocol: ProtocolAdapter = {
   id: 'anthropic',
+  displayName: 'Anthropic',
+  surfaces: ANTHROPIC_SURFACES,
+  paths: { prefix: '/v1/', style: 'exact' },
+  defaultSurface: ANTHROPIC_SURFACES.messages,
+  readModel: bodyModel,
+  isStreaming: bodyAsksStream,
+  outputLimitFields: { maxTokens: [['max_tokens']], choices: [] },
+  upstreamPath: (s) => s.endpoint,
+  streamQuery: {},
   authHeaders: (apiKey) => ({ 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_DEFAULT_VERSION }),
+  // The client's anthropic-version wins over the default; its credentials never do.
+  clientOverridable: ['anthropic-version'],
   modelsUrl: (base) => joinUrl(base, 'models'),
   parseModelList: (json) => idsFrom((json as { data?: unknown })?.data),
   probeRequest: (base, model) => ({
     url: joinUrl(base, 'messages'),
     body: { model, max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] },
   }),
+  listModels: listAnthropicModels,
+  errorBody: formatAnthropicError,
+  streamError: formatAnthropicStreamError,
 }

@@ -1,4 +1,10 @@
-import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
+import {
+  asRecord,
+  createEmptyUsage,
+  readTokenCount,
+  rejectImplausibleUsage,
+  type Usage,
+} from '../usage/usage.ts'
 
 /**
  * Converts an Anthropic Messages `usage` object.

@@ -1,13 +1,56 @@
-import { idsFrom, joinUrl, type ProviderAdapter } from '../provider-adapter.ts'
+import { idsFrom, joinUrl, type ListedModel, type ProtocolAdapter } from '../protocol-adapter.ts'
+import { defineSurface, type Surface } from '../surface.ts'
+import { extractGeminiUsage } from './extract-gemini-usage.ts'
+import { formatGeminiError, formatGeminiStreamError } from './format-gemini-error.ts'
+
+const surface = (endpoint: string, over: Partial<Surface> = {}): Surface =>
+  defineSurface('gemini', endpoint, { extractUsage: extractGeminiUsage, ...over })
+
+/** Gemini names the model and the action in the path (`models/{model}:{action}`), never in the body. */
+export const GEMINI_SURFACES: Readonly<Record<string, Surface>> = {
+  generateContent: surface('generateContent'),
+  streamGenerateContent: surface('streamGenerateContent', { streamKind: 'gemini' }),
+  countTokens: surface('countTokens', { extractUsage: null, free: true }),
+  embedContent: surface('embedContent'),
+  batchEmbedContents: surface('batchEmbedContents'),
+}
 
 interface GeminiModel {
   name?: string
   supportedGenerationMethods?: string[]
 }
 
-export const geminiAdapter: ProviderAdapter = {
+/** The Gemini list: only models served by Gemini channels, with the methods each kind supports. */
+export function listGeminiModels(models: readonly ListedModel[]) {
+  return {
+    models: models
+      .filter((m) => m.provider === 'gemini')
+      .map((m) => ({
+        name: `models/${m.id}`,
+        displayName: m.id,
+        supportedGenerationMethods: m.id.includes('embed')
+          ? ['embedContent', 'batchEmbedContents']
+          : ['generateContent', 'countTokens'],
+      })),
+  }
+}
+
+export const geminiProtocol: ProtocolAdapter = {
   id: 'gemini',
+  displayName: 'Gemini',
+  surfaces: GEMINI_SURFACES,
+  paths: { prefix: '/v1beta/models/', style: 'model-action' },
+  defaultSurface: GEMINI_SURFACES.generateContent,
+  readModel: (_json, pathModel) => pathModel ?? '',
+  isStreaming: (s) => s.endpoint === 'streamGenerateContent',
+  outputLimitFields: {
+    maxTokens: [['generationConfig', 'maxOutputTokens']],
+    choices: [['generationConfig', 'candidateCount']],
+  },
+  upstreamPath: (s, model) => `models/${encodeURIComponent(model)}:${s.endpoint}`,
+  streamQuery: { alt: 'sse' },
   authHeaders: (apiKey) => ({ 'x-goog-api-key': apiKey }),
+  clientOverridable: [],
   modelsUrl: (base) => joinUrl(base, 'models?pageSize=1000'),
   parseModelList: (json) => {
     const models = (json as { models?: GeminiModel[] })?.models
@@ -28,4 +71,7 @@ export const geminiAdapter: ProviderAdapter = {
       generationConfig: { maxOutputTokens: 1 },
     },
   }),
+  listModels: listGeminiModels,
+  errorBody: formatGeminiError,
+  streamError: formatGeminiStreamError,
 }

@@ -8,8 +8,8 @@ import {
   parseEventJson,
   recordStreamError,
   type StreamUsageState,
-} from './stream-usage-state.ts'
-import { asRecord } from './usage.ts'
+} from '../usage/stream-usage-state.ts'
+import { asRecord } from '../usage/usage.ts'
 
 function readCandidate(state: StreamUsageState, raw: unknown, position: number, eventChars: number): void {
   const candidate = asRecord(raw)

@@ -1,4 +1,10 @@
-import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
+import {
+  asRecord,
+  createEmptyUsage,
+  readTokenCount,
+  rejectImplausibleUsage,
+  type Usage,
+} from '../usage/usage.ts'
 
 /**
  * Converts an OpenAI Responses-style `usage` object (`input_tokens`, `input_tokens_details.cached_tokens`,

@@ -1,5 +1,11 @@
 import { convertOpenAiResponsesUsage } from './extract-openai-responses-usage.ts'
-import { asRecord, createEmptyUsage, readTokenCount, rejectImplausibleUsage, type Usage } from './usage.ts'
+import {
+  asRecord,
+  createEmptyUsage,
+  readTokenCount,
+  rejectImplausibleUsage,
+  type Usage,
+} from '../usage/usage.ts'
 
 /**
  * Converts an OpenAI Chat Completions / Completions / Embeddings `usage` object.

@@ -7,8 +7,8 @@ import {
   parseEventJson,
   recordStreamError,
   type StreamUsageState,
-} from './stream-usage-state.ts'
-import { asRecord } from './usage.ts'
+} from '../usage/stream-usage-state.ts'
+import { asRecord } from '../usage/usage.ts'
 
 function readErrorMessage(error: unknown): unknown {
   const e = asRecord(error)

@@ -18,10 +18,13 @@ import {
   usageShapes,
   USAGE_KEYS,
 } from '../__fixtures__/hostile-json.ts'
-import { convertAnthropicUsage, extractAnthropicUsage } from './extract-anthropic-usage.ts'
-import { convertGeminiUsage, extractGeminiUsage } from './extract-gemini-usage.ts'
-import { convertOpenAiResponsesUsage, extractOpenAiResponsesUsage } from './extract-openai-responses-usage.ts'
-import { convertOpenAiUsage, extractOpenAiUsage } from './extract-openai-usage.ts'
+import { convertAnthropicUsage, extractAnthropicUsage } from '../anthropic/extract-anthropic-usage.ts'
+import { convertGeminiUsage, extractGeminiUsage } from '../gemini/extract-gemini-usage.ts'
+import {
+  convertOpenAiResponsesUsage,
+  extractOpenAiResponsesUsage,
+} from '../openai/extract-openai-responses-usage.ts'
+import { convertOpenAiUsage, extractOpenAiUsage } from '../openai/extract-openai-usage.ts'
 import { countPromptTokens, createEmptyUsage, MAX_TOKEN_COUNT, type Usage } from './usage.ts'
 
 const noise = jsonText(USAGE_KEYS, 3)

@@ -1,7 +1,10 @@
 import type { SseEvent } from '../sse/parse-sse-stream.ts'
-import { readAnthropicStreamEvent } from './read-anthropic-stream-event.ts'
-import { readGeminiStreamEvent } from './read-gemini-stream-event.ts'
-import { readOpenAiChatStreamEvent, readOpenAiResponsesStreamEvent } from './read-openai-stream-event.ts'
+import { readAnthropicStreamEvent } from '../anthropic/read-anthropic-stream-event.ts'
+import { readGeminiStreamEvent } from '../gemini/read-gemini-stream-event.ts'
+import {
+  readOpenAiChatStreamEvent,
+  readOpenAiResponsesStreamEvent,
+} from '../openai/read-openai-stream-event.ts'
 import { createStreamUsageState, type StreamUsageState } from './stream-usage-state.ts'
 import type { Usage } from './usage.ts'
 

@@ -1,12 +1,12 @@
 import { request } from 'undici'
-import type { ProviderId } from '../../providers/provider-adapter.ts'
-import { adapterFor } from '../../providers/registry.ts'
+import type { ProtocolId } from '../../protocol/protocol-adapter.ts'
+import { protocols } from '../../protocol/protocols.ts'
 import { AppError } from '../../domain/errors.ts'
 import { assertAllowedUpstream, resolveWithSystem, type ResolveHost } from './check-upstream-address.ts'
 import { buildUpstreamDispatcher } from './guard-upstream-lookup.ts'
 
 export interface ChannelTarget {
-  provider: ProviderId
+  provider: ProtocolId
   baseUrl: string
   apiKey: string
   extraHeaders: Record<string, string>
@@ -30,7 +30,7 @@ async function call(
   url: string,
   body?: unknown,
 ) {
-  const adapter = adapterFor(target.provider)
+  const adapter = protocols[target.provider]
   // The channel's own route (its proxy, every connection's address checked), never the global dispatcher.
   const dispatcher = buildUpstreamDispatcher({
     proxyUrl: target.proxyUrl,
@@ -67,7 +67,7 @@ export function createChannelUpstream(opts: { resolve?: ResolveHost } = {}) {
     /** 400 naming `field` unless the URL's host resolves, and only to allowed addresses. */
     checkAddress: (url: string, field: string) => assertAllowedUpstream(url, field, resolve),
     async fetchModels(target: ChannelTarget): Promise<string[]> {
-      const adapter = adapterFor(target.provider)
+      const adapter = protocols[target.provider]
       const { status, text } = await call(resolve, target, 'GET', adapter.modelsUrl(target.baseUrl))
       if (status < 200 || status >= 300) {
         throw new AppError('upstream_error', `Upstream answered ${status}: ${scrub(text, target.apiKey)}`)
@@ -84,7 +84,7 @@ export function createChannelUpstream(opts: { resolve?: ResolveHost } = {}) {
       target: ChannelTarget,
       model: string,
     ): Promise<{ ok: boolean; status: number; latency_ms: number; message: string }> {
-      const adapter = adapterFor(target.provider)
+      const adapter = protocols[target.provider]
       const { url, body } = adapter.probeRequest(target.baseUrl, model)
       const started = Date.now()
       const { status, text } = await call(resolve, target, 'POST', url, body)
