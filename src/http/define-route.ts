@@ -119,3 +119,9 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: 'body'
   }
   return result.data
 }
+
+/** An audit target or cache id read from a path parameter: `invalidates: { tokens: param('id') }`. */
+export const param =
+  (name: string) =>
+  (_changed: unknown, ctx: { params: Record<string, string> }): string | undefined =>
+    ctx.params[name]

@@ -10,7 +10,7 @@ import {
   updateRateLimitBody,
   updateVoucherBody,
 } from '../../contracts/billing.ts'
-import { route, type RouteDef } from '../define-route.ts'
+import { param, route, type RouteDef } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import { createPrice, deletePrice, listPrices, updatePrice } from '../../services/billing/price-service.ts'
 import { importListPrices } from '../../services/billing/import-list-prices.ts'
@@ -32,9 +32,11 @@ import {
 import type { AppDeps } from '../app-deps.ts'
 
 const d = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const byId = param('id')
 
 function priceRoutes(url: string, grouped: boolean): RouteDef[] {
   const what = grouped ? 'group price' : 'price'
+  const noun = grouped ? 'group_price' : 'price'
   return [
     route({
       method: 'GET',
@@ -60,20 +62,9 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       summary: `Create a ${what} (USD per 1M tokens, or per call)`,
       body: grouped ? groupPriceBody : priceBody,
       status: 201,
-      handler: async ({ deps, body, principal, ip }) => {
-        const p = await deps.audit.change(
-          (db) => createPrice({ ...d(deps), db }, body as z.infer<typeof priceBody>),
-          (p) => ({
-            actor: principal.username,
-            action: `${grouped ? 'group_price' : 'price'}.create`,
-            target: p.id,
-            summary: p,
-            ip,
-          }),
-        )
-        deps.invalidate('prices')
-        return p
-      },
+      change: ({ deps, body }, db) => createPrice({ ...d(deps), db }, body as z.infer<typeof priceBody>),
+      audit: { action: `${noun}.create`, target: (p) => p.id, summary: (p) => p },
+      invalidates: { prices: true },
     }),
     route({
       method: 'PATCH',
@@ -82,21 +73,10 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       tag: 'prices',
       summary: `Change a ${what}`,
       body: grouped ? updateGroupPriceBody : updatePriceBody,
-      handler: async ({ deps, body, params, principal, ip }) => {
-        const p = await deps.audit.change(
-          (db) =>
-            updatePrice({ ...d(deps), db }, params.id, body as z.infer<typeof updatePriceBody>, grouped),
-          () => ({
-            actor: principal.username,
-            action: `${grouped ? 'group_price' : 'price'}.update`,
-            target: params.id,
-            summary: body,
-            ip,
-          }),
-        )
-        deps.invalidate('prices')
-        return p
-      },
+      change: ({ deps, body, params }, db) =>
+        updatePrice({ ...d(deps), db }, params.id, body as z.infer<typeof updatePriceBody>, grouped),
+      audit: { action: `${noun}.update`, target: byId, summary: (_, { body }) => body },
+      invalidates: { prices: true },
     }),
     route({
       method: 'DELETE',
@@ -105,18 +85,9 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       tag: 'prices',
       summary: `Delete a ${what}`,
       status: 204,
-      handler: async ({ deps, params, principal, ip }) => {
-        await deps.audit.change(
-          (db) => deletePrice({ ...d(deps), db }, params.id, grouped),
-          () => ({
-            actor: principal.username,
-            action: `${grouped ? 'group_price' : 'price'}.delete`,
-            target: params.id,
-            ip,
-          }),
-        )
-        deps.invalidate('prices')
-      },
+      change: ({ deps, params }, db) => deletePrice({ ...d(deps), db }, params.id, grouped),
+      audit: { action: `${noun}.delete`, target: byId },
+      invalidates: { prices: true },
     }),
   ]
 }
@@ -139,14 +110,9 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Create a rule (value ≤ 0 disables it)',
     body: rateLimitBody,
     status: 201,
-    handler: async ({ deps, body, principal, ip }) => {
-      const r = await deps.audit.change(
-        (db) => createRateLimit(db, deps.clock, body),
-        (r) => ({ actor: principal.username, action: 'rate_limit.create', target: r.id, summary: r, ip }),
-      )
-      deps.invalidate('groups', r.group_id)
-      return r
-    },
+    change: ({ deps, body }, db) => createRateLimit(db, deps.clock, body),
+    audit: { action: 'rate_limit.create', target: (r) => r.id, summary: (r) => r },
+    invalidates: { groups: (r) => r.group_id },
   }),
   route({
     method: 'GET',
@@ -163,20 +129,9 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'rate-limits',
     summary: 'Change a rule',
     body: updateRateLimitBody,
-    handler: async ({ deps, body, params, principal, ip }) => {
-      const r = await deps.audit.change(
-        (db) => updateRateLimit(db, params.id, body),
-        () => ({
-          actor: principal.username,
-          action: 'rate_limit.update',
-          target: params.id,
-          summary: body,
-          ip,
-        }),
-      )
-      deps.invalidate('groups', r.group_id)
-      return r
-    },
+    change: ({ body, params }, db) => updateRateLimit(db, params.id, body),
+    audit: { action: 'rate_limit.update', target: byId, summary: (_, { body }) => body },
+    invalidates: { groups: (r) => r.group_id },
   }),
   route({
     method: 'DELETE',
@@ -185,19 +140,9 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'rate-limits',
     summary: 'Delete a rule',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      const r = await deps.audit.change(
-        (db) => deleteRateLimit(db, params.id),
-        (r) => ({
-          actor: principal.username,
-          action: 'rate_limit.delete',
-          target: params.id,
-          summary: r,
-          ip,
-        }),
-      )
-      deps.invalidate('groups', r.group_id)
-    },
+    change: ({ params }, db) => deleteRateLimit(db, params.id),
+    audit: { action: 'rate_limit.delete', target: byId, summary: (r) => r },
+    invalidates: { groups: (r) => r.group_id },
   }),
   route({
     method: 'POST',
@@ -206,14 +151,9 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'prices',
     summary: "Import the providers' public list prices (existing prices kept unless overwrite is true)",
     body: z.strictObject({ overwrite: z.boolean().optional() }).optional(),
-    handler: async ({ deps, body, principal, ip }) => {
-      const r = await deps.audit.change(
-        (db) => importListPrices(db, deps.clock, body?.overwrite ?? false),
-        (r) => ({ actor: principal.username, action: 'price.import_catalogue', summary: r, ip }),
-      )
-      deps.invalidate('prices')
-      return r
-    },
+    change: ({ deps, body }, db) => importListPrices(db, deps.clock, body?.overwrite ?? false),
+    audit: { action: 'price.import_catalogue', summary: (r) => r },
+    invalidates: { prices: true },
   }),
   ...priceRoutes('/admin/prices', false),
   ...priceRoutes('/admin/model-prices', false),
@@ -244,20 +184,14 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Create vouchers (count ≤ 1000); a date-only expiry lasts to the end of that UTC day',
     body: createVoucherBody,
     status: 201,
-    handler: async ({ deps, body, principal, ip }) => {
-      return deps.audit.change(
-        (db) => createVouchers({ ...d(deps), db }, principal.username, body),
-        () => ({
-          actor: principal.username,
-          action: 'voucher.create',
-          summary: {
-            count: body.count ?? 1,
-            amount_usd: body.amount_usd,
-            expires_at: body.expires_at ?? null,
-          },
-          ip,
-        }),
-      )
+    change: ({ deps, principal, body }, db) => createVouchers({ ...d(deps), db }, principal.username, body),
+    audit: {
+      action: 'voucher.create',
+      summary: (_, { body }) => ({
+        count: body.count ?? 1,
+        amount_usd: body.amount_usd,
+        expires_at: body.expires_at ?? null,
+      }),
     },
   }),
   route({
@@ -275,12 +209,8 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'vouchers',
     summary: 'Change an unredeemed voucher',
     body: updateVoucherBody,
-    handler: async ({ deps, body, params, principal, ip }) => {
-      return deps.audit.change(
-        (db) => updateVoucher({ ...d(deps), db }, params.id, body),
-        () => ({ actor: principal.username, action: 'voucher.update', target: params.id, summary: body, ip }),
-      )
-    },
+    change: ({ deps, body, params }, db) => updateVoucher({ ...d(deps), db }, params.id, body),
+    audit: { action: 'voucher.update', target: byId, summary: (_, { body }) => body },
   }),
   route({
     method: 'DELETE',
@@ -289,11 +219,7 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'vouchers',
     summary: 'Delete a voucher',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => deleteVoucher({ ...d(deps), db }, params.id),
-        () => ({ actor: principal.username, action: 'voucher.delete', target: params.id, ip }),
-      )
-    },
+    change: ({ deps, params }, db) => deleteVoucher({ ...d(deps), db }, params.id),
+    audit: { action: 'voucher.delete', target: byId },
   }),
 ]

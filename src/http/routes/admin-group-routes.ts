@@ -1,6 +1,6 @@
 import { pageQuery } from '../../contracts/common.ts'
 import { createGroupBody, updateGroupBody } from '../../contracts/groups.ts'
-import { route } from '../define-route.ts'
+import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   createGroup,
@@ -18,7 +18,7 @@ import type { AppDeps } from '../app-deps.ts'
 const groupDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const channelLinkAudit = (action: string) => ({
   action,
-  target: (_: unknown, { params }: { params: Record<string, string> }) => params.id,
+  target: param('id'),
   summary: (_: unknown, { params }: { params: Record<string, string> }) => ({
     channel_id: params.channel_id,
   }),
@@ -79,10 +79,10 @@ export const adminGroupRoutes = [
     change: ({ deps, params }, db) => deleteGroup({ ...groupDeps(deps), db }, params.id),
     audit: {
       action: 'group.delete',
-      target: (_, { params }) => params.id,
+      target: param('id'),
       summary: (row) => ({ name: row.name }),
     },
-    invalidates: { groups: (_, { params }) => params.id },
+    invalidates: { groups: param('id') },
   }),
   route({
     method: 'GET',
@@ -103,7 +103,7 @@ export const adminGroupRoutes = [
     summary: 'Link a channel to the group (idempotent)',
     change: ({ deps, params }, db) => linkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
     audit: channelLinkAudit('group.link_channel'),
-    invalidates: { groups: (_, { params }) => params.id },
+    invalidates: { groups: param('id') },
   }),
   route({
     method: 'DELETE',
@@ -114,6 +114,6 @@ export const adminGroupRoutes = [
     status: 204,
     change: ({ deps, params }, db) => unlinkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
     audit: channelLinkAudit('group.unlink_channel'),
-    invalidates: { groups: (_, { params }) => params.id },
+    invalidates: { groups: param('id') },
   }),
 ]

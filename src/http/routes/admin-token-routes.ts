@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { freezeBody } from '../../contracts/tokens.ts'
-import { route, type RouteContext } from '../define-route.ts'
+import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   deleteToken,
@@ -13,35 +13,31 @@ import {
 import type { AppDeps } from '../app-deps.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const byId = param('id')
 
-/** An admin's freeze or unfreeze of any key, audited in the change's transaction (recorded as an admin's). */
-async function adminSetFrozen(
-  {
-    deps,
-    params,
-    principal,
-    ip,
-  }: Pick<RouteContext<unknown, unknown, 'admin'>, 'deps' | 'params' | 'principal' | 'ip'>,
-  frozen: boolean,
-) {
-  const t = await deps.audit.change(
-    (db) =>
+/** An admin's freeze or unfreeze of any key (recorded as an admin's, which the owner cannot lift). */
+function adminFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDefault: boolean) {
+  return route({
+    method,
+    url: '/admin/tokens/:id/freeze',
+    auth: 'admin',
+    tag: 'admin',
+    summary,
+    body: freezeBody,
+    change: ({ deps, params, principal, body }, db) =>
       setTokenFrozen(
         { ...tokenDeps(deps), db },
         params.id,
         { username: principal.username, admin: true },
-        frozen,
+        body?.frozen ?? frozenByDefault,
       ),
-    (t) => ({
-      actor: principal.username,
-      action: frozen ? 'token.freeze' : 'token.unfreeze',
-      target: params.id,
-      summary: { owner: t.username, name: t.name },
-      ip,
-    }),
-  )
-  deps.invalidate('tokens', params.id)
-  return t
+    audit: {
+      action: frozenByDefault ? 'token.freeze' : 'token.unfreeze',
+      target: byId,
+      summary: (t) => ({ owner: t.username, name: t.name }),
+    },
+    invalidates: { tokens: byId },
+  })
 }
 
 export const adminTokenRoutes = [
@@ -67,24 +63,8 @@ export const adminTokenRoutes = [
     handler: async ({ deps, params }) =>
       serializeToken(await getOwnedToken(tokenDeps(deps), params.id, null)),
   }),
-  route({
-    method: 'POST',
-    url: '/admin/tokens/:id/freeze',
-    auth: 'admin',
-    tag: 'admin',
-    summary: "Freeze any user's key (a leaked key must be stoppable)",
-    body: freezeBody,
-    handler: (ctx) => adminSetFrozen(ctx, ctx.body?.frozen ?? true),
-  }),
-  route({
-    method: 'PATCH',
-    url: '/admin/tokens/:id/freeze',
-    auth: 'admin',
-    tag: 'admin',
-    summary: "Unfreeze any user's key",
-    body: freezeBody,
-    handler: (ctx) => adminSetFrozen(ctx, ctx.body?.frozen ?? false),
-  }),
+  adminFreezeRoute('POST', "Freeze any user's key (a leaked key must be stoppable)", true),
+  adminFreezeRoute('PATCH', "Unfreeze any user's key", false),
   route({
     method: 'DELETE',
     url: '/admin/tokens/:id',
@@ -92,18 +72,12 @@ export const adminTokenRoutes = [
     tag: 'admin',
     summary: "Revoke (delete) any user's key",
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => deleteToken({ ...tokenDeps(deps), db }, params.id, null),
-        (row) => ({
-          actor: principal.username,
-          action: 'token.revoke',
-          target: params.id,
-          summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
-          ip,
-        }),
-      )
-      deps.invalidate('tokens', params.id)
+    change: ({ deps, params }, db) => deleteToken({ ...tokenDeps(deps), db }, params.id, null),
+    audit: {
+      action: 'token.revoke',
+      target: byId,
+      summary: (row) => ({ owner: row.username, name: row.name, key_prefix: row.key_prefix }),
     },
+    invalidates: { tokens: byId },
   }),
 ]

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { createUserBody, promoteBody, setRoleBody, updateUserBody } from '../../contracts/users.ts'
-import { route, type RouteDef } from '../define-route.ts'
+import { param, route, type RouteDef } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   addMembership,
@@ -17,8 +17,22 @@ import {
   updateUser,
 } from '../../services/users/user-service.ts'
 import type { AppDeps } from '../app-deps.ts'
+import type { Role } from '../../contracts/users.ts'
 
 const userDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+
+type Params = { params: Record<string, string> }
+const byUsername = param('username')
+
+/** A membership change is audited on the user and drops the group's cached routing. */
+const membershipChange = (action: string) => ({
+  audit: {
+    action,
+    target: byUsername,
+    summary: (_: unknown, { params }: Params) => ({ group_id: params.group_id }),
+  },
+  invalidates: { groups: param('group_id') },
+})
 
 function membershipRoutes(prefix: string) {
   return [
@@ -39,20 +53,9 @@ function membershipRoutes(prefix: string) {
       auth: 'admin',
       tag: 'users',
       summary: 'Add the user to a group (idempotent)',
-      handler: async ({ deps, params, principal, ip }) => {
-        const r = await deps.audit.change(
-          (db) => addMembership({ ...userDeps(deps), db }, params.username, params.group_id),
-          () => ({
-            actor: principal.username,
-            action: 'user.add_group',
-            target: params.username,
-            summary: { group_id: params.group_id },
-            ip,
-          }),
-        )
-        deps.invalidate('groups', params.group_id)
-        return r
-      },
+      change: ({ deps, params }, db) =>
+        addMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+      ...membershipChange('user.add_group'),
     }),
     route({
       method: 'DELETE',
@@ -61,43 +64,37 @@ function membershipRoutes(prefix: string) {
       tag: 'users',
       summary: 'Remove the user from a group',
       status: 204,
-      handler: async ({ deps, params, principal, ip }) => {
-        await deps.audit.change(
-          (db) => removeMembership({ ...userDeps(deps), db }, params.username, params.group_id),
-          () => ({
-            actor: principal.username,
-            action: 'user.remove_group',
-            target: params.username,
-            summary: { group_id: params.group_id },
-            ip,
-          }),
-        )
-        deps.invalidate('groups', params.group_id)
-      },
+      change: ({ deps, params }, db) =>
+        removeMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+      ...membershipChange('user.remove_group'),
     }),
   ]
 }
 
-async function changeRole(
-  deps: AppDeps,
-  actor: string,
-  username: string,
-  role: 'user' | 'admin' | 'superadmin',
-  ip: string,
+/** The role routes differ only in where the username comes from (the path, or the original's body). */
+function roleRoute<B extends { role: Role }>(
+  method: 'PUT' | 'PATCH' | 'POST',
+  url: string,
+  summary: string,
+  body: z.ZodType<B>,
+  who: (ctx: { params: Record<string, string>; body: B }) => string,
 ) {
-  const r = await deps.audit.change(
-    (db) => setUserRole({ ...userDeps(deps), db }, { username: actor }, username, role),
-    (r) => ({
-      actor,
+  return route({
+    method,
+    url,
+    auth: 'superadmin',
+    tag: 'users',
+    summary,
+    body,
+    change: (ctx, db) => setUserRole({ ...userDeps(ctx.deps), db }, ctx.principal, who(ctx), ctx.body.role),
+    audit: {
       action: 'user.set_role',
-      target: username,
-      summary: { from: r.before.role, to: role },
-      ip,
-    }),
-  )
-  deps.users.invalidate(username)
-  deps.invalidate('users', username)
-  return r.after
+      target: (_, ctx) => who(ctx),
+      summary: (r, { body }) => ({ from: r.before.role, to: body.role }),
+    },
+    invalidates: { users: (_, ctx) => who(ctx) },
+    reply: (r) => r.after,
+  })
 }
 
 export const adminUserRoutes: RouteDef[] = [
@@ -135,18 +132,13 @@ export const adminUserRoutes: RouteDef[] = [
     summary: 'Create a local user (only a superadmin may give a role above user)',
     body: createUserBody,
     status: 201,
-    handler: async ({ deps, body, principal, ip }) => {
-      const hash = await hashGivenPassword(body.password)
-      return deps.audit.change(
-        (db) => createLocalUser({ ...userDeps(deps), db }, principal.role, body, hash),
-        (u) => ({
-          actor: principal.username,
-          action: 'user.create',
-          target: u.username,
-          summary: { role: u.role, quota_usd: u.quota_usd },
-          ip,
-        }),
-      )
+    prepare: ({ body }) => hashGivenPassword(body.password),
+    change: ({ deps, principal, body, prepared }, db) =>
+      createLocalUser({ ...userDeps(deps), db }, principal.role, body, prepared),
+    audit: {
+      action: 'user.create',
+      target: (u) => u.username,
+      summary: (u) => ({ role: u.role, quota_usd: u.quota_usd }),
     },
   }),
   route({
@@ -164,27 +156,21 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Set balance (null = unlimited), disable, rename, reset a local password',
     body: updateUserBody,
-    handler: async ({ deps, body, params, principal, ip }) => {
-      const hash = await hashGivenPassword(body.password)
-      const r = await deps.audit.change(
-        (db) => updateUser({ ...userDeps(deps), db }, principal, params.username, body, hash),
-        (r) => ({
-          actor: principal.username,
-          action: 'user.update',
-          target: params.username,
-          summary: {
-            changed: Object.keys(body),
-            quota_usd: [r.before.quota_usd, r.after.quota_usd],
-            disabled: r.after.disabled,
-            role: r.after.role,
-          },
-          ip,
-        }),
-      )
-      deps.users.invalidate(params.username)
-      deps.invalidate('users', params.username)
-      return r.after
+    prepare: ({ body }) => hashGivenPassword(body.password),
+    change: ({ deps, principal, params, body, prepared }, db) =>
+      updateUser({ ...userDeps(deps), db }, principal, params.username, body, prepared),
+    audit: {
+      action: 'user.update',
+      target: byUsername,
+      summary: (r, { body }) => ({
+        changed: Object.keys(body),
+        quota_usd: [r.before.quota_usd, r.after.quota_usd],
+        disabled: r.after.disabled,
+        role: r.after.role,
+      }),
     },
+    invalidates: { users: byUsername },
+    reply: (r) => r.after,
   }),
   route({
     method: 'DELETE',
@@ -193,52 +179,32 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Delete a user and their keys (the last superadmin cannot be deleted)',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => deleteUser({ ...userDeps(deps), db }, principal, params.username),
-        (row) => ({
-          actor: principal.username,
-          action: 'user.delete',
-          target: params.username,
-          summary: { role: row.role },
-          ip,
-        }),
-      )
-      deps.users.invalidate(params.username)
-      deps.invalidate('users', params.username)
-      deps.invalidate('tokens')
-    },
+    change: ({ deps, principal, params }, db) =>
+      deleteUser({ ...userDeps(deps), db }, principal, params.username),
+    audit: { action: 'user.delete', target: byUsername, summary: (row) => ({ role: row.role }) },
+    invalidates: { users: byUsername, tokens: true },
   }),
-  route({
-    method: 'PUT',
-    url: '/admin/users/:username/role',
-    auth: 'superadmin',
-    tag: 'users',
-    summary: "Set a user's role (superadmin only; the last superadmin is protected)",
-    body: setRoleBody,
-    handler: async ({ deps, body, params, principal, ip }) =>
-      changeRole(deps, principal.username, params.username, body.role, ip),
-  }),
-  route({
-    method: 'PATCH',
-    url: '/admin/users/:username/role',
-    auth: 'superadmin',
-    tag: 'users',
-    summary: 'Same as PUT',
-    body: setRoleBody,
-    handler: async ({ deps, body, params, principal, ip }) =>
-      changeRole(deps, principal.username, params.username, body.role, ip),
-  }),
-  route({
-    method: 'POST',
-    url: '/admin/users/promote',
-    auth: 'superadmin',
-    tag: 'users',
-    summary: 'Alias of the original: set a role by username',
-    body: promoteBody,
-    handler: async ({ deps, body, principal, ip }) =>
-      changeRole(deps, principal.username, body.username, body.role, ip),
-  }),
+  roleRoute(
+    'PUT',
+    '/admin/users/:username/role',
+    "Set a user's role (superadmin only; the last superadmin is protected)",
+    setRoleBody,
+    ({ params }) => params.username,
+  ),
+  roleRoute(
+    'PATCH',
+    '/admin/users/:username/role',
+    'Same as PUT',
+    setRoleBody,
+    ({ params }) => params.username,
+  ),
+  roleRoute(
+    'POST',
+    '/admin/users/promote',
+    'Alias of the original: set a role by username',
+    promoteBody,
+    ({ body }) => body.username,
+  ),
   ...membershipRoutes('/admin/users'),
   ...membershipRoutes('/admin/users-list'),
 ]

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { createTokenBody, freezeBody, updateTokenBody } from '../../contracts/tokens.ts'
 import { redeemVoucherBody } from '../../contracts/billing.ts'
-import { route } from '../define-route.ts'
+import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   createToken,
@@ -19,6 +19,26 @@ import type { AppDeps } from '../app-deps.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
+
+/** The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin). */
+function ownerFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDefault: boolean) {
+  return route({
+    method,
+    url: '/user/tokens/:id/freeze',
+    auth: 'user',
+    tag: 'user',
+    summary,
+    body: freezeBody,
+    handler: ({ deps, principal, params, body }) =>
+      setTokenFrozen(
+        tokenDeps(deps),
+        params.id,
+        { username: principal.username, admin: false },
+        body?.frozen ?? frozenByDefault,
+      ),
+    invalidates: { tokens: param('id') },
+  })
+}
 
 export const userRoutes = [
   route({
@@ -42,10 +62,8 @@ export const userRoutes = [
     summary: 'Create an API key; the plaintext `key` is returned in this response only',
     body: createTokenBody,
     status: 201,
-    handler: async ({ deps, principal, body }) => {
-      const token = await createToken(tokenDeps(deps), principal.username, principal.role, body)
-      return token
-    },
+    handler: ({ deps, principal, body }) =>
+      createToken(tokenDeps(deps), principal.username, principal.role, body),
   }),
   route({
     method: 'GET',
@@ -63,11 +81,9 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Change name, quota, expiry, limits or group of one of your keys',
     body: updateTokenBody,
-    handler: async ({ deps, principal, params, body }) => {
-      const t = await updateToken(tokenDeps(deps), params.id, principal.username, principal.role, body)
-      deps.invalidate('tokens', params.id)
-      return t
-    },
+    handler: ({ deps, principal, params, body }) =>
+      updateToken(tokenDeps(deps), params.id, principal.username, principal.role, body),
+    invalidates: { tokens: param('id') },
   }),
   route({
     method: 'DELETE',
@@ -76,49 +92,15 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Delete one of your keys',
     status: 204,
-    handler: async ({ deps, principal, params }) => {
-      await deleteToken(tokenDeps(deps), params.id, principal.username)
-      deps.invalidate('tokens', params.id)
-    },
+    handler: ({ deps, principal, params }) => deleteToken(tokenDeps(deps), params.id, principal.username),
+    invalidates: { tokens: param('id') },
   }),
-  route({
-    method: 'POST',
-    url: '/user/tokens/:id/freeze',
-    auth: 'user',
-    tag: 'user',
-    summary: 'Freeze one of your keys (or set `frozen` explicitly)',
-    body: freezeBody,
-    handler: async ({ deps, principal, params, body }) => {
-      // The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin).
-      const t = await setTokenFrozen(
-        tokenDeps(deps),
-        params.id,
-        { username: principal.username, admin: false },
-        body?.frozen ?? true,
-      )
-      deps.invalidate('tokens', params.id)
-      return t
-    },
-  }),
-  route({
-    method: 'PATCH',
-    url: '/user/tokens/:id/freeze',
-    auth: 'user',
-    tag: 'user',
-    summary: 'Unfreeze one of your keys (not one an administrator froze: 403 key_frozen_by_admin)',
-    body: freezeBody,
-    handler: async ({ deps, principal, params, body }) => {
-      // The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin).
-      const t = await setTokenFrozen(
-        tokenDeps(deps),
-        params.id,
-        { username: principal.username, admin: false },
-        body?.frozen ?? false,
-      )
-      deps.invalidate('tokens', params.id)
-      return t
-    },
-  }),
+  ownerFreezeRoute('POST', 'Freeze one of your keys (or set `frozen` explicitly)', true),
+  ownerFreezeRoute(
+    'PATCH',
+    'Unfreeze one of your keys (not one an administrator froze: 403 key_frozen_by_admin)',
+    false,
+  ),
   route({
     method: 'GET',
     url: '/user/groups',
@@ -137,10 +119,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Redeem a voucher code into your balance',
     body: redeemVoucherBody,
-    handler: async ({ deps, principal, body }) => {
-      const r = await redeemVoucher(tokenDeps(deps), principal.username, body.code)
-      deps.invalidate('users', principal.username)
-      return r
-    },
+    handler: ({ deps, principal, body }) => redeemVoucher(tokenDeps(deps), principal.username, body.code),
+    invalidates: { users: (_, { principal }) => principal.username },
   }),
 ]
