@@ -33,7 +33,6 @@ import { createRateLimiter } from './infra/rate-limit/create-rate-limiter.ts'
 import type { RateLimiter } from './infra/rate-limit/rate-limiter-types.ts'
 import { groupScope } from './infra/rate-limit/build-limit-scope.ts'
 import { createAuditWriter, type AuditWriter } from './infra/audit/create-audit-writer.ts'
-import { buildProxyAuditRecord } from './proxy/build-proxy-audit-record.ts'
 import { boundSlowRequests, watchRequestBody } from './http/bound-slow-requests.ts'
 import { createGatewayMetrics, type GatewayMetrics } from './infra/metrics/create-gateway-metrics.ts'
 import { createDependencyProbe } from './infra/metrics/probe-dependencies.ts'
@@ -234,7 +233,6 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     settlements: readSettlementStats,
     lostReservations: () => ({ ...lostReservationStats }),
   })
-  const recordMetrics = createProxyMetricsRecorder(metrics, modelLabels)
   const audit: AuditWriter = createAuditWriter({
     dir: path.join(config.DATA_DIR, 'sessions'),
     consumers: config.NUM_LOG_CONSUMERS,
@@ -271,14 +269,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     maxAttempts: config.FAILOVER_ATTEMPTS,
     keepAuditBodies: config.AUDIT_BODIES === 'full',
     inflight,
-    onFinished: (outcome) => {
-      const { record, secrets } = buildProxyAuditRecord(outcome)
-      const bodyChars =
-        outcome.requestBody.length + outcome.responseBody.length + (outcome.reassembledText?.length ?? 0)
-      audit.enqueue(record, secrets, bodyChars)
-      recordMetrics(outcome)
-      opts.onProxyFinished?.(outcome)
-    },
+    // The record step of every proxied request (proxy/record-outcome.ts): its audit record and its metrics.
+    audit,
+    recordMetrics: createProxyMetricsRecorder(metrics, modelLabels),
+    onFinished: opts.onProxyFinished,
     random: opts.random,
   }
   // Settlements an earlier run left waiting land before anything (main.ts's sweep) could release their reservations.

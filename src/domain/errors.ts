@@ -34,6 +34,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
+/**
+ * The one error class of the gateway: the admin API, the user API and the proxy all throw it, and each edge writes it
+ * once in its caller's shape (http/send-error.ts, proxy/send-proxy-error.ts). `status` is the code's own unless the
+ * proxy passes a provider's status through (a 429 or 503 of the upstream, 499 for a client that left).
+ */
 export class AppError extends Error {
   readonly status: number
   constructor(
@@ -41,9 +46,10 @@ export class AppError extends Error {
     message: string,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
+    status?: number,
   ) {
     super(message)
-    this.status = ERROR_CODES[code]
+    this.status = status ?? ERROR_CODES[code]
   }
 }
 

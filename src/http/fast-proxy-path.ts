@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Surface } from '../protocol/surface.ts'
-import { EXACT_SURFACE_PATHS, MODEL_ACTION_PROTOCOLS, parseModelAction } from '../protocol/protocols.ts'
-import type { ProxyDeps } from '../proxy/proxy-types.ts'
+import { CLIENT_CLOSED, type ProxyDeps } from '../proxy/proxy-types.ts'
+import { rejectBeforeProxy } from '../proxy/reject-before-proxy.ts'
 import { isBadHost } from './is-bad-host.ts'
-import { CLIENT_CLOSED, rejectBeforeProxy } from '../proxy/handle-proxy-request.ts'
-import { runProxyCall, sendRawProtocolError } from './routes/proxy-routes.ts'
+import { enterProxy, findProxyTarget } from './enter-proxy.ts'
 
 function refuseTooLarge(
   proxy: ProxyDeps,
@@ -30,23 +29,11 @@ function refuseTooLarge(
  * depends on which entry took the request. Returns false when Fastify should handle the request.
  */
 export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
-  const route = (url: string): { surface: Surface; pathModel?: string } | null => {
-    const q = url.indexOf('?')
-    const path = q < 0 ? url : url.slice(0, q)
-    const surface = EXACT_SURFACE_PATHS.get(path)
-    if (surface) return { surface }
-    const protocol = MODEL_ACTION_PROTOCOLS.find((p) => path.startsWith(p.paths.prefix))
-    if (!protocol) return null
-    const segment = path.slice(protocol.paths.prefix.length)
-    if (segment.includes('/') || segment.includes('%')) return null
-    const found = parseModelAction(protocol, segment)
-    return found ? { surface: found.surface, pathModel: found.model } : null
-  }
-
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || !req.url) return false
     if (isBadHost(req.headers.host)) return false
-    const target = route(req.url)
+    const q = req.url.indexOf('?')
+    const target = findProxyTarget(q < 0 ? req.url : req.url.slice(0, q))
     if (!target) return false
     const url = req.url
     const arrivedAt = performance.now()
@@ -77,7 +64,7 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
       if (refused) return
       received = true
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
-      runProxyCall(proxy, maxBodyBytes, {
+      void enterProxy(proxy, maxBodyBytes, {
         surface: target.surface,
         method: 'POST',
         url,
@@ -86,11 +73,6 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
         pathModel: target.pathModel,
         res,
         arrivedAt,
-      }).catch((err: unknown) => {
-        proxy.logger.error({ err }, 'proxy request failed')
-        if (!res.headersSent)
-          sendRawProtocolError(res, target.surface, 500, 'internal_error', 'Internal gateway error')
-        else res.destroy()
       })
     })
     // A client that goes away while sending leaves nothing to answer, but its request is recorded (499).

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { ServerResponse } from 'node:http'
 
 /**
  * Tells undici to drop the upstream call when the client goes away. undici accepts an EventEmitter with
@@ -14,4 +15,16 @@ export class ClientGoneSignal extends EventEmitter {
     this.aborted = true
     this.emit('abort')
   }
+}
+
+/**
+ * The signal of one response: it fires when the connection closes before the answer was finished. Whoever must
+ * stop then (the upstream call, the relay) listens to its `abort` event.
+ */
+export function watchClientGone(res: ServerResponse): ClientGoneSignal {
+  const signal = new ClientGoneSignal()
+  res.on('close', () => {
+    if (!res.writableFinished) signal.abort()
+  })
+  return signal
 }

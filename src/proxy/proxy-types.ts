@@ -4,7 +4,6 @@ import type { Logger } from 'pino'
 import type { Database } from '../infra/db/database-types.ts'
 import type { Clock } from '../infra/clock.ts'
 import type { RateLimiter } from '../infra/rate-limit/rate-limiter-types.ts'
-import { ERROR_CODES, type ErrorCode } from '../domain/errors.ts'
 import type { KeyPrincipal, TokenCache } from './token-cache.ts'
 import type { ChannelRuntime, RoutingSnapshot } from './routing-snapshot.ts'
 import type { UpstreamDispatchers } from './upstream-dispatchers.ts'
@@ -14,6 +13,7 @@ import type { Surface } from '../protocol/surface.ts'
 import type { Settlement } from '../billing/settlement.ts'
 import type { RateLimitDecision } from '../billing/admit-funds.ts'
 import type { Billing } from '../billing/create-billing.ts'
+import type { AuditWriter } from '../infra/audit/create-audit-writer.ts'
 
 export interface ProxyDeps {
   db: Kysely<Database>
@@ -31,6 +31,11 @@ export interface ProxyDeps {
   reserveOutputTokens: number
   unpricedPolicy: 'free' | 'reject'
   keepAuditBodies: boolean
+  /** Where each request's audit record goes (the record step, record-outcome.ts). */
+  audit: Pick<AuditWriter, 'enqueue'>
+  /** Counts each finished request in the gateway's metrics (record-proxy-metrics.ts). */
+  recordMetrics: (outcome: ProxyOutcome) => void
+  /** Observes each finished request after it was recorded (tests). */
   onFinished?: (outcome: ProxyOutcome) => void
   random?: () => number
   /** Proxied requests in progress, so a graceful shutdown can wait for them. */
@@ -82,7 +87,7 @@ export interface ProxyOutcome {
   /** The gateway's own time before the answer's headers (`x-gateway-overhead-ms`); null when nothing was sent. */
   overheadMs: number | null
   /** Every failed attempt at a provider, failed-over ones included; null when none failed. */
-  upstreamErrors: { channel: ChannelRuntime; kind: UpstreamErrorKind }[] | null
+  upstreamErrors: UpstreamFailure[] | null
   /** The rate limiter's decision at admission (billing/admit-funds.ts); null when no rule applied or admission never ran. */
   rateLimit: RateLimitDecision | 'unavailable' | null
   /** What admission did with money: null when it never got that far. */
@@ -93,13 +98,51 @@ export interface ProxyOutcome {
 export type UpstreamErrorKind =
   'connect' | 'timeout' | 'status_5xx' | 'status_429' | 'auth' | 'redirect' | 'stream'
 
-export class ProxyError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly status: number = ERROR_CODES[code],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
+/** One failed attempt at a provider. */
+export interface UpstreamFailure {
+  channel: ChannelRuntime
+  kind: UpstreamErrorKind
+}
+
+/** Response header with the gateway's own share of a request's time, in milliseconds (docs/architecture.md). */
+export const OVERHEAD_HEADER = 'x-gateway-overhead-ms'
+
+/** The status recorded for a request its client abandoned (nginx's convention); never sent. */
+export const CLIENT_CLOSED = 499
+
+/** The outcome of a request that has just arrived: nothing decided yet. */
+export function createOutcome(
+  req: Pick<ProxyRequest, 'surface' | 'url' | 'method' | 'ip' | 'headers' | 'body'>,
+  requestId: string,
+  startedAt: number,
+): ProxyOutcome {
+  return {
+    requestId,
+    surface: req.surface,
+    clientPath: req.url,
+    method: req.method,
+    ip: req.ip,
+    requestHeaders: req.headers,
+    requestBody: req.body,
+    requestJson: undefined,
+    principal: null,
+    clientKey: null,
+    model: null,
+    channel: null,
+    upstreamUrl: null,
+    status: 0,
+    errorCode: null,
+    rejection: null,
+    responseHeaders: {},
+    responseBody: '',
+    responseJson: undefined,
+    reassembledText: null,
+    settlement: null,
+    startedAt,
+    durationMs: 0,
+    overheadMs: null,
+    upstreamErrors: null,
+    rateLimit: null,
+    reservation: null,
   }
 }

@@ -2,7 +2,7 @@
  * Fuzzing what the proxy reads off a client's request before routing and billing it: the JSON body, the model
  * (from the body, the Gemini path or a multipart form), `stream`, the session hint, and the body sent upstream.
  * Bodies are random bytes, invalid UTF-8, JSON of the right and wrong shapes with hostile values and keys.
- * Whatever arrives, the readers either return what the request says or throw a ProxyError the client sees as
+ * Whatever arrives, the readers either return what the request says or throw an AppError the client sees as
  * 400; the model they return is one the upstream URL cannot be steered by; nothing touches Object.prototype.
  * FUZZ_RUNS=n runs each property n times.
  */
@@ -24,7 +24,8 @@ import {
 import { parseModelAction, protocols } from '../protocol/protocols.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import { buildUpstreamPath } from './build-upstream-request.ts'
-import { ProxyError, type ProxyRequest } from './proxy-types.ts'
+import { AppError } from '../domain/errors.ts'
+import type { ProxyRequest } from './proxy-types.ts'
 import { bodyFor, isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
 import type { Surface } from '../protocol/surface.ts'
@@ -156,12 +157,12 @@ function requestOf(surface: Surface, body: Buffer, pathModel?: string, headers =
   }
 }
 
-/** Runs `read`: its value, or the ProxyError it threw, which must be one a client sees as 400. */
-function settle<T>(read: () => T): { ok: true; value: T } | { ok: false; error: ProxyError } {
+/** Runs `read`: its value, or the AppError it threw, which must be one a client sees as 400. */
+function settle<T>(read: () => T): { ok: true; value: T } | { ok: false; error: AppError } {
   try {
     return { ok: true, value: read() }
   } catch (err) {
-    if (!(err instanceof ProxyError)) throw err
+    if (!(err instanceof AppError)) throw err
     expect(err.status).toBe(400)
     expect(['bad_request', 'invalid_json']).toContain(err.code)
     return { ok: false, error: err }

@@ -1,5 +1,3 @@
-import zlib from 'node:zlib'
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Surface } from '../../protocol/surface.ts'
 import {
@@ -10,113 +8,29 @@ import {
   protocols,
 } from '../../protocol/protocols.ts'
 import type { ProtocolAdapter } from '../../protocol/protocol-adapter.ts'
-import {
-  CLIENT_CLOSED,
-  handleProxyRequest,
-  rejectBeforeProxy,
-  type ProxyDeps,
-} from '../../proxy/handle-proxy-request.ts'
+import { CLIENT_CLOSED, type ProxyDeps } from '../../proxy/proxy-types.ts'
+import { rejectBeforeProxy } from '../../proxy/reject-before-proxy.ts'
+import { sendProxyError } from '../../proxy/send-proxy-error.ts'
 import { listReachableModels } from '../../proxy/list-models.ts'
 import { extractClientKey } from '../../proxy/extract-client-key.ts'
 import { looksLikeApiKey } from '../../infra/crypto/api-key.ts'
-import { formatClientError } from '../../protocol/errors/format-client-error.ts'
 import { principalFromSession } from '../resolve-principal.ts'
 import type { AppDeps } from '../app-deps.ts'
+import { enterProxy, queryOf } from '../enter-proxy.ts'
 
-function queryOf(req: { url: string }): URLSearchParams {
-  const i = req.url.indexOf('?')
-  return new URLSearchParams(i < 0 ? '' : req.url.slice(i + 1))
-}
-
-/** Request bodies may arrive compressed; the limit applies to the decompressed size (zip bombs stop at it). */
-function decodeBody(
-  headers: IncomingHttpHeaders,
-  raw: Buffer,
-  maxBytes: number,
-): Buffer | { status: number; message: string } {
-  const enc = String(headers['content-encoding'] ?? 'identity').toLowerCase()
-  if (enc === 'identity' || enc === '') return raw
-  try {
-    const opts = { maxOutputLength: maxBytes }
-    if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(raw, opts)
-    if (enc === 'br') return zlib.brotliDecompressSync(raw, opts)
-    if (enc === 'deflate') return zlib.inflateSync(raw, opts)
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      return { status: 413, message: 'Request body is too large' }
-    return { status: 400, message: 'Request body could not be decompressed' }
-  }
-  return { status: 415, message: `Unsupported content-encoding ${enc}` }
-}
-
+/**
+ * An error answered in the client's protocol by the one protocol error writer (send-proxy-error.ts): the reply is
+ * taken over and written raw, as the proxy writes its own answers.
+ */
 function sendProtocolError(
   reply: FastifyReply,
   surface: Surface,
   status: number,
   code: string,
   message: string,
-) {
-  return reply
-    .code(status)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify(formatClientError(surface.protocol, status, code, message)))
-}
-
-/** The same error, written to a raw response (the fast path has no Fastify reply). */
-export function sendRawProtocolError(
-  res: ServerResponse,
-  surface: Surface,
-  status: number,
-  code: string,
-  message: string,
 ): void {
-  const body = JSON.stringify(formatClientError(surface.protocol, status, code, message))
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-  res.end(body)
-}
-
-/** What both entries (Fastify's routes and the raw fast path) have read off a proxied request. */
-export interface RawProxyCall {
-  surface: Surface
-  method: string
-  url: string
-  headers: IncomingHttpHeaders
-  body: Buffer
-  pathModel?: string
-  res: ServerResponse
-  /** `performance.now()` when the request's headers arrived. */
-  arrivedAt?: number
-}
-
-/** Decodes the body and hands the request to the proxy; answers 4xx itself when the body cannot be decoded. */
-export async function runProxyCall(
-  proxy: ProxyDeps,
-  maxBodyBytes: number,
-  call: RawProxyCall,
-): Promise<void> {
-  const body = decodeBody(call.headers, call.body, maxBodyBytes)
-  if (!Buffer.isBuffer(body)) {
-    rejectBeforeProxy(
-      proxy,
-      call,
-      body.status,
-      body.status === 413 ? 'payload_too_large' : 'bad_request',
-      body.message,
-    )
-    return
-  }
-  const headers = { ...call.headers }
-  delete headers['content-encoding']
-  await handleProxyRequest(proxy, {
-    surface: call.surface,
-    method: call.method,
-    url: call.url,
-    query: queryOf(call),
-    headers,
-    body,
-    pathModel: call.pathModel,
-    res: call.res,
-  })
+  reply.hijack()
+  sendProxyError(reply.raw, surface.protocol, status, code, message)
 }
 
 /** `Unknown Gemini method`: the 404 of a `model:action` path whose action the protocol does not have. */
@@ -182,7 +96,7 @@ export async function registerProxyRoutes(
     const handle = async (req: FastifyRequest, reply: FastifyReply, surface: Surface, pathModel?: string) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
       reply.hijack()
-      await runProxyCall(proxy, deps.config.MAX_BODY_BYTES, {
+      await enterProxy(proxy, deps.config.MAX_BODY_BYTES, {
         surface,
         method: req.method,
         url: req.url,

@@ -1,0 +1,61 @@
+import { createEmptyUsage } from '../protocol/usage/usage.ts'
+import { isFreeEndpoint } from '../protocol/surface.ts'
+import type { Admission } from '../billing/admit-funds.ts'
+import { buildProxyAuditRecord } from './build-proxy-audit-record.ts'
+import type { ProxyDeps, ProxyOutcome } from './proxy-types.ts'
+
+/** A request refused before admission held anything: nothing to release, no rate-limit bucket to correct. */
+const NOTHING_HELD: Admission = {
+  rateLimit: null,
+  covered: false,
+  reserved: false,
+  estimateNano: 0n,
+  estimateTokens: 0,
+  buckets: [],
+  headers: {},
+  releaseConcurrency: null,
+}
+
+/**
+ * The usage row of a request with a valid key that was never settled — refused (unknown or forbidden model, rate
+ * limit, quota, a dependency down) or failed before admission — with its status and error code at zero cost, so
+ * the key's owner and the admins see it in Logs. Nothing is billed: no usage, no reservation, no ledger row.
+ */
+export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome): Promise<void> {
+  const p = o.principal
+  if (!p) return
+  await deps.billing.settle({
+    requestId: o.requestId,
+    tokenId: p.tokenId,
+    username: p.username,
+    channelId: o.channel?.id ?? null,
+    groupId: null,
+    multiplier: 1,
+    upstreamModel: null,
+    protocol: o.surface.protocol,
+    endpoint: o.surface.endpoint,
+    free: isFreeEndpoint(o.surface),
+    model: o.model ?? '',
+    usage: createEmptyUsage(),
+    usageSource: 'none',
+    status: o.status,
+    errorCode: o.errorCode,
+    isStream: false,
+    durationMs: o.durationMs,
+    ttftMs: null,
+    createdAt: o.startedAt,
+    admission: NOTHING_HELD,
+  })
+}
+
+/**
+ * The last step of every proxied request, answered or refused (docs/architecture.md): its audit record (written
+ * off the hot path by the audit writer), its metrics, then whoever observes finished requests.
+ */
+export function recordOutcome(deps: ProxyDeps, o: ProxyOutcome): void {
+  const { record, secrets } = buildProxyAuditRecord(o)
+  const bodyChars = o.requestBody.length + o.responseBody.length + (o.reassembledText?.length ?? 0)
+  deps.audit.enqueue(record, secrets, bodyChars)
+  deps.recordMetrics(o)
+  deps.onFinished?.(o)
+}

@@ -1,0 +1,43 @@
+import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
+import { AppError } from '../domain/errors.ts'
+import type { KeyPrincipal } from './token-cache.ts'
+import type { RateRule, RoutingSnapshot } from './routing-snapshot.ts'
+
+/** Where a request may go, best first, and the rate rules of the group it is admitted through (the first's). */
+export interface Route {
+  candidates: RouteCandidate[]
+  rules: readonly RateRule[]
+}
+
+/**
+ * Step 2 (docs/architecture.md): the channels of the key's groups that serve the model on the client's protocol,
+ * in failover order. A superadmin's key bound to no group may use any channel. None: the model is not found.
+ */
+export async function routeRequest(
+  snapshot: RoutingSnapshot,
+  principal: KeyPrincipal,
+  model: string,
+  protocol: Provider,
+  stickyKey: string | undefined,
+  now: number,
+  random: () => number,
+): Promise<Route> {
+  const snap = await snapshot.get(now)
+  const groups = await snapshot.groupsFor(snap, principal, now)
+  const candidates = selectChannels({
+    model: model,
+    protocols: new Set([protocol]),
+    groups,
+    channels: snap.channels,
+    allowGlobalFallback: principal.role === 'superadmin' && !principal.groupId,
+    stickyKey,
+    now,
+    random,
+  })
+  if (candidates.length === 0)
+    throw new AppError('model_not_found', `No channel available for model ${model}`)
+  const group = candidates[0].group
+  return { candidates, rules: (group && snap.rulesByGroup.get(group.id)) || NO_RULES }
+}
+
+const NO_RULES: readonly RateRule[] = []

@@ -1,0 +1,170 @@
+import type { Dispatcher } from 'undici'
+import { AppError, type ErrorCode } from '../domain/errors.ts'
+import type { RouteCandidate } from '../domain/routing/select-channels.ts'
+import type { ChannelRuntime } from './routing-snapshot.ts'
+import type { ClientGoneSignal } from './client-gone-signal.ts'
+import { buildUpstreamHeaders, buildUpstreamPath } from './build-upstream-request.ts'
+import { bodyFor } from './read-client-request.ts'
+import { upstreamMessage } from './send-proxy-error.ts'
+import { channelSecrets } from './sanitize-upstream-error.ts'
+import { whenBodySent } from './track-upstream-sent.ts'
+import { CLIENT_CLOSED, type ProxyDeps, type ProxyRequest, type UpstreamFailure } from './proxy-types.ts'
+
+/** Connection failures where the request cannot have reached the provider: safe to try another channel. */
+const RETRYABLE_CONNECT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  // The channel's host resolved to a refused address at connect time: nothing was sent (docs/security.md).
+  'ERR_UPSTREAM_ADDRESS_BLOCKED',
+])
+
+interface Tried {
+  /** The channel tried last: the one that answered, or the one whose failure ended the request. */
+  cand: RouteCandidate
+  upstreamUrl: string
+  /** Time spent waiting for providers (every attempt's wait for its answer), which is not the gateway's own. */
+  upstreamMs: number
+  /** Every failed attempt, failed-over ones included; null when none failed. */
+  failures: UpstreamFailure[] | null
+}
+
+/**
+ * How the channels answered: a 2xx to relay; the client's own mistake (400, 404, 413, 422) to pass on as the
+ * provider said it; or a failure — every channel failed, a timeout, the client gone — as the error to answer with.
+ */
+export type ChannelsResult =
+  | (Tried & { kind: 'answered'; upstream: Dispatcher.ResponseData; stripUsage: boolean })
+  | (Tried & { kind: 'client_error'; status: number; text: string })
+  | (Tried & {
+      kind: 'failed'
+      error: AppError
+      /** The client left after its request reached the provider, which has the prompt (docs/architecture.md). */
+      promptSent: boolean
+    })
+
+const failureKind = (status: number): UpstreamFailure['kind'] =>
+  status >= 500 ? 'status_5xx' : status === 429 ? 'status_429' : status < 400 ? 'redirect' : 'auth'
+
+/**
+ * Step 4 (docs/architecture.md): the candidates in order, at most `maxAttempts`. A channel that cannot be reached
+ * before anything was sent, or that answers 401/403/429/5xx or a redirect, is marked unhealthy and the next one is
+ * tried; a first-byte timeout is never retried, as the provider may already be generating (and billing).
+ */
+export async function tryChannels(
+  deps: ProxyDeps,
+  req: ProxyRequest,
+  json: Record<string, unknown> | null,
+  model: string,
+  stream: boolean,
+  candidates: readonly RouteCandidate[],
+  clientGone: ClientGoneSignal,
+): Promise<ChannelsResult> {
+  const attempts = Math.min(candidates.length, Math.max(1, deps.maxAttempts))
+  let upstreamMs = 0
+  let failures: UpstreamFailure[] | null = null
+  for (let i = 0; ; i++) {
+    const cand = candidates[i]
+    const ch = cand.channel as ChannelRuntime
+    const isLast = i === attempts - 1
+    const { body, stripUsage } = bodyFor(req, json, model, cand)
+    const path = buildUpstreamPath(ch, req.surface, cand.upstreamModel, req.query, stream)
+    const origin = ch.origin
+    const upstreamUrl = origin + path.split('?')[0]
+    let upstream: Dispatcher.ResponseData
+    const sentAt = performance.now()
+    let reachedProvider = false
+    const stopWatching = whenBodySent(body, () => {
+      reachedProvider = true
+    })
+    try {
+      upstream = await deps.dispatchers.get(ch).request({
+        origin,
+        path,
+        method: 'POST',
+        headers: buildUpstreamHeaders(req.headers, ch, body.length),
+        body,
+        signal: clientGone,
+        headersTimeout: ch.firstByteTimeoutMs ?? 600_000,
+        bodyTimeout: ch.idleTimeoutMs ?? 300_000,
+      })
+    } catch (err) {
+      upstreamMs += performance.now() - sentAt
+      if (clientGone.aborted) {
+        const error = new AppError(
+          'bad_request',
+          'Client closed the request',
+          undefined,
+          undefined,
+          CLIENT_CLOSED,
+        )
+        return { kind: 'failed', error, promptSent: reachedProvider, cand, upstreamUrl, upstreamMs, failures }
+      }
+      const code = (err as { code?: string }).code ?? ''
+      if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+        // The provider may already be generating (and billing): never retried (docs/architecture.md).
+        failures = withFailure(failures, ch, 'timeout')
+        deps.health.failure(ch, deps.clock.now(), 'first byte timeout')
+        const error = new AppError('upstream_timeout', 'The upstream did not answer in time')
+        return { kind: 'failed', error, promptSent: false, cand, upstreamUrl, upstreamMs, failures }
+      }
+      failures = withFailure(failures, ch, 'connect')
+      deps.health.failure(ch, deps.clock.now(), `connection error ${code}`)
+      if (RETRYABLE_CONNECT.has(code) && !isLast) continue
+      const error = new AppError('upstream_error', 'Could not reach the upstream provider')
+      return { kind: 'failed', error, promptSent: false, cand, upstreamUrl, upstreamMs, failures }
+    } finally {
+      stopWatching()
+    }
+
+    const status = upstream.statusCode
+    upstreamMs += performance.now() - sentAt
+    if (status >= 200 && status < 300) {
+      deps.health.success(ch)
+      return { kind: 'answered', upstream, stripUsage, cand, upstreamUrl, upstreamMs, failures }
+    }
+    const readAt = performance.now()
+    const text = await upstream.body.text().catch(() => '')
+    upstreamMs += performance.now() - readAt
+    if (status >= 400 && status !== 401 && status !== 403 && status !== 429 && status < 500)
+      return { kind: 'client_error', status, text, cand, upstreamUrl, upstreamMs, failures }
+    failures = withFailure(failures, ch, failureKind(status))
+    deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
+    if (isLast) {
+      const error = providerError(status, text, upstream.headers['retry-after'], ch)
+      return { kind: 'failed', error, promptSent: false, cand, upstreamUrl, upstreamMs, failures }
+    }
+  }
+}
+
+function withFailure(
+  failures: UpstreamFailure[] | null,
+  channel: ChannelRuntime,
+  kind: UpstreamFailure['kind'],
+): UpstreamFailure[] {
+  const list = failures ?? []
+  list.push({ channel, kind })
+  return list
+}
+
+/** The last channel's refusal or failure, as the client is answered: its own status for a 429 or a 5xx. */
+function providerError(
+  status: number,
+  text: string,
+  retryAfter: string | string[] | undefined,
+  ch: ChannelRuntime,
+): AppError {
+  if (status === 401 || status === 403 || status < 400) {
+    // The channel's key or address is at fault, never the client's (docs/architecture.md).
+    const message = 'The upstream provider rejected the gateway; the channel needs attention'
+    return new AppError('upstream_error', message, undefined, undefined, 502)
+  }
+  const code: ErrorCode = status === 429 ? 'rate_limited' : 'upstream_error'
+  const headers: Record<string, string> =
+    status === 429 && typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}
+  const message = upstreamMessage(text, channelSecrets(ch)) ?? `The upstream provider answered ${status}`
+  return new AppError(code, message, undefined, headers, status)
+}
