@@ -1,10 +1,13 @@
-import {
-  asRecord,
-  createEmptyUsage,
-  readTokenCount,
-  rejectImplausibleUsage,
-  type Usage,
-} from '../usage/usage.ts'
+import { asRecord, createEmptyUsage, readTokenCounts, reportedUsage, type Usage } from '../usage/usage.ts'
+
+const FIELDS = {
+  input: 'input_tokens',
+  output: 'output_tokens',
+  cacheRead: 'cache_read_input_tokens',
+  cacheCreation: 'cache_creation_input_tokens',
+  write5m: 'cache_creation.ephemeral_5m_input_tokens',
+  write1h: 'cache_creation.ephemeral_1h_input_tokens',
+} as const
 
 /**
  * Converts an Anthropic Messages `usage` object.
@@ -16,35 +19,17 @@ import {
  * @see https://docs.anthropic.com/en/api/messages
  */
 export function convertAnthropicUsage(raw: unknown): Usage {
-  const usage = createEmptyUsage()
-  const u = asRecord(raw)
-  if (!u) return usage
-  const input = readTokenCount(u.input_tokens)
-  const output = readTokenCount(u.output_tokens)
-  const cacheRead = readTokenCount(u.cache_read_input_tokens)
-  const cacheCreation = readTokenCount(u.cache_creation_input_tokens)
-  const detail = asRecord(u.cache_creation)
-  const write5m = readTokenCount(detail?.ephemeral_5m_input_tokens)
-  const write1h = readTokenCount(detail?.ephemeral_1h_input_tokens)
-  if (
-    input === undefined &&
-    output === undefined &&
-    cacheRead === undefined &&
-    cacheCreation === undefined &&
-    write5m === undefined &&
-    write1h === undefined
-  ) {
-    return usage
-  }
-  const totalWrites = cacheCreation ?? (write5m ?? 0) + (write1h ?? 0)
-  const oneHour = Math.min(totalWrites, write1h ?? 0)
-  usage.inputTokens = input ?? 0
-  usage.cacheReadTokens = cacheRead ?? 0
-  usage.cacheWriteTokens = totalWrites - oneHour
-  usage.cacheWrite1hTokens = oneHour
-  usage.outputTokens = output ?? 0
-  usage.reported = true
-  return rejectImplausibleUsage(usage)
+  const c = readTokenCounts(raw, FIELDS)
+  if (!c) return createEmptyUsage()
+  const totalWrites = c.cacheCreation ?? (c.write5m ?? 0) + (c.write1h ?? 0)
+  const oneHour = Math.min(totalWrites, c.write1h ?? 0)
+  return reportedUsage({
+    inputTokens: c.input ?? 0,
+    cacheReadTokens: c.cacheRead ?? 0,
+    cacheWriteTokens: totalWrites - oneHour,
+    cacheWrite1hTokens: oneHour,
+    outputTokens: c.output ?? 0,
+  })
 }
 
 /** Usage of a non-streamed Anthropic message (`{type: "message", usage}`) or count-free body. */

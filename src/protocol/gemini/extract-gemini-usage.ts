@@ -1,10 +1,12 @@
-import {
-  asRecord,
-  createEmptyUsage,
-  readTokenCount,
-  rejectImplausibleUsage,
-  type Usage,
-} from '../usage/usage.ts'
+import { asRecord, createEmptyUsage, readTokenCounts, reportedUsage, type Usage } from '../usage/usage.ts'
+
+const FIELDS = {
+  prompt: 'promptTokenCount',
+  candidates: 'candidatesTokenCount',
+  thoughts: 'thoughtsTokenCount',
+  toolUse: 'toolUsePromptTokenCount',
+  cached: 'cachedContentTokenCount',
+} as const
 
 /**
  * Converts a Gemini `usageMetadata` object.
@@ -15,30 +17,15 @@ import {
  * @see https://ai.google.dev/api/generate-content#UsageMetadata
  */
 export function convertGeminiUsage(raw: unknown): Usage {
-  const usage = createEmptyUsage()
-  const u = asRecord(raw)
-  if (!u) return usage
-  const prompt = readTokenCount(u.promptTokenCount)
-  const candidates = readTokenCount(u.candidatesTokenCount)
-  const thoughts = readTokenCount(u.thoughtsTokenCount)
-  const toolUse = readTokenCount(u.toolUsePromptTokenCount)
-  const cachedReported = readTokenCount(u.cachedContentTokenCount)
-  if (
-    prompt === undefined &&
-    candidates === undefined &&
-    thoughts === undefined &&
-    toolUse === undefined &&
-    cachedReported === undefined
-  ) {
-    return usage
-  }
-  const cached = Math.min(prompt ?? 0, cachedReported ?? 0)
-  usage.inputTokens = (prompt ?? 0) - cached + (toolUse ?? 0)
-  usage.cacheReadTokens = cached
-  usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0)
-  usage.reasoningTokens = thoughts ?? 0
-  usage.reported = true
-  return rejectImplausibleUsage(usage)
+  const c = readTokenCounts(raw, FIELDS)
+  if (!c) return createEmptyUsage()
+  const cached = Math.min(c.prompt ?? 0, c.cached ?? 0)
+  return reportedUsage({
+    inputTokens: (c.prompt ?? 0) - cached + (c.toolUse ?? 0),
+    cacheReadTokens: cached,
+    outputTokens: (c.candidates ?? 0) + (c.thoughts ?? 0),
+    reasoningTokens: c.thoughts ?? 0,
+  })
 }
 
 /** Usage of a non-streamed Gemini `generateContent` body (`{candidates, usageMetadata}`). */

@@ -1,10 +1,11 @@
-import {
-  asRecord,
-  createEmptyUsage,
-  readTokenCount,
-  rejectImplausibleUsage,
-  type Usage,
-} from '../usage/usage.ts'
+import { asRecord, createEmptyUsage, readTokenCounts, reportedUsage, type Usage } from '../usage/usage.ts'
+
+const FIELDS = {
+  input: 'input_tokens',
+  output: 'output_tokens',
+  cached: 'input_tokens_details.cached_tokens',
+  reasoning: 'output_tokens_details.reasoning_tokens',
+} as const
 
 /**
  * Converts an OpenAI Responses-style `usage` object (`input_tokens`, `input_tokens_details.cached_tokens`,
@@ -14,23 +15,17 @@ import {
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
 export function convertOpenAiResponsesUsage(raw: unknown): Usage {
-  const usage = createEmptyUsage()
-  const u = asRecord(raw)
-  if (!u) return usage
-  const input = readTokenCount(u.input_tokens)
-  const output = readTokenCount(u.output_tokens)
-  if (input === undefined && output === undefined) return usage
-  const prompt = input ?? 0
-  const cached = Math.min(prompt, readTokenCount(asRecord(u.input_tokens_details)?.cached_tokens) ?? 0)
-  usage.inputTokens = prompt - cached
-  usage.cacheReadTokens = cached
-  usage.outputTokens = output ?? 0
-  usage.reasoningTokens = Math.min(
-    usage.outputTokens,
-    readTokenCount(asRecord(u.output_tokens_details)?.reasoning_tokens) ?? 0,
-  )
-  usage.reported = true
-  return rejectImplausibleUsage(usage)
+  const c = readTokenCounts(raw, FIELDS, ['input', 'output'])
+  if (!c) return createEmptyUsage()
+  const prompt = c.input ?? 0
+  const cached = Math.min(prompt, c.cached ?? 0)
+  const output = c.output ?? 0
+  return reportedUsage({
+    inputTokens: prompt - cached,
+    cacheReadTokens: cached,
+    outputTokens: output,
+    reasoningTokens: Math.min(output, c.reasoning ?? 0),
+  })
 }
 
 /**

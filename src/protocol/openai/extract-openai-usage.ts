@@ -1,11 +1,13 @@
 import { convertOpenAiResponsesUsage } from './extract-openai-responses-usage.ts'
-import {
-  asRecord,
-  createEmptyUsage,
-  readTokenCount,
-  rejectImplausibleUsage,
-  type Usage,
-} from '../usage/usage.ts'
+import { asRecord, readTokenCounts, reportedUsage, type Usage } from '../usage/usage.ts'
+
+const FIELDS = {
+  prompt: 'prompt_tokens',
+  completion: 'completion_tokens',
+  cached: 'prompt_tokens_details.cached_tokens',
+  cacheHit: 'prompt_cache_hit_tokens',
+  reasoning: 'completion_tokens_details.reasoning_tokens',
+} as const
 
 /**
  * Converts an OpenAI Chat Completions / Completions / Embeddings `usage` object.
@@ -18,28 +20,16 @@ import {
  * @see https://platform.openai.com/docs/api-reference/chat/object
  */
 export function convertOpenAiUsage(raw: unknown): Usage {
-  const u = asRecord(raw)
-  if (!u) return createEmptyUsage()
-  const promptReported = readTokenCount(u.prompt_tokens)
-  const completionReported = readTokenCount(u.completion_tokens)
-  if (promptReported === undefined && completionReported === undefined) {
-    return convertOpenAiResponsesUsage(u)
-  }
-  const prompt = promptReported ?? 0
-  const completion = completionReported ?? 0
-  const cachedReported =
-    readTokenCount(asRecord(u.prompt_tokens_details)?.cached_tokens) ??
-    readTokenCount(u.prompt_cache_hit_tokens)
-  const cached = Math.min(prompt, cachedReported ?? 0)
-  const reasoning = readTokenCount(asRecord(u.completion_tokens_details)?.reasoning_tokens) ?? 0
-  return rejectImplausibleUsage({
+  const c = readTokenCounts(raw, FIELDS, ['prompt', 'completion'])
+  if (!c) return convertOpenAiResponsesUsage(raw)
+  const prompt = c.prompt ?? 0
+  const completion = c.completion ?? 0
+  const cached = Math.min(prompt, c.cached ?? c.cacheHit ?? 0)
+  return reportedUsage({
     inputTokens: prompt - cached,
     cacheReadTokens: cached,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
     outputTokens: completion,
-    reasoningTokens: Math.min(completion, reasoning),
-    reported: true,
+    reasoningTokens: Math.min(completion, c.reasoning ?? 0),
   })
 }
 

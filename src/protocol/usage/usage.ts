@@ -86,3 +86,32 @@ export function asRecord(value: unknown): Record<string, unknown> | undefined {
     ? (value as Record<string, unknown>)
     : undefined
 }
+
+/** A reported usage: the counts given, zero elsewhere; unreported when a count is implausible. */
+export function reportedUsage(counts: Partial<Omit<Usage, 'reported'>>): Usage {
+  return rejectImplausibleUsage({ ...createEmptyUsage(), ...counts, reported: true })
+}
+
+/**
+ * The counts `fields` names in an untrusted usage object (each a key, or a dotted path into nested objects), or
+ * null when the object is missing or holds none of the `reportedBy` fields (all of them by default): then the
+ * provider reported nothing.
+ */
+export function readTokenCounts<K extends string>(
+  raw: unknown,
+  fields: Readonly<Record<K, string>>,
+  reportedBy?: readonly NoInfer<K>[],
+): Record<K, number | undefined> | null {
+  const u = asRecord(raw)
+  if (!u) return null
+  const out = {} as Record<K, number | undefined>
+  let reported = false
+  for (const key of Object.keys(fields) as K[]) {
+    let value: unknown = u
+    for (const name of fields[key].split('.')) value = asRecord(value)?.[name]
+    const count = readTokenCount(value)
+    out[key] = count
+    if (count !== undefined && (!reportedBy || reportedBy.includes(key))) reported = true
+  }
+  return reported ? out : null
+}
