@@ -1,6 +1,48 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
+import reactHooks from 'eslint-plugin-react-hooks'
+
+/**
+ * The layers' directions (docs/architecture.md): each entry lists what one layer must not import. Tests are left
+ * out: a test may assemble the layers above the code it tests. ESLint keeps one `no-restricted-imports` per file,
+ * so the folders below do not overlap.
+ */
+const http = {
+  group: ['**/http/**', 'fastify', 'fastify/*', '@fastify/*'],
+  message: 'the HTTP edge is above this layer.',
+}
+const proxy = { group: ['**/proxy/**'], message: 'the proxy is above this layer.' }
+const services = { group: ['**/services/**'], message: 'services are above this layer.' }
+const billing = { group: ['**/billing/**'], message: 'billing is above this layer.' }
+const infra = {
+  group: ['**/infra/**'],
+  message: 'infrastructure is injected into this layer, never imported.',
+}
+const kysely = {
+  group: ['kysely', 'kysely/*'],
+  message: 'a route calls a service or an infra function; queries are written below the HTTP edge.',
+}
+
+const layer = (folder, ...forbidden) => ({
+  files: [`src/${folder}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map(({ group, message }) => ({ group, message: `src/${folder}: ${message}` })) },
+    ],
+  },
+})
+
+const layerDirections = [
+  layer('services', http),
+  layer('proxy', http),
+  layer('billing', http, proxy),
+  layer('infra', http, proxy, services, billing),
+  layer('domain', http, infra),
+  layer('http/routes', kysely),
+]
 
 /** Modules of src/protocol must stay pure: no IO, no clock, no randomness, no imports from other layers. */
 const protocolPurity = {
@@ -34,21 +76,32 @@ const protocolPurity = {
   },
 }
 
-/** Business rules take their dependencies as arguments; they never reach into the HTTP edge. */
-const domainDirection = {
-  files: ['src/domain/**/*.ts'],
+/**
+ * The rules of hooks, and effects that name every value they read. The plugin's React Compiler checks (its
+ * `recommended` set) are left out: the dashboard is not compiled by it, and they reject its load-on-mount effects.
+ */
+const reactRules = {
+  files: ['web/src/**/*.{ts,tsx}'],
+  plugins: { 'react-hooks': reactHooks },
   rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [{ group: ['**/http/**', 'fastify'], message: 'domain must not depend on the HTTP edge.' }],
-      },
-    ],
+    'react-hooks/rules-of-hooks': 'error',
+    'react-hooks/exhaustive-deps': 'error',
+  },
+}
+
+/**
+ * The dashboard's own tests and the browser-driving end-to-end tests are typed by tsconfig.browser-tests.json
+ * (DOM and Node), which the project service does not find on its own: it looks for files named tsconfig.json.
+ */
+const browserTests = {
+  files: ['web/src/**/*.test.{ts,tsx}', 'test/e2e/**/*.ts'],
+  languageOptions: {
+    parserOptions: { projectService: false, project: './tsconfig.browser-tests.json' },
   },
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'test-output', 'web/dist', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules', 'dist', 'data', 'test-output', 'web/dist'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -74,7 +127,16 @@ export default tseslint.config(
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
     },
   },
+  browserTests,
+  {
+    // Plain JavaScript (the bin entry, scripts, this file) runs in Node; it is in tsconfig.json (allowJs) for types.
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  ...layerDirections,
   protocolPurity,
-  domainDirection,
+  reactRules,
   prettier,
 )

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFaultProxy, type FaultProxy } from '../support/start-fault-proxy.ts'
 import { requireService } from '../support/services.ts'
 import { startFaultGateway, type Answer, type FaultGateway, type Payer } from '../support/fault-fixture.ts'
-import { READY_PROBE_MS } from '../../src/http/routes/system-routes.ts'
+import { READY_PROBE_MS } from '../../src/infra/db/probe-database.ts'
 
 const pgUp = await requireService('PostgreSQL', '127.0.0.1', 5432)
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose'
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey } from 'jose'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODELS, startProxyFixture, type ProxyFixture } from '../support/proxy-fixture.ts'

@@ -1,34 +1,14 @@
-import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../infra/db/database-types.ts'
 import { route } from '../define-route.ts'
 import { publicPrices } from '../../services/billing/price-service.ts'
 import { readSettlementStats } from '../../billing/settlement-stats.ts'
-
-/**
- * The longest /ready waits for the database: probes (a load balancer's, Kubernetes') give up after a second or
- * two, and a database that takes longer to answer `select 1` is not one to send traffic to.
- */
-export const READY_PROBE_MS = 2000
-
-/** Whether the database answers `select 1` within READY_PROBE_MS; a hung database never holds the probe. */
-async function probeDatabase(db: Kysely<Database>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_MS)))
-  const probe = sql`select 1`.execute(db).then(
-    () => true,
-    () => false,
-  )
-  try {
-    return await Promise.race([probe, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+import { probeDatabase } from '../../infra/db/probe-database.ts'
+import { dataOf, health, publicPrice, readiness } from '../../contracts/responses.ts'
 
 export const systemRoutes = [
   route({
     method: 'GET',
     url: '/health',
+    response: health,
     auth: 'public',
     tag: 'system',
     summary: 'Liveness: never touches a dependency',
@@ -37,6 +17,7 @@ export const systemRoutes = [
   route({
     method: 'GET',
     url: '/ready',
+    response: readiness,
     auth: 'public',
     tag: 'system',
     summary: 'Readiness: database reachable; Redis state reported',
@@ -72,6 +53,7 @@ export const systemRoutes = [
   route({
     method: 'GET',
     url: '/public/model-prices',
+    response: dataOf(publicPrice),
     auth: 'public',
     tag: 'public',
     summary: 'Global price list for the public pricing page',

@@ -1,12 +1,15 @@
 import path from 'node:path'
-import type { FastifyBaseLogger } from 'fastify'
+import type { BaseLogger } from 'pino'
 import type { Config } from '../../config/config-schema.ts'
 import { removeOldAuditFiles } from '../../infra/audit/remove-old-audit-files.ts'
 
 const DAY_MS = 86_400_000
 
 /** Removes audit day folders older than AUDIT_RETENTION_DAYS at start and then daily; usage rows stay. */
-export function scheduleAuditRetention(config: Readonly<Config>, log: FastifyBaseLogger): NodeJS.Timeout {
+export function scheduleAuditRetention(
+  config: Readonly<Config>,
+  log: Pick<BaseLogger, 'info' | 'warn'>,
+): NodeJS.Timeout {
   const dir = path.join(config.DATA_DIR, 'sessions')
   const run = () => {
     removeOldAuditFiles(dir, config.AUDIT_RETENTION_DAYS, new Date())

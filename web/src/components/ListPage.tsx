@@ -30,6 +30,7 @@ import { errorMessage } from '../api/client.ts'
 import type { ListResponse } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { useIsMobile } from './useMedia.ts'
+import { dateTime } from '../lib/format.ts'
 
 export interface PageRequest {
   page: number
@@ -86,7 +87,8 @@ export function useList<T>(
     } finally {
       if (mine === seq.current) setLoading(false)
     }
-    // filterKey stands for what the fetcher closes over: a new filter is a new load.
+    // filterKey stands for what the fetcher closes over (read through a ref): a new filter is a new load.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [page, pageSize, filterKey])
 
   useEffect(() => {
@@ -115,6 +117,23 @@ export function useList<T>(
   )
 
   return { rows, total, page, pageSize, paged, loading, error, setPage, reload, run }
+}
+
+/**
+ * A date-and-time column wide enough for its text: without a width, a table that scrolls shares its width
+ * evenly and the unbreakable timestamps ran over the next column (issue 19 defect 2).
+ */
+export function timeColumn<T>(
+  title: string,
+  dataIndex: keyof T & string,
+  empty: ReactNode = '-',
+): TableColumnProps<T> {
+  return {
+    title,
+    dataIndex,
+    width: 180,
+    render: (v: string | null) => <span className="nowrap">{v ? dateTime(v) : empty}</span>,
+  }
 }
 
 export interface ListPageProps<T> {
