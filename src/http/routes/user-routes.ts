@@ -14,6 +14,7 @@ import {
   updateToken,
 } from '../../services/tokens/token-service.ts'
 import { listUserGroups } from '../../services/groups/group-service.ts'
+import { listReachableModels } from '../../services/channels/list-reachable-models.ts'
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
 import type { AppDeps } from '../app-deps.ts'
 
@@ -110,6 +111,17 @@ export const userRoutes = [
     handler: async ({ deps, principal }) => {
       const groups = await listUserGroups(tokenDeps(deps), principal.username, false)
       return { data: groups, total: groups.length }
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/user/models',
+    auth: 'user',
+    tag: 'user',
+    summary: 'Model names the caller can call (enabled channels of the groups they see)',
+    handler: async ({ deps, principal }) => {
+      const models = await listReachableModels(deps.db.db, principal.username)
+      return { data: models, total: models.length }
     },
   }),
   route({

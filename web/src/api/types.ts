@@ -113,6 +113,12 @@ export interface Channel {
   status?: string | null
   last_error?: string | null
   cooldown_until?: string | null
+  /** The groups linking the channel: without one it routes for nobody. */
+  groups?: { id: string; name: string }[]
+  tags?: string[]
+  /** The last test's response time, and when it ran. */
+  response_ms?: number | null
+  tested_at?: string | null
   created_at?: string
   updated_at?: string
 }
@@ -181,6 +187,7 @@ export interface UsageLog {
   token_name?: string | null
   username?: string | null
   channel_id?: string | null
+  channel_name?: string | null
   group_id?: string | null
   protocol?: string | null
   endpoint?: string | null

@@ -1,305 +1,364 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useMemo, useState } from 'react'
 import {
+  Alert,
   Button,
-  Card,
+  Input,
   Message,
-  Modal,
   Popconfirm,
-  Space,
+  Select,
   Switch,
-  Table,
   Tag,
   Tooltip,
   type TableColumnProps,
 } from '@arco-design/web-react'
 import {
+  IconCopy,
   IconDelete,
   IconEdit,
-  IconPlus,
-  IconRefresh,
+  IconSearch,
   IconSync,
   IconThunderbolt,
 } from '@arco-design/web-react/icon'
-import { api, errorMessage, getAll } from '../api/client.ts'
+import { api, getAll } from '../api/client.ts'
 import type { Channel } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { useIsMobile } from '../components/useMedia.ts'
-import { dateTime } from '../lib/format.ts'
+import { ListPage, useList } from '../components/ListPage.tsx'
+import { num } from '../lib/format.ts'
 import { ChannelDrawer } from './channels/ChannelDrawer.tsx'
 import { TestModal } from './channels/TestModal.tsx'
+import { HealthTag, healthOf } from './channels/HealthTag.tsx'
+import { ModelsModal } from './channels/ModelsModal.tsx'
+import { FetchModelsModal } from './channels/FetchModelsModal.tsx'
 
-const providerColor = { openai: 'green', anthropic: 'orangered', gemini: 'arcoblue' } as const
+const providerColor: Record<string, string> = { openai: 'green', anthropic: 'orangered', gemini: 'arcoblue' }
 
-function HealthTag({ c }: { c: Channel }) {
-  const { t } = useI18n()
-  const s = c.status ?? 'unknown'
-  const color =
-    s === 'ok' || s === 'healthy'
-      ? 'green'
-      : s === 'cooling_down'
-        ? 'orange'
-        : s === 'error' || s === 'unhealthy'
-          ? 'red'
-          : 'gray'
-  const label =
-    s === 'ok' || s === 'healthy'
-      ? t('channels.health.ok')
-      : s === 'cooling_down'
-        ? t('channels.health.cooling')
-        : s === 'error' || s === 'unhealthy'
-          ? t('channels.health.error')
-          : t('channels.health.unknown')
-  const tip = [
-    c.last_error,
-    c.cooldown_until ? t('channels.coolingUntil', { time: dateTime(c.cooldown_until) }) : null,
-  ]
-    .filter(Boolean)
-    .join(' · ')
-  return (
-    <Tooltip content={tip || label}>
-      <Tag color={color} data-testid={`channel-health-${c.id}`}>
-        {label}
-      </Tag>
-    </Tooltip>
-  )
+interface Filters {
+  q: string
+  provider?: string
+  health?: string
+  tag?: string
+}
+
+/** Whether a channel matches the page's search (name, address, models, tags) and filters. */
+function matches(c: Channel, f: Filters): boolean {
+  const q = f.q.trim().toLowerCase()
+  const text = [c.name, c.base_url, ...c.models, ...Object.keys(c.model_mapping ?? {}), ...(c.tags ?? [])]
+  if (q && !text.some((x) => x.toLowerCase().includes(q))) return false
+  if (f.provider && c.provider !== f.provider) return false
+  if (f.health && healthOf(c) !== f.health) return false
+  if (f.tag && !(c.tags ?? []).includes(f.tag)) return false
+  return true
 }
 
 export default function Channels() {
   const { t } = useI18n()
-  const mobile = useIsMobile()
-  const [rows, setRows] = useState<Channel[]>([])
-  const [loading, setLoading] = useState(false)
+  const list = useList(() => getAll<Channel>('/admin/channels'))
+  const [filters, setFilters] = useState<Filters>({ q: '' })
   const [drawer, setDrawer] = useState(false)
   const [editing, setEditing] = useState<Channel | null>(null)
+  const [copyOf, setCopyOf] = useState<Channel | null>(null)
   const [testing, setTesting] = useState<Channel | null>(null)
   const [modelsOf, setModelsOf] = useState<Channel | null>(null)
-  const [fetching, setFetching] = useState<string | null>(null)
+  const [fetchFor, setFetchFor] = useState<Channel | null>(null)
+  const [testingAll, setTestingAll] = useState<{ done: number; total: number } | null>(null)
 
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      setRows(await getAll<Channel>('/admin/channels'))
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [])
+  const all = list.rows
+  const tags = useMemo(() => [...new Set(all.flatMap((c) => c.tags ?? []))].sort(), [all])
+  const unreached = all.filter((c) => (c.groups ?? []).length === 0)
+  const shown = { ...list, rows: all.filter((c) => matches(c, filters)) }
 
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  const patch = async (c: Channel, body: Record<string, unknown>) => {
-    try {
-      await api.patch(`/admin/channels/${c.id}`, body)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
+  const openDrawer = (edit: Channel | null, copy: Channel | null) => {
+    setEditing(edit)
+    setCopyOf(copy)
+    setDrawer(true)
   }
 
-  const fetchModels = async (c: Channel) => {
-    setFetching(c.id)
-    try {
-      const res = await api.post<{ count: number }>(`/admin/channels/${c.id}/fetch-models`, undefined, {
-        timeout: 60_000,
-      })
-      Message.success(t('channels.fetched', { count: res.data.count }))
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setFetching(null)
+  /** Tests every shown channel one after another (each marks its health), then reloads once. */
+  const testAll = async () => {
+    const targets = shown.rows
+    let failed = 0
+    setTestingAll({ done: 0, total: targets.length })
+    for (const [i, c] of targets.entries()) {
+      try {
+        const r = await api.post<{ ok: boolean }>(`/admin/channels/${c.id}/test`, {}, { timeout: 120_000 })
+        if (!r.data.ok) failed++
+      } catch {
+        failed++
+      }
+      setTestingAll({ done: i + 1, total: targets.length })
     }
-  }
-
-  const removeModel = async (c: Channel, name: string, alias: boolean) => {
-    const body = alias
-      ? { model_mapping: Object.fromEntries(Object.entries(c.model_mapping).filter(([k]) => k !== name)) }
-      : { models: c.models.filter((m) => m !== name) }
-    await patch(c, body)
-    setModelsOf((cur) => (cur ? { ...cur, ...body } : cur))
+    setTestingAll(null)
+    Message.info(t('channels.testAllDone', { ok: targets.length - failed, failed }))
+    await list.reload()
   }
 
   const columns: TableColumnProps<Channel>[] = [
-    { title: t('common.name'), dataIndex: 'name', render: (v: string) => <b>{v}</b> },
+    {
+      title: t('common.name'),
+      dataIndex: 'name',
+      width: 170,
+      render: (v: string, r) => (
+        <div>
+          <b>{v}</b>
+          {(r.tags ?? []).length > 0 ? (
+            <div>
+              {(r.tags ?? []).map((x) => (
+                <Tag key={x} size="small" color="purple" style={{ marginRight: 4 }}>
+                  {x}
+                </Tag>
+              ))}
+            </div>
+          ) : null}
+        </div>
+      ),
+    },
     {
       title: t('channels.provider'),
       dataIndex: 'provider',
-      render: (v: Channel['provider']) => <Tag color={providerColor[v] ?? 'gray'}>{v}</Tag>,
+      width: 110,
+      render: (v: string) => <Tag color={providerColor[v] ?? 'gray'}>{v}</Tag>,
     },
+    {
+      title: t('channels.health'),
+      dataIndex: 'status',
+      width: 110,
+      render: (_: string, r) => <HealthTag c={r} />,
+    },
+    {
+      title: t('channels.models'),
+      dataIndex: 'models',
+      width: 150,
+      render: (_: string[], r) => (
+        <Button size="mini" type="text" onClick={() => setModelsOf(r)} data-testid={`channel-models-${r.id}`}>
+          {t('channels.modelCount', { n: r.models.length, m: Object.keys(r.model_mapping ?? {}).length })}
+        </Button>
+      ),
+    },
+    {
+      title: t('channels.groups'),
+      dataIndex: 'groups',
+      width: 160,
+      render: (_: unknown, r) =>
+        (r.groups ?? []).length === 0 ? (
+          <Tooltip content={t('channels.noGroupHelp')}>
+            <Tag color="orange" data-testid={`channel-nogroup-${r.id}`}>
+              {t('channels.noGroup')}
+            </Tag>
+          </Tooltip>
+        ) : (
+          <span data-testid={`channel-groups-${r.id}`}>
+            {(r.groups ?? []).map((g) => (
+              <Tag key={g.id} color="arcoblue" style={{ marginRight: 4 }}>
+                {g.name}
+              </Tag>
+            ))}
+          </span>
+        ),
+    },
+    {
+      title: t('channels.responseTime'),
+      dataIndex: 'response_ms',
+      width: 110,
+      render: (v: number | null | undefined, r) => (
+        <span className="nowrap" data-testid={`channel-response-${r.id}`}>
+          {v === null || v === undefined ? '-' : `${num(v)} ms`}
+        </span>
+      ),
+    },
+    {
+      title: t('channels.enabled'),
+      dataIndex: 'enabled',
+      width: 90,
+      render: (v: boolean, r) => (
+        <Switch
+          size="small"
+          checked={v}
+          onChange={(on) => void list.run(() => api.patch(`/admin/channels/${r.id}`, { enabled: on }))}
+          aria-label={t('channels.enabled')}
+          data-testid={`channel-enabled-${r.id}`}
+        />
+      ),
+    },
+    { title: t('channels.weight'), dataIndex: 'weight', width: 80 },
     {
       title: t('channels.baseUrl'),
       dataIndex: 'base_url',
+      width: 240,
       render: (v: string) => <span className="mono">{v}</span>,
     },
     {
       title: t('channels.apiKey'),
       dataIndex: 'api_key',
+      width: 120,
       render: (v: string) => <span className="mono muted">{v || '-'}</span>,
-    },
-    { title: t('channels.weight'), dataIndex: 'weight' },
-    {
-      title: t('channels.enabled'),
-      dataIndex: 'enabled',
-      render: (v: boolean, r) => (
-        <Switch
-          size="small"
-          checked={v}
-          onChange={(on) => void patch(r, { enabled: on })}
-          data-testid={`channel-enabled-${r.id}`}
-        />
-      ),
-    },
-    {
-      title: t('channels.models'),
-      dataIndex: 'models',
-      render: (_: string[], r) => (
-        <Button size="mini" type="text" onClick={() => setModelsOf(r)}>
-          {t('channels.modelCount', { n: r.models.length, m: Object.keys(r.model_mapping ?? {}).length })}
-        </Button>
-      ),
-    },
-    { title: t('channels.health'), dataIndex: 'status', render: (_: string, r) => <HealthTag c={r} /> },
-    {
-      title: t('common.actions'),
-      dataIndex: 'id',
-      fixed: mobile ? undefined : 'right',
-      render: (_: string, r) => (
-        <Space size={2}>
-          <Tooltip content={t('common.edit')}>
-            <Button
-              size="mini"
-              type="text"
-              icon={<IconEdit />}
-              onClick={() => {
-                setEditing(r)
-                setDrawer(true)
-              }}
-              aria-label={t('common.edit')}
-              data-testid={`channel-edit-${r.id}`}
-            />
-          </Tooltip>
-          <Tooltip content={t('channels.fetchModels')}>
-            <Button
-              size="mini"
-              type="text"
-              icon={<IconSync />}
-              loading={fetching === r.id}
-              onClick={() => void fetchModels(r)}
-              aria-label={t('channels.fetchModels')}
-            />
-          </Tooltip>
-          <Tooltip content={t('channels.test')}>
-            <Button
-              size="mini"
-              type="text"
-              icon={<IconThunderbolt />}
-              onClick={() => setTesting(r)}
-              aria-label={t('channels.test')}
-              data-testid={`channel-test-${r.id}`}
-            />
-          </Tooltip>
-          <Popconfirm
-            title={t('channels.deleteConfirm')}
-            onOk={async () => {
-              try {
-                await api.delete(`/admin/channels/${r.id}`)
-                Message.success(t('common.deleted'))
-                await load()
-              } catch (e) {
-                Message.error(errorMessage(e))
-              }
-            }}
-          >
-            <Button
-              size="mini"
-              type="text"
-              status="danger"
-              icon={<IconDelete />}
-              aria-label={t('common.delete')}
-            />
-          </Popconfirm>
-        </Space>
-      ),
     },
   ]
 
+  const action = (label: string, icon: React.ReactNode, onClick: () => void, testId?: string) => (
+    <Tooltip content={label}>
+      <Button size="mini" type="text" icon={icon} onClick={onClick} aria-label={label} data-testid={testId} />
+    </Tooltip>
+  )
+
   return (
-    <div className="page" data-testid="page-channels">
-      <div className="page-head">
-        <h2>{t('channels.title')}</h2>
-        <div className="toolbar">
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
+    <ListPage<Channel>
+      title={t('channels.title')}
+      testId="channels"
+      list={shown}
+      columns={columns}
+      rowKey="id"
+      scrollX={1400}
+      empty={all.length > 0 ? t('channels.noMatch') : t('channels.empty')}
+      create={{
+        label: t('channels.create'),
+        onClick: () => openDrawer(null, null),
+        testId: 'channel-create',
+      }}
+      toolbar={
+        <>
+          <Input
+            style={{ width: 200 }}
+            prefix={<IconSearch />}
+            placeholder={t('channels.search')}
+            value={filters.q}
+            onChange={(q) => setFilters({ ...filters, q })}
+            allowClear
+            data-testid="channels-search"
+          />
+          <Select
+            style={{ width: 130 }}
+            placeholder={t('channels.provider')}
+            allowClear
+            value={filters.provider}
+            onChange={(provider?: string) => setFilters({ ...filters, provider })}
+            options={['openai', 'anthropic', 'gemini'].map((v) => ({ label: v, value: v }))}
+            data-testid="channels-provider-filter"
+          />
+          <Select
+            style={{ width: 130 }}
+            placeholder={t('channels.health')}
+            allowClear
+            value={filters.health}
+            onChange={(health?: string) => setFilters({ ...filters, health })}
+            options={(['ok', 'error', 'cooling', 'unknown'] as const).map((v) => ({
+              label: t(`channels.health.${v}`),
+              value: v,
+            }))}
+            data-testid="channels-health-filter"
+          />
+          {tags.length > 0 ? (
+            <Select
+              style={{ width: 130 }}
+              placeholder={t('channels.tags')}
+              allowClear
+              value={filters.tag}
+              onChange={(tag?: string) => setFilters({ ...filters, tag })}
+              options={tags}
+              data-testid="channels-tag-filter"
+            />
+          ) : null}
           <Button
-            type="primary"
-            icon={<IconPlus />}
-            onClick={() => {
-              setEditing(null)
-              setDrawer(true)
-            }}
-            data-testid="channel-create"
+            icon={<IconThunderbolt />}
+            loading={testingAll !== null}
+            disabled={shown.rows.length === 0}
+            onClick={() => void testAll()}
+            data-testid="channels-test-all"
           >
-            {t('channels.create')}
+            {testingAll ? `${testingAll.done}/${testingAll.total}` : t('channels.testAll')}
           </Button>
-        </div>
-      </div>
-      <Card>
-        <Table<Channel>
-          rowKey="id"
-          loading={loading}
-          columns={columns}
-          data={rows}
-          scroll={{ x: 1200 }}
-          border={false}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          noDataElement={<span className="muted">{t('channels.empty')}</span>}
-          data-testid="channels-table"
-        />
-      </Card>
+        </>
+      }
+      header={
+        unreached.length > 0 ? (
+          <Alert
+            type="warning"
+            style={{ marginBottom: 12 }}
+            content={t('channels.unreachedWarning', {
+              count: unreached.length,
+              names: unreached.map((c) => c.name).join(', '),
+            })}
+            data-testid="channels-unreached"
+          />
+        ) : null
+      }
+      bulk={(selected, clear) => (
+        <>
+          {[true, false].map((on) => (
+            <Button
+              key={String(on)}
+              size="small"
+              onClick={() =>
+                void list
+                  .run(
+                    () =>
+                      api.post('/admin/channels/bulk-enable', {
+                        ids: selected.map((c) => c.id),
+                        enabled: on,
+                      }),
+                    t('common.saved'),
+                  )
+                  .then((ok) => ok && clear())
+              }
+              data-testid={on ? 'channels-bulk-enable' : 'channels-bulk-disable'}
+            >
+              {on ? t('channels.bulkEnable') : t('channels.bulkDisable')}
+            </Button>
+          ))}
+        </>
+      )}
+      actions={{
+        width: 190,
+        render: (r) => (
+          <>
+            {action(t('common.edit'), <IconEdit />, () => openDrawer(r, null), `channel-edit-${r.id}`)}
+            {action(t('channels.copy'), <IconCopy />, () => openDrawer(null, r), `channel-copy-${r.id}`)}
+            {action(t('channels.fetchModels'), <IconSync />, () => setFetchFor(r), `channel-fetch-${r.id}`)}
+            {action(t('channels.test'), <IconThunderbolt />, () => setTesting(r), `channel-test-${r.id}`)}
+            <Popconfirm
+              title={t('channels.deleteConfirm')}
+              onOk={() => void list.run(() => api.delete(`/admin/channels/${r.id}`), t('common.deleted'))}
+            >
+              <Button
+                size="mini"
+                type="text"
+                status="danger"
+                icon={<IconDelete />}
+                aria-label={t('common.delete')}
+                data-testid={`channel-delete-${r.id}`}
+              />
+            </Popconfirm>
+          </>
+        ),
+      }}
+    >
       <ChannelDrawer
         visible={drawer}
         editing={editing}
+        copyOf={copyOf}
         onClose={() => setDrawer(false)}
         onSaved={() => {
           setDrawer(false)
           Message.success(t('common.saved'))
-          void load()
+          void list.reload()
         }}
       />
-      <TestModal channel={testing} onClose={() => setTesting(null)} onDone={() => void load()} />
-      <Modal
-        title={t('channels.modelsOf', { name: modelsOf?.name ?? '' })}
-        visible={modelsOf !== null}
-        onCancel={() => setModelsOf(null)}
-        footer={null}
-      >
-        {modelsOf ? (
-          <div>
-            <div className="stat-label">{t('channels.models')}</div>
-            <div className="toolbar" style={{ marginBottom: 12 }}>
-              {modelsOf.models.length === 0 ? <span className="muted">{t('common.noData')}</span> : null}
-              {modelsOf.models.map((m) => (
-                <Tag key={m} closable onClose={() => void removeModel(modelsOf, m, false)}>
-                  {m}
-                </Tag>
-              ))}
-            </div>
-            <div className="stat-label">{t('channels.mapping')}</div>
-            <div className="toolbar">
-              {Object.keys(modelsOf.model_mapping ?? {}).length === 0 ? (
-                <span className="muted">{t('common.noData')}</span>
-              ) : null}
-              {Object.entries(modelsOf.model_mapping ?? {}).map(([k, v]) => (
-                <Tag key={k} color="arcoblue" closable onClose={() => void removeModel(modelsOf, k, true)}>
-                  {k} → {v}
-                </Tag>
-              ))}
-            </div>
-          </div>
-        ) : null}
-      </Modal>
-    </div>
+      <TestModal channel={testing} onClose={() => setTesting(null)} onDone={() => void list.reload()} />
+      <ModelsModal
+        channel={modelsOf}
+        onClose={() => setModelsOf(null)}
+        onChanged={(c) => {
+          setModelsOf(c)
+          void list.reload()
+        }}
+      />
+      <FetchModelsModal
+        channel={fetchFor}
+        onClose={() => setFetchFor(null)}
+        onSaved={() => {
+          setFetchFor(null)
+          void list.reload()
+        }}
+      />
+    </ListPage>
   )
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import {
   Alert,
   Button,
@@ -11,6 +11,7 @@ import {
   Space,
   Switch,
 } from '@arco-design/web-react'
+import { NamesInput, withPending } from './NamesInput.tsx'
 import { api, errorMessage } from '../../api/client.ts'
 import { createChannelBody, updateChannelBody } from '../../api/contracts.ts'
 import type { Channel, Provider } from '../../api/types.ts'
@@ -40,6 +41,7 @@ interface Values {
   weight?: number
   enabled?: boolean
   models?: string[]
+  tags?: string[]
   proxy_url?: string
   connect_timeout_ms?: number
   first_byte_timeout_ms?: number
@@ -49,6 +51,8 @@ interface Values {
 export function ChannelDrawer(props: {
   visible: boolean
   editing: Channel | null
+  /** Create a new channel starting from this one's settings (its key is never sent back: it is asked again). */
+  copyOf?: Channel | null
   onClose: () => void
   onSaved: () => void
 }) {
@@ -63,7 +67,12 @@ export function ChannelDrawer(props: {
   const [provider, setProvider] = useState<Provider>('openai')
   // Fields whose change would send the stored key elsewhere: the server then wants the key again.
   const [keyMoves, setKeyMoves] = useState<string[]>([])
-  const { editing, visible } = props
+  // Names typed but not yet committed with Enter: saved too, never dropped (issue 19 #5).
+  const [pendingModel, setPendingModel] = useState('')
+  const [pendingTag, setPendingTag] = useState('')
+  const { editing, visible, copyOf } = props
+  // The values the last Save checked: setting its errors echoes them as changes, which must not clear them.
+  const checked = useRef<Partial<Values>>({})
 
   const recheckKeyMoves = (touched = headersTouched) => {
     if (!editing) return setKeyMoves([])
@@ -84,27 +93,31 @@ export function ChannelDrawer(props: {
     setHeadersTouched(false)
     setHeaders([])
     setKeyMoves([])
-    if (editing) {
-      setProvider(editing.provider)
+    setPendingModel('')
+    setPendingTag('')
+    const from = editing ?? copyOf
+    if (from) {
+      setProvider(from.provider)
       form.setFieldsValue({
-        name: editing.name,
-        provider: editing.provider,
-        base_url: editing.base_url,
-        weight: editing.weight,
-        enabled: editing.enabled,
-        models: editing.models,
-        proxy_url: editing.proxy_url ?? undefined,
-        connect_timeout_ms: editing.connect_timeout_ms ?? undefined,
-        first_byte_timeout_ms: editing.first_byte_timeout_ms ?? undefined,
-        idle_timeout_ms: editing.idle_timeout_ms ?? undefined,
+        name: editing ? from.name : t('channels.copyName', { name: from.name }),
+        provider: from.provider,
+        base_url: from.base_url,
+        weight: from.weight,
+        enabled: from.enabled,
+        models: from.models,
+        tags: from.tags ?? [],
+        proxy_url: from.proxy_url ?? undefined,
+        connect_timeout_ms: from.connect_timeout_ms ?? undefined,
+        first_byte_timeout_ms: from.first_byte_timeout_ms ?? undefined,
+        idle_timeout_ms: from.idle_timeout_ms ?? undefined,
       })
-      setMapping(recordToPairs(editing.model_mapping))
+      setMapping(recordToPairs(from.model_mapping))
     } else {
       setProvider('openai')
       form.setFieldsValue({ provider: 'openai', weight: 1, enabled: true, base_url: baseUrlHint.openai })
       setMapping([])
     }
-  }, [visible, editing, form])
+  }, [visible, editing, copyOf, form, t])
 
   const submit = async () => {
     setError(null)
@@ -113,13 +126,15 @@ export function ChannelDrawer(props: {
       return
     }
     const v = form.getFieldsValue()
+    checked.current = v
     const base = {
       name: (v.name ?? '').trim(),
       provider: v.provider,
       base_url: (v.base_url ?? '').trim().replace(/\/+$/, ''),
       weight: v.weight,
       enabled: v.enabled ?? true,
-      models: (v.models ?? []).map((m) => m.trim()).filter(Boolean),
+      models: withPending(v.models ?? [], pendingModel),
+      tags: withPending(v.tags ?? [], pendingTag),
       model_mapping: pairsToRecord(mapping),
       proxy_url: v.proxy_url?.trim() ? v.proxy_url.trim() : null,
       connect_timeout_ms: v.connect_timeout_ms ?? null,
@@ -156,7 +171,7 @@ export function ChannelDrawer(props: {
   return (
     <Drawer
       width={mobile ? '100%' : 560}
-      title={editing ? t('channels.editTitle') : t('channels.createTitle')}
+      title={editing ? t('channels.editTitle') : copyOf ? t('channels.copyTitle') : t('channels.createTitle')}
       visible={visible}
       onCancel={props.onClose}
       unmountOnExit
@@ -173,7 +188,18 @@ export function ChannelDrawer(props: {
       {error ? (
         <Alert type="error" content={error} style={{ marginBottom: 12 }} data-testid="channel-form-error" />
       ) : null}
-      <Form form={form} layout="vertical" onValuesChange={() => recheckKeyMoves()}>
+      <Form
+        form={form}
+        layout="vertical"
+        onValuesChange={(changed: Partial<Values>) => {
+          // A fixed field's old error no longer applies (Arco does not re-check errors set from the schema).
+          const stale = (Object.keys(changed) as (keyof Values)[]).filter(
+            (f) => form.getFieldError(f) && changed[f] !== checked.current[f],
+          )
+          if (stale.length) form.setFields(Object.fromEntries(stale.map((f) => [f, { error: undefined }])))
+          recheckKeyMoves()
+        }}
+      >
         <Form.Item label={t('common.name')} field="name" required>
           <Input data-testid="channel-name" />
         </Form.Item>
@@ -216,20 +242,27 @@ export function ChannelDrawer(props: {
         </Form.Item>
         <div className="grid-2" style={{ gap: 12 }}>
           <Form.Item label={t('channels.weight')} field="weight">
-            <InputNumber min={0} max={10000} precision={0} />
+            {/* No min: a clamped −5 would be saved as 0 without a word; the schema refuses it instead. */}
+            <InputNumber precision={0} data-testid="channel-weight" />
           </Form.Item>
           <Form.Item label={t('channels.enabled')} field="enabled" triggerPropName="checked">
             <Switch />
           </Form.Item>
         </div>
         <Form.Item label={t('channels.models')} field="models" extra={t('channels.modelsHelp')}>
-          <Select
-            mode="multiple"
-            allowCreate
-            allowClear
+          <NamesInput
+            pending={pendingModel}
+            onPendingChange={setPendingModel}
             placeholder={t('channels.modelsPlaceholder')}
-            data-testid="channel-models"
-            tokenSeparators={[',', ' ']}
+            testId="channel-models"
+          />
+        </Form.Item>
+        <Form.Item label={t('channels.tags')} field="tags">
+          <NamesInput
+            pending={pendingTag}
+            onPendingChange={setPendingTag}
+            placeholder={t('channels.tagsPlaceholder')}
+            testId="channel-tags"
           />
         </Form.Item>
         <Form.Item label={t('channels.mapping')} extra={t('channels.mappingHelp')}>
