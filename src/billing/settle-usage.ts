@@ -4,7 +4,7 @@ import { newId } from '../infra/ids.ts'
 import { toBigOrNull } from '../infra/db/convert-row-values.ts'
 import { compileStatement } from '../infra/db/compiled-statement.ts'
 import { takeReservations } from './reserve-funds.ts'
-import { compileChunkedStatement } from '../infra/db/compile-chunked-statement.ts'
+import { compileChunkedInsert } from '../infra/db/compile-chunked-statement.ts'
 import { createGroupCommit, forMilliseconds } from '../infra/db/create-group-commit.ts'
 import { settleOnePostgres } from './settle-one-postgres.ts'
 import { chargesUser, usageLogRow, type Settlement } from './settlement.ts'
@@ -25,61 +25,32 @@ export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<
   await db.transaction().execute((trx) => writeSettlements(trx, [s]))
 }
 
-const USAGE_LOG_KEYS = [
-  'requestId',
-  'tokenId',
-  'username',
-  'channelId',
-  'groupId',
-  'protocol',
-  'endpoint',
-  'model',
-  'upstreamModel',
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'reasoningTokens',
-  'costNano',
-  'coveredByPackage',
-  'usageSource',
-  'status',
-  'errorCode',
-  'isStream',
-  'durationMs',
-  'ttftMs',
-  'createdAt',
-] as const
-
-const insertUsageLogs = compileChunkedStatement(USAGE_LOG_KEYS, (db, rows) =>
-  db.insertInto('usage_logs').values(
-    rows.map((p) => ({
-      request_id: p.requestId,
-      token_id: p.tokenId,
-      username: p.username,
-      channel_id: p.channelId,
-      group_id: p.groupId,
-      protocol: p.protocol,
-      endpoint: p.endpoint,
-      model: p.model,
-      upstream_model: p.upstreamModel,
-      input_tokens: p.inputTokens,
-      output_tokens: p.outputTokens,
-      cache_read_tokens: p.cacheReadTokens,
-      cache_write_tokens: p.cacheWriteTokens,
-      reasoning_tokens: p.reasoningTokens,
-      cost_nano: p.costNano,
-      covered_by_package: p.coveredByPackage,
-      usage_source: p.usageSource,
-      status: p.status,
-      error_code: p.errorCode,
-      is_stream: p.isStream,
-      duration_ms: p.durationMs,
-      ttft_ms: p.ttftMs,
-      created_at: p.createdAt,
-    })),
-  ),
-)
+/** Where each value of a usage row (settlement.ts) goes. */
+const insertUsageLogs = compileChunkedInsert('usage_logs', {
+  requestId: 'request_id',
+  tokenId: 'token_id',
+  username: 'username',
+  channelId: 'channel_id',
+  groupId: 'group_id',
+  protocol: 'protocol',
+  endpoint: 'endpoint',
+  model: 'model',
+  upstreamModel: 'upstream_model',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  cacheReadTokens: 'cache_read_tokens',
+  cacheWriteTokens: 'cache_write_tokens',
+  reasoningTokens: 'reasoning_tokens',
+  costNano: 'cost_nano',
+  coveredByPackage: 'covered_by_package',
+  usageSource: 'usage_source',
+  status: 'status',
+  errorCode: 'error_code',
+  isStream: 'is_stream',
+  durationMs: 'duration_ms',
+  ttftMs: 'ttft_ms',
+  createdAt: 'created_at',
+})
 
 /**
  * A key's side of a batch in one statement: what its reservations held comes back, what its requests cost is
@@ -97,7 +68,10 @@ const settleToken = compileStatement(['tokenId', 'heldNano', 'costNano', 'lastUs
     .where('id', '=', p.tokenId),
 )
 
-/** A user's side of a batch in one statement; the balance may go negative by a settled overshoot (SPEC §6). */
+/**
+ * A user's side of a batch in one statement; the balance may go negative by a settled overshoot (docs/security.md,
+ * #24).
+ */
 const settleUser = compileStatement(['username', 'heldNano', 'costNano'], (db, p) =>
   db
     .updateTable('users')
@@ -110,31 +84,18 @@ const settleUser = compileStatement(['username', 'heldNano', 'costNano'], (db, p
     .returning(['quota_nano']),
 )
 
-const LEDGER_KEYS = [
-  'id',
-  'username',
-  'tokenId',
-  'requestId',
-  'amountNano',
-  'balanceAfterNano',
-  'createdAt',
-] as const
-type LedgerRow = Record<(typeof LEDGER_KEYS)[number], unknown>
+const LEDGER_COLUMNS = {
+  id: 'id',
+  username: 'username',
+  tokenId: 'token_id',
+  requestId: 'request_id',
+  amountNano: 'amount_nano',
+  balanceAfterNano: 'balance_after_nano',
+  createdAt: 'created_at',
+} as const
+type LedgerRow = Record<keyof typeof LEDGER_COLUMNS, unknown>
 
-const insertLedgerEntries = compileChunkedStatement(LEDGER_KEYS, (db, rows) =>
-  db.insertInto('balance_ledger').values(
-    rows.map((p) => ({
-      id: p.id,
-      username: p.username,
-      token_id: p.tokenId,
-      request_id: p.requestId,
-      kind: 'settle' as const,
-      amount_nano: p.amountNano,
-      balance_after_nano: p.balanceAfterNano,
-      created_at: p.createdAt,
-    })),
-  ),
-)
+const insertLedgerEntries = compileChunkedInsert('balance_ledger', LEDGER_COLUMNS, { kind: 'settle' })
 
 interface UserTotals {
   heldNano: bigint

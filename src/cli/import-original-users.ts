@@ -4,7 +4,7 @@ import { canonicalUsername, isReservedUsername } from '../domain/auth/canonical-
 import type { Clock } from '../infra/clock.ts'
 import type { Database } from '../infra/db/database-types.ts'
 import { usdToNano } from '../infra/db/convert-row-values.ts'
-import { newId } from '../infra/ids.ts'
+import { recordBalanceChange } from '../billing/record-balance-change.ts'
 import { assertUsernameFree } from '../services/auth/check-new-username.ts'
 import { newUserRow } from '../services/users/new-user-row.ts'
 import type { ImportReport } from './import-report.ts'
@@ -85,19 +85,13 @@ export async function importOriginalUsers(
       .execute()
     if (quotaNano !== null && quotaNano !== 0n) {
       // The opening balance is a balance change like any other: it gets its ledger row.
-      await db
-        .insertInto('balance_ledger')
-        .values({
-          id: newId(),
-          username: name,
-          token_id: null,
-          request_id: null,
-          kind: 'admin_adjust',
-          amount_nano: quotaNano,
-          balance_after_nano: quotaNano,
-          created_at: clock.now(),
-        })
-        .execute()
+      await recordBalanceChange(db, {
+        username: name,
+        kind: 'admin_adjust',
+        amountNano: quotaNano,
+        balanceAfterNano: quotaNano,
+        at: clock.now(),
+      })
     }
     names.set(u.username, name)
     report.imported.users++

@@ -88,3 +88,24 @@ export function compileChunkedStatement<K extends string, R>(
     return out
   }
 }
+
+/**
+ * A multi-row INSERT into `table`: each row's named values go to the columns `columns` maps them to, and
+ * `constants` are the same in every row. The map is the one place a row's names meet the table's columns.
+ */
+export function compileChunkedInsert<T extends keyof Database, K extends string>(
+  table: T,
+  columns: Readonly<Record<K, keyof Database[T] & string>>,
+  constants?: Readonly<Partial<Record<keyof Database[T] & string, unknown>>>,
+): ChunkedStatement<K, unknown> {
+  const keys = Object.keys(columns) as K[]
+  return compileChunkedStatement(keys, (db, rows) =>
+    db.insertInto(table).values(
+      rows.map((p) => {
+        const row: Record<string, unknown> = { ...constants }
+        for (const key of keys) row[columns[key]] = p[key]
+        return row
+      }) as never,
+    ),
+  )
+}

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { z } from 'zod'
 import type { Database, GroupModelPricesTable, ModelPricesTable } from '../../infra/db/database-types.ts'
 import { toBig, toIso, toNum, toNumOrNull, usdToNano } from '../../infra/db/convert-row-values.ts'
+import { selectPage } from '../../infra/db/select-page.ts'
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { groupPriceBody, priceBody, updatePriceBody } from '../../contracts/billing.ts'
@@ -49,19 +50,21 @@ export async function listPrices(
     let q = deps.db.selectFrom('group_model_prices')
     if (filter.group_id) q = q.where('group_id', '=', filter.group_id)
     if (filter.model) q = q.where('model_name', 'like', `%${filter.model}%`)
-    const [rows, count] = await Promise.all([
-      q.selectAll().orderBy('model_name').orderBy('unit').limit(page.limit).offset(page.offset).execute(),
-      q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return { data: rows.map(serializePrice), total: toNum(count.n) }
+    const { rows, total } = await selectPage(
+      q,
+      (f) => f.selectAll().orderBy('model_name').orderBy('unit'),
+      page,
+    )
+    return { data: rows.map(serializePrice), total }
   }
   let q = deps.db.selectFrom('model_prices')
   if (filter.model) q = q.where('model_name', 'like', `%${filter.model}%`)
-  const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('model_name').orderBy('unit').limit(page.limit).offset(page.offset).execute(),
-    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { data: rows.map(serializePrice), total: toNum(count.n) }
+  const { rows, total } = await selectPage(
+    q,
+    (f) => f.selectAll().orderBy('model_name').orderBy('unit'),
+    page,
+  )
+  return { data: rows.map(serializePrice), total }
 }
 
 export async function createPrice(deps: PriceDeps, body: PriceBody | GroupPriceBody) {

@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, VouchersTable } from '../../infra/db/database-types.ts'
-import { nanoToUsd, toBig, toBigOrNull, toIso, toNum, usdToNano } from '../../infra/db/convert-row-values.ts'
+import { nanoToUsd, toBig, toBigOrNull, toIso, usdToNano } from '../../infra/db/convert-row-values.ts'
 import { newId, newVoucherCode } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
 import { AppError, notFound } from '../../domain/errors.ts'
 import { parseExpiry, type Page } from '../paging.ts'
+import { recordBalanceChange } from '../../billing/record-balance-change.ts'
+import { selectPage } from '../../infra/db/select-page.ts'
 
 export interface VoucherDeps {
   db: Kysely<Database>
@@ -50,11 +52,12 @@ export async function listVouchers(deps: VoucherDeps, filter: { used?: boolean }
   let q = deps.db.selectFrom('vouchers')
   if (filter.used === true) q = q.where('used_by', 'is not', null)
   if (filter.used === false) q = q.where('used_by', 'is', null)
-  const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),
-    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { data: rows.map(serializeVoucher), total: toNum(count.n) }
+  const { rows, total } = await selectPage(
+    q,
+    (f) => f.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    page,
+  )
+  return { data: rows.map(serializeVoucher), total }
 }
 
 export async function getVoucher(deps: VoucherDeps, id: string) {
@@ -119,19 +122,13 @@ export async function redeemVoucher(deps: VoucherDeps, username: string, code: s
       .executeTakeFirst()
     if (!user) throw notFound('User')
     const after = toBigOrNull(user.quota_nano)
-    await trx
-      .insertInto('balance_ledger')
-      .values({
-        id: newId(),
-        username,
-        token_id: null,
-        request_id: null,
-        kind: 'voucher',
-        amount_nano: after === null ? 0 : amount,
-        balance_after_nano: after,
-        created_at: now,
-      })
-      .execute()
+    await recordBalanceChange(trx, {
+      username,
+      kind: 'voucher',
+      amountNano: after === null ? 0n : amount,
+      balanceAfterNano: after,
+      at: now,
+    })
     return { ok: true, amount_usd: nanoToUsd(amount), new_quota_usd: nanoToUsd(after) }
   })
 }

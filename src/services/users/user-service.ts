@@ -11,8 +11,9 @@ import {
   usdToNano,
 } from '../../infra/db/convert-row-values.ts'
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
-import { newId } from '../../infra/ids.ts'
 import { newUserRow } from './new-user-row.ts'
+import { recordBalanceChange } from '../../billing/record-balance-change.ts'
+import { selectPage } from '../../infra/db/select-page.ts'
 import {
   assertUsernameFree,
   canonicalNewUsername,
@@ -66,11 +67,12 @@ export async function getUserRow(deps: UserDeps, username: string) {
 export async function listUsers(deps: UserDeps, filter: { q?: string }, page: Page) {
   let q = deps.db.selectFrom('users')
   if (filter.q) q = q.where('username', 'like', `%${filter.q}%`)
-  const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('created_at').orderBy('username').limit(page.limit).offset(page.offset).execute(),
-    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { data: rows.map(serializeUser), total: toNum(count.n) }
+  const { rows, total } = await selectPage(
+    q,
+    (f) => f.selectAll().orderBy('created_at').orderBy('username'),
+    page,
+  )
+  return { data: rows.map(serializeUser), total }
 }
 
 /** Only a superadmin may create, change, disable or delete anyone whose role is (or becomes) above `user`. */
@@ -157,19 +159,13 @@ export async function updateUser(
     if (changeEndsSessions(row, body)) await endSessions(trx, username)
     if (body.quota_usd !== undefined) {
       const after = body.quota_usd === null ? null : usdToNano(body.quota_usd)
-      await trx
-        .insertInto('balance_ledger')
-        .values({
-          id: newId(),
-          username,
-          token_id: null,
-          request_id: null,
-          kind: 'admin_adjust',
-          amount_nano: after === null || before === null ? 0 : after - before,
-          balance_after_nano: after,
-          created_at: now,
-        })
-        .execute()
+      await recordBalanceChange(trx, {
+        username,
+        kind: 'admin_adjust',
+        amountNano: after === null || before === null ? 0n : after - before,
+        balanceAfterNano: after,
+        at: now,
+      })
     }
   })
   return { before: serializeUser(row), after: serializeUser(await getUserRow(deps, username)) }

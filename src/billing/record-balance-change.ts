@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../infra/db/database-types.ts'
+import { newId } from '../infra/ids.ts'
+
+/** A change of a user's balance that no request caused: a voucher redeemed, an admin's adjustment. */
+export interface BalanceChange {
+  username: string
+  kind: 'voucher' | 'admin_adjust'
+  /** What the balance gained (negative: lost); 0 for an unlimited balance, which no amount changes. */
+  amountNano: bigint
+  /** The balance right after; null while it is unlimited. */
+  balanceAfterNano: bigint | null
+  at: number
+}
+
+/**
+ * The ledger row of a balance change, written on the same database handle (a transaction) as the change itself, so
+ * the ledger always sums to the balance (docs/architecture.md, "settlement"; reconcile checks it).
+ */
+export async function recordBalanceChange(db: Kysely<Database>, c: BalanceChange): Promise<void> {
+  await db
+    .insertInto('balance_ledger')
+    .values({
+      id: newId(),
+      username: c.username,
+      token_id: null,
+      request_id: null,
+      kind: c.kind,
+      amount_nano: c.amountNano,
+      balance_after_nano: c.balanceAfterNano,
+      created_at: c.at,
+    })
+    .execute()
+}
