@@ -1,13 +1,22 @@
 import { z } from 'zod'
 import type { RouteDef } from './define-route.ts'
 
-function toJsonSchema(schema: z.ZodType | undefined): unknown {
+function toJsonSchema(schema: z.ZodType | undefined, io: 'input' | 'output' = 'input'): unknown {
   if (!schema) return undefined
   try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+    return z.toJSONSchema(schema, { io, unrepresentable: 'any' })
   } catch {
     return { type: 'object' }
   }
+}
+
+/** The documented success: 204 has no body; CSV exports are text; everything else is JSON of the route's schema. */
+function success(status: number, schema: z.ZodType | undefined) {
+  if (status === 204) return { description: 'No content' }
+  if (!schema) return { description: 'OK' }
+  const json = toJsonSchema(schema, 'output')
+  const csv = schema.description === 'text/csv'
+  return { description: 'OK', content: { [csv ? 'text/csv' : 'application/json']: { schema: json } } }
 }
 
 /** OpenAPI 3.1, generated from the same zod schemas that validate requests, so it cannot drift. */
@@ -21,6 +30,7 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
       required: true,
       schema: { type: 'string' },
     }))
+    const status = r.status ?? 200
     paths[path] ??= {}
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,
@@ -33,7 +43,7 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
         ? { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } }
         : undefined,
       responses: {
-        [String(r.status ?? 200)]: { description: 'OK' },
+        [String(status)]: success(status, r.response),
         default: { description: 'Error: {"error":{"code","message"}}' },
       },
     }

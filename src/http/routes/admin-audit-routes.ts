@@ -2,12 +2,14 @@ import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
+import { auditEntry, listOf } from '../../contracts/responses.ts'
 import { parseJson, toIso, toNum } from '../../infra/db/convert-row-values.ts'
 
 export const adminAuditRoutes = [
   route({
     method: 'GET',
     url: '/admin/audit',
+    response: listOf(auditEntry),
     auth: 'admin',
     tag: 'audit',
     summary: 'Admin actions, newest first',

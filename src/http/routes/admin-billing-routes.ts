@@ -29,6 +29,14 @@ import {
   serializeVoucher,
   updateVoucher,
 } from '../../services/billing/voucher-service.ts'
+import {
+  createdVouchers,
+  importedPrices,
+  listOf,
+  priceView,
+  rateLimitView,
+  voucherView,
+} from '../../contracts/responses.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 const d = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
@@ -41,6 +49,7 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
     route({
       method: 'GET',
       url,
+      response: listOf(priceView),
       auth: 'admin',
       tag: 'prices',
       summary: `List ${what}s`,
@@ -57,6 +66,7 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
     route({
       method: 'POST',
       url,
+      response: priceView,
       auth: 'admin',
       tag: 'prices',
       summary: `Create a ${what} (USD per 1M tokens, or per call)`,
@@ -69,6 +79,7 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
     route({
       method: 'PATCH',
       url: `${url}/:id`,
+      response: priceView,
       auth: 'admin',
       tag: 'prices',
       summary: `Change a ${what}`,
@@ -96,6 +107,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/rate-limits',
+    response: listOf(rateLimitView),
     auth: 'admin',
     tag: 'rate-limits',
     summary: 'Rate-limit rules, optionally of one group',
@@ -105,6 +117,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/admin/rate-limits',
+    response: rateLimitView,
     auth: 'admin',
     tag: 'rate-limits',
     summary: 'Create a rule (value ≤ 0 disables it)',
@@ -117,6 +130,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/rate-limits/:id',
+    response: rateLimitView,
     auth: 'admin',
     tag: 'rate-limits',
     summary: 'One rule',
@@ -125,6 +139,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/admin/rate-limits/:id',
+    response: rateLimitView,
     auth: 'admin',
     tag: 'rate-limits',
     summary: 'Change a rule',
@@ -147,6 +162,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/admin/prices/import-catalogue',
+    response: importedPrices,
     auth: 'admin',
     tag: 'prices',
     summary: "Import the providers' public list prices (existing prices kept unless overwrite is true)",
@@ -162,6 +178,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/vouchers',
+    response: listOf(voucherView),
     auth: 'admin',
     tag: 'vouchers',
     summary: 'Vouchers, newest first',
@@ -179,6 +196,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/admin/vouchers',
+    response: createdVouchers,
     auth: 'admin',
     tag: 'vouchers',
     summary: 'Create vouchers (count ≤ 1000); a date-only expiry lasts to the end of that UTC day',
@@ -197,6 +215,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/vouchers/:id',
+    response: voucherView,
     auth: 'admin',
     tag: 'vouchers',
     summary: 'One voucher',
@@ -205,6 +224,7 @@ export const adminBillingRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/admin/vouchers/:id',
+    response: voucherView,
     auth: 'admin',
     tag: 'vouchers',
     summary: 'Change an unredeemed voucher',

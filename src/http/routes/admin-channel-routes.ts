@@ -18,6 +18,7 @@ import {
 } from '../../services/channels/channel-service.ts'
 import { probeChannel } from '../../services/channels/test-channel.ts'
 import type { AppDeps } from '../app-deps.ts'
+import { bulkResult, channelView, fetchedModels, listOf, probeResult } from '../../contracts/responses.ts'
 
 const channelDeps = (deps: AppDeps) => ({
   db: deps.db.db,
@@ -38,6 +39,7 @@ export const adminChannelRoutes = [
   route({
     method: 'GET',
     url: '/admin/channels',
+    response: listOf(channelView),
     auth: 'admin',
     tag: 'channels',
     summary: 'Channels (keys masked)',
@@ -51,6 +53,7 @@ export const adminChannelRoutes = [
   route({
     method: 'POST',
     url: '/admin/channels',
+    response: channelView,
     auth: 'admin',
     tag: 'channels',
     summary: 'Create a channel; its key is encrypted at rest',
@@ -76,6 +79,7 @@ export const adminChannelRoutes = [
   route({
     method: 'GET',
     url: '/admin/channels/:id',
+    response: channelView,
     auth: 'admin',
     tag: 'channels',
     summary: 'One channel',
@@ -85,6 +89,7 @@ export const adminChannelRoutes = [
   route({
     method: 'PATCH',
     url: '/admin/channels/:id',
+    response: channelView,
     auth: 'admin',
     tag: 'channels',
     summary:
@@ -132,6 +137,7 @@ export const adminChannelRoutes = [
   route({
     method: 'POST',
     url: '/admin/channels/:id/fetch-models',
+    response: fetchedModels,
     auth: 'admin',
     tag: 'channels',
     summary:
@@ -162,6 +168,7 @@ export const adminChannelRoutes = [
   route({
     method: 'POST',
     url: '/admin/channels/:id/test',
+    response: probeResult,
     auth: 'admin',
     tag: 'channels',
     summary: 'Send a one-token request through the channel and record its health',
@@ -187,6 +194,7 @@ export const adminChannelRoutes = [
   route({
     method: 'POST',
     url: '/admin/channels/bulk-enable',
+    response: bulkResult,
     auth: 'admin',
     tag: 'channels',
     summary: 'Enable or disable several channels at once',

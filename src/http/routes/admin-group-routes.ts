@@ -13,6 +13,7 @@ import {
   unlinkChannel,
   updateGroup,
 } from '../../services/groups/group-service.ts'
+import { groupChannel, groupView, linkResult, listOf } from '../../contracts/responses.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 const groupDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
@@ -28,6 +29,7 @@ export const adminGroupRoutes = [
   route({
     method: 'GET',
     url: '/admin/groups',
+    response: listOf(groupView),
     auth: 'admin',
     tag: 'groups',
     summary: 'Groups by priority',
@@ -41,6 +43,7 @@ export const adminGroupRoutes = [
   route({
     method: 'POST',
     url: '/admin/groups',
+    response: groupView,
     auth: 'admin',
     tag: 'groups',
     summary: 'Create a group',
@@ -53,6 +56,7 @@ export const adminGroupRoutes = [
   route({
     method: 'GET',
     url: '/admin/groups/:id',
+    response: groupView,
     auth: 'admin',
     tag: 'groups',
     summary: 'One group',
@@ -61,6 +65,7 @@ export const adminGroupRoutes = [
   route({
     method: 'PATCH',
     url: '/admin/groups/:id',
+    response: groupView,
     auth: 'admin',
     tag: 'groups',
     summary: 'Change priority, multiplier, visibility or description',
@@ -87,6 +92,7 @@ export const adminGroupRoutes = [
   route({
     method: 'GET',
     url: '/admin/groups/:id/channels',
+    response: listOf(groupChannel),
     auth: 'admin',
     tag: 'groups',
     summary: "The group's channels",
@@ -98,6 +104,7 @@ export const adminGroupRoutes = [
   route({
     method: 'POST',
     url: '/admin/groups/:id/channels/:channel_id',
+    response: linkResult,
     auth: 'admin',
     tag: 'groups',
     summary: 'Link a channel to the group (idempotent)',

@@ -10,6 +10,7 @@ import {
   serializeToken,
   setTokenFrozen,
 } from '../../services/tokens/token-service.ts'
+import { listOf, tokenView } from '../../contracts/responses.ts'
 import type { AppDeps } from '../app-deps.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
@@ -20,6 +21,7 @@ function adminFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
   return route({
     method,
     url: '/admin/tokens/:id/freeze',
+    response: tokenView,
     auth: 'admin',
     tag: 'admin',
     summary,
@@ -44,6 +46,7 @@ export const adminTokenRoutes = [
   route({
     method: 'GET',
     url: '/admin/tokens',
+    response: listOf(tokenView),
     auth: 'admin',
     tag: 'admin',
     summary: "Every user's API keys (prefix only)",
@@ -57,6 +60,7 @@ export const adminTokenRoutes = [
   route({
     method: 'GET',
     url: '/admin/tokens/:id',
+    response: tokenView,
     auth: 'admin',
     tag: 'admin',
     summary: 'One key',

@@ -18,6 +18,7 @@ import {
 } from '../../services/users/user-service.ts'
 import type { AppDeps } from '../app-deps.ts'
 import type { Role } from '../../contracts/users.ts'
+import { linkResult, listOf, membership, userView } from '../../contracts/responses.ts'
 
 const userDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 
@@ -39,6 +40,7 @@ function membershipRoutes(prefix: string) {
     route({
       method: 'GET',
       url: `${prefix}/:username/groups`,
+      response: listOf(membership),
       auth: 'admin',
       tag: 'users',
       summary: "The user's group memberships",
@@ -50,6 +52,7 @@ function membershipRoutes(prefix: string) {
     route({
       method: 'POST',
       url: `${prefix}/:username/groups/:group_id`,
+      response: linkResult,
       auth: 'admin',
       tag: 'users',
       summary: 'Add the user to a group (idempotent)',
@@ -82,6 +85,7 @@ function roleRoute<B extends { role: Role }>(
   return route({
     method,
     url,
+    response: userView,
     auth: 'superadmin',
     tag: 'users',
     summary,
@@ -101,6 +105,7 @@ export const adminUserRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/users',
+    response: listOf(userView),
     auth: 'admin',
     tag: 'users',
     summary: 'Users (local and LDAP), with role and balance',
@@ -114,6 +119,7 @@ export const adminUserRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/users-list',
+    response: listOf(userView),
     auth: 'admin',
     tag: 'users',
     summary: 'Alias of the original: every known user',
@@ -127,6 +133,7 @@ export const adminUserRoutes: RouteDef[] = [
   route({
     method: 'POST',
     url: '/admin/users',
+    response: userView,
     auth: 'admin',
     tag: 'users',
     summary: 'Create a local user (only a superadmin may give a role above user)',
@@ -144,6 +151,7 @@ export const adminUserRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/users/:username',
+    response: userView,
     auth: 'admin',
     tag: 'users',
     summary: 'One user',
@@ -152,6 +160,7 @@ export const adminUserRoutes: RouteDef[] = [
   route({
     method: 'PATCH',
     url: '/admin/users/:username',
+    response: userView,
     auth: 'admin',
     tag: 'users',
     summary: 'Set balance (null = unlimited), disable, rename, reset a local password',

@@ -8,6 +8,7 @@ import type { RouteContext } from '../define-route.ts'
 import type { LoginBody } from '../../contracts/auth.ts'
 import { CSRF_HEADER, CSRF_VALUE } from '../resolve-principal.ts'
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts'
+import { loginResponse, meResponse, myStatus } from '../../contracts/responses.ts'
 
 /**
  * Two kinds of callers: API clients get the JWT in the body (and send it as `Authorization: Bearer`); the
@@ -62,6 +63,7 @@ export const authRoutes = [
   route({
     method: 'POST',
     url: '/auth/login',
+    response: loginResponse,
     auth: 'public',
     tag: 'auth',
     summary: 'Log in; returns a JWT',
@@ -71,6 +73,7 @@ export const authRoutes = [
   route({
     method: 'POST',
     url: '/admin/auth/login',
+    response: loginResponse,
     auth: 'public',
     tag: 'auth',
     summary: 'Log in (the original path)',
@@ -92,6 +95,7 @@ export const authRoutes = [
   route({
     method: 'GET',
     url: '/auth/me',
+    response: meResponse,
     auth: 'user',
     tag: 'auth',
     summary: 'The caller, with balance',
@@ -113,6 +117,7 @@ export const authRoutes = [
   route({
     method: 'GET',
     url: '/auth/my-status',
+    response: myStatus,
     auth: 'user',
     tag: 'auth',
     summary: 'Balance, visible groups and each rate-limit rule with its current use',

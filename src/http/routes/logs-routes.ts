@@ -8,6 +8,7 @@ import { exportLogsCsv } from '../../services/logs/export-logs-csv.ts'
 import type { AppDeps } from '../app-deps.ts'
 import type { Principal } from '../principal.ts'
 import { readLogMessages } from '../../services/logs/read-log-messages.ts'
+import { csvText, listOf, logMessages, usageLog } from '../../contracts/responses.ts'
 
 /** The query's filters; on the user route the owner is always the caller and there is no channel. */
 function filterOf(deps: AppDeps, admin: boolean, principal: Principal, query: LogsQuery): LogFilter {
@@ -35,6 +36,7 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: prefix,
+      response: listOf(usageLog),
       auth,
       tag: 'logs',
       summary: admin
@@ -51,6 +53,7 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/export`,
+      response: csvText,
       auth,
       tag: 'logs',
       summary: `${admin ? 'Request logs' : 'Your request logs'} with the list's filters and order, as a CSV download`,
@@ -68,6 +71,7 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/:id/messages`,
+      response: logMessages,
       auth,
       tag: 'logs',
       summary: admin

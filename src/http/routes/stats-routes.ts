@@ -20,6 +20,17 @@ import { channelStats, modelStats, overview, topTokens } from '../../services/st
 import { dailyTotals, usageBuckets, type UsageBucket } from '../../services/stats/usage-stats.ts'
 import { usageCsv } from '../../services/stats/usage-csv.ts'
 import { dayNumberToDate, localDayNumber } from '../../services/stats/time-zone.ts'
+import {
+  channelStat,
+  csvText,
+  dailyTotal,
+  dataOf,
+  listOf,
+  modelStat,
+  statsOverview,
+  tokenStat,
+  usageRow,
+} from '../../contracts/responses.ts'
 
 /** Rows a CSV export holds at most. */
 const MAX_EXPORT_ROWS = 100_000
@@ -69,6 +80,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/overview`,
+      response: statsOverview,
       auth,
       tag: 'stats',
       summary: `Spend, requests and tokens of ${who} in a range (default: today in \`timezone\`)`,
@@ -81,6 +93,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/usage`,
+      response: listOf(usageRow),
       auth,
       tag: 'stats',
       summary: `Daily (in \`timezone\`) × model usage of ${who}, paged`,
@@ -101,6 +114,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/usage/export`,
+      response: csvText,
       auth,
       tag: 'stats',
       summary: `The daily × model usage of ${who} as a CSV download`,
@@ -127,6 +141,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/tokens`,
+      response: dataOf(tokenStat),
       auth,
       tag: 'stats',
       summary: `Top 10 keys of ${who} by spend in a range (default: today)`,
@@ -138,6 +153,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/models`,
+      response: listOf(modelStat),
       auth,
       tag: 'stats',
       summary: `Per-model requests, spend and tokens of ${who}, paged`,
@@ -152,6 +168,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/timeseries`,
+      response: dataOf(dailyTotal),
       auth,
       tag: 'stats',
       summary: `Requests, spend and tokens of ${who} per day in \`timezone\` (days without traffic as zeros)`,
@@ -179,6 +196,7 @@ export const statsRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/stats/channels',
+    response: dataOf(channelStat),
     auth: 'admin',
     tag: 'stats',
     summary: 'Per-channel requests, errors (status >= 400) and spend in a range (default: today)',

@@ -17,6 +17,7 @@ import { listUserGroups } from '../../services/groups/group-service.ts'
 import { listReachableModels } from '../../services/channels/list-reachable-models.ts'
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
 import type { AppDeps } from '../app-deps.ts'
+import { groupView, listOf, redeemedVoucher, tokenView } from '../../contracts/responses.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
@@ -26,6 +27,7 @@ function ownerFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
   return route({
     method,
     url: '/user/tokens/:id/freeze',
+    response: tokenView,
     auth: 'user',
     tag: 'user',
     summary,
@@ -45,6 +47,7 @@ export const userRoutes = [
   route({
     method: 'GET',
     url: '/user/tokens',
+    response: listOf(tokenView),
     auth: 'user',
     tag: 'user',
     summary: "The caller's API keys (never their plaintext)",
@@ -58,6 +61,7 @@ export const userRoutes = [
   route({
     method: 'POST',
     url: '/user/tokens',
+    response: tokenView,
     auth: 'user',
     tag: 'user',
     summary: 'Create an API key; the plaintext `key` is returned in this response only',
@@ -69,6 +73,7 @@ export const userRoutes = [
   route({
     method: 'GET',
     url: '/user/tokens/:id',
+    response: tokenView,
     auth: 'user',
     tag: 'user',
     summary: 'One of your keys',
@@ -78,6 +83,7 @@ export const userRoutes = [
   route({
     method: 'PATCH',
     url: '/user/tokens/:id',
+    response: tokenView,
     auth: 'user',
     tag: 'user',
     summary: 'Change name, quota, expiry, limits or group of one of your keys',
@@ -105,6 +111,7 @@ export const userRoutes = [
   route({
     method: 'GET',
     url: '/user/groups',
+    response: listOf(groupView),
     auth: 'user',
     tag: 'user',
     summary: 'Groups the caller can see (memberships and all-visible groups)',
@@ -116,6 +123,7 @@ export const userRoutes = [
   route({
     method: 'GET',
     url: '/user/models',
+    response: listOf(z.string()),
     auth: 'user',
     tag: 'user',
     summary: 'Model names the caller can call (enabled channels of the groups they see)',
@@ -127,6 +135,7 @@ export const userRoutes = [
   route({
     method: 'POST',
     url: '/user/vouchers/redeem',
+    response: redeemedVoucher,
     auth: 'user',
     tag: 'user',
     summary: 'Redeem a voucher code into your balance',
