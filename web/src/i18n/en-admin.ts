@@ -187,6 +187,8 @@ export const enAdmin = {
   'prices.contextLength': 'Context length',
   'prices.empty': 'No prices: requests for unpriced models follow the unpriced-model policy',
   'prices.deleteConfirm': 'Delete this price?',
+  'prices.priceOf': 'Price of {model}, {unit}',
+  'prices.invalidPrice': 'Enter a price of 0 or more; the old price is kept',
 
   'vouchers.title': 'Vouchers',
   'vouchers.generate': 'Generate vouchers',

@@ -185,6 +185,8 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'prices.contextLength': '上下文长度',
   'prices.empty': '暂无价格：未定价模型的请求按未定价策略处理',
   'prices.deleteConfirm': '确定删除该价格？',
+  'prices.priceOf': '{model} 的价格（{unit}）',
+  'prices.invalidPrice': '请输入不小于 0 的价格；已保留原价格',
 
   'vouchers.title': '消费券',
   'vouchers.generate': '生成消费券',

@@ -98,8 +98,8 @@ export function PriceCreateModal(props: {
 
   const priceItem = (u: PriceUnit, required = false) => (
     <Form.Item key={u} label={t(`unit.${u}`)} field={u} required={required}>
+      {/* No min: a clamped −5 would be saved as $0 without a word; the schema refuses it instead. */}
       <InputNumber
-        min={0}
         precision={6}
         prefix="$"
         placeholder={required ? undefined : t('common.optional')}

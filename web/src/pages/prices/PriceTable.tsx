@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import { Button, InputNumber, Message, Popconfirm, Table, Tag } from '@arco-design/web-react'
 import { IconDelete } from '@arco-design/web-react/icon'
 import { api, errorMessage } from '../../api/client.ts'
@@ -7,6 +8,46 @@ import { useI18n } from '../../i18n/index.ts'
 import { firstIssue } from '../../components/validate.ts'
 import { isPerCall, unitLabel } from '../../components/labels.ts'
 import { num } from '../../lib/format.ts'
+
+/** The typed price, or null when the text is empty, not a number or negative (never read as $0). */
+export function parsePrice(text: string): number | null {
+  const trimmed = text.trim().replace(/^\$/, '')
+  if (trimmed === '') return null
+  const v = Number(trimmed)
+  return Number.isFinite(v) && v >= 0 ? v : null
+}
+
+/**
+ * One inline price. An empty or invalid entry is refused with a message and the cell shows the old price again
+ * (issue 19 #1: clearing the cell saved $0 with a "Saved" toast).
+ */
+function PriceCell(props: { row: Price; onSave: (r: Price, v: number) => Promise<boolean> }) {
+  const { t } = useI18n()
+  const [generation, setGeneration] = useState(0)
+  const r = props.row
+  const restore = () => setGeneration((g) => g + 1)
+  return (
+    <InputNumber
+      key={`${r.id}-${r.price_per_unit}-${generation}`}
+      size="mini"
+      style={{ width: 130 }}
+      precision={6}
+      prefix="$"
+      defaultValue={r.price_per_unit}
+      aria-label={t('prices.priceOf', { model: r.model_name, unit: unitLabel(t, r.unit) })}
+      data-testid={`price-cell-${r.id}`}
+      onBlur={(e) => {
+        const text = (e.target as HTMLInputElement).value
+        const v = parsePrice(text)
+        if (v === null) {
+          Message.error(t('prices.invalidPrice'))
+          return restore()
+        }
+        if (v !== r.price_per_unit) void props.onSave(r, v).then((ok) => ok || restore())
+      }}
+    />
+  )
+}
 
 /** Price rows with inline price editing and delete; `endpoint` is /admin/prices or /admin/group-prices. */
 export function PriceTable(props: {
@@ -18,16 +59,20 @@ export function PriceTable(props: {
     false | { current: number; pageSize: number; total: number; onChange: (p: number, s: number) => void }
 }) {
   const { t } = useI18n()
-  const save = async (r: Price, v: number | undefined) => {
-    if (v === undefined || v === r.price_per_unit) return
+  const save = async (r: Price, v: number) => {
     const problem = firstIssue(updatePriceBody, { price_per_unit: v })
-    if (problem) return void Message.error(problem)
+    if (problem) {
+      Message.error(problem)
+      return false
+    }
     try {
       await api.patch(`${props.endpoint}/${r.id}`, { price_per_unit: v })
       Message.success(t('common.saved'))
       props.onChanged()
+      return true
     } catch (e) {
       Message.error(errorMessage(e))
+      return false
     }
   }
   return (
@@ -66,18 +111,9 @@ export function PriceTable(props: {
         {
           title: t('prices.price'),
           dataIndex: 'price_per_unit',
-          render: (v: number, r) => (
+          render: (_: number, r) => (
             <span className="nowrap">
-              <InputNumber
-                key={`${r.id}-${v}`}
-                size="mini"
-                style={{ width: 130 }}
-                min={0}
-                precision={6}
-                prefix="$"
-                defaultValue={v}
-                onBlur={(e) => void save(r, Number((e.target as HTMLInputElement).value))}
-              />
+              <PriceCell row={r} onSave={save} />
               <span className="muted" style={{ marginLeft: 6, fontSize: 12 }}>
                 {isPerCall(r.unit) ? t('prices.perCall') : t('prices.perMillion')}
               </span>
