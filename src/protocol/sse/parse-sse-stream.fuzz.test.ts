@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { FUZZ_TIMEOUT, fuzzRuns } from '../__fixtures__/hostile-json.ts'
 import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
 import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
+import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
 
 /**
  * The event stream interpretation applied to a complete text, with the parser's two documented leniencies:
@@ -84,48 +85,6 @@ const sseBytes: fc.Arbitrary<Uint8Array> = fc
   .array(fc.oneof({ weight: 5, arbitrary: fragment }, { weight: 1, arbitrary: rawByte }), { maxLength: 60 })
   .map((parts) => Uint8Array.from(parts.flat()))
 
-function splitBytes(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const cuts = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const cut of cuts) {
-    chunks.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  chunks.push(bytes.subarray(start))
-  return chunks
-}
-
-function splitText(text: string, offsets: number[]): string[] {
-  const cuts = [...new Set(offsets.map((o) => o % (text.length + 1)))].sort((a, b) => a - b)
-  const pieces: string[] = []
-  let start = 0
-  for (const cut of cuts) {
-    pieces.push(text.slice(start, cut))
-    start = cut
-  }
-  pieces.push(text.slice(start))
-  return pieces
-}
-
-function parseBytes(chunks: Uint8Array[]): { events: SseEvent[]; betweenEvents: boolean } {
-  const events: SseEvent[] = []
-  const parser = createSseParser((ev) => events.push(ev))
-  for (const chunk of chunks) parser.push(chunk)
-  const betweenEvents = parser.betweenEvents()
-  parser.end()
-  return { events, betweenEvents }
-}
-
-function parseTexts(pieces: string[]): { events: SseEvent[]; betweenEvents: boolean } {
-  const events: SseEvent[] = []
-  const parser = createSseParser((ev) => events.push(ev))
-  for (const piece of pieces) parser.pushText(piece)
-  const betweenEvents = parser.betweenEvents()
-  parser.end()
-  return { events, betweenEvents }
-}
-
 describe('SSE parser fuzz', () => {
   it(
     'agrees with the reference reading of the whole text for random bytes split anywhere',
@@ -133,7 +92,7 @@ describe('SSE parser fuzz', () => {
       fc.assert(
         fc.property(sseBytes, fc.array(fc.nat(), { maxLength: 20 }), (bytes, offsets) => {
           const expected = referenceParse(new TextDecoder().decode(bytes))
-          const got = parseBytes(splitBytes(bytes, offsets))
+          const got = parseSse(splitAt(bytes, offsets, true))
           expect(normalise(got.events)).toEqual(normalise(expected.events))
           expect(got.betweenEvents).toBe(expected.betweenEvents)
         }),
@@ -148,8 +107,8 @@ describe('SSE parser fuzz', () => {
     () => {
       fc.assert(
         fc.property(sseBytes, (bytes) => {
-          const whole = parseBytes([bytes])
-          const bytewise = parseBytes(Array.from(bytes, (b) => Uint8Array.of(b)))
+          const whole = parseSse([bytes])
+          const bytewise = parseSse(Array.from(bytes, (b) => Uint8Array.of(b)))
           expect(bytewise).toEqual(whole)
         }),
         { numRuns: fuzzRuns(200) },
@@ -187,7 +146,7 @@ describe('SSE parser fuzz', () => {
         fc.property(text, fc.array(fc.nat(), { maxLength: 20 }), (t, offsets) => {
           // Only a BOM at the very start of the stream is dropped, as a decoder would.
           const expected = referenceParse(t.startsWith('\uFEFF') ? t.slice(1) : t)
-          const got = parseTexts(splitText(t, offsets))
+          const got = parseSse(splitAt(t, offsets, true))
           expect(normalise(got.events)).toEqual(normalise(expected.events))
           expect(got.betweenEvents).toBe(expected.betweenEvents)
         }),
@@ -228,7 +187,7 @@ describe('SSE parser fuzz', () => {
                   (comment === null ? '' : encodeSseComment(comment, lineEnd)) + encodeSseEvent(ev, lineEnd),
               )
               .join('')
-            const got = parseBytes(splitBytes(encoder.encode(wire), offsets))
+            const got = parseSse(splitAt(encoder.encode(wire), offsets, true))
             const expected = items.map(([ev]) => ({
               event: ev.event,
               data: ev.data.replace(/\r\n|\r/g, '\n'),

@@ -2,32 +2,14 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
 import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
+import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
 
 const encoder = new TextEncoder()
 
-function parseChunks(chunks: Uint8Array[]): SseEvent[] {
-  const events: SseEvent[] = []
-  const parser = createSseParser((ev) => events.push(ev))
-  for (const chunk of chunks) parser.push(chunk)
-  parser.end()
-  return events
-}
+const parseChunks = (chunks: Uint8Array[]): SseEvent[] => parseSse(chunks).events
 
 function parseText(...texts: string[]): SseEvent[] {
   return parseChunks(texts.map((t) => encoder.encode(t)))
-}
-
-/** Splits `bytes` at the given offsets (any order, duplicates allowed). */
-function splitAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const cuts = [...new Set(offsets.map((o) => Math.min(bytes.length, Math.max(0, o))))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const cut of cuts) {
-    chunks.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  chunks.push(bytes.subarray(start))
-  return chunks
 }
 
 describe('createSseParser', () => {

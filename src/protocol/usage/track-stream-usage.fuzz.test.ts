@@ -21,7 +21,8 @@ import {
   usageShapes,
 } from '../__fixtures__/hostile-json.ts'
 import { encodeSseComment, encodeSseEvent } from '../sse/encode-sse-event.ts'
-import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
+import type { SseEvent } from '../sse/parse-sse-stream.ts'
+import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
 import { createStreamUsageTracker, type StreamKind, type StreamUsageResult } from './track-stream-usage.ts'
 import { createEmptyUsage, MAX_TOKEN_COUNT } from './usage.ts'
 
@@ -276,31 +277,13 @@ function expectSound(result: StreamUsageResult, maxTextChars: number): void {
 
 const encoder = new TextEncoder()
 
-function splitAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const cuts = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const cut of cuts) {
-    chunks.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  chunks.push(bytes.subarray(start))
-  return chunks
-}
-
 function meterWire(
   kind: StreamKind,
   chunks: Uint8Array[],
 ): { events: SseEvent[]; result: StreamUsageResult } {
-  const events: SseEvent[] = []
   const tracker = createStreamUsageTracker(kind)
-  const parser = createSseParser((ev) => {
-    events.push(ev)
-    tracker.push(ev)
-  })
   try {
-    for (const chunk of chunks) parser.push(chunk)
-    parser.end()
+    const { events } = parseSse(chunks, (ev) => tracker.push(ev))
     return { events, result: tracker.result() }
   } finally {
     expectNoPollution()
@@ -361,7 +344,7 @@ describe.each(PROTOCOLS.map((p) => [p.kind, p] as const))('stream metering fuzz:
               .join('')
             const bytes = encoder.encode(wire)
             const whole = meterWire(kind, [bytes])
-            expect(meterWire(kind, splitAt(bytes, offsets))).toEqual(whole)
+            expect(meterWire(kind, splitAt(bytes, offsets, true))).toEqual(whole)
             // Framing changes nothing: metering the wire is metering the events.
             expect(whole.result).toEqual(track(kind, whole.events))
           },

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { recordedStreams, type RecordedStream } from '../__fixtures__/recorded-streams.ts'
-import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
+import type { SseEvent } from '../sse/parse-sse-stream.ts'
+import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from './track-stream-usage.ts'
 import { createEmptyUsage } from './usage.ts'
 
@@ -13,27 +14,9 @@ interface Outcome {
 }
 
 function run(stream: RecordedStream, chunks: Uint8Array[]): Outcome {
-  const events: SseEvent[] = []
   const tracker = createStreamUsageTracker(stream.kind)
-  const parser = createSseParser((ev) => {
-    events.push(ev)
-    tracker.push(ev)
-  })
-  for (const chunk of chunks) parser.push(chunk)
-  parser.end()
+  const { events } = parseSse(chunks, (ev) => tracker.push(ev))
   return { events, result: tracker.result() }
-}
-
-function splitAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const cuts = [...new Set(offsets)].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const cut of cuts) {
-    chunks.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  chunks.push(bytes.subarray(start))
-  return chunks
 }
 
 describe.each(recordedStreams.map((s) => [s.name, s] as const))('recorded stream: %s', (_name, stream) => {
