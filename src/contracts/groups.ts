@@ -1,8 +1,11 @@
 import { z } from 'zod'
 import { name } from './common.ts'
 
+/** A group's name is typed in filters and shown as a tag: one word, no whitespace ("team a" is refused). */
+const groupName = name.regex(/^\S+$/, 'must not contain spaces')
+
 const groupFields = {
-  name,
+  name: groupName,
   priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
   multiplier: z.number().finite().min(0).max(1000).optional(),
   all_visible: z.boolean().optional(),
@@ -10,6 +13,6 @@ const groupFields = {
 }
 export const createGroupBody = z.strictObject(groupFields)
 export type CreateGroupBody = z.infer<typeof createGroupBody>
-/** The name is the group's identity in configs and is not renamed, as in the original. */
-export const updateGroupBody = z.strictObject({ ...groupFields, name: name.optional() }).omit({ name: true })
+/** Groups are found by id everywhere, so a rename changes only what people read. */
+export const updateGroupBody = z.strictObject({ ...groupFields, name: groupName.optional() })
 export type UpdateGroupBody = z.infer<typeof updateGroupBody>

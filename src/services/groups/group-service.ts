@@ -72,8 +72,17 @@ export async function createGroup(deps: GroupDeps, body: CreateGroupBody) {
 }
 
 export async function updateGroup(deps: GroupDeps, id: string, body: UpdateGroupBody) {
-  await getGroupRow(deps, id)
+  const current = await getGroupRow(deps, id)
   const set: Updateable<GroupsTable> = {}
+  if (body.name !== undefined && body.name !== current.name) {
+    const taken = await deps.db
+      .selectFrom('groups')
+      .select('id')
+      .where('name', '=', body.name)
+      .executeTakeFirst()
+    if (taken) throw conflict(`A group named "${body.name}" already exists`)
+    set.name = body.name
+  }
   if (body.priority !== undefined) set.priority = body.priority
   if (body.multiplier !== undefined) set.multiplier = body.multiplier
   if (body.all_visible !== undefined) set.all_visible = boolToInt(body.all_visible)

@@ -1,67 +1,30 @@
-import { useCallback, useEffect, useState } from 'react'
-import {
-  Button,
-  Card,
-  Input,
-  Message,
-  Popconfirm,
-  Space,
-  Table,
-  Tag,
-  type TableColumnProps,
-} from '@arco-design/web-react'
-import { IconDelete, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
-import { api, errorMessage, getList } from '../api/client.ts'
+import { useState } from 'react'
+import { Button, Input, Popconfirm, Tag, type TableColumnProps } from '@arco-design/web-react'
+import { IconDelete, IconSearch } from '@arco-design/web-react/icon'
+import { api, getList } from '../api/client.ts'
 import type { Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { useIsMobile } from '../components/useMedia.ts'
-import { dateOnly, dateTime, maskKey, usd } from '../lib/format.ts'
+import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { keyStatus, statusColor } from './keys/status.ts'
 
 /** Every user's keys, so an admin can stop a leaked one. */
 export default function AllKeys() {
   const { t } = useI18n()
-  const mobile = useIsMobile()
-  const [rows, setRows] = useState<Token[]>([])
-  const [total, setTotal] = useState(0)
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(20)
   const [username, setUsername] = useState('')
   const [q, setQ] = useState('')
   const [filters, setFilters] = useState({ username: '', q: '' })
-  const [loading, setLoading] = useState(false)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      const r = await getList<Token>('/admin/tokens', {
-        page,
-        page_size: pageSize,
+  const list = useList(
+    (p) =>
+      getList<Token>('/admin/tokens', {
+        page: p.page,
+        page_size: p.pageSize,
         username: filters.username || undefined,
         q: filters.q || undefined,
-      })
-      setRows(r.data)
-      setTotal(r.total)
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [page, pageSize, filters])
-
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  const act = async (fn: () => Promise<unknown>, ok: string) => {
-    try {
-      await fn()
-      Message.success(ok)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
-  }
+      }),
+    { filters, paged: true },
+  )
+  const act = list.run
 
   const columns: TableColumnProps<Token>[] = [
     {
@@ -73,11 +36,13 @@ export default function AllKeys() {
     {
       title: t('keys.key'),
       dataIndex: 'key_prefix',
+      width: 200,
       render: (v: string) => <span className="mono">{maskKey(v)}</span>,
     },
     {
       title: t('keys.usedQuota'),
       dataIndex: 'used_usd',
+      width: 170,
       render: (_: number, r) => (
         <span className="nowrap">
           {usd(r.used_usd)} / {r.quota_usd ? usd(r.quota_usd) : t('keys.noCap')}
@@ -87,6 +52,7 @@ export default function AllKeys() {
     {
       title: t('common.status'),
       dataIndex: 'frozen',
+      width: 130,
       render: (_: boolean, r) => {
         const s = keyStatus(r)
         return (
@@ -99,69 +65,94 @@ export default function AllKeys() {
     {
       title: t('keys.expiresAt'),
       dataIndex: 'expires_at',
+      width: 120,
       render: (v: string | null) => (v ? dateOnly(v) : '-'),
     },
-    {
-      title: t('keys.lastUsed'),
-      dataIndex: 'last_used_at',
-      render: (v: string | null) => <span className="nowrap">{v ? dateTime(v) : '-'}</span>,
-    },
-    {
-      title: t('common.createdAt'),
-      dataIndex: 'created_at',
-      render: (v: string) => <span className="nowrap">{dateTime(v)}</span>,
-    },
-    {
-      title: t('common.actions'),
-      key: 'actions',
-      fixed: mobile ? undefined : 'right',
-      render: (_: unknown, r) => (
-        <Space size={2}>
-          {r.frozen ? (
-            <Popconfirm
-              title={t('keys.unfreezeConfirm')}
-              onOk={() =>
-                act(() => api.patch(`/admin/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
-              }
-            >
-              <Button size="mini" type="text" status="success">
-                {t('keys.unfreeze')}
-              </Button>
-            </Popconfirm>
-          ) : (
-            <Popconfirm
-              title={t('keys.freezeConfirm')}
-              onOk={() =>
-                act(() => api.post(`/admin/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))
-              }
-            >
-              <Button size="mini" type="text" status="warning" data-testid={`admin-key-freeze-${r.id}`}>
-                {t('keys.freeze')}
-              </Button>
-            </Popconfirm>
-          )}
-          <Popconfirm
-            title={t('allKeys.revokeConfirm')}
-            onOk={() => act(() => api.delete(`/admin/tokens/${r.id}`), t('allKeys.revoked'))}
-          >
-            <Button size="mini" type="text" status="danger" icon={<IconDelete />}>
-              {t('allKeys.revoke')}
-            </Button>
-          </Popconfirm>
-        </Space>
-      ),
-    },
+    timeColumn(t('keys.lastUsed'), 'last_used_at'),
+    timeColumn(t('common.createdAt'), 'created_at'),
   ]
 
+  const actions = (r: Token) => (
+    <>
+      {r.frozen ? (
+        <Popconfirm
+          title={t('keys.unfreezeConfirm')}
+          onOk={() =>
+            act(() => api.patch(`/admin/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
+          }
+        >
+          <Button size="mini" type="text" status="success">
+            {t('keys.unfreeze')}
+          </Button>
+        </Popconfirm>
+      ) : (
+        <Popconfirm
+          title={t('keys.freezeConfirm')}
+          onOk={() => act(() => api.post(`/admin/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))}
+        >
+          <Button size="mini" type="text" status="warning" data-testid={`admin-key-freeze-${r.id}`}>
+            {t('keys.freeze')}
+          </Button>
+        </Popconfirm>
+      )}
+      <Popconfirm
+        title={t('allKeys.revokeConfirm')}
+        onOk={() => act(() => api.delete(`/admin/tokens/${r.id}`), t('allKeys.revoked'))}
+      >
+        <Button size="mini" type="text" status="danger" icon={<IconDelete />}>
+          {t('allKeys.revoke')}
+        </Button>
+      </Popconfirm>
+    </>
+  )
+
+  const bulk = (selected: Token[], clear: () => void) => (
+    <>
+      <Popconfirm
+        title={t('keys.bulkFreezeConfirm', { count: selected.length })}
+        onOk={() =>
+          act(
+            () =>
+              Promise.all(selected.map((r) => api.post(`/admin/tokens/${r.id}/freeze`, { frozen: true }))),
+            t('keys.frozen'),
+          ).then(clear)
+        }
+      >
+        <Button size="small" status="warning" data-testid="all-keys-bulk-freeze">
+          {t('keys.freeze')}
+        </Button>
+      </Popconfirm>
+      <Popconfirm
+        title={t('keys.bulkDeleteConfirm', { count: selected.length })}
+        onOk={() =>
+          act(
+            () => Promise.all(selected.map((r) => api.delete(`/admin/tokens/${r.id}`))),
+            t('allKeys.revoked'),
+          ).then(clear)
+        }
+      >
+        <Button size="small" status="danger" data-testid="all-keys-bulk-delete">
+          {t('allKeys.revoke')}
+        </Button>
+      </Popconfirm>
+    </>
+  )
+
   const apply = () => {
-    setPage(1)
     setFilters({ username: username.trim(), q: q.trim() })
   }
   return (
-    <div className="page" data-testid="page-all-keys">
-      <div className="page-head">
-        <h2>{t('allKeys.title')}</h2>
-        <div className="toolbar">
+    <ListPage<Token>
+      title={t('allKeys.title')}
+      testId="all-keys"
+      list={list}
+      columns={columns}
+      rowKey="id"
+      actions={{ width: 190, render: actions }}
+      bulk={bulk}
+      scrollX={1450}
+      toolbar={
+        <>
           <Input
             style={{ width: 160 }}
             placeholder={t('common.username')}
@@ -181,32 +172,8 @@ export default function AllKeys() {
           <Button type="primary" icon={<IconSearch />} onClick={apply}>
             {t('common.query')}
           </Button>
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
-        </div>
-      </div>
-      <Card>
-        <Table<Token>
-          rowKey="id"
-          loading={loading}
-          columns={columns}
-          data={rows}
-          scroll={{ x: 1100 }}
-          border={false}
-          pagination={{
-            current: page,
-            pageSize,
-            total,
-            showTotal: true,
-            sizeCanChange: true,
-            onChange: (p, s) => {
-              setPage(p)
-              setPageSize(s)
-            },
-          }}
-          noDataElement={<span className="muted">{t('common.noData')}</span>}
-          data-testid="all-keys-table"
-        />
-      </Card>
-    </div>
+        </>
+      }
+    />
   )
 }

@@ -15,8 +15,8 @@ import { useNavigate } from 'react-router'
 import { api, getAll } from '../api/client.ts'
 import type { GroupRef, Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, useList } from '../components/ListPage.tsx'
-import { dateOnly, dateTime, maskKey, usd } from '../lib/format.ts'
+import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
 import { KeyFormModal } from './keys/KeyFormModal.tsx'
@@ -45,6 +45,7 @@ export default function ApiKeys() {
     {
       title: t('keys.key'),
       dataIndex: 'key_prefix',
+      width: 200,
       render: (v: string, r) => {
         const full = keyFor(r.id)
         return (
@@ -64,6 +65,7 @@ export default function ApiKeys() {
     {
       title: t('keys.group'),
       dataIndex: 'group_id',
+      width: 130,
       render: (v: string | null) =>
         v ? (
           <Tag color="arcoblue">{groupName.get(v) ?? v.slice(0, 8)}</Tag>
@@ -74,6 +76,7 @@ export default function ApiKeys() {
     {
       title: t('keys.usedQuota'),
       dataIndex: 'used_usd',
+      width: 170,
       render: (_: number, r) => (
         <span className="nowrap">
           {usd(r.used_usd)} /{' '}
@@ -88,6 +91,7 @@ export default function ApiKeys() {
     {
       title: t('common.status'),
       dataIndex: 'frozen',
+      width: 130,
       render: (_: boolean, r) => {
         const s = keyStatus(r)
         return (
@@ -100,18 +104,11 @@ export default function ApiKeys() {
     {
       title: t('keys.expiresAt'),
       dataIndex: 'expires_at',
+      width: 120,
       render: (v: string | null) => (v ? dateOnly(v) : <span className="muted">{t('keys.never')}</span>),
     },
-    {
-      title: t('keys.lastUsed'),
-      dataIndex: 'last_used_at',
-      render: (v: string | null) => <span className="nowrap">{v ? dateTime(v) : '-'}</span>,
-    },
-    {
-      title: t('common.createdAt'),
-      dataIndex: 'created_at',
-      render: (v: string) => <span className="nowrap">{dateTime(v)}</span>,
-    },
+    timeColumn(t('keys.lastUsed'), 'last_used_at'),
+    timeColumn(t('common.createdAt'), 'created_at'),
   ]
 
   const actions = (r: Token) => (
@@ -228,7 +225,7 @@ export default function ApiKeys() {
       rowKey="id"
       actions={{ width: 210, render: actions }}
       bulk={bulk}
-      scrollX={1200}
+      scrollX={1450}
       create={{
         label: t('keys.create'),
         testId: 'key-create',

@@ -1,25 +1,21 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import {
   Button,
-  Card,
   Input,
-  Message,
   Modal,
   Popconfirm,
   Select,
-  Space,
   Switch,
-  Table,
   Tag,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconDelete, IconEdit, IconPlus, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
-import { api, errorMessage, getList } from '../api/client.ts'
+import { IconDelete, IconEdit, IconSearch } from '@arco-design/web-react/icon'
+import { api, getList } from '../api/client.ts'
 import type { Role, User } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
-import { useIsMobile } from '../components/useMedia.ts'
-import { dateTime, usd } from '../lib/format.ts'
+import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { usd } from '../lib/format.ts'
 import { UserFormModal } from './users/UserFormModal.tsx'
 import { UserGroups } from './users/UserGroups.tsx'
 
@@ -27,54 +23,36 @@ const roleColor = { user: 'gray', admin: 'arcoblue', superadmin: 'purple' } as c
 
 export default function Users() {
   const { t } = useI18n()
-  const mobile = useIsMobile()
   const me = useAuth((s) => s.username)
   const superadmin = useAuth((s) => s.role) === 'superadmin'
-  const [rows, setRows] = useState<User[]>([])
-  const [total, setTotal] = useState(0)
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(20)
   const [q, setQ] = useState('')
   const [search, setSearch] = useState('')
-  const [loading, setLoading] = useState(false)
   const [formOpen, setFormOpen] = useState(false)
   const [editing, setEditing] = useState<User | null>(null)
   const [groupsOf, setGroupsOf] = useState<string | null>(null)
+  const list = useList(
+    (p) => getList<User>('/admin/users', { page: p.page, page_size: p.pageSize, q: search || undefined }),
+    { filters: search, paged: true },
+  )
+  const path = (u: User) => `/admin/users/${encodeURIComponent(u.username)}`
 
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      const r = await getList<User>('/admin/users', { page, page_size: pageSize, q: search || undefined })
-      setRows(r.data)
-      setTotal(r.total)
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [page, pageSize, search])
-
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  const patch = async (u: User, body: Record<string, unknown>) => {
-    try {
-      await api.patch(`/admin/users/${encodeURIComponent(u.username)}`, body)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
-  }
-  const setRole = async (u: User, role: Role) => {
-    try {
-      await api.put(`/admin/users/${encodeURIComponent(u.username)}/role`, { role })
-      Message.success(t('common.saved'))
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
-  }
+  // A role or an account switch changes who can do what at once: both are asked first (issue 19 defect 7).
+  const setRole = (u: User, role: Role) =>
+    Modal.confirm({
+      title: t('users.roleConfirm', { name: u.username, role: t(`role.${role}`) }),
+      content: t('users.roleConfirmHelp'),
+      okText: t('common.save'),
+      cancelText: t('common.cancel'),
+      onOk: () => list.run(() => api.put(`${path(u)}/role`, { role }), t('common.saved')),
+    })
+  const setDisabled = (u: User, disabled: boolean) =>
+    Modal.confirm({
+      title: t(disabled ? 'users.disableConfirm' : 'users.enableConfirm', { name: u.username }),
+      okText: t(disabled ? 'users.disable' : 'users.enable'),
+      cancelText: t('common.cancel'),
+      okButtonProps: { status: disabled ? 'danger' : 'default' },
+      onOk: () => list.run(() => api.patch(path(u), { disabled }), t('common.saved')),
+    })
 
   const columns: TableColumnProps<User>[] = [
     {
@@ -109,7 +87,7 @@ export default function Users() {
             size="mini"
             style={{ width: 130 }}
             value={v}
-            onChange={(role: Role) => void setRole(r, role)}
+            onChange={(role: Role) => setRole(r, role)}
             options={(['user', 'admin', 'superadmin'] as const).map((x) => ({
               label: t(`role.${x}`),
               value: x,
@@ -134,126 +112,108 @@ export default function Users() {
           size="small"
           checked={!v}
           disabled={r.username === me}
-          onChange={(on) => void patch(r, { disabled: !on })}
+          onChange={(on) => setDisabled(r, !on)}
+          data-testid={`user-enabled-${r.username}`}
         />
       ),
     },
-    {
-      title: t('users.lastLogin'),
-      dataIndex: 'last_login_at',
-      render: (v: string | null) => <span className="nowrap">{v ? dateTime(v) : '-'}</span>,
-    },
-    {
-      title: t('common.actions'),
-      key: 'actions',
-      fixed: mobile ? undefined : 'right',
-      render: (_: unknown, r) => (
-        <Space size={2}>
-          <Button
-            size="mini"
-            type="text"
-            icon={<IconEdit />}
-            onClick={() => {
-              setEditing(r)
-              setFormOpen(true)
-            }}
-            aria-label={t('common.edit')}
-            data-testid={`user-edit-${r.username}`}
-          />
-          <Button
-            size="mini"
-            type="text"
-            onClick={() => setGroupsOf(r.username)}
-            data-testid={`user-groups-${r.username}`}
-          >
-            {t('users.groups')}
-          </Button>
-          <Popconfirm
-            title={t('users.deleteConfirm', { name: r.username })}
-            disabled={r.username === me}
-            onOk={async () => {
-              try {
-                await api.delete(`/admin/users/${encodeURIComponent(r.username)}`)
-                Message.success(t('common.deleted'))
-                await load()
-              } catch (e) {
-                Message.error(errorMessage(e))
-              }
-            }}
-          >
-            <Button
-              size="mini"
-              type="text"
-              status="danger"
-              icon={<IconDelete />}
-              disabled={r.username === me}
-              aria-label={t('common.delete')}
-            />
-          </Popconfirm>
-        </Space>
-      ),
-    },
+    timeColumn(t('users.lastLogin'), 'last_login_at'),
   ]
 
-  return (
-    <div className="page" data-testid="page-users">
-      <div className="page-head">
-        <h2>{t('users.title')}</h2>
-        <div className="toolbar">
-          <Input
-            style={{ width: 200 }}
-            prefix={<IconSearch />}
-            placeholder={t('users.search')}
-            value={q}
-            onChange={setQ}
-            onPressEnter={() => {
-              setPage(1)
-              setSearch(q.trim())
-            }}
-            allowClear
-            onClear={() => {
-              setPage(1)
-              setSearch('')
-            }}
-          />
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
-          <Button
-            type="primary"
-            icon={<IconPlus />}
-            onClick={() => {
-              setEditing(null)
-              setFormOpen(true)
-            }}
-            data-testid="user-create"
-          >
-            {t('users.create')}
-          </Button>
-        </div>
-      </div>
-      <Card>
-        <Table<User>
-          rowKey="username"
-          loading={loading}
-          columns={columns}
-          data={rows}
-          scroll={{ x: 1100 }}
-          border={false}
-          pagination={{
-            current: page,
-            pageSize,
-            total,
-            showTotal: true,
-            sizeCanChange: true,
-            hideOnSinglePage: total <= 20,
-            onChange: (p, s) => {
-              setPage(p)
-              setPageSize(s)
-            },
-          }}
-          noDataElement={<span className="muted">{t('common.noData')}</span>}
-          data-testid="users-table"
+  const actions = (r: User) => (
+    <>
+      <Button
+        size="mini"
+        type="text"
+        icon={<IconEdit />}
+        onClick={() => {
+          setEditing(r)
+          setFormOpen(true)
+        }}
+        aria-label={t('common.edit')}
+        data-testid={`user-edit-${r.username}`}
+      />
+      <Button
+        size="mini"
+        type="text"
+        onClick={() => setGroupsOf(r.username)}
+        data-testid={`user-groups-${r.username}`}
+      >
+        {t('users.groups')}
+      </Button>
+      <Popconfirm
+        title={t('users.deleteConfirm', { name: r.username })}
+        disabled={r.username === me}
+        onOk={() => list.run(() => api.delete(path(r)), t('common.deleted'))}
+      >
+        <Button
+          size="mini"
+          type="text"
+          status="danger"
+          icon={<IconDelete />}
+          disabled={r.username === me}
+          aria-label={t('common.delete')}
         />
-      </Card>
+      </Popconfirm>
+    </>
+  )
+
+  const bulkSet = (selected: User[], disabled: boolean, clear: () => void) => (
+    <Popconfirm
+      title={t(disabled ? 'users.bulkDisableConfirm' : 'users.bulkEnableConfirm', { count: selected.length })}
+      onOk={() =>
+        list
+          .run(() => Promise.all(selected.map((u) => api.patch(path(u), { disabled }))), t('common.saved'))
+          .then(clear)
+      }
+    >
+      <Button
+        size="small"
+        status={disabled ? 'danger' : 'success'}
+        data-testid={disabled ? 'users-bulk-disable' : 'users-bulk-enable'}
+      >
+        {t(disabled ? 'users.disable' : 'users.enable')}
+      </Button>
+    </Popconfirm>
+  )
+
+  return (
+    <ListPage<User>
+      title={t('users.title')}
+      testId="users"
+      list={list}
+      columns={columns}
+      rowKey="username"
+      actions={{ width: 170, render: actions }}
+      bulk={(selected, clear) => (
+        <>
+          {bulkSet(selected, false, clear)}
+          {bulkSet(selected, true, clear)}
+        </>
+      )}
+      selectable={(u) => u.username !== me}
+      scrollX={1200}
+      toolbar={
+        <Input
+          style={{ width: 200 }}
+          prefix={<IconSearch />}
+          placeholder={t('users.search')}
+          value={q}
+          onChange={setQ}
+          onPressEnter={() => setSearch(q.trim())}
+          allowClear
+          onClear={() => setSearch('')}
+        />
+      }
+      create={{
+        label: t('users.create'),
+        testId: 'user-create',
+        onClick: () => {
+          setEditing(null)
+          setFormOpen(true)
+        },
+      }}
+    >
       <UserFormModal
         visible={formOpen}
         editing={editing}
@@ -261,8 +221,7 @@ export default function Users() {
         onClose={() => setFormOpen(false)}
         onSaved={() => {
           setFormOpen(false)
-          Message.success(t('common.saved'))
-          void load()
+          void list.run(async () => undefined, t('common.saved'))
         }}
       />
       <Modal
@@ -274,6 +233,6 @@ export default function Users() {
       >
         {groupsOf ? <UserGroups username={groupsOf} /> : null}
       </Modal>
-    </div>
+    </ListPage>
   )
 }

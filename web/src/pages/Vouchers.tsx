@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import {
-  Alert,
   Button,
-  Card,
   DatePicker,
   Form,
   InputNumber,
@@ -10,18 +8,19 @@ import {
   Modal,
   Popconfirm,
   Radio,
-  Table,
   Tag,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconDelete, IconPlus, IconRefresh } from '@arco-design/web-react/icon'
-import { api, errorMessage, getList } from '../api/client.ts'
+import { IconDelete } from '@arco-design/web-react/icon'
+import { api, getList } from '../api/client.ts'
 import { createVoucherBody, MAX_VOUCHER_BATCH } from '../api/contracts.ts'
 import type { Voucher } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { dateOnly, dateTime, usdFixed } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { defined, validateBody } from '../components/validate.ts'
+import { FormModal } from '../components/FormModal.tsx'
+import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 
 interface Values {
   amount_usd?: number
@@ -32,40 +31,20 @@ interface Values {
 export default function Vouchers() {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
-  const [rows, setRows] = useState<Voucher[]>([])
-  const [total, setTotal] = useState(0)
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(20)
   const [used, setUsed] = useState<'all' | 'true' | 'false'>('all')
-  const [loading, setLoading] = useState(false)
   const [open, setOpen] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const [generated, setGenerated] = useState<Voucher[] | null>(null)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      const r = await getList<Voucher>('/admin/vouchers', {
-        page,
-        page_size: pageSize,
+  const list = useList(
+    (p) =>
+      getList<Voucher>('/admin/vouchers', {
+        page: p.page,
+        page_size: p.pageSize,
         used: used === 'all' ? undefined : used,
-      })
-      setRows(r.data)
-      setTotal(r.total)
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [page, pageSize, used])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+      }),
+    { filters: used, paged: true },
+  )
 
   const generate = async () => {
-    setError(null)
     const v = form.getFieldsValue()
     const body = validateBody(
       createVoucherBody,
@@ -73,23 +52,16 @@ export default function Vouchers() {
       form,
     )
     if (!body) return
-    setBusy(true)
-    try {
-      const res = await api.post<Voucher | { count: number; vouchers: Voucher[] }>('/admin/vouchers', body)
-      const list = 'vouchers' in res.data ? res.data.vouchers : [res.data]
-      setOpen(false)
-      setGenerated(list)
-      Message.success(
-        list.length === 1
-          ? t('vouchers.generatedOne', { code: list[0].code })
-          : t('vouchers.generated', { count: list.length }),
-      )
-      await load()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    const res = await api.post<Voucher | { count: number; vouchers: Voucher[] }>('/admin/vouchers', body)
+    const created = 'vouchers' in res.data ? res.data.vouchers : [res.data]
+    setOpen(false)
+    setGenerated(created)
+    Message.success(
+      created.length === 1
+        ? t('vouchers.generatedOne', { code: created[0].code })
+        : t('vouchers.generated', { count: created.length }),
+    )
+    await list.reload()
   }
 
   const isUsed = (v: Voucher) => v.used ?? v.used_by !== null
@@ -97,9 +69,14 @@ export default function Vouchers() {
     {
       title: t('vouchers.code'),
       dataIndex: 'code',
+      width: 230,
+      // The code may wrap but stays inside its cell with the copy button beside it (issue 19 defect 2: the
+      // unbreakable code and its icon spilled over Amount).
       render: (v: string) => (
-        <span className="mono nowrap">
-          {v}
+        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4, maxWidth: '100%' }}>
+          <span className="mono" style={{ overflowWrap: 'anywhere', minWidth: 0 }}>
+            {v}
+          </span>
           <CopyButton text={v} />
         </span>
       ),
@@ -132,122 +109,84 @@ export default function Vouchers() {
         ),
     },
     { title: t('vouchers.createdBy'), dataIndex: 'created_by', render: (v: string | null) => v ?? '-' },
-    {
-      title: t('common.createdAt'),
-      dataIndex: 'created_at',
-      render: (v: string) => <span className="nowrap">{dateTime(v)}</span>,
-    },
-    {
-      title: t('common.actions'),
-      key: 'actions',
-      render: (_: unknown, r) =>
-        isUsed(r) ? null : (
-          <Popconfirm
-            title={t('vouchers.deleteConfirm')}
-            onOk={async () => {
-              try {
-                await api.delete(`/admin/vouchers/${r.id}`)
-                await load()
-              } catch (e) {
-                Message.error(errorMessage(e))
-              }
-            }}
-          >
-            <Button
-              size="mini"
-              type="text"
-              status="danger"
-              icon={<IconDelete />}
-              aria-label={t('common.delete')}
-            />
-          </Popconfirm>
-        ),
-    },
+    timeColumn(t('common.createdAt'), 'created_at'),
   ]
 
-  return (
-    <div className="page" data-testid="page-vouchers">
-      <div className="page-head">
-        <h2>{t('vouchers.title')}</h2>
-        <div className="toolbar">
-          <Radio.Group
-            type="button"
-            value={used}
-            onChange={(v: 'all' | 'true' | 'false') => {
-              setPage(1)
-              setUsed(v)
-            }}
-          >
-            <Radio value="all">{t('vouchers.all')}</Radio>
-            <Radio value="false">{t('vouchers.unused')}</Radio>
-            <Radio value="true">{t('vouchers.used')}</Radio>
-          </Radio.Group>
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
-          <Button
-            type="primary"
-            icon={<IconPlus />}
-            onClick={() => {
-              form.resetFields()
-              form.setFieldsValue({ count: 1 })
-              setError(null)
-              setOpen(true)
-            }}
-            data-testid="voucher-generate"
-          >
-            {t('vouchers.generate')}
-          </Button>
-        </div>
-      </div>
-      <Card>
-        <Table<Voucher>
-          rowKey="id"
-          loading={loading}
-          columns={columns}
-          data={rows}
-          scroll={{ x: 1000 }}
-          border={false}
-          pagination={{
-            current: page,
-            pageSize,
-            total,
-            showTotal: true,
-            sizeCanChange: true,
-            onChange: (p, s) => {
-              setPage(p)
-              setPageSize(s)
-            },
-          }}
-          noDataElement={<span className="muted">{t('common.noData')}</span>}
-          data-testid="vouchers-table"
+  const remove = (ids: string[]) =>
+    list.run(async () => {
+      for (const id of ids) await api.delete(`/admin/vouchers/${id}`)
+    }, t('common.deleted'))
+  const actions = (r: Voucher) =>
+    isUsed(r) ? null : (
+      <Popconfirm title={t('vouchers.deleteConfirm')} onOk={() => remove([r.id])}>
+        <Button
+          size="mini"
+          type="text"
+          status="danger"
+          icon={<IconDelete />}
+          aria-label={t('common.delete')}
+          data-testid={`voucher-delete-${r.id}`}
         />
-      </Card>
-      <Modal
+      </Popconfirm>
+    )
+
+  return (
+    <ListPage<Voucher>
+      title={t('vouchers.title')}
+      testId="vouchers"
+      list={list}
+      columns={columns}
+      rowKey="id"
+      actions={{ width: 90, render: actions }}
+      bulk={(selected, clear) => (
+        <Popconfirm
+          title={t('vouchers.bulkDeleteConfirm', { count: selected.length })}
+          onOk={() => remove(selected.map((v) => v.id)).then(clear)}
+        >
+          <Button size="small" status="danger" data-testid="vouchers-bulk-delete">
+            {t('common.delete')}
+          </Button>
+        </Popconfirm>
+      )}
+      selectable={(v) => !isUsed(v)}
+      scrollX={1150}
+      toolbar={
+        <Radio.Group type="button" value={used} onChange={(v: 'all' | 'true' | 'false') => setUsed(v)}>
+          <Radio value="all">{t('vouchers.all')}</Radio>
+          <Radio value="false">{t('vouchers.unused')}</Radio>
+          <Radio value="true">{t('vouchers.used')}</Radio>
+        </Radio.Group>
+      }
+      create={{
+        label: t('vouchers.generate'),
+        testId: 'voucher-generate',
+        onClick: () => setOpen(true),
+      }}
+    >
+      <FormModal
+        form={form}
         title={t('vouchers.generate')}
         visible={open}
-        onOk={() => void generate()}
-        onCancel={() => setOpen(false)}
-        confirmLoading={busy}
+        onOpen={() => form.setFieldsValue({ count: 1 })}
+        onSubmit={generate}
+        onClose={() => setOpen(false)}
         okText={t('vouchers.generate')}
-        cancelText={t('common.cancel')}
-        data-testid="voucher-modal"
+        testId="voucher"
       >
-        {error ? <Alert type="error" content={error} style={{ marginBottom: 12 }} /> : null}
-        <Form form={form} layout="vertical">
-          <Form.Item label={t('vouchers.amount')} field="amount_usd" required>
-            <InputNumber min={0.01} precision={2} prefix="$" data-testid="voucher-amount" />
-          </Form.Item>
-          <Form.Item
-            label={t('vouchers.count')}
-            field="count"
-            extra={t('vouchers.countHelp', { max: MAX_VOUCHER_BATCH })}
-          >
-            <InputNumber min={1} max={MAX_VOUCHER_BATCH} precision={0} data-testid="voucher-count" />
-          </Form.Item>
-          <Form.Item label={t('vouchers.expires')} field="expires_at" extra={t('vouchers.expiresHelp')}>
-            <DatePicker style={{ width: '100%' }} placeholder={t('keys.never')} />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item label={t('vouchers.amount')} field="amount_usd" required>
+          <InputNumber min={0.01} precision={2} prefix="$" data-testid="voucher-amount" />
+        </Form.Item>
+        <Form.Item
+          label={t('vouchers.count')}
+          field="count"
+          extra={t('vouchers.countHelp', { max: MAX_VOUCHER_BATCH })}
+        >
+          <InputNumber min={1} max={MAX_VOUCHER_BATCH} precision={0} data-testid="voucher-count" />
+        </Form.Item>
+        <Form.Item label={t('vouchers.expires')} field="expires_at" extra={t('vouchers.expiresHelp')}>
+          <DatePicker style={{ width: '100%' }} placeholder={t('keys.never')} />
+        </Form.Item>
+      </FormModal>
       <Modal
         title={t('vouchers.generatedTitle', { count: generated?.length ?? 0 })}
         visible={generated !== null}
@@ -282,6 +221,6 @@ export default function Vouchers() {
           {(generated ?? []).map((v) => v.code).join('\n')}
         </pre>
       </Modal>
-    </div>
+    </ListPage>
   )
 }

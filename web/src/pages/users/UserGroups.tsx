@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
-import { Button, Message, Select, Space, Tag } from '@arco-design/web-react'
-import { IconPlus } from '@arco-design/web-react/icon'
+import { Button, Message, Popconfirm, Select, Space, Tag } from '@arco-design/web-react'
+import { IconClose, IconPlus } from '@arco-design/web-react/icon'
 import { api, errorMessage, getAll, getList } from '../../api/client.ts'
 import type { Group } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
@@ -56,8 +56,21 @@ export function UserGroups({ username }: { username: string }) {
       <div className="toolbar" style={{ marginBottom: 12 }}>
         {mine.length === 0 && auto.length === 0 ? <span className="muted">{t('users.noGroups')}</span> : null}
         {mine.map((g) => (
-          <Tag key={g.id} color="arcoblue" closable onClose={() => void remove(g.id)}>
+          <Tag key={g.id} color="arcoblue">
             {g.name}
+            {/* Removing a membership changes what the user can call: asked first (issue 19 defect 7). */}
+            <Popconfirm
+              title={t('users.removeGroupConfirm', { name: username, group: g.name })}
+              onOk={() => remove(g.id)}
+            >
+              <Button
+                size="mini"
+                type="text"
+                icon={<IconClose />}
+                aria-label={t('users.removeGroup', { group: g.name })}
+                data-testid={`user-group-remove-${g.name}`}
+              />
+            </Popconfirm>
           </Tag>
         ))}
         {auto
