@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { Plugin } from 'vite'
@@ -19,7 +19,14 @@ export function precompressDir(dir: string): number {
   let count = 0
   for (const file of filesUnder(dir)) {
     if (!COMPRESSIBLE.test(file)) continue
-    const raw = readFileSync(file)
+    let raw: Buffer
+    try {
+      raw = readFileSync(file)
+    } catch (err) {
+      // Another build emptying the same folder meanwhile (two e2e suites starting together): its files are gone.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw err
+    }
     if (raw.length < MIN_BYTES) continue
     const br = brotliCompressSync(raw, {
       params: {
@@ -27,8 +34,13 @@ export function precompressDir(dir: string): number {
         [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
       },
     })
-    writeFileSync(`${file}.br`, br)
-    writeFileSync(`${file}.gz`, gzipSync(raw, { level: 9 }))
+    try {
+      writeFileSync(`${file}.br`, br)
+      writeFileSync(`${file}.gz`, gzipSync(raw, { level: 9 }))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw err
+    }
     count++
   }
   return count
@@ -42,8 +54,9 @@ export function precompress(outDir: string): Plugin {
   return {
     name: 'precompress',
     apply: 'build',
-    closeBundle() {
-      precompressDir(outDir)
+    closeBundle(error) {
+      // A failed build has no output to compress; its own error is the one to report.
+      if (!error && existsSync(outDir)) precompressDir(outDir)
     },
   }
 }

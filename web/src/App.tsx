@@ -1,6 +1,7 @@
-import { lazy, Suspense, useEffect, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, useMemo, type ReactNode } from 'react'
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router'
-import { ConfigProvider, Spin } from '@arco-design/web-react'
+import { ConfigProvider, Spin, type ConfigProviderProps } from '@arco-design/web-react'
+import { IconClose } from '@arco-design/web-react/icon'
 import * as enUSLocale from '@arco-design/web-react/es/locale/en-US.js'
 import * as zhCNLocale from '@arco-design/web-react/es/locale/zh-CN.js'
 import type { Locale } from '@arco-design/web-react/es/locale/interface.js'
@@ -8,6 +9,8 @@ import { useAuth, isAdminRole } from './store/auth.ts'
 import { usePrefs } from './store/prefs.ts'
 import { AppLayout } from './layout/AppLayout.tsx'
 import { Forbidden, NotFound } from './components/StatusPages.tsx'
+import { useApplyTheme } from './components/ThemeSwitch.tsx'
+import { translate } from './i18n/index.ts'
 
 const Login = lazy(() => import('./pages/Login.tsx'))
 const Pricing = lazy(() => import('./pages/Pricing.tsx'))
@@ -54,14 +57,27 @@ const loading = (
   </div>
 )
 
+/**
+ * Arco labels its modal and tag close buttons "Close" in every language: the page's own word instead (issue 19
+ * #12). The modal's icon sits in Arco's clickable wrapper, so it needs only the name.
+ */
+function closeLabels(label: string): ConfigProviderProps['componentConfig'] {
+  return {
+    Modal: { closeIcon: <IconClose role="button" aria-label={label} /> },
+    Tag: { __closeIconProps: { 'aria-label': label } } as Record<string, unknown>,
+  }
+}
+
 export function App() {
   const lang = usePrefs((s) => s.lang)
+  useApplyTheme()
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'
   }, [lang])
   const locale = locales[lang]
+  const componentConfig = useMemo(() => closeLabels(translate(lang, 'common.close')), [lang])
   return (
-    <ConfigProvider locale={locale}>
+    <ConfigProvider locale={locale} componentConfig={componentConfig}>
       <BrowserRouter>
         <Suspense fallback={loading}>
           <Routes>

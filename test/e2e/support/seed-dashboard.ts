@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { openPage, type Watched } from './browser.ts'
 import type { RunningGateway } from './gateway.ts'
 
@@ -74,13 +74,23 @@ export async function seedDashboard(gw: RunningGateway, upstreamUrl: string): Pr
     window_sec: 60,
     value: 100,
   })
-  await admin.call('POST', '/user/tokens', { name: 'admin-key' })
+  const adminKey = await admin.call<{ key: string; id: string }>('POST', '/user/tokens', {
+    name: 'admin-key-for-the-nightly-batch-jobs',
+    expires_at: '2030-01-01T00:00:00Z',
+  })
+  const frozen = await admin.call<{ id: string }>('POST', '/user/tokens', { name: 'frozen-key' })
+  await admin.call('POST', `/user/tokens/${frozen.id}/freeze`)
   const alice = await apiLogin(gw.url, user.name, user.password)
   const created = await alice.call<{ key: string }>('POST', '/user/tokens', { name: 'alice-key' })
-  for (const model of [chatModel, chatModel, 'no-such-model']) {
+  for (const [key, model] of [
+    [created.key, chatModel],
+    [created.key, chatModel],
+    [created.key, 'no-such-model'],
+    [adminKey.key, chatModel],
+  ]) {
     await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }] }),
     }).then((r) => r.arrayBuffer())
   }
@@ -127,3 +137,15 @@ export const ADMIN_PAGES = [
 ]
 
 export const USER_PAGES = ['/home', '/guide', '/dashboard', '/apikeys', '/chat', '/logs', '/pricing']
+
+/** Open a page and wait until its requests are done and no loading spinner is left. */
+export async function visit(page: Page, path: string): Promise<void> {
+  await page.goto(path, { waitUntil: 'networkidle' })
+  await page
+    .waitForFunction(() => !document.querySelector('.page-loading, .arco-spin-loading'), undefined, {
+      timeout: 10_000,
+    })
+    .catch(() => undefined)
+  // Arco's entry animations (fade-in of tables, drawers) end within 300 ms.
+  await page.waitForTimeout(350)
+}

@@ -1,6 +1,8 @@
 import axios, { AxiosError } from 'axios'
 import { DASHBOARD_HEADER, useAuth } from '../store/auth.ts'
 import type { ApiErrorBody, ListResponse } from './types.ts'
+import { t } from '../i18n/index.ts'
+import { unitKeys } from '../components/labels.ts'
 
 /**
  * The one axios client. The session travels as the HttpOnly cookie the login set (same origin, so the browser
@@ -22,18 +24,30 @@ api.interceptors.response.use(
   },
 )
 
-/** The server's message from `{"error":{"code","message"}}` (or older shapes), for forms and toasts. */
-export function errorMessage(err: unknown, fallback = 'Request failed'): string {
+/**
+ * The server's message from `{"error":{"code","message"}}` (or older shapes), for forms and toasts; without one,
+ * a sentence in the page's language, never a bare "HTTP 500" or "Timeout".
+ */
+export function errorMessage(err: unknown, fallback?: string): string {
+  const otherwise = fallback ?? t('error.requestFailed')
   if (err instanceof AxiosError) {
     const body = err.response?.data as ApiErrorBody | string | undefined
     const fromBody = messageFromBody(body)
-    if (fromBody) return fromBody
-    if (err.response) return `HTTP ${err.response.status}`
-    if (err.code === 'ECONNABORTED') return 'Timeout'
-    return err.message || fallback
+    if (fromBody) return readableUnits(fromBody)
+    if (err.response) return t('error.http', { status: err.response.status })
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return t('error.timeout')
+    if (err.code === 'ERR_NETWORK') return t('error.network')
+    return otherwise
   }
-  if (err instanceof Error) return err.message || fallback
-  return fallback
+  if (err instanceof Error) return err.message ? readableUnits(err.message) : otherwise
+  return otherwise
+}
+
+const UNIT_NAME = new RegExp(`\\b(${Object.keys(unitKeys).join('|')})\\b`, 'g')
+
+/** Price units as the pages name them ("input tokens"), not as the API spells them ("input_token"). */
+function readableUnits(message: string): string {
+  return message.replace(UNIT_NAME, (u) => t(unitKeys[u as keyof typeof unitKeys]))
 }
 
 export function messageFromBody(body: unknown): string | undefined {

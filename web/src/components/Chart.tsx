@@ -1,16 +1,9 @@
 import { useEffect, useRef, useState } from 'react'
+import { niceTicks } from '../lib/format.ts'
 
 export interface Point {
   label: string
   value: number
-}
-
-function niceMax(v: number): number {
-  if (v <= 0) return 1
-  const exp = Math.pow(10, Math.floor(Math.log10(v)))
-  const f = v / exp
-  const nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10
-  return nice * exp
 }
 
 /** A small dependency-free SVG chart (line with area, or bars) that scales to its container. */
@@ -22,6 +15,8 @@ export function Chart(props: {
   format?: (v: number) => string
   testId?: string
   ariaLabel?: string
+  /** Counts: ticks at whole numbers only. */
+  integer?: boolean
 }) {
   const { data, kind = 'line', color = '#165dff', height = 220 } = props
   const fmt = props.format ?? ((v: number) => String(v))
@@ -42,14 +37,14 @@ export function Chart(props: {
   const pad = { l: 56, r: 22, t: 12, b: 28 }
   const iw = W - pad.l - pad.r
   const ih = H - pad.t - pad.b
-  const max = niceMax(Math.max(0, ...data.map((d) => d.value)))
+  const ticks = niceTicks(Math.max(0, ...data.map((d) => d.value)), 4, props.integer)
+  const max = ticks[ticks.length - 1]
   const n = data.length
   const step = n > 1 ? iw / (n - 1) : iw
   const slot = n > 0 ? iw / n : iw
   const x = (i: number) =>
     kind === 'bar' ? pad.l + slot * i + slot / 2 : pad.l + (n > 1 ? step * i : iw / 2)
   const y = (v: number) => pad.t + ih - (v / max) * ih
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max)
   const labelEvery = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(W / 80))))
   const line = data
     .map((d, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(d.value).toFixed(1)}`)
@@ -81,17 +76,24 @@ export function Chart(props: {
               x2={W - pad.r}
               y1={y(tv)}
               y2={y(tv)}
-              stroke="#e5e6eb"
+              className="chart-grid"
               strokeDasharray={tv === 0 ? undefined : '3 3'}
             />
-            <text x={pad.l - 6} y={y(tv) + 4} textAnchor="end" fontSize="11" fill="#86909c">
+            <text x={pad.l - 6} y={y(tv) + 4} textAnchor="end" fontSize="11" className="chart-tick">
               {fmt(tv)}
             </text>
           </g>
         ))}
         {data.map((d, i) =>
           i % labelEvery === 0 || i === n - 1 ? (
-            <text key={`l${d.label}`} x={x(i)} y={H - 8} textAnchor="middle" fontSize="11" fill="#86909c">
+            <text
+              key={`l${d.label}`}
+              x={x(i)}
+              y={H - 8}
+              textAnchor="middle"
+              fontSize="11"
+              className="chart-tick"
+            >
               {d.label.length > 5 ? d.label.slice(5) : d.label}
             </text>
           ) : null,

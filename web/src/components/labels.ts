@@ -1,5 +1,5 @@
 import type { TKey, Vars } from '../i18n/index.ts'
-import { splitWindow } from '../lib/format.ts'
+import { splitWindow, usd } from '../lib/format.ts'
 import type { PriceUnit } from '../api/types.ts'
 
 type T = (key: TKey, vars?: Vars) => string
@@ -21,7 +21,7 @@ export function limitTypeLabel(t: T, type: string): string {
 }
 
 export function limitValue(t: T, type: string, v: number): string {
-  if (type === 'quota_limit') return `$${v}`
+  if (type === 'quota_limit') return usd(v)
   if (type === 'token_limit') return t('limitType.tokensN', { n: v.toLocaleString('en-US') })
   return t('limitType.requestsN', { n: v.toLocaleString('en-US') })
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { t } from '../i18n/index.ts'
+import { t, type TKey } from '../i18n/index.ts'
 
 type Issue = z.core.$ZodIssue
 
@@ -82,13 +82,24 @@ export function validateBody<S extends z.ZodType>(
   return null
 }
 
-/** The first problem as text (for forms without a FormInstance). */
+const FIELD_LABELS: Record<string, TKey> = {
+  value: 'field.value',
+  price_per_unit: 'field.price_per_unit',
+  model_name: 'field.model_name',
+  window_sec: 'field.window_sec',
+  limit_type: 'field.limit_type',
+  unit: 'field.unit',
+  code: 'field.code',
+  group_id: 'field.group_id',
+}
+
+/** The first problem as text (for forms without a FormInstance), led by the field's label, never its API name. */
 export function firstIssue<S extends z.ZodType>(schema: S, body: unknown): string | null {
   const r = schema.safeParse(body)
   if (r.success) return null
   const issue = r.error.issues[0]
-  const path = issue.path.join('.')
-  return path ? `${path}: ${issueMessage(issue)}` : issueMessage(issue)
+  const label = FIELD_LABELS[String(issue.path[0] ?? '')]
+  return label ? `${t(label)}: ${issueMessage(issue)}` : issueMessage(issue)
 }
 
 /** Keep only defined values (the server rejects unknown fields, and `undefined` means "not set"). */

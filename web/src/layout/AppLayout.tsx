@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/index.ts'
 import { adminNav, publicNav, titleFor, userNav, type NavItem } from './nav.tsx'
 import { useIsMobile } from '../components/useMedia.ts'
 import { LangSwitch } from '../components/LangSwitch.tsx'
+import { ThemeSwitch } from '../components/ThemeSwitch.tsx'
 import { api } from '../api/client.ts'
 import type { Me } from '../api/types.ts'
 
@@ -117,6 +118,7 @@ export function AppLayout() {
           </div>
           <div className="header-right">
             <LangSwitch />
+            <ThemeSwitch />
             {mobile ? null : (
               <span className="header-user" data-testid="header-user">
                 <IconUser /> {username}

@@ -1,15 +1,37 @@
 /** Formatting helpers shared by the pages. */
 
-export function usd(v: number | null | undefined, digits = 4): string {
+/**
+ * The one money format of the dashboard: two decimals from $1 up ($30.00, $1,234.50), and below $1 three
+ * significant digits with at least two decimals ($0.50, $0.125, $0.00721), so a cost of a fraction of a cent
+ * still shows. Amounts are computed from integer nano-USD on the server; this only displays them.
+ */
+export function usd(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '-'
   const abs = Math.abs(v)
-  const d = abs !== 0 && abs < 0.01 ? Math.max(digits, 6) : digits
-  return `$${v.toFixed(d).replace(/(\.\d*?[1-9])0+$|\.0+$/, '$1')}`
+  const digits = abs > 0 && abs < 1 ? Math.min(9, Math.max(2, 2 - Math.floor(Math.log10(abs)))) : 2
+  const text = abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })
+  return `${v < 0 ? '-' : ''}$${text}`
 }
 
-export function usdFixed(v: number | null | undefined, digits = 2): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '-'
-  return `$${v.toFixed(digits)}`
+/** Kept for pages that asked for fixed decimals: the dashboard has one money format (see `usd`). */
+export function usdFixed(v: number | null | undefined): string {
+  return usd(v)
+}
+
+/**
+ * Evenly spaced axis ticks from 0: a step of 1, 2 or 5 times a power of ten, whole numbers when the values are
+ * counts, about `count` steps up to the first tick at or above `max`.
+ */
+export function niceTicks(max: number, count = 4, integer = false): number[] {
+  const target = max > 0 ? max / count : 1
+  const exp = Math.pow(10, Math.floor(Math.log10(target)))
+  const f = target / exp
+  let step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * exp
+  if (integer) step = Math.max(1, Math.round(step))
+  const steps = Math.max(1, Math.ceil(max / step - 1e-9))
+  // Rounded to the step's own precision so 0.1 * 3 does not print as 0.30000000000000004.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)))
+  return Array.from({ length: steps + 1 }, (_, i) => Number((i * step).toFixed(decimals)))
 }
 
 export function num(v: number | null | undefined): string {

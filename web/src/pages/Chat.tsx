@@ -25,7 +25,8 @@ import type { Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { guessProtocol, snippet, type ChatProtocol, type SnippetLang } from '../lib/chat.ts'
 import { errorFromBody } from '../lib/chat.ts'
-import { keyFor, rememberKey } from '../store/keys.ts'
+import { keyFor, rememberKey, shareKeysAcrossTabs } from '../store/keys.ts'
+import { isChatModel, maskedKey } from './chat/chat-models.ts'
 import { Markdown } from '../components/Markdown.tsx'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { useChatStream } from './chat/useChatStream.ts'
@@ -61,6 +62,9 @@ export default function Chat() {
   const listRef = useRef<HTMLDivElement | null>(null)
   const onError = useCallback((m: string) => Message.error(m.length > 120 ? `${m.slice(0, 120)}…` : m), [])
   const { messages, streaming, send, stop, clear } = useChatStream(onError)
+  // Bumped when another open tab hands over the keys it holds (store/keys.ts).
+  const [, setKeysVersion] = useState(0)
+  useEffect(() => shareKeysAcrossTabs(() => setKeysVersion((v) => v + 1)), [])
 
   useEffect(() => {
     getAll<Token>('/user/tokens')
@@ -87,7 +91,7 @@ export default function Chat() {
       const text = await res.text()
       if (!res.ok) throw new Error(errorFromBody(text, res.status))
       const body = JSON.parse(text) as { data?: ModelEntry[] }
-      const list = (body.data ?? []).filter((m) => typeof m.id === 'string')
+      const list = (body.data ?? []).filter((m) => typeof m.id === 'string' && isChatModel(m.id))
       setModels(list)
       setModel((cur) => (cur && list.some((m) => m.id === cur) ? cur : list[0]?.id))
     } catch (e) {
@@ -101,6 +105,13 @@ export default function Chat() {
   useEffect(() => {
     if (apiKey.startsWith('sk-') && apiKey.length > 10) void loadModels(apiKey)
   }, [apiKey, loadModels])
+
+  useEffect(() => {
+    // A pasted key the server accepted (its models loaded) is kept for the session, for this and the other tabs.
+    const key = pasted.trim()
+    if (models.length && key && selectedToken && !remembered && key.startsWith(selectedToken.key_prefix))
+      rememberKey({ id: selectedToken.id, name: selectedToken.name, key })
+  }, [models, pasted, selectedToken, remembered])
 
   useEffect(() => {
     if (!model) return
@@ -133,7 +144,8 @@ export default function Chat() {
         lang,
         protocol,
         window.location.origin,
-        apiKey,
+        // Shown on screen and copied by hand: never the secret itself.
+        apiKey ? maskedKey(apiKey) : '',
         model ?? '',
         lastUser || t('chat.samplePrompt'),
       ),

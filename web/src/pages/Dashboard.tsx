@@ -284,7 +284,7 @@ export default function Dashboard() {
         <Card title={t('dashboard.spendOverTime')}>
           <Chart
             data={perDay.cost}
-            format={(v) => (v === 0 ? '$0' : v < 1 ? `$${v.toFixed(3)}` : `$${compact(v)}`)}
+            format={usd}
             testId="chart-spend"
             ariaLabel={t('dashboard.spendOverTime')}
           />
@@ -295,6 +295,7 @@ export default function Dashboard() {
             kind="bar"
             color="#722ed1"
             format={compact}
+            integer
             testId="chart-requests"
             ariaLabel={t('dashboard.requestsOverTime')}
           />

@@ -4,7 +4,7 @@ import { api, errorMessage } from '../../api/client.ts'
 import { redeemVoucherBody } from '../../api/contracts.ts'
 import type { MyStatus } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
-import { usdFixed, usd } from '../../lib/format.ts'
+import { usd } from '../../lib/format.ts'
 import { firstIssue } from '../../components/validate.ts'
 import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels.ts'
 
@@ -35,7 +35,7 @@ export function BalanceCard({ status, onChanged }: { status: MyStatus | null; on
         '/user/vouchers/redeem',
         { code: code.trim() },
       )
-      Message.success(t('dashboard.redeemed', { amount: usdFixed(res.data.amount_usd ?? 0) }))
+      Message.success(t('dashboard.redeemed', { amount: usd(res.data.amount_usd ?? 0) }))
       setCode('')
       onChanged()
     } catch (e) {
@@ -56,7 +56,7 @@ export function BalanceCard({ status, onChanged }: { status: MyStatus | null; on
             ) : unlimited ? (
               <Tag color="green">{t('common.unlimited')}</Tag>
             ) : (
-              usdFixed(status.quota_usd, 4)
+              usd(status.quota_usd)
             )}
           </div>
         </div>
@@ -115,10 +115,8 @@ export function RateLimitCard({ status }: { status: MyStatus | null }) {
                 </div>
               </div>
               <div className="mono">
-                {r.limit_type === 'quota_limit'
-                  ? `$${r.current.toFixed(4)}`
-                  : r.current.toLocaleString('en-US')}{' '}
-                / {limitValue(t, r.limit_type, r.limit)}
+                {r.limit_type === 'quota_limit' ? usd(r.current) : r.current.toLocaleString('en-US')} /{' '}
+                {limitValue(t, r.limit_type, r.limit)}
               </div>
               <Tooltip content={t('dashboard.remainingPct', { pct: remaining.toFixed(1) })}>
                 <Progress

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
+import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
+import { findChromium, launchBrowser, openPage, shot } from './support/browser.ts'
+import {
+  ADMIN_PAGES,
+  USER_PAGES,
+  seedDashboard,
+  signedInPage,
+  visit,
+  type Seeded,
+} from './support/seed-dashboard.ts'
+
+/**
+ * Issue 19 #11: axe (WCAG 2.0 and 2.1, levels A and AA) finds nothing on any page of the dashboard, for an
+ * admin and for a user, in English and Chinese, with rows in every table.
+ */
+
+const chromiumPath = findChromium()
+const suite = chromiumPath ? describe : describe.skip
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+
+/** Each violation as "rule: how many elements (first selector)". */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(AXE_SOURCE)
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<unknown> } }).axe
+    const r = (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
+      violations: { id: string; nodes: { target: string[] }[] }[]
+    }
+    return r.violations.map((v) => `${v.id}: ${v.nodes.length} (${v.nodes[0]?.target.join(' ')})`)
+  }, TAGS)
+}
+
+suite('accessibility (axe in Chromium)', () => {
+  let gw: RunningGateway
+  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
+  let browser: Browser
+  let seeded: Seeded
+
+  beforeAll(async () => {
+    ensureWebBuild()
+    fake = await startFakeUpstream({ port: 0 })
+    gw = await startGateway()
+    seeded = await seedDashboard(gw, fake.url)
+    browser = await launchBrowser(chromiumPath as string)
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined)
+    await gw?.stop()
+    await fake?.close()
+  }, 60_000)
+
+  for (const lang of ['en', 'zh'] as const) {
+    it(`axe reports no WCAG A/AA violation on any page (${lang})`, async () => {
+      const found: string[] = []
+      const publicPage = await openPage(browser, { baseURL: gw.url, lang })
+      await visit(publicPage.page, '/login')
+      for (const v of await axeViolations(publicPage.page)) found.push(`public /login: ${v}`)
+      await publicPage.context.close()
+      const admin = { name: gw.adminUsername, password: gw.adminPassword }
+      for (const [who, pages] of [
+        [admin, ADMIN_PAGES],
+        [seeded.user, USER_PAGES],
+      ] as const) {
+        const w = await signedInPage(browser, gw, who, { lang })
+        for (const path of pages) {
+          await visit(w.page, path)
+          const violations = await axeViolations(w.page)
+          if (violations.length) await shot(w.page, `axe-${lang}-${who.name}${path.replace('/', '-')}`)
+          found.push(...violations.map((v) => `${who.name} ${path}: ${v}`))
+        }
+        await w.context.close()
+      }
+      expect(found).toEqual([])
+    }, 300_000)
+  }
+})
