@@ -50,21 +50,13 @@ export async function listPrices(
     let q = deps.db.selectFrom('group_model_prices')
     if (filter.group_id) q = q.where('group_id', '=', filter.group_id)
     if (filter.model) q = q.where('model_name', 'like', `%${filter.model}%`)
-    const { rows, total } = await selectPage(
-      q,
-      (f) => f.selectAll().orderBy('model_name').orderBy('unit'),
-      page,
-    )
-    return { data: rows.map(serializePrice), total }
+    const ordered = (f: typeof q) => f.selectAll().orderBy('model_name').orderBy('unit')
+    return selectPage(q, ordered, page, serializePrice)
   }
   let q = deps.db.selectFrom('model_prices')
   if (filter.model) q = q.where('model_name', 'like', `%${filter.model}%`)
-  const { rows, total } = await selectPage(
-    q,
-    (f) => f.selectAll().orderBy('model_name').orderBy('unit'),
-    page,
-  )
-  return { data: rows.map(serializePrice), total }
+  const ordered = (f: typeof q) => f.selectAll().orderBy('model_name').orderBy('unit')
+  return selectPage(q, ordered, page, serializePrice)
 }
 
 export async function createPrice(deps: PriceDeps, body: PriceBody | GroupPriceBody) {

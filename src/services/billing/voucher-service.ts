@@ -52,12 +52,8 @@ export async function listVouchers(deps: VoucherDeps, filter: { used?: boolean }
   let q = deps.db.selectFrom('vouchers')
   if (filter.used === true) q = q.where('used_by', 'is not', null)
   if (filter.used === false) q = q.where('used_by', 'is', null)
-  const { rows, total } = await selectPage(
-    q,
-    (f) => f.selectAll().orderBy('created_at', 'desc').orderBy('id'),
-    page,
-  )
-  return { data: rows.map(serializeVoucher), total }
+  const ordered = (f: typeof q) => f.selectAll().orderBy('created_at', 'desc').orderBy('id')
+  return selectPage(q, ordered, page, serializeVoucher)
 }
 
 export async function getVoucher(deps: VoucherDeps, id: string) {

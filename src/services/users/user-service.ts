@@ -67,12 +67,8 @@ export async function getUserRow(deps: UserDeps, username: string) {
 export async function listUsers(deps: UserDeps, filter: { q?: string }, page: Page) {
   let q = deps.db.selectFrom('users')
   if (filter.q) q = q.where('username', 'like', `%${filter.q}%`)
-  const { rows, total } = await selectPage(
-    q,
-    (f) => f.selectAll().orderBy('created_at').orderBy('username'),
-    page,
-  )
-  return { data: rows.map(serializeUser), total }
+  const ordered = (f: typeof q) => f.selectAll().orderBy('created_at').orderBy('username')
+  return selectPage(q, ordered, page, serializeUser)
 }
 
 /** Only a superadmin may create, change, disable or delete anyone whose role is (or becomes) above `user`. */
