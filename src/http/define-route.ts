@@ -30,8 +30,8 @@ export type Invalidates<C, Ctx> = Partial<
 
 /** The admin audit row written in the change's own transaction (docs/security.md, "Admin audit"). */
 export interface AuditSpec<C, Ctx> {
-  /** `noun.verb`, e.g. `user.update`. */
-  action: string
+  /** `noun.verb`, e.g. `user.update`; a function when the request decides it (enable or disable). */
+  action: string | ((changed: C, ctx: Ctx) => string)
   target?: (changed: C, ctx: Ctx) => string | null | undefined
   /** What changed, never a secret (secret-looking fields are redacted anyway). */
   summary?: (changed: C, ctx: Ctx) => unknown

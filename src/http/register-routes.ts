@@ -38,7 +38,7 @@ async function runChange(def: ChangeRoute<unknown, unknown, AuthLevel, unknown, 
         (db) => def.change(ctx, db),
         (result) => ({
           actor: ctx.principal?.username ?? 'anonymous',
-          action: audit.action,
+          action: typeof audit.action === 'string' ? audit.action : audit.action(result, ctx),
           target: audit.target?.(result, ctx),
           summary: audit.summary?.(result, ctx),
           ip: ctx.ip,

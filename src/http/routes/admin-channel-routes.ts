@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { bulkChannelsBody, createChannelBody, updateChannelBody } from '../../contracts/channels.ts'
-import { route } from '../define-route.ts'
+import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   changeChannel,
@@ -26,6 +26,7 @@ const channelDeps = (deps: AppDeps) => ({
   encryptionKey: deps.config.ENCRYPTION_KEY,
   checkAddress: deps.channelUpstream.checkAddress,
 })
+const byId = param('id')
 const testBody = z.strictObject({ model: z.string().min(1).max(200).optional() }).optional()
 /** Fetch-models may keep only the chosen ones (`keep`); without it the upstream's whole list replaces the channel's. */
 const fetchBody = z
@@ -59,22 +60,10 @@ export const adminChannelRoutes = [
     summary: 'Create a channel; its key is encrypted at rest',
     body: createChannelBody,
     status: 201,
-    handler: async ({ deps, body, principal, ip }) => {
-      const cd = channelDeps(deps)
-      await checkChannelAddresses(cd, body)
-      const ch = await deps.audit.change(
-        (db) => insertChannel({ ...cd, db }, body),
-        (ch) => ({
-          actor: principal.username,
-          action: 'channel.create',
-          target: ch.id,
-          summary: { ...ch },
-          ip,
-        }),
-      )
-      deps.invalidate('channels', ch.id)
-      return ch
-    },
+    prepare: ({ deps, body }) => checkChannelAddresses(channelDeps(deps), body),
+    change: ({ deps, body }, db) => insertChannel({ ...channelDeps(deps), db }, body),
+    audit: { action: 'channel.create', target: (ch) => ch.id, summary: (ch) => ({ ...ch }) },
+    invalidates: { channels: (ch) => ch.id },
   }),
   route({
     method: 'GET',
@@ -95,23 +84,19 @@ export const adminChannelRoutes = [
     summary:
       'Change a channel; changing where its key is sent (base URL origin, proxy, extra headers) needs `api_key` again',
     body: updateChannelBody,
-    handler: async ({ deps, body, params, principal, ip }) => {
-      const cd = channelDeps(deps)
-      await checkChannelAddresses(cd, body)
-      const { channel: ch } = await deps.audit.change(
-        (db) => changeChannel({ ...cd, db }, params.id, body),
-        ({ destination }) => ({
-          actor: principal.username,
-          action: 'channel.update',
-          target: params.id,
-          // Old and new hosts when the key now goes somewhere else; field names only, never the key.
-          summary: { changed: Object.keys(body), ...(destination ? { destination } : {}) },
-          ip,
-        }),
-      )
-      deps.invalidate('channels', ch.id)
-      return ch
+    prepare: ({ deps, body }) => checkChannelAddresses(channelDeps(deps), body),
+    change: ({ deps, body, params }, db) => changeChannel({ ...channelDeps(deps), db }, params.id, body),
+    audit: {
+      action: 'channel.update',
+      target: byId,
+      // Old and new hosts when the key now goes somewhere else; field names only, never the key.
+      summary: ({ destination }, { body }) => ({
+        changed: Object.keys(body),
+        ...(destination ? { destination } : {}),
+      }),
     },
+    invalidates: { channels: byId },
+    reply: ({ channel }) => channel,
   }),
   route({
     method: 'DELETE',
@@ -120,19 +105,9 @@ export const adminChannelRoutes = [
     tag: 'channels',
     summary: 'Delete a channel (its group links go with it)',
     status: 204,
-    handler: async ({ deps, params, principal, ip }) => {
-      await deps.audit.change(
-        (db) => deleteChannel({ ...channelDeps(deps), db }, params.id),
-        (row) => ({
-          actor: principal.username,
-          action: 'channel.delete',
-          target: params.id,
-          summary: { name: row.name },
-          ip,
-        }),
-      )
-      deps.invalidate('channels', params.id)
-    },
+    change: ({ deps, params }, db) => deleteChannel({ ...channelDeps(deps), db }, params.id),
+    audit: { action: 'channel.delete', target: byId, summary: (row) => ({ name: row.name }) },
+    invalidates: { channels: byId },
   }),
   route({
     method: 'POST',
@@ -151,6 +126,7 @@ export const adminChannelRoutes = [
       if (body?.preview) return { ok: true, count: upstream.length, models: upstream }
       const keep = body?.keep ? new Set(body.keep) : null
       const models = keep ? upstream.filter((m) => keep.has(m)) : upstream
+      // Declared by hand: a preview changes nothing and writes no audit row.
       await deps.audit.change(
         (db) => saveFetchedModels({ ...cd, db }, params.id, models),
         () => ({
@@ -173,23 +149,15 @@ export const adminChannelRoutes = [
     tag: 'channels',
     summary: 'Send a one-token request through the channel and record its health',
     body: testBody,
-    handler: async ({ deps, params, body, principal, ip }) => {
-      const cd = channelDeps(deps)
-      // The same probe as the CLI's `testChannel`; recorded here with its audit row in one transaction.
-      const result = await probeChannel(cd, deps.channelUpstream, params.id, body?.model)
-      await deps.audit.change(
-        (db) => recordProbe({ ...cd, db }, params.id, result),
-        () => ({
-          actor: principal.username,
-          action: 'channel.test',
-          target: params.id,
-          summary: { ok: result.ok, status: result.status },
-          ip,
-        }),
-      )
-      deps.invalidate('channels', params.id)
-      return result
+    // The same probe as the CLI's `testChannel`, outside the transaction; its record and audit row inside.
+    prepare: ({ deps, params, body }) =>
+      probeChannel(channelDeps(deps), deps.channelUpstream, params.id, body?.model),
+    change: async ({ deps, params, prepared }, db) => {
+      await recordProbe({ ...channelDeps(deps), db }, params.id, prepared)
+      return prepared
     },
+    audit: { action: 'channel.test', target: byId, summary: (r) => ({ ok: r.ok, status: r.status }) },
+    invalidates: { channels: byId },
   }),
   route({
     method: 'POST',
@@ -199,19 +167,12 @@ export const adminChannelRoutes = [
     tag: 'channels',
     summary: 'Enable or disable several channels at once',
     body: bulkChannelsBody,
-    handler: async ({ deps, body, principal, ip }) => {
-      const ids = await deps.audit.change(
-        (db) => setChannelsEnabled({ ...channelDeps(deps), db }, body.ids, body.enabled),
-        (ids) => ({
-          actor: principal.username,
-          action: body.enabled ? 'channel.bulk_enable' : 'channel.bulk_disable',
-          target: null,
-          summary: { ids },
-          ip,
-        }),
-      )
-      for (const id of ids) deps.invalidate('channels', id)
-      return { ok: true, count: ids.length, ids }
+    change: ({ deps, body }, db) => setChannelsEnabled({ ...channelDeps(deps), db }, body.ids, body.enabled),
+    audit: {
+      action: (_, { body }) => (body.enabled ? 'channel.bulk_enable' : 'channel.bulk_disable'),
+      summary: (ids) => ({ ids }),
     },
+    invalidates: { channels: true },
+    reply: (ids) => ({ ok: true, count: ids.length, ids }),
   }),
 ]
