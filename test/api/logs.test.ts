@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildTestApp, bearer, type TestApp } from '../support/build-test-app.ts'
 import { testDbKinds } from '../support/test-databases.ts'
 import { createAuditWriter } from '../../src/infra/audit/create-audit-writer.ts'
-import { makeTestAuditRecord } from '../../src/infra/audit/make-test-audit-record.ts'
+import { makeTestAuditRecord } from '../support/make-test-audit-record.ts'
 
 /** Every file the app opens through `fs/promises`, to prove that path-like ids never reach the file system. */
 const opened = vi.hoisted(() => [] as string[])

@@ -1,4 +1,4 @@
-import type { AuditRecord } from './audit-record.ts'
+import type { AuditRecord } from '../../src/infra/audit/audit-record.ts'
 
 /** A complete record for tests; `overrides` replace top-level fields. */
 export function makeTestAuditRecord(requestId: string, overrides: Partial<AuditRecord> = {}): AuditRecord {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AdmitResult, LimitRule, RateLimiter } from './rate-limiter-types.ts'
+import type { AdmitResult, LimitRule, RateLimiter } from '../../src/infra/rate-limit/rate-limiter-types.ts'
 
 /** How the contract suite drives one implementation. */
 export interface LimiterHarness {

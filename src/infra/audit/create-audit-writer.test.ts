@@ -5,7 +5,7 @@ import { brotliDecompressSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from './audit-record.ts'
 import { createAuditWriter, type AuditMetricName } from './create-audit-writer.ts'
-import { makeTestAuditRecord } from './make-test-audit-record.ts'
+import { makeTestAuditRecord } from '../../../test/support/make-test-audit-record.ts'
 
 let root: string
 let dir: string

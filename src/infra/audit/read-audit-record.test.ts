@@ -4,7 +4,7 @@ import path from 'node:path'
 import { brotliCompressSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAuditWriter } from './create-audit-writer.ts'
-import { makeTestAuditRecord } from './make-test-audit-record.ts'
+import { makeTestAuditRecord } from '../../../test/support/make-test-audit-record.ts'
 import { AuditRecordUnreadableError, readAuditRecord } from './read-audit-record.ts'
 import { dayFolderName, isSafeRequestId, parseDayFolderName, resolveAuditPath } from './resolve-audit-path.ts'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { makeTestAuditRecord } from './make-test-audit-record.ts'
+import { makeTestAuditRecord } from '../../../test/support/make-test-audit-record.ts'
 import {
   REDACTED,
   maskSecret,

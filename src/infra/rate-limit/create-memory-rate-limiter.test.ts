@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Clock } from '../clock.ts'
 import { createMemoryRateLimiter } from './create-memory-rate-limiter.ts'
-import { registerRateLimiterCases } from './rate-limiter.case.ts'
+import { registerRateLimiterCases } from '../../../test/support/rate-limiter-contract.ts'
 import type { LimitRule } from './rate-limiter-types.ts'
 
 function fakeClock(): Clock & { advance(ms: number): void } {

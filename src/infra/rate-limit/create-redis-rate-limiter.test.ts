@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REDIS_TEST_URL, requireService } from '../../../test/support/services.ts'
 import { keyPattern, ruleKeys } from './build-rate-limit-keys.ts'
 import { createRedisRateLimiter } from './create-redis-rate-limiter.ts'
-import { registerRateLimiterCases } from './rate-limiter.case.ts'
+import { registerRateLimiterCases } from '../../../test/support/rate-limiter-contract.ts'
 import type { LimitRule } from './rate-limiter-types.ts'
 import { runLuaScript } from './run-lua-script.ts'
 
