@@ -92,7 +92,8 @@ export function FormModal(props: FormModalProps) {
       <Form
         form={form}
         layout="vertical"
-        onValuesChange={(changed: Record<string, unknown>) => {
+        // onChange (unlike onValuesChange) fires only for the user's edits, not for the errors validateBody sets.
+        onChange={(changed: Record<string, unknown>) => {
           // An edited field's old error no longer applies; the next Save checks it again.
           const stale = Object.keys(changed).filter((f) => form.getFieldError(f))
           if (stale.length) form.setFields(Object.fromEntries(stale.map((f) => [f, { error: undefined }])))

@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react'
-import { Alert, Collapse, DatePicker, Form, Input, InputNumber, Modal, Select } from '@arco-design/web-react'
-import { api, errorMessage } from '../../api/client.ts'
+import { Collapse, DatePicker, Form, Input, InputNumber, Select } from '@arco-design/web-react'
+import { api } from '../../api/client.ts'
 import { createTokenBody, updateTokenBody } from '../../api/contracts.ts'
 import type { GroupRef, Token } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { defined, validateBody } from '../../components/validate.ts'
+import { FormModal } from '../../components/FormModal.tsx'
 import { dateOnly } from '../../lib/format.ts'
 
 interface Values {
@@ -28,15 +28,10 @@ export function KeyFormModal(props: {
 }) {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const { editing, visible } = props
 
-  useEffect(() => {
-    if (!visible) return
-    setError(null)
-    form.resetFields()
-    if (editing) {
+  const onOpen = () => {
+    if (editing)
       form.setFieldsValue({
         name: editing.name,
         group_id: editing.group_id ?? undefined,
@@ -47,14 +42,13 @@ export function KeyFormModal(props: {
         tpm: editing.tpm ?? undefined,
         max_concurrency: editing.max_concurrency ?? undefined,
       })
-    }
-  }, [visible, editing, form])
+  }
 
   const submit = async () => {
-    setError(null)
     const v = form.getFieldsValue()
     const models = (v.allowed_models ?? []).map((m) => m.trim()).filter(Boolean)
-    const common = {
+    const fields = defined({
+      name: (v.name ?? '').trim(),
       group_id: v.group_id ?? null,
       quota_usd: typeof v.quota_usd === 'number' && v.quota_usd > 0 ? v.quota_usd : null,
       expires_at: v.expires_at ? v.expires_at : null,
@@ -62,94 +56,77 @@ export function KeyFormModal(props: {
       rpm: v.rpm ?? null,
       tpm: v.tpm ?? null,
       max_concurrency: v.max_concurrency ?? null,
-    }
-    setBusy(true)
-    try {
-      if (editing) {
-        const body = validateBody(updateTokenBody, defined({ name: (v.name ?? '').trim(), ...common }), form)
-        if (!body) return
-        const res = await api.patch<Token>(`/user/tokens/${editing.id}`, body)
-        props.onDone(res.data)
-      } else {
-        const body = validateBody(createTokenBody, defined({ name: (v.name ?? '').trim(), ...common }), form)
-        if (!body) return
-        const res = await api.post<Token>('/user/tokens', body)
-        props.onDone(res.data)
-      }
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
+    const body = validateBody(editing ? updateTokenBody : createTokenBody, fields, form)
+    if (!body) return
+    const res = editing
+      ? await api.patch<Token>(`/user/tokens/${editing.id}`, body)
+      : await api.post<Token>('/user/tokens', body)
+    props.onDone(res.data)
   }
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       title={editing ? t('keys.editTitle') : t('keys.createTitle')}
       visible={visible}
-      onOk={() => void submit()}
-      onCancel={props.onClose}
-      confirmLoading={busy}
+      onOpen={onOpen}
+      openKey={editing}
+      onSubmit={submit}
+      onClose={props.onClose}
       okText={editing ? t('common.save') : t('common.create')}
-      cancelText={t('common.cancel')}
-      unmountOnExit
-      data-testid="key-form-modal"
+      testId="key-form"
     >
-      {error ? (
-        <Alert type="error" content={error} style={{ marginBottom: 12 }} data-testid="key-form-error" />
-      ) : null}
-      <Form form={form} layout="vertical">
-        <Form.Item label={t('keys.name')} field="name" required>
-          <Input placeholder={t('keys.namePlaceholder')} maxLength={200} data-testid="key-name" />
-        </Form.Item>
-        <Form.Item label={t('keys.group')} field="group_id" extra={t('keys.groupHelp')}>
-          <Select
-            allowClear
-            placeholder={t('keys.noGroup')}
-            options={props.groups.map((g) => ({ label: g.name, value: g.id }))}
-            data-testid="key-group"
-          />
-        </Form.Item>
-        <Form.Item label={t('keys.quota')} field="quota_usd" extra={t('keys.quotaHelp')}>
-          <InputNumber
-            min={0}
-            step={1}
-            precision={4}
-            prefix="$"
-            placeholder={t('common.unlimited')}
-            data-testid="key-quota"
-          />
-        </Form.Item>
-        <Form.Item label={t('keys.expiresAt')} field="expires_at" extra={t('keys.expiresHelp')}>
-          <DatePicker
-            style={{ width: '100%' }}
-            placeholder={t('keys.never')}
-            disabledDate={(d) => d.isBefore(new Date(), 'day')}
-          />
-        </Form.Item>
-        <Collapse bordered={false} style={{ marginTop: -8 }}>
-          <Collapse.Item name="adv" header={t('keys.advanced')}>
-            <Form.Item
-              label={t('keys.allowedModels')}
-              field="allowed_models"
-              extra={t('keys.allowedModelsHelp')}
-            >
-              <Select mode="multiple" allowCreate allowClear placeholder={t('keys.allModels')} />
-            </Form.Item>
-            <div className="grid-2" style={{ gap: 8 }}>
-              <Form.Item label={t('keys.rpm')} field="rpm">
-                <InputNumber min={1} precision={0} placeholder={t('common.unlimited')} />
-              </Form.Item>
-              <Form.Item label={t('keys.tpm')} field="tpm">
-                <InputNumber min={1} precision={0} placeholder={t('common.unlimited')} />
-              </Form.Item>
-            </div>
-            <Form.Item label={t('keys.concurrency')} field="max_concurrency">
+      <Form.Item label={t('keys.name')} field="name" required>
+        <Input placeholder={t('keys.namePlaceholder')} maxLength={200} data-testid="key-name" />
+      </Form.Item>
+      <Form.Item label={t('keys.group')} field="group_id" extra={t('keys.groupHelp')}>
+        <Select
+          allowClear
+          placeholder={t('keys.noGroup')}
+          options={props.groups.map((g) => ({ label: g.name, value: g.id }))}
+          data-testid="key-group"
+        />
+      </Form.Item>
+      <Form.Item label={t('keys.quota')} field="quota_usd" extra={t('keys.quotaHelp')}>
+        <InputNumber
+          min={0}
+          step={1}
+          precision={4}
+          prefix="$"
+          placeholder={t('common.unlimited')}
+          data-testid="key-quota"
+        />
+      </Form.Item>
+      <Form.Item label={t('keys.expiresAt')} field="expires_at" extra={t('keys.expiresHelp')}>
+        <DatePicker
+          style={{ width: '100%' }}
+          placeholder={t('keys.never')}
+          disabledDate={(d) => d.isBefore(new Date(), 'day')}
+        />
+      </Form.Item>
+      <Collapse bordered={false} style={{ marginTop: -8 }}>
+        <Collapse.Item name="adv" header={t('keys.advanced')}>
+          <Form.Item
+            label={t('keys.allowedModels')}
+            field="allowed_models"
+            extra={t('keys.allowedModelsHelp')}
+          >
+            <Select mode="multiple" allowCreate allowClear placeholder={t('keys.allModels')} />
+          </Form.Item>
+          <div className="grid-2" style={{ gap: 8 }}>
+            <Form.Item label={t('keys.rpm')} field="rpm">
               <InputNumber min={1} precision={0} placeholder={t('common.unlimited')} />
             </Form.Item>
-          </Collapse.Item>
-        </Collapse>
-      </Form>
-    </Modal>
+            <Form.Item label={t('keys.tpm')} field="tpm">
+              <InputNumber min={1} precision={0} placeholder={t('common.unlimited')} />
+            </Form.Item>
+          </div>
+          <Form.Item label={t('keys.concurrency')} field="max_concurrency">
+            <InputNumber min={1} precision={0} placeholder={t('common.unlimited')} />
+          </Form.Item>
+        </Collapse.Item>
+      </Collapse>
+    </FormModal>
   )
 }
