@@ -162,6 +162,11 @@ export const enUser = {
   'pricing.perSearch': 'Per web search',
   'pricing.perRequest': 'Per request',
   'pricing.empty': 'No prices published yet',
+  'pricing.onlyMine': 'Only models I can use',
+  'pricing.available': 'You can use it',
+  'pricing.unavailable': 'Not available to you',
+  'pricing.noneAvailable':
+    'You cannot call any model yet: no channel of your groups offers one. Ask an administrator to link a channel to your group.',
 
   'home.welcome': 'Welcome, {name}',
   'home.intro':

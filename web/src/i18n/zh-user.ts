@@ -160,6 +160,11 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'pricing.perSearch': '每次联网搜索',
   'pricing.perRequest': '每次请求',
   'pricing.empty': '暂无公开价格',
+  'pricing.onlyMine': '仅显示我可用的模型',
+  'pricing.available': '可用',
+  'pricing.unavailable': '你不可用',
+  'pricing.noneAvailable':
+    '你目前无法调用任何模型：你所在分组没有提供模型的渠道。请联系管理员将渠道关联到你的分组。',
 
   'home.welcome': '欢迎，{name}',
   'home.intro':

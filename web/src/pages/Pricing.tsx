@@ -1,9 +1,19 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
-import { Alert, Button, Card, Input, Table, Tabs, Tag, type TableColumnProps } from '@arco-design/web-react'
+import {
+  Alert,
+  Button,
+  Card,
+  Input,
+  Switch,
+  Table,
+  Tabs,
+  Tag,
+  type TableColumnProps,
+} from '@arco-design/web-react'
 import { IconSearch } from '@arco-design/web-react/icon'
 import axios from 'axios'
-import { errorMessage } from '../api/client.ts'
+import { api, errorMessage } from '../api/client.ts'
 import type { PublicPrice } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
@@ -16,7 +26,22 @@ function price(v: number | undefined): string {
   return `$${Number(v.toFixed(6))}`
 }
 
-/** Public price list (no login): USD per 1M tokens, or per call. */
+/** Whether a price row's model (an exact name or a glob with `*`) names one of `models`. */
+export function priceCovers(priced: string, models: Set<string>): boolean {
+  if (!priced.includes('*')) return models.has(priced)
+  const re = new RegExp(
+    `^${priced
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  )
+  return [...models].some((m) => re.test(m))
+}
+
+/**
+ * Public price list (no login): USD per 1M tokens, or per call. Signed in, it marks the models the user can call
+ * (a priced model routes only through a channel of one of their groups) and by default lists only those.
+ */
 export default function Pricing() {
   const { t } = useI18n()
   const signedIn = useAuth((s) => s.username)
@@ -25,6 +50,16 @@ export default function Pricing() {
   const [error, setError] = useState<string | null>(null)
   const [vendor, setVendor] = useState('all')
   const [q, setQ] = useState('')
+  const [mine, setMine] = useState<Set<string> | null>(null)
+  const [onlyMine, setOnlyMine] = useState(true)
+
+  useEffect(() => {
+    if (!signedIn) return setMine(null)
+    api
+      .get<{ data: string[] }>('/user/models')
+      .then((r) => setMine(new Set(r.data.data)))
+      .catch(() => setMine(null))
+  }, [signedIn])
 
   useEffect(() => {
     document.title = `${t('nav.pricing')} · ${t('app.name')}`
@@ -39,9 +74,12 @@ export default function Pricing() {
   }, [])
 
   const vendors = useMemo(() => [...new Set(rows.map((r) => r.vendor))], [rows])
+  const usable = (model: string) => (mine ? priceCovers(model, mine) : true)
   const shown = rows.filter(
     (r) =>
-      (vendor === 'all' || r.vendor === vendor) && (!q || r.model.toLowerCase().includes(q.toLowerCase())),
+      (vendor === 'all' || r.vendor === vendor) &&
+      (!q || r.model.toLowerCase().includes(q.toLowerCase())) &&
+      (!mine || !onlyMine || usable(r.model)),
   )
   const hasUnit = (unit: string) => rows.some((r) => r.tiers.some((x) => x.prices[unit] !== undefined))
 
@@ -66,6 +104,15 @@ export default function Pricing() {
           <b className="mono nowrap tier-line" style={{ display: 'block' }}>
             {v}
           </b>
+          {mine ? (
+            <Tag
+              size="small"
+              color={usable(v) ? 'green' : 'gray'}
+              data-testid={`pricing-${usable(v) ? 'available' : 'unavailable'}-${v}`}
+            >
+              {usable(v) ? t('pricing.available') : t('pricing.unavailable')}
+            </Tag>
+          ) : null}
           {r.tiers.length > 1
             ? r.tiers.map((x) => (
                 <div key={x.above} className="muted nowrap tier-line" style={{ fontSize: 11 }}>
@@ -112,6 +159,14 @@ export default function Pricing() {
       </div>
       <p className="muted">{t('pricing.subtitle')}</p>
       {error ? <Alert type="error" content={error} style={{ marginBottom: 12 }} /> : null}
+      {mine && mine.size === 0 ? (
+        <Alert
+          type="warning"
+          content={t('pricing.noneAvailable')}
+          style={{ marginBottom: 12 }}
+          data-testid="pricing-none-available"
+        />
+      ) : null}
       <Card>
         <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8 }}>
           <Tabs
@@ -126,6 +181,17 @@ export default function Pricing() {
               <Tabs.TabPane key={v} title={v} />
             ))}
           </Tabs>
+          {mine ? (
+            <label className="nowrap">
+              <Switch
+                size="small"
+                checked={onlyMine}
+                onChange={setOnlyMine}
+                data-testid="pricing-only-mine"
+              />{' '}
+              {t('pricing.onlyMine')}
+            </label>
+          ) : null}
           <Input
             style={{ width: 220 }}
             prefix={<IconSearch />}
