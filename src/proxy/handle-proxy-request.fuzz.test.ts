@@ -17,7 +17,7 @@ import {
   numberLiteral,
   objectText,
   prototypeWasPolluted,
-} from '../protocol/__fixtures__/hostile-json.ts'
+} from '../../test/support/hostile-json.ts'
 import { MODELS, startProxyFixture, type ProxyFixture } from '../../test/support/proxy-fixture.ts'
 import type { ProxyOutcome } from './proxy-types.ts'
 

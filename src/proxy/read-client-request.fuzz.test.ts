@@ -20,7 +20,7 @@ import {
   objectText,
   prototypeWasPolluted,
   stringLiteral,
-} from '../protocol/__fixtures__/hostile-json.ts'
+} from '../../test/support/hostile-json.ts'
 import { parseModelAction, protocols } from '../protocol/protocols.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import { buildUpstreamPath } from './build-upstream-request.ts'

@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { FUZZ_TIMEOUT, fuzzRuns } from '../__fixtures__/hostile-json.ts'
+import { FUZZ_TIMEOUT, fuzzRuns } from '../../../test/support/hostile-json.ts'
 import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
 import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
-import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
+import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 
 /**
  * The event stream interpretation applied to a complete text, with the parser's two documented leniencies:

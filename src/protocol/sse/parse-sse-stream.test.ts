@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
 import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
-import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
+import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 
 const encoder = new TextEncoder()
 

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the usage extractors with bodies of the right and wrong shapes (see __fixtures__/hostile-json.ts):
+ * Fuzzing the usage extractors with bodies of the right and wrong shapes (see test/support/hostile-json.ts):
  * whatever a provider sends, billing gets integer token counts from 0 to MAX_TOKEN_COUNT, the body is not
  * changed, and Object.prototype is not touched. FUZZ_RUNS=n runs each property n times.
  */
@@ -17,7 +17,7 @@ import {
   stringLiteral,
   usageShapes,
   USAGE_KEYS,
-} from '../__fixtures__/hostile-json.ts'
+} from '../../../test/support/hostile-json.ts'
 import { convertAnthropicUsage, extractAnthropicUsage } from '../anthropic/extract-anthropic-usage.ts'
 import { convertGeminiUsage, extractGeminiUsage } from '../gemini/extract-gemini-usage.ts'
 import {

@@ -19,10 +19,10 @@ import {
   prototypeWasPolluted,
   stringLiteral,
   usageShapes,
-} from '../__fixtures__/hostile-json.ts'
+} from '../../../test/support/hostile-json.ts'
 import { encodeSseComment, encodeSseEvent } from '../sse/encode-sse-event.ts'
 import type { SseEvent } from '../sse/parse-sse-stream.ts'
-import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
+import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 import { createStreamUsageTracker, type StreamKind, type StreamUsageResult } from './track-stream-usage.ts'
 import { createEmptyUsage, MAX_TOKEN_COUNT } from './usage.ts'
 

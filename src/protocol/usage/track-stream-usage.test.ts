@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { recordedStreams, type RecordedStream } from '../__fixtures__/recorded-streams.ts'
+import { recordedStreams, type RecordedStream } from '../../../test/support/recorded-streams.ts'
 import type { SseEvent } from '../sse/parse-sse-stream.ts'
-import { parseSse, splitAt } from '../__fixtures__/split-and-parse-sse.ts'
+import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from './track-stream-usage.ts'
 import { createEmptyUsage } from './usage.ts'
 

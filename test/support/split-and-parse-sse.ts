@@ -1,4 +1,4 @@
-import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
+import { createSseParser, type SseEvent } from '../../src/protocol/sse/parse-sse-stream.ts'
 
 /**
  * Splits bytes or text at the given offsets (any order, duplicates allowed), for the tests that feed a stream in

@@ -5,8 +5,8 @@
  * message_start, summing Gemini running totals, forgetting that thoughts are outside candidates, counting
  * cached tokens twice) gives a different, wrong answer.
  */
-import type { StreamKind } from '../usage/track-stream-usage.ts'
-import type { Usage } from '../usage/usage.ts'
+import type { StreamKind } from '../../src/protocol/usage/track-stream-usage.ts'
+import type { Usage } from '../../src/protocol/usage/usage.ts'
 
 export interface RecordedStream {
   name: string
