@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { findImportCycles, readImportGraph, type ImportCycle } from './read-import-graph.ts'
+import { findImportCycles, findReachable, readImportGraph, type ImportCycle } from './read-import-graph.ts'
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
 const describeCycle = ({ files, example }: ImportCycle) =>
@@ -12,6 +12,18 @@ describe('the import graph of src/', () => {
   it('has no cycle: each layer can be read, tested and changed below the ones that use it', () => {
     const cycles = findImportCycles(readImportGraph([path.join(REPO_ROOT, 'src')]))
     expect(cycles.map(describeCycle)).toEqual([])
+  })
+
+  it('holds only what the gateway, its CLI or the dashboard runs: helpers that only tests use live in test/support', () => {
+    const entries = ['src/main.ts', 'src/cli/any-gateway.ts', 'web/src/main.tsx'].map((file) =>
+      path.join(REPO_ROOT, file),
+    )
+    const graph = readImportGraph([path.join(REPO_ROOT, 'src'), path.join(REPO_ROOT, 'web', 'src')])
+    const used = findReachable(graph, entries)
+    const unused = [...graph.keys()]
+      .filter((file) => file.startsWith(path.join(REPO_ROOT, 'src') + path.sep))
+      .filter((file) => !/\.test\.tsx?$/.test(file) && !used.has(file))
+    expect(unused.map((file) => path.relative(REPO_ROOT, file))).toEqual([])
   })
 })
 
