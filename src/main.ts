@@ -2,7 +2,6 @@ import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { ensureDataDir } from './config/ensure-data-dir.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
-import { sweepReservations } from './billing/reserve-funds.ts'
 import { scheduleAuditRetention } from './services/logs/schedule-audit-retention.ts'
 
 async function main(): Promise<void> {
@@ -27,8 +26,9 @@ async function main(): Promise<void> {
     dataDir: config.DATA_DIR,
     createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
   })
-  // Reservations left by a crash hold money for nothing: release them before serving.
-  const swept = await sweepReservations(deps.db.db, Date.now())
+  // Reservations left by a crash hold money for nothing: release them before serving. Every reservation older than
+  // this start counts as left, so with several gateways on one database the sweep must run before any serves.
+  const swept = await built.proxy.billing.sweep(Date.now())
   if (swept > 0) app.log.warn({ swept }, 'released reservations left by an earlier run')
   const retention = scheduleAuditRetention(config, app.log)
   if (generatedSecrets)
