@@ -84,12 +84,8 @@ export function idsFrom(list: unknown): string[] {
   return out
 }
 
-/** The model a JSON body names in its `model` field ('' when none). */
-export function bodyModel(json: Record<string, unknown> | null): string {
-  return typeof json?.model === 'string' ? json.model : ''
-}
-
-/** `stream: true` in the body asks for a streamed answer (OpenAI and Anthropic). */
-export function bodyAsksStream(_surface: Surface, json: Record<string, unknown> | null): boolean {
-  return json?.stream === true
+/** OpenAI and Anthropic requests name their model in the body's `model` and ask to stream with `stream: true`. */
+export const jsonBodyRequest: Pick<ProtocolAdapter, 'readModel' | 'isStreaming'> = {
+  readModel: (json) => (typeof json?.model === 'string' ? json.model : ''),
+  isStreaming: (_surface, json) => json?.stream === true,
 }

@@ -1,11 +1,5 @@
-import {
-  bodyAsksStream,
-  bodyModel,
-  idsFrom,
-  joinUrl,
-  type ListedModel,
-  type ProtocolAdapter,
-} from '../protocol-adapter.ts'
+import { idsFrom, joinUrl, jsonBodyRequest } from '../protocol-adapter.ts'
+import type { ListedModel, ProtocolAdapter } from '../protocol-adapter.ts'
 import { defineSurface, type Surface } from '../surface.ts'
 import { extractAnthropicUsage } from './extract-anthropic-usage.ts'
 import { formatAnthropicError, formatAnthropicStreamError } from './format-anthropic-error.ts'
@@ -34,8 +28,7 @@ export const anthropicProtocol: ProtocolAdapter = {
   surfaces: ANTHROPIC_SURFACES,
   paths: { prefix: '/v1/', style: 'exact' },
   defaultSurface: ANTHROPIC_SURFACES.messages,
-  readModel: bodyModel,
-  isStreaming: bodyAsksStream,
+  ...jsonBodyRequest,
   outputLimitFields: { maxTokens: [['max_tokens']], choices: [] },
   upstreamPath: (s) => s.endpoint,
   streamQuery: {},

@@ -8,6 +8,20 @@ const FIELDS = {
 } as const
 
 /**
+ * OpenAI's usage under either naming (`prompt_tokens` or `input_tokens`): cached tokens are a subset of the
+ * prompt, reasoning tokens a subset of the output.
+ */
+export function openAiUsage(prompt: number, cached: number, output: number, reasoning: number): Usage {
+  const cachedIn = Math.min(prompt, cached)
+  return reportedUsage({
+    inputTokens: prompt - cachedIn,
+    cacheReadTokens: cachedIn,
+    outputTokens: output,
+    reasoningTokens: Math.min(output, reasoning),
+  })
+}
+
+/**
  * Converts an OpenAI Responses-style `usage` object (`input_tokens`, `input_tokens_details.cached_tokens`,
  * `output_tokens`, `output_tokens_details.reasoning_tokens`). Cached tokens are a subset of input tokens,
  * reasoning tokens a subset of output tokens. Image generation and token-billed transcription use the
@@ -17,15 +31,7 @@ const FIELDS = {
 export function convertOpenAiResponsesUsage(raw: unknown): Usage {
   const c = readTokenCounts(raw, FIELDS, ['input', 'output'])
   if (!c) return createEmptyUsage()
-  const prompt = c.input ?? 0
-  const cached = Math.min(prompt, c.cached ?? 0)
-  const output = c.output ?? 0
-  return reportedUsage({
-    inputTokens: prompt - cached,
-    cacheReadTokens: cached,
-    outputTokens: output,
-    reasoningTokens: Math.min(output, c.reasoning ?? 0),
-  })
+  return openAiUsage(c.input ?? 0, c.cached ?? 0, c.output ?? 0, c.reasoning ?? 0)
 }
 
 /**

@@ -1,5 +1,5 @@
-import { convertOpenAiResponsesUsage } from './extract-openai-responses-usage.ts'
-import { asRecord, readTokenCounts, reportedUsage, type Usage } from '../usage/usage.ts'
+import { convertOpenAiResponsesUsage, openAiUsage } from './extract-openai-responses-usage.ts'
+import { asRecord, readTokenCounts, type Usage } from '../usage/usage.ts'
 
 const FIELDS = {
   prompt: 'prompt_tokens',
@@ -22,15 +22,7 @@ const FIELDS = {
 export function convertOpenAiUsage(raw: unknown): Usage {
   const c = readTokenCounts(raw, FIELDS, ['prompt', 'completion'])
   if (!c) return convertOpenAiResponsesUsage(raw)
-  const prompt = c.prompt ?? 0
-  const completion = c.completion ?? 0
-  const cached = Math.min(prompt, c.cached ?? c.cacheHit ?? 0)
-  return reportedUsage({
-    inputTokens: prompt - cached,
-    cacheReadTokens: cached,
-    outputTokens: completion,
-    reasoningTokens: Math.min(completion, c.reasoning ?? 0),
-  })
+  return openAiUsage(c.prompt ?? 0, c.cached ?? c.cacheHit ?? 0, c.completion ?? 0, c.reasoning ?? 0)
 }
 
 /** Usage of a non-streamed OpenAI chat completion, text completion or embeddings body. */

@@ -1,11 +1,5 @@
-import {
-  bodyAsksStream,
-  bodyModel,
-  idsFrom,
-  joinUrl,
-  type ListedModel,
-  type ProtocolAdapter,
-} from '../protocol-adapter.ts'
+import { idsFrom, joinUrl, jsonBodyRequest } from '../protocol-adapter.ts'
+import type { ListedModel, ProtocolAdapter } from '../protocol-adapter.ts'
 import { defineSurface, type Surface } from '../surface.ts'
 import { ensureIncludeUsage } from './ensure-include-usage.ts'
 import { extractOpenAiUsage } from './extract-openai-usage.ts'
@@ -44,8 +38,7 @@ export const openaiProtocol: ProtocolAdapter = {
   surfaces: OPENAI_SURFACES,
   paths: { prefix: '/v1/', style: 'exact' },
   defaultSurface: OPENAI_SURFACES['chat/completions'],
-  readModel: bodyModel,
-  isStreaming: bodyAsksStream,
+  ...jsonBodyRequest,
   outputLimitFields: {
     maxTokens: [['max_tokens'], ['max_completion_tokens'], ['max_output_tokens']],
     choices: [['n']],
