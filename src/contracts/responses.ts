@@ -300,3 +300,15 @@ export const membership = z.object({
   priority: z.number(),
   all_visible: z.boolean(),
 })
+
+/**
+ * Every refusal of the admin and user API (src/http/send-error.ts): a stable `code` from the error registry
+ * (src/domain/errors.ts), an English `message`, and for invalid input the `fields` at fault.
+ */
+export const errorResponse = z.object({
+  error: z.looseObject({
+    code: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  }),
+})

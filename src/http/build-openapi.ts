@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RouteDef } from './define-route.ts'
+import { errorResponse } from '../contracts/responses.ts'
 
 function toJsonSchema(schema: z.ZodType | undefined, io: 'input' | 'output' = 'input'): unknown {
   if (!schema) return undefined
@@ -21,6 +22,7 @@ function success(status: number, schema: z.ZodType | undefined) {
 
 /** OpenAPI 3.1, generated from the same zod schemas that validate requests, so it cannot drift. */
 export function buildOpenApi(routes: RouteDef[], version: string) {
+  const errorSchema = toJsonSchema(errorResponse, 'output')
   const paths: Record<string, Record<string, unknown>> = {}
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z_]+)/g, '{$1}')
@@ -44,7 +46,10 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
         : undefined,
       responses: {
         [String(status)]: success(status, r.response),
-        default: { description: 'Error: {"error":{"code","message"}}' },
+        default: {
+          description: 'Refused: a stable code from the error registry and a message',
+          content: { 'application/json': { schema: errorSchema } },
+        },
       },
     }
   }

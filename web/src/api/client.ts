@@ -1,6 +1,7 @@
 import axios, { AxiosError } from 'axios'
 import { DASHBOARD_HEADER, useAuth } from '../store/auth.ts'
-import type { ApiErrorBody, ListResponse } from './types.ts'
+import type { ListResponse } from './types.ts'
+import { codeMessageKeys, readApiError } from './read-api-error.ts'
 import { t } from '../i18n/index.ts'
 import { unitKeys } from '../components/labels.ts'
 
@@ -25,15 +26,18 @@ api.interceptors.response.use(
 )
 
 /**
- * The server's message from `{"error":{"code","message"}}` (or older shapes), for forms and toasts; without one,
- * a sentence in the page's language, never a bare "HTTP 500" or "Timeout".
+ * The server's refusal `{"error":{"code","message"}}` for forms and toasts: in the page's language when the code
+ * says it all, else the server's message; without one, a sentence in the page's language, never a bare
+ * "HTTP 500" or "Timeout".
  */
 export function errorMessage(err: unknown, fallback?: string): string {
   const otherwise = fallback ?? t('error.requestFailed')
   if (err instanceof AxiosError) {
-    const body = err.response?.data as ApiErrorBody | string | undefined
-    const fromBody = messageFromBody(body)
-    if (fromBody) return readableUnits(fromBody)
+    const refusal = readApiError(err.response?.data)
+    if (refusal) {
+      const key = codeMessageKeys[refusal.code]
+      return key ? t(key) : readableUnits(refusal.message)
+    }
     if (err.response) return t('error.http', { status: err.response.status })
     if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return t('error.timeout')
     if (err.code === 'ERR_NETWORK') return t('error.network')
@@ -48,31 +52,6 @@ const UNIT_NAME = new RegExp(`\\b(${Object.keys(unitKeys).join('|')})\\b`, 'g')
 /** Price units as the pages name them ("input tokens"), not as the API spells them ("input_token"). */
 function readableUnits(message: string): string {
   return message.replace(UNIT_NAME, (u) => t(unitKeys[u as keyof typeof unitKeys]))
-}
-
-export function messageFromBody(body: unknown): string | undefined {
-  if (!body) return undefined
-  if (typeof body === 'string') {
-    try {
-      return messageFromBody(JSON.parse(body))
-    } catch {
-      return body.length < 300 && !body.trimStart().startsWith('<') ? body : undefined
-    }
-  }
-  if (typeof body !== 'object') return undefined
-  const b = body as ApiErrorBody
-  if (typeof b.error === 'string') return b.error
-  if (b.error && typeof b.error === 'object' && typeof b.error.message === 'string') return b.error.message
-  if (typeof b.detail === 'string') return b.detail
-  if (Array.isArray(b.detail)) {
-    return b.detail
-      .map((d: { msg?: string; loc?: unknown[] }) =>
-        d.loc ? `${d.loc.slice(1).join('.')}: ${d.msg ?? ''}` : (d.msg ?? ''),
-      )
-      .join('; ')
-  }
-  if (typeof b.message === 'string') return b.message
-  return undefined
 }
 
 /** Accept both `{data, total}` and a bare array. */
