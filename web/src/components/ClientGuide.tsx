@@ -243,7 +243,9 @@ export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
                   testId={`${idPrefix}-copy-${current.id}-${sn.id}`}
                 />
               </div>
-              <pre data-testid={`${idPrefix}-snippet-${current.id}-${sn.id}`}>{sn.code}</pre>
+              <pre data-testid={`${idPrefix}-snippet-${current.id}-${sn.id}`} tabIndex={0}>
+                {sn.code}
+              </pre>
             </div>
           ))}
         </div>

@@ -22,7 +22,9 @@ export function JsonBlock({ value, maxHeight = 360 }: { value: unknown; maxHeigh
       <div className="json-block-copy">
         <CopyButton text={text} />
       </div>
-      <pre style={{ maxHeight }}>{text}</pre>
+      <pre style={{ maxHeight }} tabIndex={0}>
+        {text}
+      </pre>
     </div>
   )
 }

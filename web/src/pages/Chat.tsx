@@ -109,7 +109,9 @@ export default function Chat() {
   useEffect(() => {
     // A pasted key the server accepted (its models loaded) is kept for the session, for this and the other tabs.
     const key = pasted.trim()
-    if (models.length && key && selectedToken && !remembered && key.startsWith(selectedToken.key_prefix))
+    // The list shows a key as its start and end ("sk-AbCd…WxYz"): the pasted key must match both.
+    const [start, end = ''] = selectedToken?.key_prefix.split('…') ?? []
+    if (models.length && key && selectedToken && !remembered && key.startsWith(start) && key.endsWith(end))
       rememberKey({ id: selectedToken.id, name: selectedToken.name, key })
   }, [models, pasted, selectedToken, remembered])
 
@@ -376,7 +378,9 @@ export default function Chat() {
               <Tabs.TabPane key="python" title={t('snippet.python')} />
               <Tabs.TabPane key="node" title={t('snippet.node')} />
             </Tabs>
-            <pre data-testid="chat-snippet">{code}</pre>
+            <pre data-testid="chat-snippet" tabIndex={0}>
+              {code}
+            </pre>
           </Card>
         </div>
       </div>
