@@ -39,7 +39,7 @@ suite('issue 19 #1: Prices never turn an empty or negative entry into $0 (Chromi
     expect(made.status).toBe(201)
     const page = w.page
     await page.goto('/prices')
-    const cell = field(page, `price-cell-${made.body.id}`)
+    const cell = page.locator('tr', { hasText: 'cell-model' }).locator('input').first()
     await cell.fill('')
     await cell.press('Tab')
     await expect
