@@ -1,10 +1,11 @@
 import type { SseEvent } from './sse.ts'
 import { tryJson } from './sse.ts'
 import type { Loose } from './loose.ts'
+import type { ProtocolId } from '../../../src/protocol/protocol-adapter.ts'
 
 /** Building playground requests for the three client protocols, and reading their stream events. */
 
-export type ChatProtocol = 'openai' | 'anthropic' | 'gemini'
+export type ChatProtocol = ProtocolId
 
 export interface ChatTurn {
   role: 'user' | 'assistant'

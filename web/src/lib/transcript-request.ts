@@ -1,5 +1,6 @@
 import { tryJson } from './sse.ts'
 import type { Loose } from './loose.ts'
+import type { ProtocolId } from '../../../src/protocol/protocol-adapter.ts'
 
 /** Request side of a stored call: the conversation sent, for OpenAI Chat/Responses, Anthropic and Gemini. */
 
@@ -16,7 +17,7 @@ export interface Msg {
 }
 
 export interface ParsedRequest {
-  kind: 'openai' | 'anthropic' | 'gemini' | 'responses' | 'unknown'
+  kind: ProtocolId | 'responses' | 'unknown'
   model?: string
   messages: Msg[]
   maxTokens?: number
