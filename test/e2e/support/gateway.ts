@@ -27,9 +27,14 @@ function newestMtime(p: string): number {
 /** Build the dashboard into web/dist when there is no build or its sources changed since (E2E_REBUILD=1 forces it). */
 export function ensureWebBuild(): void {
   const index = path.join(ROOT, 'web', 'dist', 'index.html')
-  const sources = ['web/src', 'web/build', 'web/index.html', 'web/vite.config.ts', 'src/contracts'].map((p) =>
-    path.join(ROOT, p),
-  )
+  const sources = [
+    'web/src',
+    'web/build',
+    'web/index.html',
+    'web/vite.config.ts',
+    'src/contracts',
+    'src/protocol',
+  ].map((p) => path.join(ROOT, p))
   const stale = !existsSync(index) || Math.max(...sources.map(newestMtime)) > statSync(index).mtimeMs
   if (!stale && process.env.E2E_REBUILD !== '1') return
   const r = spawnSync(
