@@ -17,6 +17,10 @@ export const createTokenBody = z.strictObject({
 })
 export type CreateTokenBody = z.infer<typeof createTokenBody>
 
+/** An administrator issues a key for a user (handed over once, as a user's own new key is). */
+export const issueTokenBody = createTokenBody.extend({ username: z.string().trim().min(1).max(256) })
+export type IssueTokenBody = z.infer<typeof issueTokenBody>
+
 export const updateTokenBody = z.strictObject({
   name: name.optional(),
   group_id: z.string().min(1).max(64).nullable().optional(),

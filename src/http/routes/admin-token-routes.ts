@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { freezeBody } from '../../contracts/tokens.ts'
+import { freezeBody, issueTokenBody } from '../../contracts/tokens.ts'
 import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
   deleteToken,
   getOwnedToken,
+  issueToken,
   listTokens,
   serializeToken,
   setTokenFrozen,
@@ -55,6 +56,22 @@ export const adminTokenRoutes = [
       const page = resolvePage(query, 50)
       const r = await listTokens(tokenDeps(deps), { username: query.username, q: query.q }, page)
       return paged(r.data, r.total, page)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/admin/tokens',
+    auth: 'admin',
+    tag: 'admin',
+    summary: 'Issue a key for a user; the plaintext `key` is returned in this response only',
+    body: issueTokenBody,
+    status: 201,
+    change: ({ deps, body }, db) => issueToken({ ...tokenDeps(deps), db }, body),
+    // Never the key itself: its prefix is how the owner and the audit recognise it.
+    audit: {
+      action: 'token.issue',
+      target: (t) => t.id,
+      summary: (t) => ({ owner: t.username, name: t.name, key_prefix: t.key_prefix }),
     },
   }),
   route({

@@ -14,7 +14,7 @@ import {
 } from '../../infra/db/convert-row-values.ts'
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
-import type { CreateTokenBody, UpdateTokenBody } from '../../contracts/tokens.ts'
+import type { CreateTokenBody, IssueTokenBody, UpdateTokenBody } from '../../contracts/tokens.ts'
 import { AppError, notFound } from '../../domain/errors.ts'
 import { parseExpiry, type Page } from '../paging.ts'
 import { visibleGroupIds } from '../groups/visible-groups.ts'
@@ -103,6 +103,18 @@ export async function createToken(deps: TokenDeps, owner: string, role: Role, bo
     .executeTakeFirstOrThrow()
   // The only response that ever carries the plaintext key.
   return { ...serializeToken(saved), key }
+}
+
+/** An administrator's key for a user: any group may be bound (the administrator decides), the user must exist. */
+export async function issueToken(deps: TokenDeps, body: IssueTokenBody) {
+  const { username, ...key } = body
+  const owner = await deps.db
+    .selectFrom('users')
+    .select('username')
+    .where('username', '=', username)
+    .executeTakeFirst()
+  if (!owner) throw notFound('User')
+  return createToken(deps, username, 'admin', key)
 }
 
 export async function listTokens(deps: TokenDeps, filter: { username?: string; q?: string }, page: Page) {

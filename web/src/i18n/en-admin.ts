@@ -168,6 +168,9 @@ export const enAdmin = {
   'allKeys.ownerless': 'No owner',
   'allKeys.revoke': 'Revoke',
   'allKeys.revokeConfirm': 'Revoke (delete) this key? The owner will have to create a new one.',
+  'allKeys.issue': 'Issue a key',
+  'allKeys.issueTitle': 'Issue a key for a user',
+  'allKeys.issuedTitle': 'New key for {name}',
   'allKeys.revoked': 'Key revoked',
 
   'prices.title': 'Prices',

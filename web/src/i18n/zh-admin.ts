@@ -166,6 +166,9 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'allKeys.ownerless': '无所有者',
   'allKeys.revoke': '吊销',
   'allKeys.revokeConfirm': '确定吊销（删除）该密钥？所有者需要重新创建。',
+  'allKeys.issue': '签发密钥',
+  'allKeys.issueTitle': '为用户签发密钥',
+  'allKeys.issuedTitle': '{name} 的新密钥',
   'allKeys.revoked': '密钥已吊销',
 
   'prices.title': '价格管理',

@@ -7,6 +7,8 @@ import { useI18n } from '../i18n/index.ts'
 import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { keyStatus, statusColor } from './keys/status.ts'
+import { IssueKeyModal } from './keys/IssueKeyModal.tsx'
+import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 
 /** Every user's keys, so an admin can stop a leaked one. */
 export default function AllKeys() {
@@ -14,6 +16,8 @@ export default function AllKeys() {
   const [username, setUsername] = useState('')
   const [q, setQ] = useState('')
   const [filters, setFilters] = useState({ username: '', q: '' })
+  const [issuing, setIssuing] = useState(false)
+  const [issued, setIssued] = useState<Token | null>(null)
   const list = useList(
     (p) =>
       getList<Token>('/admin/tokens', {
@@ -174,6 +178,22 @@ export default function AllKeys() {
           </Button>
         </>
       }
-    />
+      create={{ label: t('allKeys.issue'), testId: 'key-issue', onClick: () => setIssuing(true) }}
+    >
+      <IssueKeyModal
+        visible={issuing}
+        onClose={() => setIssuing(false)}
+        onIssued={(tok) => {
+          setIssuing(false)
+          setIssued(tok)
+          void list.reload()
+        }}
+      />
+      <CreatedKeyModal
+        created={issued}
+        title={t('allKeys.issuedTitle', { name: issued?.username ?? '' })}
+        onClose={() => setIssued(null)}
+      />
+    </ListPage>
   )
 }

@@ -1,15 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import {
-  Alert,
-  Button,
-  Message,
-  Modal,
-  Popconfirm,
-  Space,
-  Tag,
-  Tooltip,
-  type TableColumnProps,
-} from '@arco-design/web-react'
+import { Button, Message, Popconfirm, Tag, Tooltip, type TableColumnProps } from '@arco-design/web-react'
 import { IconDelete, IconEdit, IconMessage } from '@arco-design/web-react/icon'
 import { useNavigate } from 'react-router'
 import { api, getAll } from '../api/client.ts'
@@ -20,6 +10,7 @@ import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
 import { KeyFormModal } from './keys/KeyFormModal.tsx'
+import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 import { keyStatus, statusColor } from './keys/status.ts'
 
 export default function ApiKeys() {
@@ -251,40 +242,15 @@ export default function ApiKeys() {
         }}
       />
 
-      <Modal
-        title={t('keys.createdTitle')}
-        visible={created !== null}
-        onCancel={() => setCreated(null)}
-        footer={
-          <Space>
-            <Button onClick={() => void nav(`/chat?key=${encodeURIComponent(created?.id ?? '')}`)}>
-              {t('keys.tryInChat')}
-            </Button>
-            <Button type="primary" onClick={() => setCreated(null)} data-testid="key-created-close">
-              {t('keys.savedIt')}
-            </Button>
-          </Space>
+      <CreatedKeyModal
+        created={created}
+        onClose={() => setCreated(null)}
+        extra={
+          <Button onClick={() => void nav(`/chat?key=${encodeURIComponent(created?.id ?? '')}`)}>
+            {t('keys.tryInChat')}
+          </Button>
         }
-        maskClosable={false}
-        // Shown once: only the buttons close it, not Esc or the corner (issue 19 defect 7).
-        escToExit={false}
-        closable={false}
-        data-testid="key-created-modal"
-      >
-        <Alert type="warning" content={t('keys.shownOnce')} style={{ marginBottom: 12 }} />
-        <div className="key-reveal mono">
-          <span style={{ flex: 1 }} data-testid="created-key">
-            {created?.key}
-          </span>
-          <CopyButton
-            text={created?.key ?? ''}
-            type="primary"
-            size="small"
-            label={t('common.copy')}
-            testId="copy-created-key"
-          />
-        </div>
-      </Modal>
+      />
     </ListPage>
   )
 }
