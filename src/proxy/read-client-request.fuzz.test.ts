@@ -29,11 +29,14 @@ import type { ProxyRequest } from './proxy-types.ts'
 import { bodyFor, isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
 import type { Surface } from '../protocol/surface.ts'
+import { PROTOCOL_IDS } from '../protocol/protocol-adapter.ts'
 import { OPENAI_SURFACES } from '../protocol/openai/openai-protocol.ts'
 import { ANTHROPIC_SURFACES } from '../protocol/anthropic/anthropic-protocol.ts'
 import { GEMINI_SURFACES } from '../protocol/gemini/gemini-protocol.ts'
 
 const parseGeminiAction = (segment: string) => parseModelAction(protocols.gemini, segment)
+/** Gemini's surfaces: the model is in the path (`models/{model}:{action}`), not the body. */
+const modelInPath = (surface: Surface) => protocols[surface.protocol].paths.style === 'model-action'
 
 const JSON_SURFACES: Surface[] = [
   ...Object.values(OPENAI_SURFACES).filter((s) => s.body === 'json'),
@@ -189,7 +192,7 @@ function expectConfinedPath(surface: Surface, model: string): void {
   expect(url.pathname + url.search).toBe(path)
   expect(url.hash).toBe('')
   expect(url.pathname.startsWith('/base/v1/')).toBe(true)
-  if (surface.protocol === 'gemini') {
+  if (modelInPath(surface)) {
     const rest = url.pathname.slice('/base/v1/models/'.length)
     expect(rest.includes('/')).toBe(false)
     expect(decodeURIComponent(rest)).toBe(`${model}:${surface.endpoint}`)
@@ -204,7 +207,7 @@ describe('request reader fuzz: JSON bodies', () => {
     () => {
       fc.assert(
         fc.property(fc.constantFrom(...JSON_SURFACES), bodyBytes, modelName, (surface, body, pathModel) => {
-          const req = requestOf(surface, body, surface.protocol === 'gemini' ? pathModel : undefined)
+          const req = requestOf(surface, body, modelInPath(surface) ? pathModel : undefined)
           const parsed = settle(() => parseJsonBody(req))
           expect(prototypeWasPolluted()).toBe(false)
           if (!parsed.ok) return
@@ -214,16 +217,14 @@ describe('request reader fuzz: JSON bodies', () => {
 
           const model = settle(() => readModel(req, json))
           if (model.ok) {
-            expect(model.value).toBe(surface.protocol === 'gemini' ? pathModel : json.model)
+            expect(model.value).toBe(modelInPath(surface) ? pathModel : json.model)
             expectSafeModel(model.value)
             expectConfinedPath(surface, model.value)
           }
 
           const stream = isStreaming(req, json)
           expect(stream).toBe(
-            surface.protocol === 'gemini'
-              ? surface.endpoint === 'streamGenerateContent'
-              : json.stream === true,
+            modelInPath(surface) ? surface.endpoint === 'streamGenerateContent' : json.stream === true,
           )
 
           const sticky = stickyKeyOf({ 'x-session-id': 'header-hint' }, json)
@@ -245,7 +246,7 @@ describe('request reader fuzz: JSON bodies', () => {
           fc.constantFrom(...JSON_SURFACES),
           requestBody,
           upstreamModel,
-          fc.constantFrom<'openai' | 'anthropic' | 'gemini'>('openai', 'anthropic', 'gemini'),
+          fc.constantFrom(...PROTOCOL_IDS),
           (surface, text, upstream, provider) => {
             const body = Buffer.from(text)
             const req = requestOf(surface, body, 'gemini-2.5-flash')
@@ -261,7 +262,7 @@ describe('request reader fuzz: JSON bodies', () => {
               expect(out.stripUsage).toBe(false)
               return
             }
-            expect(surface.protocol).not.toBe('gemini')
+            expect(modelInPath(surface)).toBe(false)
             const sent = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>
             const original = JSON.parse(text) as Record<string, unknown>
             // The client's fields, in the client's order, then any the gateway added.
