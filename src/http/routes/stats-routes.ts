@@ -8,7 +8,10 @@ import type { UsageScope } from '../../services/stats/stats-sql.ts'
 import {
   adminModelsQuery,
   adminRangeQuery,
+  adminBreakdownQuery,
   adminUsageQuery,
+  breakdownQuery,
+  type BreakdownQuery,
   modelsQuery,
   rangeQuery,
   usageQuery,
@@ -19,6 +22,7 @@ import {
 import { channelStats, modelStats, overview, topTokens } from '../../services/stats/stats-service.ts'
 import { dailyTotals, usageBuckets, type UsageBucket } from '../../services/stats/usage-stats.ts'
 import { usageCsv } from '../../services/stats/usage-csv.ts'
+import { topUsers, usageBreakdown } from '../../services/stats/usage-breakdown.ts'
 import { dayNumberToDate, localDayNumber } from '../../services/stats/time-zone.ts'
 import {
   channelStat,
@@ -167,6 +171,35 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     }),
     route({
       method: 'GET',
+      url: `${prefix}/breakdown`,
+      auth,
+      tag: 'stats',
+      summary: `Requests and spend of ${who} per day in \`timezone\`, split by \`by\` (user, model, key or group): the top series and the rest as one`,
+      query: (admin ? adminBreakdownQuery : breakdownQuery) as z.ZodType<BreakdownQuery>,
+      handler: async ({ deps, principal, query }) => {
+        const scope = scopeOf(admin, principal, query, deps.clock.now())
+        const r = await usageBreakdown(deps.db, scope, query.timezone, query.by)
+        return {
+          by: query.by,
+          series: r.series.map((s) => ({
+            id: s.id,
+            name: s.name,
+            ...(s.other ? { other: true } : {}),
+            request_count: s.request_count,
+            cost_usd: nanoToUsd(s.cost_nano) ?? 0,
+            cost_nano: s.cost_nano.toString(),
+          })),
+          data: r.days.map((d) => ({
+            date: d.date,
+            request_count: d.request_count,
+            cost_usd: d.cost_nano.map((c) => nanoToUsd(c) ?? 0),
+            cost_nano: d.cost_nano.map((c) => c.toString()),
+          })),
+        }
+      },
+    }),
+    route({
+      method: 'GET',
       url: `${prefix}/timeseries`,
       response: dataOf(dailyTotal),
       auth,
@@ -193,6 +226,22 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
 export const statsRoutes: RouteDef[] = [
   ...statsRoutesFor(false),
   ...statsRoutesFor(true),
+  route({
+    method: 'GET',
+    url: '/admin/stats/top-users',
+    auth: 'admin',
+    tag: 'stats',
+    summary: 'The 10 users who spent most in a range (default: today), with their requests',
+    query: adminRangeQuery as z.ZodType<RangeQuery>,
+    handler: async ({ deps, principal, query }) => ({
+      data: (await topUsers(deps.db, scopeOf(true, principal, query, deps.clock.now()))).map((u) => ({
+        username: u.username,
+        request_count: u.request_count,
+        cost_usd: nanoToUsd(u.cost_nano) ?? 0,
+        cost_nano: u.cost_nano.toString(),
+      })),
+    }),
+  }),
   route({
     method: 'GET',
     url: '/admin/stats/channels',

@@ -4,6 +4,7 @@ import { ISO_BOUND } from './stats-range.ts'
 import { isValidTimeZone } from './time-zone.ts'
 import { USAGE_SORT_KEYS } from './usage-stats.ts'
 import { MODEL_SORT_KEYS } from './stats-service.ts'
+import { BREAKDOWN_DIMENSIONS } from './usage-breakdown.ts'
 
 /** Query schemas of the stats endpoints; the admin variants add an optional `username` filter. */
 
@@ -38,6 +39,11 @@ export const modelsQuery = pageQuery.extend({
 })
 export const adminModelsQuery = modelsQuery.extend(usernameFilter)
 
+/** `/stats/breakdown`: split by user, model, key or group. */
+export const breakdownQuery = rangeQuery.extend({ by: z.enum(BREAKDOWN_DIMENSIONS).default('model') })
+export const adminBreakdownQuery = breakdownQuery.extend(usernameFilter)
+
+export type BreakdownQuery = z.infer<typeof adminBreakdownQuery>
 export type RangeQuery = z.infer<typeof adminRangeQuery>
 export type UsageQuery = z.infer<typeof adminUsageQuery>
 export type ModelsQuery = z.infer<typeof adminModelsQuery>

@@ -62,7 +62,11 @@ interface SpanRow {
  * scope holds no rows. The zone's offset segments are computed over the rows' actual time span (one indexed
  * MIN/MAX query), so an open-ended range costs no more than the data it covers.
  */
-async function dayRows(db: Db, scope: UsageScope, timeZone: string): Promise<RawBuilder<unknown> | null> {
+export async function dayRows(
+  db: Db,
+  scope: UsageScope,
+  timeZone: string,
+): Promise<RawBuilder<unknown> | null> {
   const where = whereClause(scopeConditions(scope))
   const span =
     await sql<SpanRow>`SELECT MIN(u.created_at) AS lo, MAX(u.created_at) AS hi FROM usage_logs u ${where}`.execute(
@@ -71,8 +75,9 @@ async function dayRows(db: Db, scope: UsageScope, timeZone: string): Promise<Raw
   const row = span.rows[0]
   if (!row || row.lo === null || row.lo === undefined) return null
   const segments = offsetSegments(timeZone, toNum(row.lo), toNum(row.hi))
-  return sql`(SELECT ${dayNumberSql(segments)} AS day, u.model, u.username, u.input_tokens, u.output_tokens,
-    u.cache_read_tokens, u.cache_write_tokens, u.cost_nano FROM usage_logs u ${where}) d`
+  return sql`(SELECT ${dayNumberSql(segments)} AS day, u.model, u.username, u.token_id, u.group_id,
+    u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.cost_nano
+    FROM usage_logs u ${where}) d`
 }
 
 function usageOrder(db: Db, sortBy: UsageSortKey, order: SortOrder, perUser: boolean): RawBuilder<unknown> {
