@@ -148,10 +148,14 @@ suite('issue 19 #6: the Logs table (Chromium)', () => {
       await login(phone.page, f.gw.adminUsername, f.gw.adminPassword)
       await open(phone.page)
       await phone.page.getByTestId(`log-open-${rows[0].request_id}`).click()
-      const box = await phone.page.getByTestId('log-detail').boundingBox()
-      expect(box).not.toBeNull()
-      expect(box!.x).toBeGreaterThanOrEqual(0)
-      expect(box!.x + box!.width).toBeLessThanOrEqual(375)
+      // Polled: the drawer slides in, so its first boxes are on their way.
+      const detail = phone.page.getByTestId('log-detail')
+      await expect
+        .poll(async () => {
+          const box = await detail.boundingBox()
+          return box !== null && box.x >= 0 && box.x + box.width <= 375 && box.width > 300
+        })
+        .toBe(true)
     } finally {
       await phone.context.close()
     }

@@ -113,7 +113,12 @@ export function LogDetail({ requestId, admin }: { requestId: string; admin: bool
   const warnings = responseWarnings(req, res)
 
   return (
-    <div className="log-detail" data-testid="log-detail">
+    // overflowWrap: a long URL or id wraps instead of widening the record past a phone screen.
+    <div
+      className="log-detail"
+      data-testid="log-detail"
+      style={{ minWidth: 0, maxWidth: '100%', overflowWrap: 'anywhere' }}
+    >
       {admin && view.upstreamUrl ? (
         <div className="muted mono">
           {t('logs.upstream')}: {view.upstreamUrl}
