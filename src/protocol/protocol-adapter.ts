@@ -1,8 +1,7 @@
 import type { Surface } from './surface.ts'
+import type { ProtocolId } from './protocol-id.ts'
 
-/** The wire protocols the gateway speaks, to clients and to providers alike. The one declaration of the list. */
-export const PROTOCOL_IDS = ['openai', 'anthropic', 'gemini'] as const
-export type ProtocolId = (typeof PROTOCOL_IDS)[number]
+export { PROTOCOL_IDS, type ProtocolId } from './protocol-id.ts'
 
 /** A model as a protocol's model list names it, with the protocol of the channel that serves it. */
 export interface ListedModel {

@@ -1,6 +1,6 @@
 import type { StreamKind } from './usage/track-stream-usage.ts'
 import type { Usage } from './usage/usage.ts'
-import type { ProtocolId } from './protocol-adapter.ts'
+import type { ProtocolId } from './protocol-id.ts'
 
 /** One client-facing endpoint: its protocol, how its body is read, and how its usage is metered. */
 export interface Surface {
