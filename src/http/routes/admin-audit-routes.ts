@@ -3,7 +3,7 @@ import { pageQuery } from '../../contracts/common.ts'
 import { route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import { auditEntry, listOf } from '../../contracts/responses.ts'
-import { parseJson, toIso, toNum } from '../../infra/db/convert-row-values.ts'
+import { listAdminAudit } from '../../services/list-admin-audit.ts'
 
 export const adminAuditRoutes = [
   route({
@@ -19,25 +19,8 @@ export const adminAuditRoutes = [
     }),
     handler: async ({ deps, query }) => {
       const page = resolvePage(query, 50)
-      let q = deps.db.db.selectFrom('admin_audit')
-      if (query.actor) q = q.where('actor', '=', query.actor)
-      if (query.action) q = q.where('action', 'like', `${query.action}%`)
-      const [rows, count] = await Promise.all([
-        q
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(page.limit)
-          .offset(page.offset)
-          .execute(),
-        q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-      ])
-      const data = rows.map((r) => ({
-        ...r,
-        summary: parseJson<unknown>(r.summary, null),
-        created_at: toIso(r.created_at),
-      }))
-      return paged(data, toNum(count.n), page)
+      const r = await listAdminAudit(deps.db.db, { actor: query.actor, action: query.action }, page)
+      return paged(r.data, r.total, page)
     },
   }),
 ]

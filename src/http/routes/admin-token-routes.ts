@@ -61,6 +61,7 @@ export const adminTokenRoutes = [
   route({
     method: 'POST',
     url: '/admin/tokens',
+    response: tokenView,
     auth: 'admin',
     tag: 'admin',
     summary: 'Issue a key for a user; the plaintext `key` is returned in this response only',

@@ -7,6 +7,7 @@ import type { Clock } from '../../infra/clock.ts'
 import type { CreateChannelBody, UpdateChannelBody } from '../../contracts/channels.ts'
 import { AppError, conflict, notFound } from '../../domain/errors.ts'
 import type { Page } from '../paging.ts'
+import { selectPage } from '../../infra/db/select-page.ts'
 import type { ChannelTarget } from './channel-upstream.ts'
 import { assertAllowedUpstream, resolveWithSystem } from './check-upstream-address.ts'
 import { keyDestinationChange } from './compare-key-destination.ts'
@@ -83,20 +84,12 @@ async function groupsOf(deps: ChannelDeps, ids: string[]) {
 }
 
 export async function listChannels(deps: ChannelDeps, page: Page) {
-  const [rows, count] = await Promise.all([
-    deps.db
-      .selectFrom('channels')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    deps.db
-      .selectFrom('channels')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow(),
-  ])
+  const { data: rows, total } = await selectPage(
+    deps.db.selectFrom('channels'),
+    (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    page,
+    (row) => row,
+  )
   const now = deps.clock.now()
   const groups = await groupsOf(
     deps,
@@ -104,7 +97,7 @@ export async function listChannels(deps: ChannelDeps, page: Page) {
   )
   return {
     data: rows.map((r) => ({ ...serializeChannel(r, now), groups: groups.get(r.id) ?? [] })),
-    total: toNum(count.n),
+    total,
   }
 }
 

@@ -6,6 +6,7 @@ import type { Clock } from '../../infra/clock.ts'
 import type { CreateGroupBody, UpdateGroupBody } from '../../contracts/groups.ts'
 import { conflict, notFound } from '../../domain/errors.ts'
 import type { Page } from '../paging.ts'
+import { selectPage } from '../../infra/db/select-page.ts'
 
 export interface GroupDeps {
   db: Kysely<Database>
@@ -30,22 +31,13 @@ export async function getGroupRow(deps: GroupDeps, id: string) {
   return row
 }
 
-export async function listGroups(deps: GroupDeps, page: Page) {
-  const [rows, count] = await Promise.all([
-    deps.db
-      .selectFrom('groups')
-      .selectAll()
-      .orderBy('priority', 'desc')
-      .orderBy('name')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    deps.db
-      .selectFrom('groups')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow(),
-  ])
-  return { data: rows.map(serializeGroup), total: toNum(count.n) }
+export function listGroups(deps: GroupDeps, page: Page) {
+  return selectPage(
+    deps.db.selectFrom('groups'),
+    (q) => q.selectAll().orderBy('priority', 'desc').orderBy('name'),
+    page,
+    serializeGroup,
+  )
 }
 
 export async function createGroup(deps: GroupDeps, body: CreateGroupBody) {
