@@ -9,6 +9,32 @@ export interface LedgerCheck {
   differences: RecordDifference[]
 }
 
+/** The columns that tie a user's or a key's `reserved_nano` to the open reservations that hold it. */
+const HOLDERS = {
+  user: { table: 'users', id: 'username', owner: 'username', amount: 'user_amount_nano' },
+  key: { table: 'tokens', id: 'id', owner: 'token_id', amount: 'token_amount_nano' },
+} as const
+
+/** Users (or keys) whose reserved amount is not what their open reservations add up to. */
+async function findReservedDifferences(
+  trx: Kysely<Database>,
+  of: keyof typeof HOLDERS,
+): Promise<RecordDifference[]> {
+  const h = HOLDERS[of]
+  const held = sql`(select coalesce(sum(r.${sql.ref(h.amount)}), 0) from reservations r
+    where r.${sql.ref(h.owner)} = o.${sql.ref(h.id)})`
+  const rows = await sql<{ subject: string; reserved_nano: unknown; held: unknown }>`
+    select o.${sql.ref(h.id)} as subject, o.reserved_nano, ${held} as held
+    from ${sql.table(h.table)} o
+    where o.reserved_nano <> ${held}
+    order by o.${sql.ref(h.id)}`.execute(trx)
+  return rows.rows.map((r) => ({
+    kind: of === 'user' ? 'user_reserved_mismatch' : 'key_reserved_mismatch',
+    subject: r.subject,
+    detail: `reserved ${String(toBig(r.reserved_nano))} nano-USD, open reservations hold ${String(toBig(r.held))}`,
+  }))
+}
+
 /**
  * Usage rows against the balance ledger (docs in README, "CLI"): a request charged to a user who exists has
  * exactly one `settle` row of minus its cost, for the same user; every `settle` row has its usage row; and what
@@ -97,34 +123,10 @@ export async function findLedgerDifferences(db: Kysely<Database>, postgres: bool
       })
     }
 
-    const users = await sql<{ username: string; reserved_nano: unknown; held: unknown }>`
-      select us.username, us.reserved_nano,
-        (select coalesce(sum(r.user_amount_nano), 0) from reservations r where r.username = us.username) as held
-      from users us
-      where us.reserved_nano <> (select coalesce(sum(r.user_amount_nano), 0) from reservations r
-        where r.username = us.username)
-      order by us.username`.execute(trx)
-    for (const r of users.rows) {
-      differences.push({
-        kind: 'user_reserved_mismatch',
-        subject: r.username,
-        detail: `reserved ${String(toBig(r.reserved_nano))} nano-USD, open reservations hold ${String(toBig(r.held))}`,
-      })
-    }
-    const keys = await sql<{ id: string; reserved_nano: unknown; held: unknown }>`
-      select t.id, t.reserved_nano,
-        (select coalesce(sum(r.token_amount_nano), 0) from reservations r where r.token_id = t.id) as held
-      from tokens t
-      where t.reserved_nano <> (select coalesce(sum(r.token_amount_nano), 0) from reservations r
-        where r.token_id = t.id)
-      order by t.id`.execute(trx)
-    for (const r of keys.rows) {
-      differences.push({
-        kind: 'key_reserved_mismatch',
-        subject: r.id,
-        detail: `reserved ${String(toBig(r.reserved_nano))} nano-USD, open reservations hold ${String(toBig(r.held))}`,
-      })
-    }
+    differences.push(
+      ...(await findReservedDifferences(trx, 'user')),
+      ...(await findReservedDifferences(trx, 'key')),
+    )
     return { usageRows, settleRows, differences }
   })
 }
