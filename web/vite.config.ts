@@ -15,7 +15,7 @@ const proxied = ['auth', 'admin', 'user', 'v1', 'v1beta', 'public']
 export default defineConfig({
   root: webRoot,
   base: '/',
-  plugins: [arcoStyles(arcoRoot), react(), precompress(outDir)],
+  plugins: [arcoStyles(arcoRoot), react(), precompress()],
   build: {
     outDir,
     emptyOutDir: true,

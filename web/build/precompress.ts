@@ -50,13 +50,18 @@ export function precompressDir(dir: string): number {
  * Compress once at build time, at the highest levels, so the server only picks a file by the request's
  * Accept-Encoding (src/http/serve-web.ts) and never compresses per request. See docs/dashboard.md, "Assets".
  */
-export function precompress(outDir: string): Plugin {
+export function precompress(): Plugin {
+  let outDir = ''
   return {
     name: 'precompress',
     apply: 'build',
+    configResolved(config) {
+      // The folder actually written, also when `--outDir` overrides the config.
+      outDir = path.resolve(config.root, config.build.outDir)
+    },
     closeBundle(error) {
       // A failed build has no output to compress; its own error is the one to report.
-      if (!error && existsSync(outDir)) precompressDir(outDir)
+      if (!error && outDir && existsSync(outDir)) precompressDir(outDir)
     },
   }
 }

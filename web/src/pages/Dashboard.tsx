@@ -17,6 +17,7 @@ import { useI18n } from '../i18n/index.ts'
 import { browserTimeZone, compact, dayBoundsIso, daysBetween, lastDays, num, usd } from '../lib/format.ts'
 import { Chart } from '../components/Chart.tsx'
 import { BalanceCard, RateLimitCard } from './dashboard/AccountPanel.tsx'
+import { SplitPanel } from './dashboard/SplitPanel.tsx'
 
 type SortOrder = 'ascend' | 'descend' | undefined
 
@@ -301,6 +302,8 @@ export default function Dashboard() {
           />
         </Card>
       </div>
+
+      <SplitPanel base={base} admin={admin} range={range} query={query} tick={tick} />
 
       <div className="grid-2">
         <BalanceCard status={status} onChanged={loadStatus} />
