@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { enAdmin } from '../../web/src/i18n/en-admin.ts'
 import { freePort } from './support/gateway.ts'
-import { field, findChromium, login, openPage, type Watched } from './support/browser.ts'
+import { field, findChromium, type Watched } from './support/browser.ts'
 import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts'
 
 const chromiumPath = findChromium()
@@ -49,14 +49,10 @@ suite('issue 19: the Channels page (Chromium)', () => {
 
   beforeAll(async () => {
     f = await startAdminFixture(chromiumPath as string)
-    w = await openPage(f.browser, { baseURL: f.gw.url, width: 1280, height: 800 })
-    await login(w.page, f.gw.adminUsername, f.gw.adminPassword)
+    w = await f.signedIn()
   }, 240_000)
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => undefined)
-    await f?.close()
-  }, 60_000)
+  afterAll(async () => f?.close(), 60_000)
 
   it('#2: at 1280 px Models and Health are visible and every action button is what its centre hits', async () => {
     const c = await create({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { enUser } from '../../web/src/i18n/en-user.ts'
-import { choose, field, findChromium, login, openPage, type Watched } from './support/browser.ts'
+import { choose, field, findChromium, type Watched } from './support/browser.ts'
 import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts'
 
 const chromiumPath = findChromium()
@@ -86,14 +86,10 @@ suite('issue 19 #6: the Logs table (Chromium)', () => {
       await new Promise((r) => setTimeout(r, 100))
     }
     expect(rows).toHaveLength(4)
-    w = await openPage(f.browser, { baseURL: f.gw.url, width: 1280, height: 800 })
-    await login(w.page, f.gw.adminUsername, f.gw.adminPassword)
+    w = await f.signedIn()
   }, 240_000)
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => undefined)
-    await f?.close()
-  }, 60_000)
+  afterAll(async () => f?.close(), 60_000)
 
   const open = async (page: Page) => {
     await page.goto('/logs')
@@ -143,21 +139,16 @@ suite('issue 19 #6: the Logs table (Chromium)', () => {
   })
 
   it('on a phone (375 px) a record opens whole within the screen', async () => {
-    const phone = await openPage(f.browser, { baseURL: f.gw.url, width: 375 })
-    try {
-      await login(phone.page, f.gw.adminUsername, f.gw.adminPassword)
-      await open(phone.page)
-      await phone.page.getByTestId(`log-open-${rows[0].request_id}`).click()
-      // Polled: the drawer slides in, so its first boxes are on their way.
-      const detail = phone.page.getByTestId('log-detail')
-      await expect
-        .poll(async () => {
-          const box = await detail.boundingBox()
-          return box !== null && box.x >= 0 && box.x + box.width <= 375 && box.width > 300
-        })
-        .toBe(true)
-    } finally {
-      await phone.context.close()
-    }
+    const phone = await f.signedIn({ width: 375 })
+    await open(phone.page)
+    await phone.page.getByTestId(`log-open-${rows[0].request_id}`).click()
+    // Polled: the drawer slides in, so its first boxes are on their way.
+    const detail = phone.page.getByTestId('log-detail')
+    await expect
+      .poll(async () => {
+        const box = await detail.boundingBox()
+        return box !== null && box.x >= 0 && box.x + box.width <= 375 && box.width > 300
+      })
+      .toBe(true)
   })
 })

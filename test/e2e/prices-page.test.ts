@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enAdmin } from '../../web/src/i18n/en-admin.ts'
-import { field, findChromium, login, openPage, type Watched } from './support/browser.ts'
+import { field, findChromium, type Watched } from './support/browser.ts'
 import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts'
 
 const chromiumPath = findChromium()
@@ -21,14 +21,10 @@ suite('issue 19 #1: Prices never turn an empty or negative entry into $0 (Chromi
 
   beforeAll(async () => {
     f = await startAdminFixture(chromiumPath as string)
-    w = await openPage(f.browser, { baseURL: f.gw.url, width: 1280, height: 800 })
-    await login(w.page, f.gw.adminUsername, f.gw.adminPassword)
+    w = await f.signedIn()
   }, 240_000)
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => undefined)
-    await f?.close()
-  }, 60_000)
+  afterAll(async () => f?.close(), 60_000)
 
   it('clearing a price cell is refused and the old price kept (no "Saved")', async () => {
     const made = await f.api<Price>('POST', '/admin/prices', {

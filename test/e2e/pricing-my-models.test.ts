@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findChromium, login, openPage, type Watched } from './support/browser.ts'
+import { findChromium, type Watched } from './support/browser.ts'
 import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts'
 
 const chromiumPath = findChromium()
@@ -24,14 +24,10 @@ suite('issue 19 #3: a user sees which priced models they can actually use (Chrom
     group = (await f.api<{ id: string }>('POST', '/admin/groups', { name: 'team-c' })).body.id
     await f.api('POST', `/admin/groups/${group}/channels/${ch.body.id}`)
     await f.api('POST', '/admin/users', { username: 'carol', password: 'carol-pass-1234' })
-    w = await openPage(f.browser, { baseURL: f.gw.url, width: 1280 })
-    await login(w.page, 'carol', 'carol-pass-1234')
+    w = await f.signedIn({ who: ['carol', 'carol-pass-1234'] })
   }, 240_000)
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => undefined)
-    await f?.close()
-  }, 60_000)
+  afterAll(async () => f?.close(), 60_000)
 
   it('tells a new user they can call nothing, then lists only what their group reaches', async () => {
     const page = w.page

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { startFakeUpstream } from '../../fake-upstream/start-fake-upstream.ts'
 import { ensureWebBuild, startGateway, type RunningGateway } from './gateway.ts'
-import { launchBrowser } from './browser.ts'
+import { launchBrowser, login, openPage, type Watched } from './browser.ts'
 
 export interface AdminFixture {
   gw: RunningGateway
@@ -13,6 +13,8 @@ export interface AdminFixture {
     path: string,
     body?: unknown,
   ) => Promise<{ status: number; body: T }>
+  /** A new page at `width` (default 1280 × 800), signed in as `who` (default the admin); closed by `close`. */
+  signedIn: (opts?: { width?: number; who?: [string, string] }) => Promise<Watched>
   close: () => Promise<void>
 }
 
@@ -21,12 +23,12 @@ export async function startAdminFixture(chromiumPath: string): Promise<AdminFixt
   ensureWebBuild()
   const fake = await startFakeUpstream()
   const gw = await startGateway()
-  const login = await fetch(`${gw.url}/auth/login`, {
+  const session = await fetch(`${gw.url}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: gw.adminUsername, password: gw.adminPassword }),
   })
-  const jwt = ((await login.json()) as { access_token: string }).access_token
+  const jwt = ((await session.json()) as { access_token: string }).access_token
   const browser = await launchBrowser(chromiumPath)
   const api = async <T>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${gw.url}${path}`, {
@@ -46,12 +48,22 @@ export async function startAdminFixture(chromiumPath: string): Promise<AdminFixt
     }
     return { status: res.status, body: parsed as T }
   }
+  const pages: Watched[] = []
   return {
     gw,
     fake,
     browser,
     api,
+    signedIn: async (opts = {}) => {
+      const width = opts.width ?? 1280
+      const w = await openPage(browser, { baseURL: gw.url, width, height: width < 600 ? undefined : 800 })
+      pages.push(w)
+      const [user, password] = opts.who ?? [gw.adminUsername, gw.adminPassword]
+      await login(w.page, user, password)
+      return w
+    },
     close: async () => {
+      for (const w of pages) await w.context.close().catch(() => undefined)
       await browser.close().catch(() => undefined)
       await gw.stop()
       await fake.close()
