@@ -76,6 +76,18 @@ const protocolPurity = {
   },
 }
 
+/** Where untyped JSON meets the code first, `any` must not leak further: wire formats are read through types. */
+const noUnsafeAny = {
+  files: ['src/protocol/**/*.ts', 'src/proxy/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-unsafe-assignment': 'error',
+    '@typescript-eslint/no-unsafe-member-access': 'error',
+    '@typescript-eslint/no-unsafe-argument': 'error',
+    '@typescript-eslint/no-unsafe-return': 'error',
+    '@typescript-eslint/no-unsafe-call': 'error',
+  },
+}
+
 /**
  * The rules of hooks, and effects that name every value they read. The plugin's React Compiler checks (its
  * `recommended` set) are left out: the dashboard is not compiled by it, and they reject its load-on-mount effects.
@@ -137,6 +149,7 @@ export default tseslint.config(
   },
   ...layerDirections,
   protocolPurity,
+  noUnsafeAny,
   reactRules,
   prettier,
 )

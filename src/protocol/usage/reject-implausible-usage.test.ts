@@ -16,7 +16,9 @@ describe('issue 15 fuzz finding F2: implausible token counts are never returned'
   const unreported = createEmptyUsage()
 
   it('Gemini: candidates + thoughts overflowing to Infinity is unreported, not Infinity', () => {
-    const body = JSON.parse('{"usageMetadata":{"candidatesTokenCount":1.7e308,"thoughtsTokenCount":1.7e308}}')
+    const body: unknown = JSON.parse(
+      '{"usageMetadata":{"candidatesTokenCount":1.7e308,"thoughtsTokenCount":1.7e308}}',
+    )
     expect(extractGeminiUsage(body)).toEqual(unreported)
   })
 
