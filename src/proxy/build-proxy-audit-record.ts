@@ -22,9 +22,9 @@ function headersOf(h: ProxyOutcome['requestHeaders']): Record<string, string> {
 }
 
 /**
- * One audit record per proxied request, admitted or rejected (SPEC §9). The writer redacts again (keys,
- * passwords, `?key=`) off the hot path; unauthenticated rejections keep metadata only, so scanners cannot
- * fill the disk.
+ * One audit record per proxied request, admitted or rejected (the record step, record-outcome.ts). The writer
+ * redacts again (keys, passwords, `?key=`) off the hot path; unauthenticated rejections keep metadata only, so
+ * scanners cannot fill the disk.
  */
 export function buildProxyAuditRecord(o: ProxyOutcome): { record: AuditRecord; secrets: string[] } {
   const s = o.settlement

@@ -2,14 +2,15 @@ import type { ServerResponse } from 'node:http'
 import { newTimeOrderedId } from '../infra/ids.ts'
 import { AppError } from '../domain/errors.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
-import { createEmptyUsage } from '../protocol/usage/usage.ts'
+import { createEmptyUsage, type Usage } from '../protocol/usage/usage.ts'
+import type { Settlement } from '../billing/settlement.ts'
 import type { Admission } from '../billing/admit-funds.ts'
 import { watchClientGone } from './client-gone-signal.ts'
 import { authenticateKey } from './authenticate-key.ts'
 import { isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import { routeRequest } from './route-request.ts'
 import { admitCall } from './admit-call.ts'
-import { tryChannels, type ChannelsResult } from './try-channels.ts'
+import { tryChannels } from './try-channels.ts'
 import { relayResponse } from './relay-response.ts'
 import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-proxied-request.ts'
 import { recordOutcome, recordRefusal } from './record-outcome.ts'
@@ -65,154 +66,121 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   let upstreamMs = 0
   /** Held by admission until settled; settlement then owns the request's usage row. */
   let admission: Admission | null = null
-  let admitted = false
   /** The channel settlement names: the first candidate once admitted, then the one tried last. */
   let cand: RouteCandidate | null = null
   let model = ''
   let stream = false
-  let tried: ChannelsResult | null = null
+  /** What settlement bills: nothing (a zero-cost row) unless the answer says otherwise. */
+  let usage: Usage | null = null
+  let source: Settlement['usageSource'] = 'none'
+  let ttftMs: number | null = null
 
   try {
-    const { principal, key } = await authenticateKey(deps.tokens, req.headers, req.query, outcome.startedAt)
-    outcome.principal = principal
-    outcome.clientKey = key
-    const json = parseJsonBody(req)
-    outcome.requestJson = json ?? undefined
-    model = readModel(req, json)
-    outcome.model = model
-    if (principal.allowedModels && !principal.allowedModels.has(model))
-      throw new AppError('model_not_allowed', `This API key may not use model ${model}`)
-    stream = isStreaming(req, json)
+    try {
+      const { principal, key } = await authenticateKey(deps.tokens, req.headers, req.query, outcome.startedAt)
+      outcome.principal = principal
+      outcome.clientKey = key
+      const json = parseJsonBody(req)
+      outcome.requestJson = json ?? undefined
+      model = readModel(req, json)
+      outcome.model = model
+      if (principal.allowedModels && !principal.allowedModels.has(model))
+        throw new AppError('model_not_allowed', `This API key may not use model ${model}`)
+      stream = isStreaming(req, json)
 
-    const route = await routeRequest(
-      deps.snapshot,
-      principal,
-      model,
-      req.surface.protocol,
-      stickyKeyOf(req.headers, json),
-      outcome.startedAt,
-      deps.random ?? Math.random,
-    )
-
-    const decision = await admitCall(
-      deps,
-      outcome.requestId,
-      principal,
-      route,
-      model,
-      json,
-      req.body.length,
-      req.surface,
-    )
-    outcome.rateLimit = decision.rateLimit
-    outcome.reservation = decision.reservation
-    if (!decision.ok) throw decision.error
-    admission = decision.admission
-    admitted = true
-    cand = route.candidates[0]
-    for (const name in admission.headers) res.setHeader(name, admission.headers[name])
-
-    tried = await tryChannels(deps, req, json, model, stream, route.candidates, clientGone)
-    cand = tried.cand
-    const channel = tried.cand.channel as ChannelRuntime
-    outcome.channel = channel
-    outcome.upstreamUrl = tried.upstreamUrl
-    outcome.upstreamErrors = tried.failures
-    upstreamMs = tried.upstreamMs
-    if (tried.kind === 'failed') throw tried.error
-
-    const secrets = channelSecrets(channel)
-    if (tried.kind === 'client_error') {
-      // The client's own mistake, as the provider answered it; recorded as sent (the sanitised answer).
-      outcome.status = tried.status
-      outcome.errorCode = 'upstream_client_error'
-      markOverhead(res, outcome, t0, upstreamMs)
-      outcome.responseBody = sendUpstreamClientError(
-        res,
+      const route = await routeRequest(
+        deps.snapshot,
+        principal,
+        model,
         req.surface.protocol,
-        tried.status,
-        tried.text,
-        secrets,
-      ).slice(0, 64 * 1024)
-      const held = admission
-      admission = null
-      const usage = createEmptyUsage()
-      await settleProxiedRequest(deps, {
-        outcome,
-        admission: held,
-        cand,
-        model,
-        stream,
-        t0,
-        usage,
-        source: 'none',
-        ttftMs: null,
-      })
-      return
-    }
+        stickyKeyOf(req.headers, json),
+        outcome.startedAt,
+        deps.random ?? Math.random,
+      )
 
-    markOverhead(res, outcome, t0, upstreamMs)
-    const upstream = tried.upstream
-    const relayed = await relayResponse({
-      upstream,
-      res,
-      surface: req.surface,
-      stripUsageChunk: tried.stripUsage,
-      secrets,
-      startedAt: t0,
-      now: () => performance.now(),
-      keepAuditText: deps.keepAuditBodies,
-      onClientClose: (fn) => clientGone.once('abort', fn),
-    })
-    // The relay may have turned a body that failed before its first byte into a 502/504.
-    outcome.status = relayed.clientAborted ? CLIENT_CLOSED : res.statusCode
-    outcome.responseBody = relayed.bodyText
-    outcome.responseJson = relayed.bodyJson
-    outcome.reassembledText = relayed.stream?.text ?? null
-    outcome.responseHeaders = { 'content-type': String(upstream.headers['content-type'] ?? '') }
-    outcome.errorCode = relayed.clientAborted ? 'client_closed' : relayed.upstreamFailed
-    if (relayed.upstreamFailed) (outcome.upstreamErrors ??= []).push({ channel, kind: 'stream' })
-    const { usage, source } = meteredUsage(relayed, req.body.length)
-    const held = admission
-    admission = null
-    await settleProxiedRequest(deps, {
-      outcome,
-      admission: held,
-      cand,
-      model,
-      stream,
-      t0,
-      usage,
-      source,
-      ttftMs: relayed.ttftMs,
-    })
-  } catch (err) {
-    answerError(deps, req, outcome, err, !admitted, t0, upstreamMs)
-    // Admitted but not answered (every channel failed, timeout, client gone before the request left): the
-    // provider billed nothing, so the reservation is released and a zero-cost row records the failure. A client
-    // gone after its request reached the provider pays for the prompt it sent (docs/architecture.md).
-    if (admission) {
-      const sent = tried?.kind === 'failed' && tried.promptSent
-      const usage = sent ? promptOnlyUsage(req.body.length) : createEmptyUsage()
-      const held = admission
-      admission = null
-      const source = sent ? 'partial' : 'none'
-      await settleProxiedRequest(deps, {
-        outcome,
-        admission: held,
-        cand,
+      const decision = await admitCall(
+        deps,
+        outcome.requestId,
+        principal,
+        route,
         model,
-        stream,
-        t0,
-        usage,
-        source,
-        ttftMs: null,
-      })
+        json,
+        req.body.length,
+        req.surface,
+      )
+      outcome.rateLimit = decision.rateLimit
+      outcome.reservation = decision.reservation
+      if (!decision.ok) throw decision.error
+      admission = decision.admission
+      cand = route.candidates[0]
+      for (const name in admission.headers) res.setHeader(name, admission.headers[name])
+
+      const tried = await tryChannels(deps, req, json, model, stream, route.candidates, clientGone)
+      cand = tried.cand
+      const channel = tried.cand.channel as ChannelRuntime
+      outcome.channel = channel
+      outcome.upstreamUrl = tried.upstreamUrl
+      outcome.upstreamErrors = tried.failures
+      upstreamMs = tried.upstreamMs
+      if (tried.kind === 'failed') {
+        // A client gone after its request reached the provider pays for the prompt it sent (docs/architecture.md).
+        if (tried.promptSent) {
+          usage = promptOnlyUsage(req.body.length)
+          source = 'partial'
+        }
+        throw tried.error
+      }
+
+      const secrets = channelSecrets(channel)
+      if (tried.kind === 'client_error') {
+        // The client's own mistake, as the provider answered it; recorded as sent (the sanitised answer).
+        outcome.status = tried.status
+        outcome.errorCode = 'upstream_client_error'
+        markOverhead(res, outcome, t0, upstreamMs)
+        const sent = sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
+        outcome.responseBody = sent.slice(0, 64 * 1024)
+      } else {
+        markOverhead(res, outcome, t0, upstreamMs)
+        const upstream = tried.upstream
+        const relayed = await relayResponse({
+          upstream,
+          res,
+          surface: req.surface,
+          stripUsageChunk: tried.stripUsage,
+          secrets,
+          startedAt: t0,
+          now: () => performance.now(),
+          keepAuditText: deps.keepAuditBodies,
+          onClientClose: (fn) => clientGone.once('abort', fn),
+        })
+        // The relay may have turned a body that failed before its first byte into a 502/504.
+        outcome.status = relayed.clientAborted ? CLIENT_CLOSED : res.statusCode
+        outcome.responseBody = relayed.bodyText
+        outcome.responseJson = relayed.bodyJson
+        outcome.reassembledText = relayed.stream?.text ?? null
+        outcome.responseHeaders = { 'content-type': String(upstream.headers['content-type'] ?? '') }
+        outcome.errorCode = relayed.clientAborted ? 'client_closed' : relayed.upstreamFailed
+        if (relayed.upstreamFailed) (outcome.upstreamErrors ??= []).push({ channel, kind: 'stream' })
+        const metered = meteredUsage(relayed, req.body.length)
+        usage = metered.usage
+        source = metered.source
+        ttftMs = relayed.ttftMs
+      }
+    } catch (err) {
+      const error = toAppError(deps, outcome, err, admission === null)
+      // A refusal with a valid key has its usage row (zero cost) for Logs, written before the answer so that it
+      // is there once the client knows.
+      if (!admission) await recordRefusal(deps, outcome, performance.now() - t0)
+      answerError(req, outcome, error, t0, upstreamMs)
+    }
+    // Admitted: one settlement, whatever happened. Not answered (every channel failed, a timeout, the client gone
+    // before the request left), the provider billed nothing: the hold is released and a zero-cost row records it.
+    if (admission) {
+      usage ??= createEmptyUsage()
+      await settleProxiedRequest(deps, { outcome, admission, cand, model, stream, t0, usage, source, ttftMs })
     }
   } finally {
     outcome.durationMs = performance.now() - t0
-    // A request with a valid key that was never admitted still gets its usage row (zero cost) for Logs.
-    if (outcome.principal && !admitted) await recordRefusal(deps, outcome)
     recordOutcome(deps, outcome)
   }
 }
@@ -227,16 +195,8 @@ function markOverhead(res: ServerResponse, outcome: ProxyOutcome, t0: number, up
   res.setHeader(OVERHEAD_HEADER, outcome.overheadMs.toFixed(2))
 }
 
-/** The one answer to a refused or failed request, in the client's protocol; the outcome records what was sent. */
-function answerError(
-  deps: ProxyDeps,
-  req: ProxyRequest,
-  outcome: ProxyOutcome,
-  err: unknown,
-  refused: boolean,
-  t0: number,
-  upstreamMs: number,
-): void {
+/** What went wrong, as the registry's error the client is answered with; the outcome records its status and code. */
+function toAppError(deps: ProxyDeps, outcome: ProxyOutcome, err: unknown, refused: boolean): AppError {
   const e = err instanceof AppError ? err : new AppError('internal_error', 'Internal gateway error')
   if (e !== err) deps.logger.error({ err, requestId: outcome.requestId }, 'proxy request failed')
   // A dependency the request cannot be decided without (the database; Redis when limits fail closed): the request
@@ -245,6 +205,17 @@ function answerError(
   outcome.status = e.status
   outcome.errorCode = e.code
   if (refused && e.code !== 'internal_error') outcome.rejection = e.code
+  return e
+}
+
+/** The one answer to a refused or failed request, in the client's protocol; the outcome records what was sent. */
+function answerError(
+  req: ProxyRequest,
+  outcome: ProxyOutcome,
+  e: AppError,
+  t0: number,
+  upstreamMs: number,
+): void {
   if (e.status === CLIENT_CLOSED) return
   markOverhead(req.res, outcome, t0, upstreamMs)
   const sent = sendProxyError(req.res, req.surface.protocol, e.status, e.code, e.message, e.headers)

@@ -17,18 +17,20 @@ const NOTHING_HELD: Admission = {
 }
 
 /**
- * The usage row of a request with a valid key that was never settled — refused (unknown or forbidden model, rate
- * limit, quota, a dependency down) or failed before admission — with its status and error code at zero cost, so
- * the key's owner and the admins see it in Logs. Nothing is billed: no usage, no reservation, no ledger row.
+ * The usage row of a request with a valid key that was refused before admission — an unknown or forbidden model, a
+ * rate limit, the quota, an unreadable body — with its status and error code at zero cost, so the key's owner and
+ * the admins see it in Logs (docs/architecture.md, "settlement"). Nothing is billed: no usage, no hold to release,
+ * no ledger row. A refusal because a dependency is down (503) has none: the database may be what is missing, and
+ * the audit record keeps it. The outcome keeps what was written, as for any settled request.
  */
-export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome): Promise<void> {
+export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome, durationMs: number): Promise<void> {
   const p = o.principal
-  if (!p) return
-  await deps.billing.settle({
+  if (!p || o.settlement || o.errorCode === 'service_unavailable') return
+  o.settlement = await deps.billing.settle({
     requestId: o.requestId,
     tokenId: p.tokenId,
     username: p.username,
-    channelId: o.channel?.id ?? null,
+    channelId: null,
     groupId: null,
     multiplier: 1,
     upstreamModel: null,
@@ -41,7 +43,7 @@ export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome): Promise<v
     status: o.status,
     errorCode: o.errorCode,
     isStream: false,
-    durationMs: o.durationMs,
+    durationMs,
     ttftMs: null,
     createdAt: o.startedAt,
     admission: NOTHING_HELD,

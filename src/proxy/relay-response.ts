@@ -7,7 +7,8 @@ import { createSseParser, type SseEvent } from '../protocol/sse/parse-sse-stream
 import { encodeSseEvent, type SseLineEnd } from '../protocol/sse/encode-sse-event.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/usage/track-stream-usage.ts'
 import { isUsageOnlyChunk } from '../protocol/openai/is-usage-only-chunk.ts'
-import { formatClientError, formatClientStreamError } from '../protocol/errors/format-client-error.ts'
+import { formatClientStreamError } from '../protocol/errors/format-client-error.ts'
+import { sendProxyError } from './send-proxy-error.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
 import type { Surface } from '../protocol/surface.ts'
 import { sanitizeStreamErrorEvent, scrubText } from './sanitize-upstream-error.ts'
@@ -317,10 +318,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
           res.end()
         } else if (!res.headersSent) {
           // Nothing reached the client yet: an honest error instead of a 200 with a cut body.
-          res.removeHeader('content-length')
-          res.statusCode = status
-          res.setHeader('content-type', 'application/json')
-          res.end(JSON.stringify(formatClientError(surface.protocol, status, code, message)))
+          sendProxyError(res, surface.protocol, status, code, message)
         } else {
           // Part of the body is out: only a broken connection tells the client it is incomplete.
           res.destroy()

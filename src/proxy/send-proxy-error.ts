@@ -1,12 +1,17 @@
 import type { ServerResponse } from 'node:http'
 import { formatClientError } from '../protocol/errors/format-client-error.ts'
-import type { Provider } from '../domain/routing/select-channels.ts'
+import type { ProtocolId } from '../protocol/protocol-adapter.ts'
 import { scrubJson, scrubText } from './sanitize-upstream-error.ts'
 
-/** Sends the gateway's error in the client's protocol; returns the body sent ('' when the answer had begun). */
+/**
+ * The one writer of the gateway's errors to an AI client (docs/architecture.md): an error code of the registry
+ * (domain/errors.ts) in the client's protocol's shape (protocol/errors), as JSON with its length. The proxy, the
+ * relay, the fast path and Fastify's proxy routes all answer through it. Returns the body sent ('' when the answer
+ * had begun: then only the end of the response can still be sent).
+ */
 export function sendProxyError(
   res: ServerResponse,
-  protocol: Provider,
+  protocol: ProtocolId,
   status: number,
   code: string,
   message: string,
@@ -39,12 +44,13 @@ export function upstreamMessage(text: string, secrets: readonly string[]): strin
 }
 
 /**
- * The client's own mistake (400, 404, 413, 422): the provider's answer, scrubbed, with its real status. Returns the
- * body sent, which is also what the audit record keeps.
+ * The client's own mistake (400, 404, 413, 422): the provider's answer, scrubbed, with its real status; an answer
+ * that is not JSON becomes the gateway's own error of that status. Returns the body sent, which is also what the
+ * audit record keeps.
  */
 export function sendUpstreamClientError(
   res: ServerResponse,
-  protocol: Provider,
+  protocol: ProtocolId,
   status: number,
   text: string,
   secrets: readonly string[],
@@ -53,9 +59,7 @@ export function sendUpstreamClientError(
   try {
     body = JSON.stringify(scrubJson(JSON.parse(text), secrets))
   } catch {
-    body = JSON.stringify(
-      formatClientError(protocol, status, 'upstream_error', `The upstream provider answered ${status}`),
-    )
+    return sendProxyError(res, protocol, status, 'upstream_error', `The upstream provider answered ${status}`)
   }
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
   res.end(body)
