@@ -19,11 +19,10 @@ import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
 import { pivotPrices, type ModelPriceRow } from '../lib/pricing.ts'
 import { LangSwitch } from '../components/LangSwitch.tsx'
-import { num } from '../lib/format.ts'
+import { num, usd } from '../lib/format.ts'
 
 function price(v: number | undefined): string {
-  if (v === undefined) return '-'
-  return `$${Number(v.toFixed(6))}`
+  return v === undefined ? '-' : usd(v)
 }
 
 /** Whether a price row's model (an exact name or a glob with `*`) names one of `models`. */

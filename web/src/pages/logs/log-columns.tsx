@@ -3,7 +3,7 @@ import { IconEye } from '@arco-design/web-react/icon'
 import type { UsageLog } from '../../api/types.ts'
 import type { TKey, Vars } from '../../i18n/index.ts'
 import { CopyButton } from '../../components/CopyButton.tsx'
-import { dateTime, num } from '../../lib/format.ts'
+import { dateTime, num, usd } from '../../lib/format.ts'
 
 function statusColor(s: number | null | undefined): string {
   if (!s) return 'gray'
@@ -91,7 +91,7 @@ export function logColumns(opts: {
       sortOrder: sorted('cost_usd'),
       render: (v: number, r) => (
         <span className="mono nowrap" data-testid={`log-cost-${r.request_id}`}>
-          {typeof v === 'number' ? `$${v.toFixed(6)}` : '-'}
+          {typeof v === 'number' ? usd(v) : '-'}
         </span>
       ),
     },
