@@ -4,6 +4,7 @@ import type { BillableUsage } from './billable-usage.ts'
 import { computeCost } from './compute-cost.ts'
 import { createPriceIndex } from './find-model-prices.ts'
 import type { ModelPrices, PriceRow, PriceUnit } from './price-table.ts'
+import { billableUsage } from '../../../test/support/pricing-fixtures.ts'
 
 /** Aligned with FIELDS: TOKEN_UNITS[i] prices FIELDS[i]. */
 const TOKEN_UNITS: PriceUnit[] = [
@@ -58,15 +59,8 @@ function failNoPrices(): never {
 
 const usageArb = fc
   .tuple(countArb, countArb, countArb, countArb, countArb)
-  .map(
-    ([inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens]): BillableUsage => ({
-      inputTokens,
-      cacheReadTokens,
-      cacheWriteTokens,
-      cacheWrite1hTokens,
-      outputTokens,
-      reasoningTokens: 0,
-    }),
+  .map(([inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens]): BillableUsage =>
+    billableUsage({ inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens }),
   )
 
 describe('computeCost properties', () => {
@@ -112,15 +106,7 @@ describe('computeCost properties', () => {
             [{ model_name: 'm', unit, price_nano: price, above_input_tokens: 0 }],
             [],
           ).lookup('m', null)
-          const usage: BillableUsage = {
-            inputTokens: 0,
-            cacheReadTokens: 0,
-            cacheWriteTokens: 0,
-            cacheWrite1hTokens: 0,
-            outputTokens: 0,
-            reasoningTokens: 0,
-            [field]: millions * 1_000_000,
-          }
+          const usage = billableUsage({ [field]: millions * 1_000_000 })
           // millions × 1e6 tokens × price / 1e6 × multiplier, exactly
           expect(computeCost(prices, usage, multiplier).costNano).toBe(
             BigInt(millions) * price * BigInt(multiplier),
@@ -143,14 +129,13 @@ describe('computeCost properties', () => {
       [],
     ).lookup('m', null)
     const t = 1_000_000_000_000
-    const usage: BillableUsage = {
+    const usage = billableUsage({
       inputTokens: t,
       cacheReadTokens: t,
       cacheWriteTokens: t,
       cacheWrite1hTokens: t,
       outputTokens: t,
-      reasoningTokens: 0,
-    }
+    })
     // 1e12 / 1e6 = 1e6 × (1_250_000_000 + 125_000_000 + 3_750_000_000 + 6_000_000_000 + 75_000_000)
     //            = 1e6 × 11_200_000_000 = 11_200_000_000_000_000 nano ($11.2 million); × 0.3 = 3_360_000_000_000_000
     expect(computeCost(prices, usage, 1).costNano).toBe(11_200_000_000_000_000n)
@@ -164,18 +149,7 @@ describe('computeCost properties', () => {
           [{ model_name: 'm', unit: 'input_token', price_nano: price, above_input_tokens: 0 }],
           [],
         ).lookup('m', null)
-        const cost = computeCost(
-          prices,
-          {
-            inputTokens: tokens,
-            cacheReadTokens: 0,
-            cacheWriteTokens: 0,
-            cacheWrite1hTokens: 0,
-            outputTokens: 0,
-            reasoningTokens: 0,
-          },
-          multiplier,
-        ).costNano
+        const cost = computeCost(prices, billableUsage({ inputTokens: tokens }), multiplier).costNano
         // exact = tokens × price × micros / 1e12; cost − ½ ≤ exact < cost + ½  ⇔  2·cost·D − D ≤ 2·N < 2·cost·D + D
         const numerator = BigInt(tokens) * price * BigInt(Math.round(multiplier * 1e6))
         const denominator = 1_000_000_000_000n

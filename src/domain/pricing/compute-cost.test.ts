@@ -2,30 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { BillableUsage } from './billable-usage.ts'
 import { computeCost } from './compute-cost.ts'
 import { createPriceIndex } from './find-model-prices.ts'
-import type { PriceRow, PriceUnit } from './price-table.ts'
-
-/** Prices in the tests are nano-USD per 1M tokens (or per call): $2.50 / 1M = 2_500_000_000n. */
-function row(
-  model_name: string,
-  unit: PriceUnit,
-  price_nano: bigint,
-  above_input_tokens = 0,
-  group_id?: string,
-): PriceRow {
-  return { model_name, unit, price_nano, above_input_tokens, ...(group_id ? { group_id } : {}) }
-}
-
-function usage(partial: Partial<BillableUsage>): BillableUsage {
-  return {
-    inputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    outputTokens: 0,
-    reasoningTokens: 0,
-    ...partial,
-  }
-}
+import type { PriceRow } from './price-table.ts'
+import { billableUsage as usage, priceRow as row } from '../../../test/support/pricing-fixtures.ts'
 
 const globalRows: PriceRow[] = [
   // OpenAI o4-mini: $1.10 in, $0.275 cached in, $4.40 out

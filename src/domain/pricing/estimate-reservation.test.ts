@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { estimatePromptTokens, estimateReservation } from './estimate-reservation.ts'
+import { estimatePromptTokens, estimateReservation, type ReservationRequest } from './estimate-reservation.ts'
 import { createPriceIndex } from './find-model-prices.ts'
-import type { PriceRow, PriceUnit } from './price-table.ts'
-
-function row(model_name: string, unit: PriceUnit, price_nano: bigint, above_input_tokens = 0): PriceRow {
-  return { model_name, unit, price_nano, above_input_tokens }
-}
+import { priceRow as row } from '../../../test/support/pricing-fixtures.ts'
 
 const index = createPriceIndex(
   [
@@ -28,98 +24,55 @@ const index = createPriceIndex(
 )
 const R = 4096
 
+/** The estimate for `model` from the table above, with R output tokens at most. */
+function estimate(model: string, request: ReservationRequest, multiplier = 1): bigint {
+  return estimateReservation(index.lookup(model, null), request, multiplier, R)
+}
+
 describe('estimateReservation', () => {
   it('prices ⌈bytes / 4⌉ prompt tokens and min(max_tokens, R) output tokens', () => {
     // ⌈10_001 / 4⌉ = 2_501 tokens; min(1_000, 4_096) = 1_000
     // 2_501 × 2_500_000_000 = 6_252_500_000_000; 1_000 × 10_000_000_000 = 10_000_000_000_000
     // sum 16_252_500_000_000 / 1e6 = 16_252_500 nano
-    expect(
-      estimateReservation(index.lookup('gpt-4o', null), { promptBytes: 10_001, maxTokens: 1_000 }, 1, R),
-    ).toBe(16_252_500n)
+    expect(estimate('gpt-4o', { promptBytes: 10_001, maxTokens: 1_000 })).toBe(16_252_500n)
   })
 
   it('reserves R output tokens when max_tokens is absent or larger', () => {
     // ⌈4_000 / 4⌉ = 1_000 → 1_000 × 2_500_000_000 = 2_500_000_000_000
     // 4_096 × 10_000_000_000 = 40_960_000_000_000 → sum 43_460_000_000_000 / 1e6 = 43_460_000
-    const prices = index.lookup('gpt-4o', null)
-    expect(estimateReservation(prices, { promptBytes: 4_000, maxTokens: null }, 1, R)).toBe(43_460_000n)
-    expect(estimateReservation(prices, { promptBytes: 4_000, maxTokens: 100_000 }, 1, R)).toBe(43_460_000n)
+    expect(estimate('gpt-4o', { promptBytes: 4_000, maxTokens: null })).toBe(43_460_000n)
+    expect(estimate('gpt-4o', { promptBytes: 4_000, maxTokens: 100_000 })).toBe(43_460_000n)
   })
 
   it('multiplies by n and the multiplier', () => {
     // 43_460_000 × n 3 × 1.5 = 195_570_000
-    expect(
-      estimateReservation(
-        index.lookup('gpt-4o', null),
-        { promptBytes: 4_000, maxTokens: null, n: 3 },
-        1.5,
-        R,
-      ),
-    ).toBe(195_570_000n)
+    expect(estimate('gpt-4o', { promptBytes: 4_000, maxTokens: null, n: 3 }, 1.5)).toBe(195_570_000n)
     // × 0.3 = 13_038_000
-    expect(
-      estimateReservation(index.lookup('gpt-4o', null), { promptBytes: 4_000, maxTokens: null }, 0.3, R),
-    ).toBe(13_038_000n)
+    expect(estimate('gpt-4o', { promptBytes: 4_000, maxTokens: null }, 0.3)).toBe(13_038_000n)
   })
 
   it('rounds up, never under-reserving', () => {
     // ⌈5 / 4⌉ = 2 tokens × 75_000_000 = 150_000_000; 1 × 300_000_000 → 450_000_000 / 1e6 = 450 exactly
-    expect(
-      estimateReservation(
-        index.lookup('gemini-2.0-flash-lite', null),
-        { promptBytes: 5, maxTokens: 1 },
-        1,
-        R,
-      ),
-    ).toBe(450n)
+    expect(estimate('gemini-2.0-flash-lite', { promptBytes: 5, maxTokens: 1 })).toBe(450n)
     // × 0.3: 450_000_000 × 300_000 / 1e12 = 135 exactly; × 0.333333: 149.99985 → 150
-    expect(
-      estimateReservation(
-        index.lookup('gemini-2.0-flash-lite', null),
-        { promptBytes: 5, maxTokens: 1 },
-        0.333333,
-        R,
-      ),
-    ).toBe(150n)
+    expect(estimate('gemini-2.0-flash-lite', { promptBytes: 5, maxTokens: 1 }, 0.333333)).toBe(150n)
     // 1 byte → 1 token × 75_000_000 = 75_000_000 / 1e6 = 75; max 0 output → 75
-    expect(
-      estimateReservation(
-        index.lookup('gemini-2.0-flash-lite', null),
-        { promptBytes: 1, maxTokens: 0 },
-        1,
-        R,
-      ),
-    ).toBe(75n)
+    expect(estimate('gemini-2.0-flash-lite', { promptBytes: 1, maxTokens: 0 })).toBe(75n)
     // 1 token at $0.075 with multiplier 0.5: 37.5 → 38 (the cost would round half up to 38 too)
-    expect(
-      estimateReservation(
-        index.lookup('gemini-2.0-flash-lite', null),
-        { promptBytes: 1, maxTokens: 0 },
-        0.5,
-        R,
-      ),
-    ).toBe(38n)
+    expect(estimate('gemini-2.0-flash-lite', { promptBytes: 1, maxTokens: 0 }, 0.5)).toBe(38n)
   })
 
   it('uses the long-context tier chosen by the estimated prompt', () => {
     // ⌈800_004 / 4⌉ = 200_001 > 200_000 → 200_001 × 2_500_000_000 = 500_002_500_000_000
     // 1_000 × 15_000_000_000 = 15_000_000_000_000 → 515_002_500_000_000 / 1e6 = 515_002_500
-    const prices = index.lookup('gemini-2.5-pro', null)
-    expect(estimateReservation(prices, { promptBytes: 800_004, maxTokens: 1_000 }, 1, R)).toBe(515_002_500n)
+    expect(estimate('gemini-2.5-pro', { promptBytes: 800_004, maxTokens: 1_000 })).toBe(515_002_500n)
     // 800_000 bytes = 200_000 tokens: base tier → 200_000 × 1_250_000_000 + 1_000 × 10_000_000_000 = 260_000_000 nano
-    expect(estimateReservation(prices, { promptBytes: 800_000, maxTokens: 1_000 }, 1, R)).toBe(260_000_000n)
+    expect(estimate('gemini-2.5-pro', { promptBytes: 800_000, maxTokens: 1_000 })).toBe(260_000_000n)
   })
 
   it('uses the per-request price × n × multiplier when there is one', () => {
     // 40_000_000 × 2 × 1.5 = 120_000_000
-    expect(
-      estimateReservation(
-        index.lookup('image-gen-1', null),
-        { promptBytes: 10_000, maxTokens: null, n: 2 },
-        1.5,
-        R,
-      ),
-    ).toBe(120_000_000n)
+    expect(estimate('image-gen-1', { promptBytes: 10_000, maxTokens: null, n: 2 }, 1.5)).toBe(120_000_000n)
   })
 
   it('reserves nothing for an unpriced model', () => {

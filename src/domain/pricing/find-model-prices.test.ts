@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createPriceIndex } from './find-model-prices.ts'
 import type { PriceRow, PriceUnit } from './price-table.ts'
-
-function row(
-  model_name: string,
-  unit: PriceUnit,
-  price_nano: bigint,
-  above_input_tokens = 0,
-  group_id?: string,
-): PriceRow {
-  return { model_name, unit, price_nano, above_input_tokens, ...(group_id ? { group_id } : {}) }
-}
+import { priceRow as row } from '../../../test/support/pricing-fixtures.ts'
 
 describe('createPriceIndex().lookup', () => {
   it('returns null for an unpriced model and an empty name', () => {

@@ -3,6 +3,7 @@ import { computeCost } from './compute-cost.ts'
 import { createPriceIndex } from './find-model-prices.ts'
 import { LIST_PRICE_CATALOGUE, LIST_PRICES_TAKEN_ON, type ListPriceEntry } from './list-price-catalogue.ts'
 import { isPriceUnit, type PriceRow } from './price-table.ts'
+import { billableUsage } from '../../../test/support/pricing-fixtures.ts'
 
 /** USD → nano-USD the way an import would, for the checks below. */
 const toNano = (usd: number) => BigInt(Math.round(usd * 1e9))
@@ -106,14 +107,7 @@ describe('LIST_PRICE_CATALOGUE', () => {
 
   it('imports into the index and bills gemini-2.5-pro above 200k prompt tokens at the long-context rate', () => {
     const index = createPriceIndex(LIST_PRICE_CATALOGUE.map(toRow), [])
-    const usage = {
-      inputTokens: 250_000,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      cacheWrite1hTokens: 0,
-      outputTokens: 1_000,
-      reasoningTokens: 0,
-    }
+    const usage = billableUsage({ inputTokens: 250_000, outputTokens: 1_000 })
     // 250_000 × $2.50 / 1M = $0.625; 1_000 × $15 / 1M = $0.015 → $0.64 = 640_000_000 nano
     expect(computeCost(index.lookup('gemini-2.5-pro', null), usage, 1).costNano).toBe(640_000_000n)
   })

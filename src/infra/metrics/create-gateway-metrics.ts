@@ -40,109 +40,29 @@ export interface GatewayMetricSources {
 export function createGatewayMetrics(sources: GatewayMetricSources) {
   const registry = new Registry()
   const registers = [registry]
-
-  const requests = new Counter({
-    name: 'gateway_requests_total',
-    help: 'Proxied requests with a valid key, refusals included',
-    labelNames: ['surface', 'model', 'channel', 'status'] as const,
-    registers,
-  })
-  const unauthenticated = new Counter({
-    name: 'gateway_unauthenticated_requests_total',
-    help: 'Proxied requests refused before a valid key was found (missing, unknown key; body refused)',
-    labelNames: ['surface', 'status'] as const,
-    registers,
-  })
-  const duration = new Histogram({
-    name: 'gateway_request_duration_seconds',
-    help: 'Proxied request duration, from arrival to the end of the answer',
-    labelNames: ['surface'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  })
-  const overhead = new Histogram({
-    name: 'gateway_overhead_seconds',
-    help: "The gateway's own time before the answer's headers (everything but the providers' time)",
-    labelNames: ['surface'] as const,
-    buckets: OVERHEAD_BUCKETS,
-    registers,
-  })
-  const ttfb = new Histogram({
-    name: 'gateway_time_to_first_byte_seconds',
-    help: "Time from a request's arrival to the first byte of the provider's answer body",
-    labelNames: ['surface'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  })
-  const upstreamErrors = new Counter({
-    name: 'gateway_upstream_errors_total',
-    help: 'Failed attempts at a provider (failed-over ones included), by channel and kind',
-    labelNames: ['channel', 'kind'] as const,
-    registers,
-  })
-  new Gauge({
-    name: 'gateway_channel_circuit_open',
-    help: 'Whether a channel is cooling down after failures (1) or closed (0)',
-    labelNames: ['channel'] as const,
-    registers,
-    async collect() {
-      this.reset()
-      // The routing snapshot may be unreachable with the database: the other families are still served.
-      const circuits = await sources.circuits().catch(() => new Map<string, boolean>())
-      for (const [channel, open] of circuits) this.set({ channel }, open ? 1 : 0)
-    },
-  })
-  const tokens = new Counter({
-    name: 'gateway_tokens_total',
-    help: 'Tokens billed, by model and kind, as usage rows count them: input is the whole prompt (cache_read and cache_write included), output includes reasoning',
-    labelNames: ['model', 'kind'] as const,
-    registers,
-  })
-  const spend = new Counter({
-    name: 'gateway_spend_usd_total',
-    help: 'Cost billed, in USD',
-    labelNames: ['model'] as const,
-    registers,
-  })
-  const reservations = new Counter({
-    name: 'gateway_reservations_total',
-    help: 'Admission outcomes for money: reserved, covered (package), not_needed, refused (402), failed (database)',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const rateLimits = new Counter({
-    name: 'gateway_rate_limit_decisions_total',
-    help: 'Rate-limit decisions: allowed, limited, concurrency_limited, package_spillover, fail_open, unavailable',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  new Gauge({
-    name: 'gateway_audit_queue_depth',
-    help: 'Audit records waiting to be written',
-    registers,
-    collect() {
-      this.set(sources.auditQueueDepth())
-    },
-  })
-  const auditDegraded = new Counter({
-    name: 'gateway_audit_degraded_total',
-    help: 'Audit records degraded under pressure: low_quality, metadata_only, overflow, sync_write; and failed',
-    labelNames: ['mode'] as const,
-    registers,
-  })
-  new Gauge({
-    name: 'gateway_dependency_up',
-    help: 'Whether a configured dependency answers (database, redis, ldap)',
-    labelNames: ['dependency'] as const,
-    registers,
-    async collect() {
-      this.reset()
-      for (const [dependency, up] of Object.entries(await sources.dependencies()))
-        this.set({ dependency }, up ? 1 : 0)
-    },
-  })
-  // Process-wide counters kept as plain numbers (settlement-stats.ts, release-lost-reservations.ts).
-  const fromNumber = (name: string, help: string, read: () => number, type: 'counter' | 'gauge') => {
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers })
+  const surfaceHistogram = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name, help, labelNames: ['surface'] as const, buckets, registers })
+  /** A 0/1 gauge per key, read afresh at each scrape (keys that went away are dropped by the reset). */
+  const flagGauge = (
+    name: string,
+    help: string,
+    label: string,
+    read: () => Promise<Iterable<[string, boolean]>>,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      async collect() {
+        this.reset()
+        for (const [key, on] of await read()) this.set({ [label]: key }, on ? 1 : 0)
+      },
+    })
+  /** A process-wide number kept elsewhere (settlement-stats.ts, release-lost-reservations.ts), read when scraped. */
+  const fromNumber = (type: 'counter' | 'gauge', name: string, help: string, read: () => number) => {
     if (type === 'gauge') {
       new Gauge({
         name,
@@ -164,47 +84,120 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
       },
     })
   }
+
+  const requests = counter('gateway_requests_total', 'Proxied requests with a valid key, refusals included', [
+    'surface',
+    'model',
+    'channel',
+    'status',
+  ])
+  const unauthenticated = counter(
+    'gateway_unauthenticated_requests_total',
+    'Proxied requests refused before a valid key was found (missing, unknown key; body refused)',
+    ['surface', 'status'],
+  )
+  const duration = surfaceHistogram(
+    'gateway_request_duration_seconds',
+    'Proxied request duration, from arrival to the end of the answer',
+    DURATION_BUCKETS,
+  )
+  const overhead = surfaceHistogram(
+    'gateway_overhead_seconds',
+    "The gateway's own time before the answer's headers (everything but the providers' time)",
+    OVERHEAD_BUCKETS,
+  )
+  const ttfb = surfaceHistogram(
+    'gateway_time_to_first_byte_seconds',
+    "Time from a request's arrival to the first byte of the provider's answer body",
+    DURATION_BUCKETS,
+  )
+  const upstreamErrors = counter(
+    'gateway_upstream_errors_total',
+    'Failed attempts at a provider (failed-over ones included), by channel and kind',
+    ['channel', 'kind'],
+  )
+  flagGauge(
+    'gateway_channel_circuit_open',
+    'Whether a channel is cooling down after failures (1) or closed (0)',
+    'channel',
+    // The routing snapshot may be unreachable with the database: the other families are still served.
+    () => sources.circuits().catch(() => new Map<string, boolean>()),
+  )
+  const tokens = counter(
+    'gateway_tokens_total',
+    'Tokens billed, by model and kind, as usage rows count them: input is the whole prompt (cache_read and cache_write included), output includes reasoning',
+    ['model', 'kind'],
+  )
+  const spend = counter('gateway_spend_usd_total', 'Cost billed, in USD', ['model'])
+  const reservations = counter(
+    'gateway_reservations_total',
+    'Admission outcomes for money: reserved, covered (package), not_needed, refused (402), failed (database)',
+    ['outcome'],
+  )
+  const rateLimits = counter(
+    'gateway_rate_limit_decisions_total',
+    'Rate-limit decisions: allowed, limited, concurrency_limited, package_spillover, fail_open, unavailable',
+    ['outcome'],
+  )
+  fromNumber('gauge', 'gateway_audit_queue_depth', 'Audit records waiting to be written', () =>
+    sources.auditQueueDepth(),
+  )
+  const auditDegraded = counter(
+    'gateway_audit_degraded_total',
+    'Audit records degraded under pressure: low_quality, metadata_only, overflow, sync_write; and failed',
+    ['mode'],
+  )
+  flagGauge(
+    'gateway_dependency_up',
+    'Whether a configured dependency answers (database, redis, ldap)',
+    'dependency',
+    async () => Object.entries(await sources.dependencies()),
+  )
+  const settlements = (field: keyof ReturnType<GatewayMetricSources['settlements']>) => () =>
+    sources.settlements()[field]
+  const lostReservations = (field: keyof ReturnType<GatewayMetricSources['lostReservations']>) => () =>
+    sources.lostReservations()[field]
   fromNumber(
+    'counter',
     'gateway_settlement_failed_attempts_total',
     'Settlement writes the database refused (every attempt)',
-    () => sources.settlements().failedAttempts,
-    'counter',
+    settlements('failedAttempts'),
   )
   fromNumber(
+    'counter',
     'gateway_settlement_recovered_total',
     'Settlements written after at least one failed attempt',
-    () => sources.settlements().recovered,
-    'counter',
+    settlements('recovered'),
   )
   fromNumber(
+    'counter',
     'gateway_settlement_replayed_total',
     'Settlements of an earlier run written at start',
-    () => sources.settlements().replayed,
-    'counter',
+    settlements('replayed'),
   )
   fromNumber(
+    'counter',
     'gateway_settlement_left_for_next_start_total',
     'Settlements still refused at stop, left in the data folder',
-    () => sources.settlements().leftForNextStart,
-    'counter',
+    settlements('leftForNextStart'),
   )
   fromNumber(
+    'gauge',
     'gateway_settlement_pending',
     'Settlements waiting for their next attempt',
-    () => sources.settlements().pending,
-    'gauge',
+    settlements('pending'),
   )
   fromNumber(
+    'counter',
     'gateway_lost_reservations_released_total',
     'Reservations whose answer was lost, released afterwards',
-    () => sources.lostReservations().released,
-    'counter',
+    lostReservations('released'),
   )
   fromNumber(
+    'gauge',
     'gateway_lost_reservations_pending',
     'Reservations whose answer was lost, waiting to be released',
-    () => sources.lostReservations().pending,
-    'gauge',
+    lostReservations('pending'),
   )
 
   return {
