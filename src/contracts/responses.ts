@@ -312,3 +312,32 @@ export const errorResponse = z.object({
     fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   }),
 })
+
+/** Requests and spend per day split by user, model, key or group: the series, then per day one value each. */
+export const breakdownView = z.object({
+  by: z.string(),
+  series: z.array(
+    z.object({
+      id: z.string().nullable(),
+      name: z.string().nullable(),
+      other: z.boolean().optional(),
+      request_count: z.number(),
+      cost_usd: z.number(),
+      cost_nano: z.string(),
+    }),
+  ),
+  data: z.array(
+    z.object({
+      date: z.string(),
+      request_count: z.array(z.number()),
+      cost_usd: z.array(z.number()),
+      cost_nano: z.array(z.string()),
+    }),
+  ),
+})
+export const topUser = z.object({
+  username: z.string(),
+  request_count: z.number(),
+  cost_usd: z.number(),
+  cost_nano: z.string(),
+})

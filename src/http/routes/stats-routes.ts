@@ -34,6 +34,8 @@ import {
   statsOverview,
   tokenStat,
   usageRow,
+  topUser,
+  breakdownView,
 } from '../../contracts/responses.ts'
 
 /** Rows a CSV export holds at most. */
@@ -172,6 +174,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     route({
       method: 'GET',
       url: `${prefix}/breakdown`,
+      response: breakdownView,
       auth,
       tag: 'stats',
       summary: `Requests and spend of ${who} per day in \`timezone\`, split by \`by\` (user, model, key or group): the top series and the rest as one`,
@@ -229,6 +232,7 @@ export const statsRoutes: RouteDef[] = [
   route({
     method: 'GET',
     url: '/admin/stats/top-users',
+    response: dataOf(topUser),
     auth: 'admin',
     tag: 'stats',
     summary: 'The 10 users who spent most in a range (default: today), with their requests',
