@@ -87,6 +87,14 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     const ipKey = normalizeIpKey(ip)
     return { user, ip: ipKey, pair: `${user}\u0000${ipKey}` }
   }
+  /** Settles the attempt's slot in all three counters alike, as a failure or as nothing at all. */
+  const settleEverywhere = (username: string, ip: string, step: 'fail' | 'settle') => {
+    const t = now()
+    const k = keys(username, ip)
+    pairs[step](k.pair, t)
+    ips[step](k.ip, t)
+    users[step](k.user, t)
+  }
 
   return {
     check(username, ip) {
@@ -122,11 +130,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       return { allowed: true, delayMs: start - t }
     },
     recordFailure(username, ip) {
-      const t = now()
-      const k = keys(username, ip)
-      pairs.fail(k.pair, t)
-      ips.fail(k.ip, t)
-      users.fail(k.user, t)
+      settleEverywhere(username, ip, 'fail')
     },
     recordSuccess(username, ip) {
       const t = now()
@@ -136,11 +140,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       users.clear(k.user)
     },
     release(username, ip) {
-      const t = now()
-      const k = keys(username, ip)
-      pairs.settle(k.pair, t)
-      ips.settle(k.ip, t)
-      users.settle(k.user, t)
+      settleEverywhere(username, ip, 'settle')
     },
     size() {
       return { usernames: users.size(), ips: ips.size(), pairs: pairs.size() }
