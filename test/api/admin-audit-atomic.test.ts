@@ -98,6 +98,12 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
     },
     {
       method: 'POST',
+      route: '/admin/channels/bulk-enable',
+      url: () => '/admin/channels/bulk-enable',
+      body: () => ({ ids: [s.channel], enabled: true }),
+    },
+    {
+      method: 'POST',
       route: '/admin/groups/:id/channels/:channel_id',
       url: () => `/admin/groups/${s.group}/channels/${s.channel}`,
     },

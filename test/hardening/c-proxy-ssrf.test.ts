@@ -141,7 +141,13 @@ describe('C. proxy and SSRF', () => {
       'http://192.168.1.10/v1',
       'http://100.64.0.1/v1',
     ]) {
-      const res = await channel({ name: 'lan', provider: 'openai', base_url, api_key: 'k-123456789' })
+      // One name each: channel names are unique (docs/channels.md).
+      const res = await channel({
+        name: `lan ${base_url}`,
+        provider: 'openai',
+        base_url,
+        api_key: 'k-123456789',
+      })
       expect(res.statusCode, base_url).toBe(201)
     }
   })
