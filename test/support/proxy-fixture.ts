@@ -126,3 +126,20 @@ export async function waitForOutcomes(f: ProxyFixture, n: number, timeoutMs = 50
     await new Promise((r) => setTimeout(r, 10))
   }
 }
+
+/** Prices a model through the admin API, one unit at a time (`input_token`, `output_token`, …, USD per unit). */
+export async function priceModel(
+  f: ProxyFixture,
+  model: string,
+  prices: Record<string, number>,
+): Promise<void> {
+  for (const [unit, price] of Object.entries(prices)) {
+    const r = await f.t.inject({
+      method: 'POST',
+      url: '/admin/prices',
+      headers: bearer(f.adminJwt),
+      payload: { model_name: model, unit, price_per_unit: price },
+    })
+    if (r.statusCode !== 201) throw new Error(`pricing ${model} ${unit}: ${r.statusCode} ${r.body}`)
+  }
+}
