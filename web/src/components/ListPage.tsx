@@ -24,8 +24,18 @@
  * The page carries data-testid `page-<testId>`, the table `<testId>-table`, the error `list-error`.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
-import { Alert, Button, Card, Message, Space, Table, type TableColumnProps } from '@arco-design/web-react'
-import { IconPlus, IconRefresh } from '@arco-design/web-react/icon'
+import {
+  Alert,
+  Button,
+  Card,
+  Message,
+  Popconfirm,
+  Space,
+  Table,
+  type ButtonProps,
+  type TableColumnProps,
+} from '@arco-design/web-react'
+import { IconDelete, IconEdit, IconPlus, IconRefresh } from '@arco-design/web-react/icon'
 import { errorMessage } from '../api/client.ts'
 import type { ListResponse } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
@@ -134,6 +144,59 @@ export function timeColumn<T>(
     width: 180,
     render: (v: string | null) => <span className="nowrap">{v ? dateTime(v) : empty}</span>,
   }
+}
+
+/**
+ * A button that asks first (a row's delete, a bulk action). `row` buttons are small text buttons; with only an
+ * `icon` the label becomes the accessible name.
+ */
+export function ConfirmButton(props: {
+  title: ReactNode
+  onOk: () => Promise<unknown>
+  label: string
+  icon?: ReactNode
+  iconOnly?: boolean
+  status?: ButtonProps['status']
+  row?: boolean
+  testId?: string
+}) {
+  return (
+    <Popconfirm title={props.title} onOk={props.onOk}>
+      <Button
+        size={props.row ? 'mini' : 'small'}
+        type={props.row ? 'text' : 'secondary'}
+        status={props.status}
+        icon={props.icon}
+        aria-label={props.iconOnly ? props.label : undefined}
+        data-testid={props.testId}
+      >
+        {props.iconOnly ? null : props.label}
+      </Button>
+    </Popconfirm>
+  )
+}
+
+/** A row's delete button, asked first. */
+export function DeleteButton(props: { title: ReactNode; onOk: () => Promise<unknown>; testId?: string }) {
+  const { t } = useI18n()
+  return (
+    <ConfirmButton {...props} label={t('common.delete')} icon={<IconDelete />} iconOnly status="danger" row />
+  )
+}
+
+/** A row's edit button. */
+export function EditButton(props: { onClick: () => void; testId?: string }) {
+  const { t } = useI18n()
+  return (
+    <Button
+      size="mini"
+      type="text"
+      icon={<IconEdit />}
+      onClick={props.onClick}
+      aria-label={t('common.edit')}
+      data-testid={props.testId}
+    />
+  )
 }
 
 export interface ListPageProps<T> {

@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/index.ts'
 import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { keyStatus, statusColor } from './keys/status.ts'
+import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
 import { IssueKeyModal } from './keys/IssueKeyModal.tsx'
 import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 
@@ -110,38 +111,6 @@ export default function AllKeys() {
     </>
   )
 
-  const bulk = (selected: Token[], clear: () => void) => (
-    <>
-      <Popconfirm
-        title={t('keys.bulkFreezeConfirm', { count: selected.length })}
-        onOk={() =>
-          act(
-            () =>
-              Promise.all(selected.map((r) => api.post(`/admin/tokens/${r.id}/freeze`, { frozen: true }))),
-            t('keys.frozen'),
-          ).then(clear)
-        }
-      >
-        <Button size="small" status="warning" data-testid="all-keys-bulk-freeze">
-          {t('keys.freeze')}
-        </Button>
-      </Popconfirm>
-      <Popconfirm
-        title={t('keys.bulkDeleteConfirm', { count: selected.length })}
-        onOk={() =>
-          act(
-            () => Promise.all(selected.map((r) => api.delete(`/admin/tokens/${r.id}`))),
-            t('allKeys.revoked'),
-          ).then(clear)
-        }
-      >
-        <Button size="small" status="danger" data-testid="all-keys-bulk-delete">
-          {t('allKeys.revoke')}
-        </Button>
-      </Popconfirm>
-    </>
-  )
-
   const apply = () => {
     setFilters({ username: username.trim(), q: q.trim() })
   }
@@ -153,7 +122,16 @@ export default function AllKeys() {
       columns={columns}
       rowKey="id"
       actions={{ width: 190, render: actions }}
-      bulk={bulk}
+      bulk={(selected, clear) => (
+        <KeyBulkActions
+          base="/admin/tokens"
+          selected={selected}
+          clear={clear}
+          list={list}
+          testId="all-keys"
+          deleteLabel={t('allKeys.revoke')}
+        />
+      )}
       scrollX={1450}
       toolbar={
         <>

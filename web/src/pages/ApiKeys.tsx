@@ -1,17 +1,18 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Button, Message, Popconfirm, Tag, Tooltip, type TableColumnProps } from '@arco-design/web-react'
-import { IconDelete, IconEdit, IconMessage } from '@arco-design/web-react/icon'
+import { IconDelete, IconMessage } from '@arco-design/web-react/icon'
 import { useNavigate } from 'react-router'
 import { api, getAll } from '../api/client.ts'
 import type { GroupRef, Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
 import { KeyFormModal } from './keys/KeyFormModal.tsx'
 import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 import { keyStatus, statusColor } from './keys/status.ts'
+import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
 
 export default function ApiKeys() {
   const { t } = useI18n()
@@ -113,16 +114,12 @@ export default function ApiKeys() {
           aria-label={t('keys.useInChat')}
         />
       </Tooltip>
-      <Button
-        size="mini"
-        type="text"
-        icon={<IconEdit />}
+      <EditButton
         onClick={() => {
           setEditing(r)
           setFormOpen(true)
         }}
-        aria-label={t('common.edit')}
-        data-testid={`key-edit-${r.id}`}
+        testId={`key-edit-${r.id}`}
       />
       {r.frozen && r.frozen_by === 'admin' ? (
         // Only an administrator lifts an administrator's freeze; the server refuses it too.
@@ -173,39 +170,6 @@ export default function ApiKeys() {
     </>
   )
 
-  const bulk = (selected: Token[], clear: () => void) => (
-    <>
-      <Popconfirm
-        title={t('keys.bulkFreezeConfirm', { count: selected.length })}
-        onOk={() =>
-          act(
-            () => Promise.all(selected.map((r) => api.post(`/user/tokens/${r.id}/freeze`, { frozen: true }))),
-            t('keys.frozen'),
-          ).then(clear)
-        }
-      >
-        <Button size="small" status="warning" data-testid="keys-bulk-freeze">
-          {t('keys.freeze')}
-        </Button>
-      </Popconfirm>
-      <Popconfirm
-        title={t('keys.bulkDeleteConfirm', { count: selected.length })}
-        onOk={() =>
-          act(async () => {
-            for (const r of selected) {
-              await api.delete(`/user/tokens/${r.id}`)
-              forgetKey(r.id)
-            }
-          }, t('common.deleted')).then(clear)
-        }
-      >
-        <Button size="small" status="danger" data-testid="keys-bulk-delete">
-          {t('common.delete')}
-        </Button>
-      </Popconfirm>
-    </>
-  )
-
   return (
     <ListPage<Token>
       title={t('keys.title')}
@@ -215,7 +179,16 @@ export default function ApiKeys() {
       columns={columns}
       rowKey="id"
       actions={{ width: 210, render: actions }}
-      bulk={bulk}
+      bulk={(selected, clear) => (
+        <KeyBulkActions
+          base="/user/tokens"
+          selected={selected}
+          clear={clear}
+          list={list}
+          testId="keys"
+          onDeleted={forgetKey}
+        />
+      )}
       scrollX={1450}
       create={{
         label: t('keys.create'),

@@ -1,10 +1,9 @@
 import { useState } from 'react'
-import { Button, Message, Modal, Popconfirm, Tag, type TableColumnProps } from '@arco-design/web-react'
-import { IconDelete, IconEdit } from '@arco-design/web-react/icon'
+import { Button, Message, Modal, Tag, type TableColumnProps } from '@arco-design/web-react'
 import { api, getAll } from '../api/client.ts'
 import type { Group } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { GroupFormModal } from './groups/GroupFormModal.tsx'
 import { GroupChannels } from './groups/GroupChannels.tsx'
 import { RulesPanel } from './groups/RulesPanel.tsx'
@@ -47,16 +46,12 @@ export default function Groups() {
 
   const actions = (r: Group) => (
     <>
-      <Button
-        size="mini"
-        type="text"
-        icon={<IconEdit />}
+      <EditButton
         onClick={() => {
           setEditing(r)
           setFormOpen(true)
         }}
-        aria-label={t('common.edit')}
-        data-testid={`group-edit-${r.name}`}
+        testId={`group-edit-${r.name}`}
       />
       <Button
         size="mini"
@@ -82,18 +77,10 @@ export default function Groups() {
       >
         {t('groups.prices')}
       </Button>
-      <Popconfirm
+      <DeleteButton
         title={t('groups.deleteConfirm')}
         onOk={() => list.run(() => api.delete(`/admin/groups/${r.id}`), t('common.deleted'))}
-      >
-        <Button
-          size="mini"
-          type="text"
-          status="danger"
-          icon={<IconDelete />}
-          aria-label={t('common.delete')}
-        />
-      </Popconfirm>
+      />
     </>
   )
 

@@ -9,12 +9,12 @@ import {
   Tag,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconDelete, IconEdit, IconSearch } from '@arco-design/web-react/icon'
+import { IconSearch } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import type { Role, User } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { usd } from '../lib/format.ts'
 import { UserFormModal } from './users/UserFormModal.tsx'
 import { UserGroups } from './users/UserGroups.tsx'
@@ -122,16 +122,12 @@ export default function Users() {
 
   const actions = (r: User) => (
     <>
-      <Button
-        size="mini"
-        type="text"
-        icon={<IconEdit />}
+      <EditButton
         onClick={() => {
           setEditing(r)
           setFormOpen(true)
         }}
-        aria-label={t('common.edit')}
-        data-testid={`user-edit-${r.username}`}
+        testId={`user-edit-${r.username}`}
       />
       <Button
         size="mini"
@@ -141,20 +137,12 @@ export default function Users() {
       >
         {t('users.groups')}
       </Button>
-      <Popconfirm
-        title={t('users.deleteConfirm', { name: r.username })}
-        disabled={r.username === me}
-        onOk={() => list.run(() => api.delete(path(r)), t('common.deleted'))}
-      >
-        <Button
-          size="mini"
-          type="text"
-          status="danger"
-          icon={<IconDelete />}
-          disabled={r.username === me}
-          aria-label={t('common.delete')}
+      {r.username === me ? null : (
+        <DeleteButton
+          title={t('users.deleteConfirm', { name: r.username })}
+          onOk={() => list.run(() => api.delete(path(r)), t('common.deleted'))}
         />
-      </Popconfirm>
+      )}
     </>
   )
 

@@ -11,7 +11,6 @@ import {
   Tag,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconDelete } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import { createVoucherBody, MAX_VOUCHER_BATCH } from '../api/contracts.ts'
 import type { Voucher } from '../api/types.ts'
@@ -20,7 +19,7 @@ import { dateOnly, dateTime, usdFixed } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { defined, validateBody } from '../components/validate.ts'
 import { FormModal } from '../components/FormModal.tsx'
-import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { DeleteButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 
 interface Values {
   amount_usd?: number
@@ -118,16 +117,11 @@ export default function Vouchers() {
     }, t('common.deleted'))
   const actions = (r: Voucher) =>
     isUsed(r) ? null : (
-      <Popconfirm title={t('vouchers.deleteConfirm')} onOk={() => remove([r.id])}>
-        <Button
-          size="mini"
-          type="text"
-          status="danger"
-          icon={<IconDelete />}
-          aria-label={t('common.delete')}
-          data-testid={`voucher-delete-${r.id}`}
-        />
-      </Popconfirm>
+      <DeleteButton
+        title={t('vouchers.deleteConfirm')}
+        onOk={() => remove([r.id])}
+        testId={`voucher-delete-${r.id}`}
+      />
     )
 
   return (
