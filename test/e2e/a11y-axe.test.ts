@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { findChromium, launchBrowser, openPage, shot } from './support/browser.ts'
-import {
-  ADMIN_PAGES,
-  USER_PAGES,
-  seedDashboard,
-  signedInPage,
-  visit,
-  type Seeded,
-} from './support/seed-dashboard.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { findChromium, openPage, shot } from './support/browser.ts'
+import { ADMIN_PAGES, USER_PAGES, signedInPage, visit, useSeededGateway } from './support/seed-dashboard.ts'
 
 /**
  * Issue 19 #11: axe (WCAG 2.0 and 2.1, levels A and AA) finds nothing on any page of the dashboard, for an
@@ -38,38 +29,21 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 suite('accessibility (axe in Chromium)', () => {
-  let gw: RunningGateway
-  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
-  let browser: Browser
-  let seeded: Seeded
-
-  beforeAll(async () => {
-    ensureWebBuild()
-    fake = await startFakeUpstream({ port: 0 })
-    gw = await startGateway()
-    seeded = await seedDashboard(gw, fake.url)
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
-    await fake?.close()
-  }, 60_000)
+  const env = useSeededGateway(chromiumPath as string)
 
   for (const lang of ['en', 'zh'] as const) {
     it(`axe reports no WCAG A/AA violation on any page (${lang})`, async () => {
       const found: string[] = []
-      const publicPage = await openPage(browser, { baseURL: gw.url, lang })
+      const publicPage = await openPage(env.browser, { baseURL: env.gw.url, lang })
       await visit(publicPage.page, '/login')
       for (const v of await axeViolations(publicPage.page)) found.push(`public /login: ${v}`)
       await publicPage.context.close()
-      const admin = { name: gw.adminUsername, password: gw.adminPassword }
+      const admin = { name: env.gw.adminUsername, password: env.gw.adminPassword }
       for (const [who, pages] of [
         [admin, ADMIN_PAGES],
-        [seeded.user, USER_PAGES],
+        [env.seeded.user, USER_PAGES],
       ] as const) {
-        const w = await signedInPage(browser, gw, who, { lang })
+        const w = await signedInPage(env.browser, env.gw, who, { lang })
         for (const path of pages) {
           await visit(w.page, path)
           const violations = await axeViolations(w.page)

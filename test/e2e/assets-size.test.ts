@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { findChromium, launchBrowser, openPage } from './support/browser.ts'
-import { ADMIN_PAGES, seedDashboard, signedInPage, type Seeded } from './support/seed-dashboard.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { findChromium, openPage } from './support/browser.ts'
+import { ADMIN_PAGES, signedInPage, useSeededGateway } from './support/seed-dashboard.ts'
 
 /**
  * Issue 19 #10: the dashboard's assets go out precompressed (Brotli or gzip by Accept-Encoding, with Vary),
@@ -30,27 +28,10 @@ async function firstVisitBytes(page: Page, path: string): Promise<number> {
 }
 
 suite('dashboard assets (Chromium)', () => {
-  let gw: RunningGateway
-  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
-  let browser: Browser
-  let seeded: Seeded
-
-  beforeAll(async () => {
-    ensureWebBuild()
-    fake = await startFakeUpstream({ port: 0 })
-    gw = await startGateway()
-    seeded = await seedDashboard(gw, fake.url)
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
-    await fake?.close()
-  }, 60_000)
+  const env = useSeededGateway(chromiumPath as string)
 
   it('the first visit to /login transfers less than 500 KB, its script and styles compressed', async () => {
-    const w = await openPage(browser, { baseURL: gw.url })
+    const w = await openPage(env.browser, { baseURL: env.gw.url })
     const assets: Promise<string>[] = []
     w.page.on('response', (r) => {
       if (!r.url().includes('/assets/') || !/\.(js|css)$/.test(r.url())) return
@@ -74,18 +55,18 @@ suite('dashboard assets (Chromium)', () => {
   })
 
   it('a client offering Brotli gets it, one without gets gzip, and one that asks for nothing the plain file', async () => {
-    const html = await (await fetch(`${gw.url}/login`)).text()
+    const html = await (await fetch(`${env.gw.url}/login`)).text()
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
     expect(script).toBeDefined()
-    const br = await fetch(`${gw.url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } })
+    const br = await fetch(`${env.gw.url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } })
     expect(br.headers.get('content-encoding')).toBe('br')
     expect(br.headers.get('cache-control')).toMatch(/immutable/)
     await br.arrayBuffer()
-    const gz = await fetch(`${gw.url}${script}`, { headers: { 'accept-encoding': 'gzip' } })
+    const gz = await fetch(`${env.gw.url}${script}`, { headers: { 'accept-encoding': 'gzip' } })
     expect(gz.headers.get('content-encoding')).toBe('gzip')
     expect(gz.headers.get('vary')).toMatch(/accept-encoding/i)
     const gzText = await gz.text()
-    const plain = await fetch(`${gw.url}${script}`, { headers: { 'accept-encoding': 'identity' } })
+    const plain = await fetch(`${env.gw.url}${script}`, { headers: { 'accept-encoding': 'identity' } })
     expect(plain.headers.get('content-encoding')).toBeNull()
     expect(plain.headers.get('content-type')).toMatch(/javascript/)
     // fetch decodes gzip itself: both bodies are the same script.
@@ -93,14 +74,14 @@ suite('dashboard assets (Chromium)', () => {
   })
 
   it('the first visit to every page, signed in as an admin or a user, transfers well under 500 KB', async () => {
-    const admin = { name: gw.adminUsername, password: gw.adminPassword }
+    const admin = { name: env.gw.adminUsername, password: env.gw.adminPassword }
     const over: string[] = []
     for (const [who, pages] of [
       [admin, ADMIN_PAGES],
-      [seeded.user, ['/dashboard', '/chat', '/logs']],
+      [env.seeded.user, ['/dashboard', '/chat', '/logs']],
     ] as const) {
       for (const path of pages) {
-        const w = await signedInPage(browser, gw, who)
+        const w = await signedInPage(env.browser, env.gw, who)
         const bytes = await firstVisitBytes(w.page, path)
         await w.context.close()
         if (bytes >= BUDGET * 0.8) over.push(`${who.name} ${path}: ${Math.round(bytes / 1024)} KB`)

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { choose, field, findChromium, launchBrowser } from './support/browser.ts'
-import { seedDashboard, signedInPage, visit, type Seeded } from './support/seed-dashboard.ts'
+import { describe, expect, it } from 'vitest'
+import { choose, field, findChromium } from './support/browser.ts'
+import { signedInPage, visit, useSeededGateway } from './support/seed-dashboard.ts'
 
 /**
  * Issue 19 #13: a key pasted once in the playground serves the other tabs of the session (not stored on disk,
@@ -14,43 +11,26 @@ const chromiumPath = findChromium()
 const suite = chromiumPath ? describe : describe.skip
 
 suite('playground (Chromium)', () => {
-  let gw: RunningGateway
-  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
-  let browser: Browser
-  let seeded: Seeded
-
-  beforeAll(async () => {
-    ensureWebBuild()
-    fake = await startFakeUpstream({ port: 0 })
-    gw = await startGateway()
-    seeded = await seedDashboard(gw, fake.url)
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
-    await fake?.close()
-  }, 60_000)
+  const env = useSeededGateway(chromiumPath as string)
 
   it('a key pasted in one tab works in a second tab; the snippet masks it; only chat models are offered', async () => {
-    const w = await signedInPage(browser, gw, seeded.user)
+    const w = await signedInPage(env.browser, env.gw, env.seeded.user)
     const first = w.page
     await visit(first, '/chat')
     await choose(first, 'chat-key-select', 'alice-key')
-    await field(first, 'chat-key-input').fill(seeded.userKey)
+    await field(first, 'chat-key-input').fill(env.seeded.userKey)
     // The models load once the key is accepted.
     await first.getByTestId('chat-model-select').click()
     const options = first.locator('.arco-select-popup:visible .arco-select-option')
     await expect
       .poll(() => options.allInnerTexts())
-      .toEqual(expect.arrayContaining([expect.stringContaining(seeded.chatModel)]))
+      .toEqual(expect.arrayContaining([expect.stringContaining(env.seeded.chatModel)]))
     const offered = (await options.allInnerTexts()).join('\n')
-    expect(offered).not.toContain(seeded.embeddingModel)
+    expect(offered).not.toContain(env.seeded.embeddingModel)
     await first.keyboard.press('Escape')
     const snippet = await first.getByTestId('chat-snippet').innerText()
-    expect(snippet).not.toContain(seeded.userKey)
-    expect(snippet).toContain(seeded.userKey.slice(-4))
+    expect(snippet).not.toContain(env.seeded.userKey)
+    expect(snippet).toContain(env.seeded.userKey.slice(-4))
 
     const second = await w.context.newPage()
     await visit(second, '/chat')
@@ -59,11 +39,11 @@ suite('playground (Chromium)', () => {
     await second.getByTestId('chat-model-select').click()
     await expect
       .poll(() => second.locator('.arco-select-popup:visible .arco-select-option').allInnerTexts())
-      .toEqual(expect.arrayContaining([expect.stringContaining(seeded.chatModel)]))
+      .toEqual(expect.arrayContaining([expect.stringContaining(env.seeded.chatModel)]))
     // Nothing of the key on disk in clear, nor in the address.
     const stored = await second.evaluate(() => JSON.stringify({ ...localStorage }))
-    expect(stored).not.toContain(seeded.userKey)
-    expect(second.url()).not.toContain(seeded.userKey)
+    expect(stored).not.toContain(env.seeded.userKey)
+    expect(second.url()).not.toContain(env.seeded.userKey)
     await w.context.close()
   })
 })

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { findChromium, launchBrowser, shot } from './support/browser.ts'
-import { seedDashboard, signedInPage, visit, type Seeded } from './support/seed-dashboard.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { findChromium, shot } from './support/browser.ts'
+import { signedInPage, visit, useSeededGateway } from './support/seed-dashboard.ts'
 
 /**
  * Issue 19, acceptance 2: at 1280 × 800 and 375 × 800, in English and Chinese, every action button of every
@@ -62,36 +60,19 @@ async function blockedButtons(page: Page): Promise<string[]> {
 }
 
 suite('table action buttons are reachable (Chromium)', () => {
-  let gw: RunningGateway
-  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
-  let browser: Browser
-  let seeded: Seeded
-
-  beforeAll(async () => {
-    ensureWebBuild()
-    fake = await startFakeUpstream({ port: 0 })
-    gw = await startGateway()
-    seeded = await seedDashboard(gw, fake.url)
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
-    await fake?.close()
-  }, 60_000)
+  const env = useSeededGateway(chromiumPath as string)
 
   for (const width of [1280, 375]) {
     for (const lang of ['en', 'zh'] as const) {
       it(`at ${width} × 800 in ${lang}, no action button of any table is hidden or covered`, async () => {
-        const admin = { name: gw.adminUsername, password: gw.adminPassword }
+        const admin = { name: env.gw.adminUsername, password: env.gw.adminPassword }
         const failures: string[] = []
         let checked = 0
         for (const [who, pages] of [
           [admin, TABLE_PAGES],
-          [seeded.user, USER_TABLE_PAGES],
+          [env.seeded.user, USER_TABLE_PAGES],
         ] as const) {
-          const w = await signedInPage(browser, gw, who, { width, height: 800, lang })
+          const w = await signedInPage(env.browser, env.gw, who, { width, height: 800, lang })
           for (const path of pages) {
             await visit(w.page, path)
             checked += await w.page.locator('.arco-table tbody button:not([disabled])').count()

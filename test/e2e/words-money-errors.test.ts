@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { findChromium, launchBrowser } from './support/browser.ts'
-import { seedDashboard, signedInPage, visit, type Seeded } from './support/seed-dashboard.ts'
+import { describe, expect, it } from 'vitest'
+import { findChromium } from './support/browser.ts'
+import { signedInPage, visit, useSeededGateway } from './support/seed-dashboard.ts'
 import { zhUser } from '../../web/src/i18n/zh-user.ts'
 
 /**
@@ -26,27 +23,10 @@ function wellFormed(amount: string): boolean {
 }
 
 suite('words on the dashboard (Chromium)', () => {
-  let gw: RunningGateway
-  let fake: Awaited<ReturnType<typeof startFakeUpstream>>
-  let browser: Browser
-  let seeded: Seeded
-
-  beforeAll(async () => {
-    ensureWebBuild()
-    fake = await startFakeUpstream({ port: 0 })
-    gw = await startGateway()
-    seeded = await seedDashboard(gw, fake.url)
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
-    await fake?.close()
-  }, 60_000)
+  const env = useSeededGateway(chromiumPath as string)
 
   it('every amount of money on the Dashboard has the one format, and chart ticks are even whole numbers', async () => {
-    const w = await signedInPage(browser, gw, seeded.user)
+    const w = await signedInPage(env.browser, env.gw, env.seeded.user)
     await visit(w.page, '/dashboard')
     await expect.poll(() => w.page.getByTestId('balance-value').innerText()).toMatch(/\$/)
     const text = await w.page.locator('[data-testid="page-dashboard"]').innerText()
@@ -66,7 +46,7 @@ suite('words on the dashboard (Chromium)', () => {
   })
 
   it('in Chinese, a server failure is a Chinese sentence and a dialog is closed by "关闭", not "Close"', async () => {
-    const w = await signedInPage(browser, gw, seeded.user, { lang: 'zh' })
+    const w = await signedInPage(env.browser, env.gw, env.seeded.user, { lang: 'zh' })
     await w.page.route('**/user/stats/overview*', (r) => r.fulfill({ status: 500, body: '' }))
     await visit(w.page, '/dashboard')
     const toast = w.page.locator('.arco-message').first()

@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
-import { openPage, type Watched } from './browser.ts'
-import type { RunningGateway } from './gateway.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { startFakeUpstream, type FakeUpstream } from '../../fake-upstream/start-fake-upstream.ts'
+import { launchBrowser, openPage, type Watched } from './browser.ts'
+import { ensureWebBuild, startGateway, type RunningGateway } from './gateway.ts'
 
 const HEADERS = { 'x-requested-with': 'any-gateway', 'content-type': 'application/json' }
 
@@ -148,4 +150,32 @@ export async function visit(page: Page, path: string): Promise<void> {
     .catch(() => undefined)
   // Arco's entry animations (fade-in of tables, drawers) end within 300 ms.
   await page.waitForTimeout(350)
+}
+
+export interface SeededEnv {
+  gw: RunningGateway
+  browser: Browser
+  seeded: Seeded
+}
+
+/**
+ * Register the hooks of a suite that needs the built dashboard, the fake upstream, a gateway seeded with
+ * `seedDashboard` and Chromium; the returned object is filled in before the first test.
+ */
+export function useSeededGateway(chromiumPath: string): SeededEnv {
+  const env = {} as SeededEnv
+  let fake: FakeUpstream | undefined
+  beforeAll(async () => {
+    ensureWebBuild()
+    fake = await startFakeUpstream({ port: 0 })
+    env.gw = await startGateway()
+    env.seeded = await seedDashboard(env.gw, fake.url)
+    env.browser = await launchBrowser(chromiumPath)
+  }, 240_000)
+  afterAll(async () => {
+    await env.browser?.close().catch(() => undefined)
+    await env.gw?.stop()
+    await fake?.close()
+  }, 60_000)
+  return env
 }
