@@ -6,24 +6,12 @@
 import { Client } from 'ldapts'
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  isSlapdInstalled,
-  startOpenLdap,
-  type OpenLdapServer,
-} from '../../../test/support/openldap-server.ts'
+import { startOpenLdap, type OpenLdapServer } from '../../../test/support/openldap-server.ts'
+import { skipWithoutSlapd } from '../../../test/support/skip-without-slapd.ts'
 import { authenticateLdap } from './authenticate-ldap.ts'
 import type { LdapSettings } from './ldap-settings.ts'
 
-const skip = !isSlapdInstalled() && process.env.CI !== 'true'
-if (skip) {
-  console.warn(
-    '\n##########################################################################\n' +
-      '#  SKIPPING the real-OpenLDAP tests: /usr/sbin/slapd is not installed.   #\n' +
-      '#  Install it with: apt-get install -y slapd ldap-utils                  #\n' +
-      '#  (In CI, CI=true makes this a failure instead of a skip.)              #\n' +
-      '##########################################################################\n',
-  )
-}
+const skip = skipWithoutSlapd('the real-OpenLDAP tests')
 
 const UPN_FILTER = '(|(uid={username})(userPrincipalName={username}))'
 
@@ -87,49 +75,45 @@ describe.skipIf(skip)('authenticateLdap against a real OpenLDAP', () => {
   })
 
   describe('successful logins', () => {
-    it('DN template: alice logs in as alice, with her profile', async () => {
-      const result = await authenticateLdap(uidTemplate(), 'alice', server.users.alice.password)
-      expect(result).toEqual({
-        ok: true,
-        username: 'alice',
-        displayName: 'Alice Admin',
-        email: 'alice@example.org',
-      })
-    })
-
-    it('search-then-bind: alice@example.org logs in as the canonical uid alice', async () => {
-      const result = await authenticateLdap(search(), 'alice@example.org', server.users.alice.password)
-      expect(result).toEqual({
-        ok: true,
-        username: 'alice',
-        displayName: 'Alice Admin',
-        email: 'alice@example.org',
-      })
+    const alice = { username: 'alice', displayName: 'Alice Admin', email: 'alice@example.org' }
+    const johnDoe = { displayName: 'Doe, John', email: 'john.doe@example.org' }
+    it.each([
+      {
+        name: 'DN template: alice logs in as alice, with her profile',
+        settings: uidTemplate,
+        login: 'alice',
+        user: 'alice' as const,
+        profile: alice,
+      },
+      {
+        name: 'search-then-bind: alice@example.org logs in as the canonical uid alice',
+        settings: () => search(),
+        login: 'alice@example.org',
+        user: 'alice' as const,
+        profile: alice,
+      },
+      {
+        name: 'a CN with a comma ("Doe, John") logs in through the DN template',
+        settings: cnTemplate,
+        login: 'Doe, John',
+        user: 'johnDoe' as const,
+        profile: { username: 'Doe, John', ...johnDoe },
+      },
+      {
+        name: 'a CN with a comma logs in through search-then-bind (the DN from the search is used as is)',
+        settings: () => search(),
+        login: 'jdoe@example.org',
+        user: 'johnDoe' as const,
+        profile: { username: 'jdoe', ...johnDoe },
+      },
+    ])('$name', async ({ settings, login, user, profile }) => {
+      const result = await authenticateLdap(settings(), login, server.users[user].password)
+      expect(result).toEqual({ ok: true, ...profile })
     })
 
     it('search-then-bind: the plain uid works too and maps to the same account', async () => {
       const result = await authenticateLdap(search(), 'alice', server.users.alice.password)
       expect(result).toMatchObject({ ok: true, username: 'alice' })
-    })
-
-    it('a CN with a comma ("Doe, John") logs in through the DN template', async () => {
-      const result = await authenticateLdap(cnTemplate(), 'Doe, John', server.users.johnDoe.password)
-      expect(result).toEqual({
-        ok: true,
-        username: 'Doe, John',
-        displayName: 'Doe, John',
-        email: 'john.doe@example.org',
-      })
-    })
-
-    it('a CN with a comma logs in through search-then-bind (the DN from the search is used as is)', async () => {
-      const result = await authenticateLdap(search(), 'jdoe@example.org', server.users.johnDoe.password)
-      expect(result).toEqual({
-        ok: true,
-        username: 'jdoe',
-        displayName: 'Doe, John',
-        email: 'john.doe@example.org',
-      })
     })
 
     it('surrounding spaces in the username are trimmed', async () => {

@@ -8,25 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  isSlapdInstalled,
-  startOpenLdap,
-  type OpenLdapServer,
-} from '../../../test/support/openldap-server.ts'
+import { startOpenLdap, type OpenLdapServer } from '../../../test/support/openldap-server.ts'
+import { skipWithoutSlapd } from '../../../test/support/skip-without-slapd.ts'
 import { authenticateLdap } from './authenticate-ldap.ts'
 import type { LdapSettings } from './ldap-settings.ts'
 
 const execFileAsync = promisify(execFile)
 
-const skip = !isSlapdInstalled() && process.env.CI !== 'true'
-if (skip) {
-  console.warn(
-    '\n##########################################################################\n' +
-      '#  SKIPPING the LDAP TLS tests: /usr/sbin/slapd is not installed.        #\n' +
-      '#  Install it with: apt-get install -y slapd ldap-utils                  #\n' +
-      '##########################################################################\n',
-  )
-}
+const skip = skipWithoutSlapd('the LDAP TLS tests')
 
 describe.skipIf(skip)('authenticateLdap over TLS against a real OpenLDAP', () => {
   let server: OpenLdapServer
