@@ -142,7 +142,8 @@ export function computeChecks(r: BenchResults): Check[] {
   }
   perEvent(r.paced, 'gateway', 'gateway', 'events 1 ms apart as a provider sends them', '≤ 2×')
   perEvent(r.stream, 'gateway', 'gateway', 'whole stream in one upstream write', '(reference)')
-  // The same ratios without audit records: how much of the gap the audit files (SPEC §9) are.
+  // The same ratios without audit records: how much of the gap the audit files are (docs/architecture.md,
+  // glossary: audit record).
   const plainQuiet = byName(r.plain, 'gateway-no-audit')
   if (plainQuiet && plainBare) {
     const ratio = plainQuiet.rps / plainBare.rps

@@ -30,7 +30,7 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
-/** 32 random bytes as 64 hex characters or base64 (SPEC §2). */
+/** 32 random bytes as 64 hex characters or base64 (README, *Configuration*: `ENCRYPTION_KEY`). */
 const encryptionKey = z.string().refine((v) => {
   if (/^[0-9a-fA-F]{64}$/.test(v)) return true
   const b = Buffer.from(v, 'base64')

@@ -5,7 +5,8 @@ import type { Surface } from '../protocol/surface.ts'
 
 /**
  * Headers never forwarded: client credentials (the channel's key replaces them), hop-by-hop headers, cookies,
- * proxy headers, and `accept-encoding` (the gateway chooses what it can decode; SPEC §5.2).
+ * proxy headers, and `accept-encoding` (the gateway asks for encodings it can decode to meter usage, and
+ * encodes for the client itself).
  */
 const DROP = new Set([
   'authorization',

@@ -206,7 +206,8 @@ describe.each(kinds)('admission by reservation under a burst (%s)', (kind) => {
       })
     }
     const body = JSON.stringify({ model, max_tokens: 1, messages: [{ role: 'user', content: 'x' }] })
-    // The estimate of SPEC §6: ⌈bytes/4⌉ input tokens + max_tokens output tokens, at 1,000,000 nano-USD each.
+    // The admission estimate (docs/architecture.md, *Money › Pricing*): ⌈bytes/4⌉ input tokens + max_tokens
+    // output tokens, at 1,000,000 nano-USD each.
     const estimate = BigInt(Math.ceil(Buffer.byteLength(body) / 4) + 1) * 1_000_000n
     await f.t.createUser('over', 'over-password', 'user', 0)
     await f.t.tdb.db.db

@@ -32,7 +32,7 @@ function rejected(r: AdmitResult): Extract<AdmitResult, { ok: false }> {
   return r
 }
 
-/** The semantics both limiters share (SPEC §7). */
+/** The semantics both limiters share (docs/architecture.md, *Money › Rate limits*). */
 export function registerRateLimiterCases(harness: () => LimiterHarness): void {
   let h: LimiterHarness
   let limiter: RateLimiter

@@ -4,7 +4,8 @@ import { divideRoundHalfUp, MULTIPLIER_SCALE, toMultiplierMicros } from './round
 import { hasRequestPrice, selectUnitPrices, type AppliedPrice } from './select-unit-prices.ts'
 
 /**
- * The real cost of a request (SPEC §6), in nano-USD, with integer arithmetic only.
+ * The real cost of a request (docs/architecture.md, *Money › Pricing*), in nano-USD, with integer arithmetic
+ * only.
  *
  * - Per-request price (a `request` price > 0): request price × multiplier, tokens ignored.
  * - Otherwise: (uncached input × P_in + cache read × P_cache_read + 5m cache write × P_cache_write

@@ -4,7 +4,8 @@ import { divideRoundUp, MULTIPLIER_SCALE, toMultiplierMicros } from './round-div
 import { hasRequestPrice, selectUnitPrices } from './select-unit-prices.ts'
 
 /**
- * The admission estimate of SPEC §6, in nano-USD, rounded UP (never under-reserve):
+ * The admission estimate (docs/architecture.md, *Money › Pricing* and *Reservation*), in nano-USD, rounded UP
+ * (never under-reserve):
  *
  *   (⌈promptBytes / 4⌉ × P_in + min(maxTokens ?? R, R) × P_out) / 1e6 × n × multiplier
  *

@@ -13,7 +13,7 @@ import {
 } from './price-table.ts'
 
 /**
- * Price lookup (SPEC §6). Resolution is per MODEL, not per unit:
+ * Price lookup (docs/architecture.md, *Money › Pricing*). Resolution is per MODEL, not per unit:
  *  1. the routed group's rows: if any of its patterns matches the model, that group's set for the best
  *     pattern is the model's whole price set (a unit the group did not price is then unpriced, it does not
  *     fall through to the global table — an override means what it says);

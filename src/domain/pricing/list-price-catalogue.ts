@@ -1,8 +1,9 @@
 import type { PriceUnit } from './price-table.ts'
 
 /**
- * Built-in catalogue of the providers' public list prices (SPEC §6), which an admin can import into
- * `model_prices`. Prices are USD per 1M tokens, or USD per call for `request` / `web_search_call`.
+ * Built-in catalogue of the providers' public list prices (docs/architecture.md, *Money › Pricing*), which an
+ * admin can import into `model_prices`. Prices are USD per 1M tokens, or USD per call for `request` /
+ * `web_search_call`.
  *
  * Prices as published by OpenAI, Anthropic and Google on their public pricing pages in November 2025
  * (standard / paid tier, no batch or flex discount), compiled from those pages' well-known published values

@@ -1,6 +1,7 @@
 /**
- * Model-name patterns of the price tables (SPEC §6): an exact name, or a glob where `*` stands for any run of
- * characters (possibly empty) anywhere: `gpt-4o*`, `claude-*-sonnet*`, `*`. No other character is special.
+ * Model-name patterns of the price tables (docs/architecture.md, *Money › Pricing*): an exact name, or a glob
+ * where `*` stands for any run of characters (possibly empty) anywhere: `gpt-4o*`, `claude-*-sonnet*`, `*`.
+ * No other character is special.
  *
  * Both sides are trimmed and lower-cased, so `GPT-4o` priced by an admin still prices `gpt-4o`. Unlike the
  * original's substring match, `gpt-4` never prices `gpt-4o-mini`: only `gpt-4*` would.

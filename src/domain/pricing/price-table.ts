@@ -1,6 +1,6 @@
 /**
- * Price rows as stored in `model_prices` / `group_model_prices` (SPEC §3, §6), and the resolved per-model
- * price set the rest of the pricing module works on.
+ * Price rows as stored in `model_prices` / `group_model_prices` (docs/architecture.md,
+ * *Money › Pricing*), and the resolved per-model price set the rest of the pricing module works on.
  *
  * Money is integer nano-USD (1e-9 USD). `price_nano` is nano-USD per 1M tokens for the token units and
  * nano-USD per call for `request` and `web_search_call`, so a list price such as $0.075 / 1M tokens is the

@@ -2,7 +2,7 @@ import type { ModelPrices, PriceTier, PriceUnit } from './price-table.ts'
 
 /**
  * The price each unit is billed at for one request, after choosing long-context tiers and applying the
- * fallbacks of SPEC §6.
+ * fallbacks (docs/architecture.md, *Money › Pricing*).
  *
  * Tiers: a tier applies when the request's TOTAL prompt tokens (uncached input + cache reads + 5-minute and
  * 1-hour cache writes) are strictly greater than its `above_input_tokens` — "prompts > 200k tokens" as
@@ -69,7 +69,7 @@ export function selectUnitPrices(prices: ModelPrices, promptTokens: number): Uni
   }
 }
 
-/** SPEC §6: per-request pricing applies when the model has a `request` price above zero. */
+/** Per-request pricing applies when the model has a `request` price above zero. */
 export function hasRequestPrice(unitPrices: UnitPrices): boolean {
   return unitPrices.request !== null && unitPrices.request.priceNano > 0n
 }

@@ -1,7 +1,8 @@
 import type { ProtocolId } from '../../protocol/protocol-adapter.ts'
 
 /**
- * Channel selection (SPEC §5.1), pure: the caller passes the snapshot, the clock reading and a random source.
+ * Channel selection (docs/architecture.md, *One request, file by file* › Route; docs/channels.md), pure: the
+ * caller passes the snapshot, the clock reading and a random source.
  * The result is an ordered candidate list: the first is the pick, the rest are failover targets.
  */
 

@@ -1,8 +1,9 @@
 import type { AdmitResult, RuleState } from './rate-limiter-types.ts'
 
 /**
- * SPEC §7 headers: `Retry-After` on 429, and `x-ratelimit-limit/remaining/reset` of the rule that tripped, or
- * on success of the rule closest to its limit.
+ * Rate-limit headers (docs/architecture.md, *Money › Rate limits*): `Retry-After` on 429, and
+ * `x-ratelimit-limit/remaining/reset` of the rule that tripped, or on success of the rule closest to its
+ * limit.
  */
 export function buildRateLimitHeaders(result: AdmitResult): Record<string, string> {
   const pick = (s: RuleState[]): RuleState | undefined =>

@@ -9,7 +9,10 @@ export interface RateLimiterConfig extends Omit<RedisRateLimiterOptions, 'url'> 
   clock?: Clock
 }
 
-/** Redis when REDIS_URL is set, shared by all processes; otherwise the in-process limiter (SPEC §7). */
+/**
+ * Redis when REDIS_URL is set, shared by all processes; otherwise the in-process limiter
+ * (docs/architecture.md, *Money › Rate limits*).
+ */
 export function createRateLimiter(config: RateLimiterConfig): RateLimiter {
   const { redisUrl, ...rest } = config
   if (redisUrl) return createRedisRateLimiter({ ...rest, url: redisUrl })

@@ -37,8 +37,9 @@ export interface RedisRateLimiterOptions {
   /** Consecutive failures before calls fail fast for `cooldownMs` (default 3 and 1000 ms). */
   breaker?: { failureThreshold?: number; cooldownMs?: number }
   /**
-   * While failing open, still enforce each rule in-process at `limit / instances` (SPEC: fail-open bounded by
-   * a per-instance local limiter). Off by default: fail-open admits everything.
+   * While failing open, still enforce each rule in-process at `limit / instances` (fail-open bounded by a
+   * per-instance local limiter; docs/security.md, *Rate limits when Redis fails*). Off by default: fail-open
+   * admits everything.
    */
   failOpenLocalLimit?: { instances: number }
   /** Backend errors, at most one call per `errorLogIntervalMs` (default 5000), with how many were suppressed. */

@@ -1,6 +1,7 @@
 /**
- * The rate limiter the proxy uses at admission and settlement (SPEC §7). Two implementations share these
- * semantics: Redis (shared by every gateway process) and in-process memory (when REDIS_URL is not set).
+ * The rate limiter the proxy uses at admission and settlement (docs/architecture.md, *Money › Rate limits*).
+ * Two implementations share these semantics: Redis (shared by every gateway process) and in-process memory
+ * (when REDIS_URL is not set).
  *
  * Units: `limit`, `used` and `remaining` are requests for `request_limit`, tokens for `token_limit` and USD
  * for `quota_limit` (the unit of `rate_limits.value`); spend is passed in nano-USD (`costNano`).

@@ -1,5 +1,5 @@
 /**
- * Token usage normalised across OpenAI, Anthropic and Gemini (SPEC §5.3, §6).
+ * Token usage normalised across OpenAI, Anthropic and Gemini (docs/architecture.md, *Money › Usage*).
  *
  * The input categories are DISJOINT, so each token is billed exactly once at its own price:
  * prompt = inputTokens + cacheReadTokens + cacheWriteTokens + cacheWrite1hTokens.

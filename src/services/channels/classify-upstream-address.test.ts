@@ -17,7 +17,8 @@ const cases: [address: string, blocked: boolean, why: string][] = [
   ['168.63.129.16', true, 'Azure WireServer'],
   ['192.0.0.192', true, 'Oracle metadata'],
   ['0.0.0.0', true, 'this host under another name'],
-  // IPv4: private, LAN, loopback and public allowed (SPEC: a vLLM or Ollama on the LAN, loopback in tests).
+  // IPv4: private, LAN, loopback and public allowed (docs/security.md, *Channel addresses*: a vLLM or Ollama
+  // on the LAN, loopback in tests).
   ['127.0.0.1', false, 'loopback'],
   ['10.1.2.3', false, 'private'],
   ['172.16.0.10', false, 'private'],
