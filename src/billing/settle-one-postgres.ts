@@ -27,14 +27,15 @@ export async function settleOnePostgres(
     ), ins AS (
       INSERT INTO usage_logs (request_id, token_id, username, channel_id, group_id, protocol, endpoint, model,
         upstream_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-        cost_nano, covered_by_package, usage_source, status, error_code, is_stream, duration_ms, ttft_ms, created_at)
+        cost_nano, covered_by_package, usage_source, status, error_code, is_stream, duration_ms, ttft_ms, created_at,
+        client_ip)
       VALUES (${row.requestId}::text, ${row.tokenId}::text, ${row.username}::text, ${row.channelId}::text,
         ${row.groupId}::text, ${row.protocol}::text, ${row.endpoint}::text, ${row.model}::text,
         ${row.upstreamModel}::text, ${row.inputTokens}::bigint, ${row.outputTokens}::bigint,
         ${row.cacheReadTokens}::bigint, ${row.cacheWriteTokens}::bigint, ${row.reasoningTokens}::bigint,
         ${row.costNano}::bigint, ${row.coveredByPackage}::integer, ${row.usageSource}::text, ${row.status}::integer,
         ${row.errorCode}::text, ${row.isStream}::integer, ${row.durationMs}::integer, ${row.ttftMs}::integer,
-        ${row.createdAt}::bigint)
+        ${row.createdAt}::bigint, ${row.clientIp}::text)
       RETURNING 1
     ), u AS (
       UPDATE users SET

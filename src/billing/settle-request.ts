@@ -33,6 +33,8 @@ export interface SettlementFacts {
   /** When the request arrived: the usage row's and the ledger row's date. */
   createdAt: number
   admission: Admission
+  /** The client's address as the gateway saw it, for the usage row. */
+  clientIp?: string | null
 }
 
 export interface SettleDeps {
@@ -81,6 +83,7 @@ export async function settleRequest(deps: SettleDeps, f: SettlementFacts): Promi
     coveredByPackage: f.admission.covered,
     reserved: f.admission.reserved,
     createdAt: f.createdAt,
+    clientIp: f.clientIp ?? null,
   }
   try {
     await deps.settlements.settle(s)

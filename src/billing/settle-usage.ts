@@ -50,6 +50,7 @@ const insertUsageLogs = compileChunkedInsert('usage_logs', {
   durationMs: 'duration_ms',
   ttftMs: 'ttft_ms',
   createdAt: 'created_at',
+  clientIp: 'client_ip',
 })
 
 /**

@@ -26,6 +26,8 @@ export interface Settlement {
   /** A reservation row exists for this request and is released in the same transaction. */
   reserved: boolean
   createdAt: number
+  /** The client's address as the gateway saw it; absent in a journal written before it was kept. */
+  clientIp?: string | null
 }
 
 /** The values of one usage row: the settlement's own fields, with usage in tokens and flags as 0 or 1. */
@@ -55,6 +57,7 @@ export type UsageRow = Pick<
   reasoningTokens: number
   coveredByPackage: number
   isStream: number
+  clientIp: string | null
 }
 
 export function usageLogRow(s: Settlement): UsageRow {
@@ -83,6 +86,7 @@ export function usageLogRow(s: Settlement): UsageRow {
     durationMs: Math.round(s.durationMs),
     ttftMs: s.ttftMs === null ? null : Math.round(s.ttftMs),
     createdAt: s.createdAt,
+    clientIp: s.clientIp ?? null,
   }
 }
 

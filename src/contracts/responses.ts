@@ -202,6 +202,8 @@ export const usageLog = z.object({
   channel_id: z.string().nullable().optional(),
   channel_name: z.string().nullable().optional(),
   group_id: z.string().nullable().optional(),
+  /** The client's address as the gateway saw it (admin answers only). */
+  client_ip: z.string().nullable().optional(),
   protocol: z.string().nullable().optional(),
   endpoint: z.string().nullable().optional(),
   model: z.string().nullable().optional(),

@@ -72,6 +72,8 @@ export interface RawProxyCall {
   res: ServerResponse
   /** `performance.now()` when the request's headers arrived. */
   arrivedAt?: number
+  /** The client's address as the gateway sees it (trusted proxies resolved), for the usage row and audit record. */
+  ip?: string
 }
 
 /**
@@ -98,6 +100,7 @@ export async function enterProxy(proxy: ProxyDeps, maxBodyBytes: number, call: R
       body,
       pathModel: call.pathModel,
       res: call.res,
+      ip: call.ip,
     })
   } catch (err) {
     proxy.logger.error({ err }, 'proxy request failed')

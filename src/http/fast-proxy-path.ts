@@ -73,6 +73,8 @@ export function createFastProxyPath(proxy: ProxyDeps, maxBodyBytes: number) {
         pathModel: target.pathModel,
         res,
         arrivedAt,
+        // No trusted proxies on this path (app.ts): the socket's peer is the client.
+        ip: req.socket.remoteAddress,
       })
     })
     // A client that goes away while sending leaves nothing to answer, but its request is recorded (499).

@@ -47,6 +47,7 @@ export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome, durationMs
     ttftMs: null,
     createdAt: o.startedAt,
     admission: NOTHING_HELD,
+    clientIp: o.ip ?? null,
   })
 }
 

@@ -72,5 +72,6 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
     ttftMs: a.ttftMs,
     createdAt: outcome.startedAt,
     admission: a.admission,
+    clientIp: outcome.ip ?? null,
   })
 }

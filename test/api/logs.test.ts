@@ -28,6 +28,7 @@ interface Row {
   at: string
   status: number
   cost: bigint
+  ip?: string
 }
 
 const ROWS: Row[] = [
@@ -40,6 +41,7 @@ const ROWS: Row[] = [
     at: '2024-03-09T12:00:00Z',
     status: 200,
     cost: 1_000_000_000n,
+    ip: '203.0.113.7',
   },
   {
     id: 'log-a2',
@@ -50,6 +52,7 @@ const ROWS: Row[] = [
     at: '2024-03-09T23:30:00Z',
     status: 429,
     cost: 0n,
+    ip: '2001:db8::1',
   },
   {
     id: 'log-a3',
@@ -80,6 +83,7 @@ const ROWS: Row[] = [
     at: '2024-03-09T18:00:00Z',
     status: 200,
     cost: 2_000_000_000n,
+    ip: '203.0.113.7',
   },
 ]
 
@@ -163,6 +167,7 @@ describe.each(kinds)('request logs and their audit records (%s)', (kind) => {
           duration_ms: 120,
           ttft_ms: r.id === 'log-a1' ? 40 : null,
           created_at: Date.parse(r.at),
+          client_ip: r.ip ?? null,
         })
         .execute()
     }
@@ -225,6 +230,7 @@ describe.each(kinds)('request logs and their audit records (%s)', (kind) => {
       expect(row).not.toHaveProperty('channel_id')
       expect(row).not.toHaveProperty('channel_name')
       expect(row).not.toHaveProperty('group_id')
+      expect(row).not.toHaveProperty('client_ip')
     }
     // `username` is not a user filter: Bob still sees only his own row.
     expect(ids(await list('/user/logs?username=alice', bob))).toEqual(['log-b1'])
@@ -293,6 +299,30 @@ describe.each(kinds)('request logs and their audit records (%s)', (kind) => {
       'log-a3',
     ])
     expect((await list('/user/logs?channel_id=ch-1', alice)).total).toBe(4)
+  })
+
+  it('admins see each row’s client IP and filter by it exactly; a user’s IP filter has no effect', async () => {
+    const all = await list('/admin/logs', admin)
+    expect(Object.fromEntries(all.data.map((d) => [d.request_id, d.client_ip]))).toEqual({
+      'log-a1': '203.0.113.7',
+      'log-a2': '2001:db8::1',
+      'log-a3': null,
+      'log-a4': null,
+      'log-b1': '203.0.113.7',
+    })
+    expect(ids(await list('/admin/logs?ip=203.0.113.7', admin))).toEqual(['log-b1', 'log-a1'])
+    expect(ids(await list('/admin/logs?ip=2001:db8::1&username=alice', admin))).toEqual(['log-a2'])
+    // Exact: a prefix of an address is not that address.
+    expect(ids(await list('/admin/logs?ip=203.0.113', admin))).toEqual([])
+    expect((await list('/user/logs?ip=198.51.100.1', alice)).total).toBe(4)
+    const csv = (await get('/admin/logs/export?ip=203.0.113.7', admin)).body.trim().split('\r\n')
+    const column = csv[0].split(',').indexOf('client_ip')
+    expect(column).toBeGreaterThan(0)
+    expect(csv.slice(1).map((l) => [l.split(',')[0], l.split(',')[column]])).toEqual([
+      ['log-b1', '203.0.113.7'],
+      ['log-a1', '203.0.113.7'],
+    ])
+    expect((await get('/user/logs/export', alice)).body.split('\r\n')[0]).not.toContain('client_ip')
   })
 
   it('sorts by cost, time to first token and time, either way, ties by request id', async () => {

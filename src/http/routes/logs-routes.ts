@@ -26,6 +26,7 @@ function filterOf(deps: AppDeps, admin: boolean, principal: Principal, query: Lo
     tokenId: query.token_id,
     key: query.key,
     channelId: admin ? query.channel_id : undefined,
+    clientIp: admin ? query.ip : undefined,
   }
 }
 
@@ -40,7 +41,7 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
       auth,
       tag: 'logs',
       summary: admin
-        ? 'Request logs of every user, newest first; filters model, status, token_id, key, username, channel_id, date range; sort_by'
+        ? 'Request logs of every user, newest first; filters model, status, token_id, key, username, channel_id, ip, date range; sort_by'
         : 'Your request logs, newest first; filters model, status, token_id, key, date range; sort_by',
       query: (admin ? adminLogsQuery : logsQuery) as z.ZodType<LogsQuery>,
       handler: async ({ deps, principal, query }) => {

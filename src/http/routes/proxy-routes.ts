@@ -105,6 +105,7 @@ export async function registerProxyRoutes(
         pathModel,
         res: reply.raw,
         arrivedAt: performance.now() - reply.elapsedTime,
+        ip: req.ip,
       })
     }
 

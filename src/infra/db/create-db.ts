@@ -17,6 +17,7 @@ import { sessionVersionMigration } from './migrations/003-session-version.ts'
 import { keyFrozenByMigration } from './migrations/004-key-frozen-by.ts'
 import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { channelTagsAndLatencyMigration } from './migrations/006-channel-tags-and-latency.ts'
+import { usageClientIpMigration } from './migrations/007-usage-client-ip.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 import { boundPostgresPool, type PostgresLimits } from './bound-postgres-pool.ts'
@@ -146,6 +147,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
     '004-key-frozen-by': keyFrozenByMigration,
     '005-rate-limit-applies-to': rateLimitAppliesToMigration,
     '006-channel-tags-and-latency': channelTagsAndLatencyMigration,
+    '007-usage-client-ip': usageClientIpMigration,
   }
 }
 

@@ -175,6 +175,8 @@ export interface UsageLogsTable {
   duration_ms: Int
   ttft_ms: Int | null
   created_at: Big
+  /** The client's address as the gateway saw it (migration 007); null on older rows. */
+  client_ip: string | null
 }
 
 export interface AdminAuditTable {

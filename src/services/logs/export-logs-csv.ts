@@ -8,13 +8,13 @@ const CHUNK = 1000
 
 /**
  * The filtered logs as CSV, in the list's order, read a page at a time (the same indexed query as the table).
- * `admin` adds the user, channel and group columns that user answers never carry.
+ * `admin` adds the user, channel and client IP columns that user answers never carry.
  */
 export async function exportLogsCsv(db: Db, filter: LogFilter, order: LogOrder, admin: boolean) {
   const header = [
     'request_id',
     'created_at',
-    ...(admin ? ['username', 'channel'] : []),
+    ...(admin ? ['username', 'channel', 'client_ip'] : []),
     'key',
     'model',
     'upstream_model',
@@ -43,7 +43,7 @@ export async function exportLogsCsv(db: Db, filter: LogFilter, order: LogOrder, 
       const cells = [
         r.request_id,
         r.created_at,
-        ...(admin ? [r.username, r.channel_name ?? r.channel_id] : []),
+        ...(admin ? [r.username, r.channel_name ?? r.channel_id, r.client_ip] : []),
         r.token_name ?? r.token_id,
         r.model,
         r.upstream_model,

@@ -15,6 +15,8 @@ export interface LogFilter extends TimeRange {
   /** A key by name or id. */
   key?: string
   channelId?: string
+  /** The client's address, exactly (admins only). */
+  clientIp?: string
 }
 
 export interface LogOrder {
@@ -51,6 +53,7 @@ function conditions(eb: UsageEb, f: LogFilter): Expression<SqlBool> {
   if (f.model !== undefined) c.push(eb('u.model', '=', f.model))
   if (f.tokenId !== undefined) c.push(eb('u.token_id', '=', f.tokenId))
   if (f.channelId !== undefined) c.push(eb('u.channel_id', '=', f.channelId))
+  if (f.clientIp !== undefined) c.push(eb('u.client_ip', '=', f.clientIp))
   if (f.key !== undefined) {
     const key = f.key
     // Through the key's id: the (token_id, created_at) index serves it.
@@ -72,7 +75,7 @@ function conditions(eb: UsageEb, f: LogFilter): Expression<SqlBool> {
 }
 
 /**
- * Usage rows as API objects, newest first (ties by request id). `admin` adds the channel and group; user
+ * Usage rows as API objects, newest first (ties by request id). `admin` adds the channel, group and client IP; user
  * answers never carry them. Filtering, ordering and paging happen in SQL.
  */
 export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boolean, order: LogOrder = {}) {
@@ -111,6 +114,7 @@ export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boo
         'u.ttft_ms',
         'u.channel_id',
         'u.group_id',
+        'u.client_ip',
         'c.name as channel_name',
       ])
       .orderBy(sortColumn[order.by ?? 'created_at'], dir)
@@ -147,7 +151,12 @@ export async function listLogs(db: Db, filter: LogFilter, page: Page, admin: boo
       duration_ms: toNum(r.duration_ms),
       ttft_ms: toNumOrNull(r.ttft_ms),
       ...(admin
-        ? { channel_id: r.channel_id, channel_name: r.channel_name ?? null, group_id: r.group_id }
+        ? {
+            channel_id: r.channel_id,
+            channel_name: r.channel_name ?? null,
+            group_id: r.group_id,
+            client_ip: r.client_ip,
+          }
         : {}),
     }
   })

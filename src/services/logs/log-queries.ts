@@ -32,6 +32,8 @@ export const logsQuery = pageQuery.extend({
 export const adminLogsQuery = logsQuery.extend({
   username: z.string().min(1).max(256).optional(),
   channel_id: z.string().min(1).max(128).optional(),
+  /** The client's address, exact (an IPv6 address with a zone fits in 64). */
+  ip: z.string().trim().min(1).max(64).optional(),
 })
 
 export type LogsQuery = z.infer<typeof adminLogsQuery>
