@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isoDateOrTime, MAX_USD, usdAmount } from './common.ts'
+import { PRICE_UNITS } from '../domain/pricing/price-table.ts'
 
 export const limitTypes = ['request_limit', 'token_limit', 'quota_limit'] as const
 /**
@@ -42,15 +43,8 @@ export function checkRuleValue(limitType: (typeof limitTypes)[number], value: nu
   return null
 }
 
-export const priceUnits = [
-  'input_token',
-  'output_token',
-  'cache_read_token',
-  'cache_write_token',
-  'cache_write_1h_token',
-  'request',
-  'web_search_call',
-] as const
+/** The units a price is per: the pricing module's own list (the dashboard reads it from here). */
+export const priceUnits = PRICE_UNITS
 export const priceUnitSchema = z.enum(priceUnits)
 const priceFields = {
   model_name: z.string().trim().min(1).max(200),
@@ -75,8 +69,12 @@ export const groupPriceBody = z.strictObject({ ...priceFields, group_id: z.strin
 export const updateGroupPriceBody = z.strictObject(priceFields).partial()
 
 export const MAX_VOUCHER_BATCH = 1000
-/** A voucher of $0 is meaningless: refused, including amounts that round to 0 nano-USD (1e-10). */
-const voucherAmount = usdAmount.refine((v) => v > 0, 'must be greater than 0')
+/**
+ * An amount that is added: $0 is meaningless and refused, including amounts that round to 0 nano-USD (1e-10).
+ * Vouchers and an administrator's top-ups.
+ */
+export const positiveUsdAmount = usdAmount.refine((v) => v > 0, 'must be greater than 0')
+const voucherAmount = positiveUsdAmount
 export const createVoucherBody = z.strictObject({
   amount_usd: voucherAmount,
   expires_at: isoDateOrTime.nullable().optional(),
@@ -87,3 +85,10 @@ export const updateVoucherBody = z.strictObject({
   expires_at: isoDateOrTime.nullable().optional(),
 })
 export const redeemVoucherBody = z.strictObject({ code: z.string().trim().min(1).max(200) })
+
+/** An administrator's top-up: adds `amount_usd` to the balance (never sets it), with an optional reason. */
+export const topUpBody = z.strictObject({
+  amount_usd: positiveUsdAmount,
+  note: z.string().trim().max(500).optional(),
+})
+export type TopUpBody = z.infer<typeof topUpBody>

@@ -6,16 +6,7 @@
  * nano-USD per call for `request` and `web_search_call`, so a list price such as $0.075 / 1M tokens is the
  * exact integer 75_000_000n.
  */
-export type PriceUnit =
-  | 'input_token'
-  | 'output_token'
-  | 'cache_read_token'
-  | 'cache_write_token'
-  | 'cache_write_1h_token'
-  | 'request'
-  | 'web_search_call'
-
-export const PRICE_UNITS: readonly PriceUnit[] = Object.freeze([
+export const PRICE_UNITS = Object.freeze([
   'input_token',
   'output_token',
   'cache_read_token',
@@ -23,7 +14,9 @@ export const PRICE_UNITS: readonly PriceUnit[] = Object.freeze([
   'cache_write_1h_token',
   'request',
   'web_search_call',
-])
+] as const)
+
+export type PriceUnit = (typeof PRICE_UNITS)[number]
 
 /** Units priced per call rather than per 1M tokens. */
 export const PER_CALL_UNITS: ReadonlySet<PriceUnit> = new Set<PriceUnit>(['request', 'web_search_call'])
