@@ -2,15 +2,17 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { newId } from '../infra/ids.ts'
 
-/** A change of a user's balance that no request caused: a voucher redeemed, an admin's adjustment. */
+/** A change of a user's balance that no request caused: a voucher redeemed, an admin's adjustment or top-up. */
 export interface BalanceChange {
   username: string
-  kind: 'voucher' | 'admin_adjust'
+  kind: 'voucher' | 'admin_adjust' | 'top_up'
   /** What the balance gained (negative: lost); 0 for an unlimited balance, which no amount changes. */
   amountNano: bigint
   /** The balance right after; null while it is unlimited. */
   balanceAfterNano: bigint | null
   at: number
+  /** The administrator's reason for a top-up. */
+  note?: string | null
 }
 
 /**
@@ -29,6 +31,7 @@ export async function recordBalanceChange(db: Kysely<Database>, c: BalanceChange
       amount_nano: c.amountNano,
       balance_after_nano: c.balanceAfterNano,
       created_at: c.at,
+      note: c.note ?? null,
     })
     .execute()
 }

@@ -42,6 +42,8 @@ export const meResponse = z.object({
   quota_usd: z.number().nullable(),
   used_usd: z.number(),
   display_name: z.string().nullable().optional(),
+  /** `local` or `ldap` (a directory account changes its password in the directory); absent for break-glass. */
+  auth_source: z.string().nullable().optional(),
 })
 
 export const ruleStatus = z.object({

@@ -125,6 +125,12 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
       body: () => ({ quota_usd: 5 }),
     },
     {
+      method: 'POST',
+      route: '/admin/users/:username/top-up',
+      url: () => '/admin/users/audit-user/top-up',
+      body: () => ({ amount_usd: 2.5, note: 'audit top-up' }),
+    },
+    {
       method: 'PUT',
       route: '/admin/users/:username/role',
       url: () => '/admin/users/audit-user/role',

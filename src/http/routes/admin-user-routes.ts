@@ -19,6 +19,10 @@ import {
 import type { AppDeps } from '../app-deps.ts'
 import type { Role } from '../../contracts/users.ts'
 import { linkResult, listOf, membership, userView } from '../../contracts/responses.ts'
+import { topUpBody } from '../../contracts/billing.ts'
+import { balanceHistoryEntry, topUpResult } from '../../contracts/balance.ts'
+import { topUpBalance } from '../../services/billing/top-up-balance.ts'
+import { listBalanceHistory } from '../../services/billing/list-balance-history.ts'
 
 const userDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 
@@ -214,6 +218,38 @@ export const adminUserRoutes: RouteDef[] = [
     promoteBody,
     ({ body }) => body.username,
   ),
+  route({
+    method: 'POST',
+    url: '/admin/users/:username/top-up',
+    response: topUpResult,
+    auth: 'admin',
+    tag: 'users',
+    summary: "Add to a user's balance (never sets it), with a note kept in the balance history",
+    body: topUpBody,
+    change: ({ deps, principal, params, body }, db) =>
+      topUpBalance({ ...userDeps(deps), db }, principal.role, params.username, body),
+    audit: {
+      action: 'user.top_up',
+      target: byUsername,
+      summary: (r) => ({ amount_usd: r.amount_usd, balance_usd: r.balance_usd, note: r.note }),
+    },
+    invalidates: { users: byUsername },
+  }),
+  route({
+    method: 'GET',
+    url: '/admin/users/:username/balance-history',
+    response: listOf(balanceHistoryEntry),
+    auth: 'admin',
+    tag: 'users',
+    summary: "A user's balance changes from the ledger, newest first",
+    query: pageQuery,
+    handler: async ({ deps, params, query }) => {
+      await getUserRow(userDeps(deps), params.username)
+      const page = resolvePage(query, 20)
+      const r = await listBalanceHistory(deps.db.db, params.username, page)
+      return paged(r.data, r.total, page)
+    },
+  }),
   ...membershipRoutes('/admin/users'),
   ...membershipRoutes('/admin/users-list'),
 ]

@@ -1,13 +1,13 @@
 import { loginBody } from '../../contracts/auth.ts'
 import { route } from '../define-route.ts'
 import { login } from '../../services/auth/login.ts'
-import { breakGlassKeyTag, signSessionJwt, type SessionClaims } from '../../infra/crypto/jwt.ts'
+import { breakGlassKeyTag, type SessionClaims } from '../../infra/crypto/jwt.ts'
 import { getMyStatus } from '../../services/users/my-status.ts'
 import { nanoToUsd, toBig, toBigOrNull } from '../../infra/db/convert-row-values.ts'
 import type { RouteContext } from '../define-route.ts'
 import type { LoginBody } from '../../contracts/auth.ts'
-import { CSRF_HEADER, CSRF_VALUE } from '../resolve-principal.ts'
-import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts'
+import { clearSessionCookie } from '../session-cookie.ts'
+import { issueSession } from '../issue-session.ts'
 import { loginResponse, meResponse, myStatus } from '../../contracts/responses.ts'
 
 /**
@@ -43,20 +43,8 @@ async function handleLogin({ deps, body, ip, req, reply }: RouteContext<LoginBod
       sessionVersion: result.sessionVersion,
     }
   }
-  const ttlSec = Math.round(deps.config.JWT_EXPIRE_HOURS * 3600)
-  const token = await signSessionJwt(
-    deps.config.JWT_SECRET,
-    claims,
-    deps.config.JWT_EXPIRE_HOURS,
-    deps.clock.now(),
-  )
-  void reply.header('cache-control', 'no-store')
-  const who = { token_type: 'bearer', role: result.role, username: result.username, expires_in: ttlSec }
-  if (req.headers[CSRF_HEADER] === CSRF_VALUE) {
-    setSessionCookie(req, reply, token, ttlSec)
-    return who
-  }
-  return { access_token: token, ...who }
+  const session = await issueSession(deps, req, reply, claims)
+  return { ...session, token_type: 'bearer', role: result.role, username: result.username }
 }
 
 export const authRoutes = [
@@ -102,13 +90,14 @@ export const authRoutes = [
     handler: async ({ deps, principal }) => {
       const row = await deps.db.db
         .selectFrom('users')
-        .select(['quota_nano', 'used_nano', 'display_name'])
+        .select(['quota_nano', 'used_nano', 'display_name', 'auth_source'])
         .where('username', '=', principal.username)
         .executeTakeFirst()
       return {
         username: principal.username,
         role: principal.role,
         display_name: row?.display_name ?? null,
+        auth_source: row?.auth_source ?? null,
         quota_usd: row ? nanoToUsd(toBigOrNull(row.quota_nano)) : null,
         used_usd: row ? nanoToUsd(toBig(row.used_nano)) : 0,
       }

@@ -18,6 +18,11 @@ import { listReachableModels } from '../../services/channels/list-reachable-mode
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
 import type { AppDeps } from '../app-deps.ts'
 import { groupView, listOf, redeemedVoucher, tokenView } from '../../contracts/responses.ts'
+import { balanceHistoryEntry, passwordChanged } from '../../contracts/balance.ts'
+import { changePasswordBody } from '../../contracts/users.ts'
+import { listBalanceHistory } from '../../services/billing/list-balance-history.ts'
+import { applyOwnPasswordChange, checkOwnPasswordChange } from '../../services/auth/change-own-password.ts'
+import { issueSession } from '../issue-session.ts'
 
 const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
@@ -142,5 +147,52 @@ export const userRoutes = [
     body: redeemVoucherBody,
     handler: ({ deps, principal, body }) => redeemVoucher(tokenDeps(deps), principal.username, body.code),
     invalidates: { users: (_, { principal }) => principal.username },
+  }),
+  route({
+    method: 'GET',
+    url: '/user/balance-history',
+    response: listOf(balanceHistoryEntry),
+    auth: 'user',
+    tag: 'user',
+    summary: 'Your balance changes from the ledger (usage, vouchers, top-ups), newest first',
+    query: pageQuery,
+    handler: async ({ deps, principal, query }) => {
+      const page = resolvePage(query, 20)
+      const r = await listBalanceHistory(deps.db.db, principal.username, page)
+      return paged(r.data, r.total, page)
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/user/password',
+    response: passwordChanged,
+    auth: 'user',
+    tag: 'user',
+    summary: 'Change your own password (local accounts): ends your other sessions and re-issues this one',
+    body: changePasswordBody,
+    prepare: ({ deps, principal, ip, body }) =>
+      checkOwnPasswordChange(
+        { db: deps.db.db, throttle: deps.loginThrottle, logger: deps.logger },
+        principal.username,
+        ip,
+        body,
+      ),
+    change: ({ deps, principal, prepared }, db) =>
+      applyOwnPasswordChange(db, deps.clock, principal.username, prepared),
+    audit: {
+      action: 'user.change_password',
+      target: (_, { principal }) => principal.username,
+      summary: () => ({ self: true, sessions_ended: true }),
+    },
+    invalidates: { users: (_, { principal }) => principal.username },
+    reply: async (r, { deps, principal, req, reply }) => {
+      const session = await issueSession(deps, req, reply, {
+        kind: 'user',
+        userId: r.userId,
+        username: principal.username,
+        sessionVersion: r.sessionVersion,
+      })
+      return { ok: true, ...(session.access_token ? { access_token: session.access_token } : {}) }
+    },
   }),
 ]

@@ -18,6 +18,7 @@ import { keyFrozenByMigration } from './migrations/004-key-frozen-by.ts'
 import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies-to.ts'
 import { channelTagsAndLatencyMigration } from './migrations/006-channel-tags-and-latency.ts'
 import { usageClientIpMigration } from './migrations/007-usage-client-ip.ts'
+import { ledgerNoteMigration } from './migrations/008-ledger-note.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 import { boundPostgresPool, type PostgresLimits } from './bound-postgres-pool.ts'
@@ -148,6 +149,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
     '005-rate-limit-applies-to': rateLimitAppliesToMigration,
     '006-channel-tags-and-latency': channelTagsAndLatencyMigration,
     '007-usage-client-ip': usageClientIpMigration,
+    '008-ledger-note': ledgerNoteMigration,
   }
 }
 

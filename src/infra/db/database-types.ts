@@ -145,10 +145,12 @@ export interface BalanceLedgerTable {
   username: string
   token_id: string | null
   request_id: string | null
-  kind: 'reserve' | 'settle' | 'refund' | 'voucher' | 'admin_adjust'
+  kind: 'reserve' | 'settle' | 'refund' | 'voucher' | 'admin_adjust' | 'top_up'
   amount_nano: Big
   balance_after_nano: Big | null
   created_at: Big
+  /** Why, for an administrator's top-up; null otherwise. */
+  note: string | null
 }
 
 export interface UsageLogsTable {

@@ -68,6 +68,26 @@ interface UserRow {
 }
 
 /**
+ * Takes a slot of the login throttle for a password check of `name` from `ip` (a login, or a user proving their
+ * current password): refused when throttled, else waits for its turn. The caller settles the slot.
+ */
+export async function awaitLoginTurn(
+  deps: Pick<LoginDeps, 'throttle' | 'logger' | 'wait'>,
+  name: string,
+  ip: string,
+): Promise<void> {
+  const gate = deps.throttle.check(name, ip)
+  if (!gate.allowed) {
+    deps.logger?.warn({ ip, limitedBy: gate.limitedBy }, 'login throttled')
+    throw new AppError('login_throttled', 'Too many failed logins; try again later', undefined, {
+      'retry-after': String(gate.retryAfterSec),
+    })
+  }
+  // Past the username's ceiling attempts are slowed, not refused: wait for this one's turn.
+  if (gate.delayMs > 0) await (deps.wait ?? sleep)(gate.delayMs)
+}
+
+/**
  * Login order: the break-glass fallback account, then local accounts, then LDAP/AD. A local account never falls
  * through to LDAP, and an LDAP "wrong password" never falls through to anything else.
  *
@@ -82,15 +102,7 @@ export async function login(
 ): Promise<LoginResult> {
   const typed = username.trim()
   const name = canonicalUsername(typed)
-  const gate = deps.throttle.check(name, ip)
-  if (!gate.allowed) {
-    deps.logger?.warn({ ip, limitedBy: gate.limitedBy }, 'login throttled')
-    throw new AppError('login_throttled', 'Too many failed logins; try again later', undefined, {
-      'retry-after': String(gate.retryAfterSec),
-    })
-  }
-  // Past the username's ceiling attempts are slowed, not refused: wait for this one's turn.
-  if (gate.delayMs > 0) await (deps.wait ?? sleep)(gate.delayMs)
+  await awaitLoginTurn(deps, name, ip)
   const fail = (): never => {
     deps.throttle.recordFailure(name, ip)
     throw invalid()

@@ -72,7 +72,7 @@ export async function listUsers(deps: UserDeps, filter: { q?: string }, page: Pa
 }
 
 /** Only a superadmin may create, change, disable or delete anyone whose role is (or becomes) above `user`. */
-function assertMayManage(actorRole: Role, targetRole: Role, newRole?: Role): void {
+export function assertMayManage(actorRole: Role, targetRole: Role, newRole?: Role): void {
   if (actorRole === 'superadmin') return
   if (targetRole !== 'user' || (newRole !== undefined && newRole !== 'user')) {
     throw forbidden('Only a superadmin can manage administrators')
