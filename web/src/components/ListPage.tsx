@@ -199,6 +199,24 @@ export function EditButton(props: { onClick: () => void; testId?: string }) {
   )
 }
 
+/** A list's load error with a retry: shown instead of the table, never as its empty text (issue 19 defect 8). */
+export function ListError({ list }: { list: Pick<ListState<unknown>, 'error' | 'reload'> }) {
+  const { t } = useI18n()
+  return (
+    <Alert
+      type="error"
+      title={t('list.loadFailed')}
+      content={list.error}
+      action={
+        <Button size="small" onClick={() => void list.reload()} data-testid="list-retry">
+          {t('list.retry')}
+        </Button>
+      }
+      data-testid="list-error"
+    />
+  )
+}
+
 export interface ListPageProps<T> {
   title: ReactNode
   /** Names the test ids: page-<testId>, and <testId>-table unless `tableTestId` says otherwise. */
@@ -287,17 +305,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
       ) : null}
       <Card>
         {list.error ? (
-          <Alert
-            type="error"
-            title={t('list.loadFailed')}
-            content={list.error}
-            action={
-              <Button size="small" onClick={() => void list.reload()} data-testid="list-retry">
-                {t('list.retry')}
-              </Button>
-            }
-            data-testid="list-error"
-          />
+          <ListError list={list} />
         ) : (
           <Table<T>
             rowKey={rowKey}

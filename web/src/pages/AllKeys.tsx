@@ -1,13 +1,14 @@
 import { useState } from 'react'
-import { Button, Input, Popconfirm, Tag, type TableColumnProps } from '@arco-design/web-react'
+import { Button, Input, Tag, type TableColumnProps } from '@arco-design/web-react'
 import { IconDelete, IconSearch } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import type { Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { ConfirmButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { keyStatus, statusColor } from './keys/status.ts'
 import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
+import { FreezeButton } from './keys/FreezeButton.tsx'
 import { IssueKeyModal } from './keys/IssueKeyModal.tsx'
 import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 
@@ -79,35 +80,15 @@ export default function AllKeys() {
 
   const actions = (r: Token) => (
     <>
-      {r.frozen ? (
-        <Popconfirm
-          title={t('keys.unfreezeConfirm')}
-          onOk={() =>
-            act(() => api.patch(`/admin/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
-          }
-        >
-          <Button size="mini" type="text" status="success">
-            {t('keys.unfreeze')}
-          </Button>
-        </Popconfirm>
-      ) : (
-        <Popconfirm
-          title={t('keys.freezeConfirm')}
-          onOk={() => act(() => api.post(`/admin/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))}
-        >
-          <Button size="mini" type="text" status="warning" data-testid={`admin-key-freeze-${r.id}`}>
-            {t('keys.freeze')}
-          </Button>
-        </Popconfirm>
-      )}
-      <Popconfirm
+      <FreezeButton base="/admin/tokens" row={r} list={list} testId="admin-key" />
+      <ConfirmButton
         title={t('allKeys.revokeConfirm')}
         onOk={() => act(() => api.delete(`/admin/tokens/${r.id}`), t('allKeys.revoked'))}
-      >
-        <Button size="mini" type="text" status="danger" icon={<IconDelete />}>
-          {t('allKeys.revoke')}
-        </Button>
-      </Popconfirm>
+        label={t('allKeys.revoke')}
+        icon={<IconDelete />}
+        status="danger"
+        row
+      />
     </>
   )
 

@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react'
-import { Button, Message, Popconfirm, Tag, Tooltip, type TableColumnProps } from '@arco-design/web-react'
-import { IconDelete, IconMessage } from '@arco-design/web-react/icon'
+import { Button, Message, Tag, Tooltip, type TableColumnProps } from '@arco-design/web-react'
+import { IconMessage } from '@arco-design/web-react/icon'
 import { useNavigate } from 'react-router'
 import { api, getAll } from '../api/client.ts'
 import type { GroupRef, Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
+import { useEditor } from '../components/useEditor.ts'
+import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { dateOnly, maskKey, usd } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
@@ -13,13 +14,13 @@ import { KeyFormModal } from './keys/KeyFormModal.tsx'
 import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
 import { keyStatus, statusColor } from './keys/status.ts'
 import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
+import { FreezeButton } from './keys/FreezeButton.tsx'
 
 export default function ApiKeys() {
   const { t } = useI18n()
   const nav = useNavigate()
   const [groups, setGroups] = useState<GroupRef[]>([])
-  const [formOpen, setFormOpen] = useState(false)
-  const [editing, setEditing] = useState<Token | null>(null)
+  const editor = useEditor<Token>()
   const [created, setCreated] = useState<Token | null>(null)
   const list = useList(() => getAll<Token>('/user/tokens'))
   const act = list.run
@@ -114,13 +115,7 @@ export default function ApiKeys() {
           aria-label={t('keys.useInChat')}
         />
       </Tooltip>
-      <EditButton
-        onClick={() => {
-          setEditing(r)
-          setFormOpen(true)
-        }}
-        testId={`key-edit-${r.id}`}
-      />
+      <EditButton onClick={() => editor.edit(r)} testId={`key-edit-${r.id}`} />
       {r.frozen && r.frozen_by === 'admin' ? (
         // Only an administrator lifts an administrator's freeze; the server refuses it too.
         <Tooltip content={t('keys.frozenByAdminHint')}>
@@ -128,28 +123,10 @@ export default function ApiKeys() {
             {t('keys.unfreeze')}
           </Button>
         </Tooltip>
-      ) : r.frozen ? (
-        <Popconfirm
-          title={t('keys.unfreezeConfirm')}
-          onOk={() =>
-            act(() => api.patch(`/user/tokens/${r.id}/freeze`, { frozen: false }), t('keys.unfrozen'))
-          }
-        >
-          <Button size="mini" type="text" status="success" data-testid={`key-unfreeze-${r.id}`}>
-            {t('keys.unfreeze')}
-          </Button>
-        </Popconfirm>
       ) : (
-        <Popconfirm
-          title={t('keys.freezeConfirm')}
-          onOk={() => act(() => api.post(`/user/tokens/${r.id}/freeze`, { frozen: true }), t('keys.frozen'))}
-        >
-          <Button size="mini" type="text" status="warning" data-testid={`key-freeze-${r.id}`}>
-            {t('keys.freeze')}
-          </Button>
-        </Popconfirm>
+        <FreezeButton base="/user/tokens" row={r} list={list} testId="key" />
       )}
-      <Popconfirm
+      <DeleteButton
         title={t('keys.deleteConfirm')}
         onOk={() =>
           act(async () => {
@@ -157,16 +134,8 @@ export default function ApiKeys() {
             forgetKey(r.id)
           }, t('common.deleted'))
         }
-      >
-        <Button
-          size="mini"
-          type="text"
-          status="danger"
-          icon={<IconDelete />}
-          aria-label={t('common.delete')}
-          data-testid={`key-delete-${r.id}`}
-        />
-      </Popconfirm>
+        testId={`key-delete-${r.id}`}
+      />
     </>
   )
 
@@ -193,21 +162,18 @@ export default function ApiKeys() {
       create={{
         label: t('keys.create'),
         testId: 'key-create',
-        onClick: () => {
-          setEditing(null)
-          setFormOpen(true)
-        },
+        onClick: editor.create,
       }}
       empty={t('keys.empty')}
     >
       <KeyFormModal
-        visible={formOpen}
-        editing={editing}
+        visible={editor.open}
+        editing={editor.editing}
         groups={groups}
-        onClose={() => setFormOpen(false)}
+        onClose={editor.close}
         onDone={(tok) => {
-          setFormOpen(false)
-          if (!editing && tok.key) {
+          editor.close()
+          if (!editor.editing && tok.key) {
             rememberKey({ id: tok.id, name: tok.name, key: tok.key })
             setCreated(tok)
           } else Message.success(t('common.saved'))

@@ -4,25 +4,17 @@ import {
   Button,
   Input,
   Message,
-  Popconfirm,
   Select,
   Switch,
   Tag,
   Tooltip,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import {
-  IconCopy,
-  IconDelete,
-  IconEdit,
-  IconSearch,
-  IconSync,
-  IconThunderbolt,
-} from '@arco-design/web-react/icon'
+import { IconCopy, IconEdit, IconSearch, IconSync, IconThunderbolt } from '@arco-design/web-react/icon'
 import { api, getAll } from '../api/client.ts'
 import type { Channel } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ListPage, useList } from '../components/ListPage.tsx'
+import { DeleteButton, ListPage, useList } from '../components/ListPage.tsx'
 import { num } from '../lib/format.ts'
 import { ChannelDrawer } from './channels/ChannelDrawer.tsx'
 import { TestModal } from './channels/TestModal.tsx'
@@ -129,7 +121,13 @@ export default function Channels() {
       dataIndex: 'models',
       width: 150,
       render: (_: string[], r) => (
-        <Button size="mini" type="text" onClick={() => setModelsOf(r)} data-testid={`channel-models-${r.id}`}>
+        <Button
+          size="mini"
+          type="text"
+          className="cell-link"
+          onClick={() => setModelsOf(r)}
+          data-testid={`channel-models-${r.id}`}
+        >
           {t('channels.modelCount', { n: r.models.length, m: Object.keys(r.model_mapping ?? {}).length })}
         </Button>
       ),
@@ -314,19 +312,11 @@ export default function Channels() {
             {action(t('channels.copy'), <IconCopy />, () => openDrawer(null, r), `channel-copy-${r.id}`)}
             {action(t('channels.fetchModels'), <IconSync />, () => setFetchFor(r), `channel-fetch-${r.id}`)}
             {action(t('channels.test'), <IconThunderbolt />, () => setTesting(r), `channel-test-${r.id}`)}
-            <Popconfirm
+            <DeleteButton
               title={t('channels.deleteConfirm')}
-              onOk={() => void list.run(() => api.delete(`/admin/channels/${r.id}`), t('common.deleted'))}
-            >
-              <Button
-                size="mini"
-                type="text"
-                status="danger"
-                icon={<IconDelete />}
-                aria-label={t('common.delete')}
-                data-testid={`channel-delete-${r.id}`}
-              />
-            </Popconfirm>
+              onOk={() => list.run(() => api.delete(`/admin/channels/${r.id}`), t('common.deleted'))}
+              testId={`channel-delete-${r.id}`}
+            />
           </>
         ),
       }}

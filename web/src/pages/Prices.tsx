@@ -1,50 +1,31 @@
-import { useCallback, useEffect, useState } from 'react'
-import { Button, Card, Checkbox, Input, Message, Modal } from '@arco-design/web-react'
-import { IconImport, IconPlus, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
-import { api, errorMessage, getList } from '../api/client.ts'
+import { useState } from 'react'
+import { Button, Checkbox, Input, Message, Modal } from '@arco-design/web-react'
+import { IconImport, IconSearch } from '@arco-design/web-react/icon'
+import { api, getList } from '../api/client.ts'
 import type { Price } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
+import { ListPage, useList } from '../components/ListPage.tsx'
 import { PriceCreateModal } from './prices/PriceCreateModal.tsx'
-import { PriceTable } from './prices/PriceTable.tsx'
+import { usePriceColumns } from './prices/price-columns.tsx'
 
 export default function Prices() {
   const { t } = useI18n()
-  const [rows, setRows] = useState<Price[]>([])
-  const [total, setTotal] = useState(0)
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(50)
   const [q, setQ] = useState('')
   const [search, setSearch] = useState('')
-  const [loading, setLoading] = useState(false)
   const [open, setOpen] = useState(false)
   const [importing, setImporting] = useState(false)
   const [importOpen, setImportOpen] = useState(false)
   const [overwrite, setOverwrite] = useState(false)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      const r = await getList<Price>('/admin/prices', {
-        page,
-        page_size: pageSize,
-        model: search || undefined,
-      })
-      setRows(r.data)
-      setTotal(r.total)
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [page, pageSize, search])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+  const list = useList(
+    (p) =>
+      getList<Price>('/admin/prices', { page: p.page, page_size: p.pageSize, model: search || undefined }),
+    { filters: search, paged: true },
+  )
+  const columns = usePriceColumns('/admin/prices', list)
 
   const importCatalogue = async () => {
     setImporting(true)
-    try {
+    const done = await list.run(async () => {
       const res = await api.post<{ created?: number; updated?: number; skipped?: number }>(
         '/admin/prices/import-catalogue',
         { overwrite },
@@ -57,65 +38,44 @@ export default function Prices() {
           skipped: d.skipped ?? 0,
         }),
       )
-      setImportOpen(false)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setImporting(false)
-    }
+    })
+    setImporting(false)
+    if (done) setImportOpen(false)
   }
 
   return (
-    <div className="page" data-testid="page-prices">
-      <div className="page-head">
-        <h2>{t('prices.title')}</h2>
-        <div className="toolbar">
+    <ListPage<Price>
+      title={t('prices.title')}
+      testId="prices"
+      list={list}
+      columns={columns}
+      rowKey="id"
+      scrollX={760}
+      empty={t('prices.empty')}
+      header={
+        <div className="muted" style={{ marginBottom: 8, fontSize: 12 }}>
+          {t('prices.help')}
+        </div>
+      }
+      toolbar={
+        <>
           <Input
             style={{ width: 200 }}
             prefix={<IconSearch />}
             placeholder={t('prices.search')}
             value={q}
             onChange={setQ}
-            onPressEnter={() => {
-              setPage(1)
-              setSearch(q.trim())
-            }}
+            onPressEnter={() => setSearch(q.trim())}
             allowClear
-            onClear={() => {
-              setPage(1)
-              setSearch('')
-            }}
+            onClear={() => setSearch('')}
           />
-          <Button icon={<IconRefresh />} onClick={() => void load()} aria-label={t('common.refresh')} />
           <Button icon={<IconImport />} onClick={() => setImportOpen(true)} data-testid="price-import">
             {t('prices.import')}
           </Button>
-          <Button type="primary" icon={<IconPlus />} onClick={() => setOpen(true)} data-testid="price-create">
-            {t('prices.create')}
-          </Button>
-        </div>
-      </div>
-      <Card>
-        <div className="muted" style={{ marginBottom: 8, fontSize: 12 }}>
-          {t('prices.help')}
-        </div>
-        <PriceTable
-          rows={rows}
-          loading={loading}
-          endpoint="/admin/prices"
-          onChanged={() => void load()}
-          pagination={{
-            current: page,
-            pageSize,
-            total,
-            onChange: (p, s) => {
-              setPage(p)
-              setPageSize(s)
-            },
-          }}
-        />
-      </Card>
+        </>
+      }
+      create={{ label: t('prices.create'), testId: 'price-create', onClick: () => setOpen(true) }}
+    >
       <Modal
         title={t('prices.import')}
         visible={importOpen}
@@ -136,9 +96,9 @@ export default function Prices() {
         onSaved={() => {
           setOpen(false)
           Message.success(t('common.saved'))
-          void load()
+          void list.reload()
         }}
       />
-    </div>
+    </ListPage>
   )
 }

@@ -1,34 +1,26 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { Button, Message } from '@arco-design/web-react'
 import { IconPlus } from '@arco-design/web-react/icon'
-import { errorMessage, getAll } from '../../api/client.ts'
+import { getAll } from '../../api/client.ts'
 import type { Price } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { useList } from '../../components/ListPage.tsx'
+import { PanelTable } from '../../components/PanelTable.tsx'
 import { PriceCreateModal } from '../prices/PriceCreateModal.tsx'
-import { PriceTable } from '../prices/PriceTable.tsx'
+import { usePriceColumns } from '../prices/price-columns.tsx'
 
 /** Prices that override the global ones for this group. */
 export function GroupPrices({ groupId }: { groupId: string }) {
   const { t } = useI18n()
-  const [rows, setRows] = useState<Price[]>([])
-  const [loading, setLoading] = useState(false)
   const [open, setOpen] = useState(false)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      const list = await getAll<Price>('/admin/group-prices', { group_id: groupId }, 200)
-      setRows(list.filter((p) => !p.group_id || p.group_id === groupId))
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [groupId])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+  const list = useList(
+    async () =>
+      (await getAll<Price>('/admin/group-prices', { group_id: groupId }, 200)).filter(
+        (p) => !p.group_id || p.group_id === groupId,
+      ),
+    { filters: groupId },
+  )
+  const columns = usePriceColumns('/admin/group-prices', list)
 
   return (
     <div data-testid="group-prices">
@@ -43,19 +35,15 @@ export function GroupPrices({ groupId }: { groupId: string }) {
           {t('prices.addGroupPrice')}
         </Button>
       </div>
-      <PriceTable
-        rows={rows}
-        loading={loading}
-        endpoint="/admin/group-prices"
-        onChanged={() => void load()}
-      />
+      <PanelTable<Price> list={list} columns={columns} rowKey="id" empty={t('prices.empty')} scrollX={760} />
       <PriceCreateModal
         visible={open}
         groupId={groupId}
         onClose={() => setOpen(false)}
         onSaved={() => {
           setOpen(false)
-          void load()
+          Message.success(t('common.saved'))
+          void list.reload()
         }}
       />
     </div>

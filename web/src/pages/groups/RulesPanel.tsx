@@ -1,16 +1,6 @@
-import { useCallback, useEffect, useState } from 'react'
-import {
-  Alert,
-  Button,
-  Form,
-  InputNumber,
-  Message,
-  Popconfirm,
-  Select,
-  Table,
-  Tag,
-} from '@arco-design/web-react'
-import { IconDelete, IconPlus } from '@arco-design/web-react/icon'
+import { useState } from 'react'
+import { Alert, Button, Form, InputNumber, Message, Select, Tag } from '@arco-design/web-react'
+import { IconPlus } from '@arco-design/web-react/icon'
 import { api, errorMessage, getList } from '../../api/client.ts'
 import { limitTypes, rateLimitBody, ruleAppliesTo, updateRateLimitBody } from '../../api/contracts.ts'
 import type { LimitType, RateLimit, RuleAppliesTo } from '../../api/types.ts'
@@ -18,6 +8,8 @@ import { useI18n } from '../../i18n/index.ts'
 import { unitSeconds, type WindowUnit } from '../../lib/format.ts'
 import { firstIssue } from '../../components/validate.ts'
 import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels.ts'
+import { DeleteButton, useList } from '../../components/ListPage.tsx'
+import { PanelTable } from '../../components/PanelTable.tsx'
 
 /**
  * Rate-limit rules of one group: list, add (type, n × unit window, value, whom it applies to), edit value and
@@ -25,29 +17,15 @@ import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels
  */
 export function RulesPanel({ groupId }: { groupId: string }) {
   const { t } = useI18n()
-  const [rules, setRules] = useState<RateLimit[]>([])
-  const [loading, setLoading] = useState(false)
+  const rules = useList(() => getList<RateLimit>('/admin/rate-limits', { group_id: groupId }), {
+    filters: groupId,
+  })
   const [type, setType] = useState<LimitType>('request_limit')
   const [n, setN] = useState<number | undefined>(1)
   const [unit, setUnit] = useState<WindowUnit>('minute')
   const [value, setValue] = useState<number | undefined>()
   const [appliesTo, setAppliesTo] = useState<RuleAppliesTo>('bound_keys')
   const [error, setError] = useState<string | null>(null)
-
-  const load = useCallback(async () => {
-    setLoading(true)
-    try {
-      setRules((await getList<RateLimit>('/admin/rate-limits', { group_id: groupId })).data)
-    } catch (e) {
-      Message.error(errorMessage(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [groupId])
-
-  useEffect(() => {
-    void load()
-  }, [load])
 
   const add = async () => {
     setError(null)
@@ -63,7 +41,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
     try {
       await api.post('/admin/rate-limits', body)
       setValue(undefined)
-      await load()
+      await rules.reload()
     } catch (e) {
       setError(errorMessage(e))
     }
@@ -72,12 +50,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
   const patch = async (r: RateLimit, body: { value?: number; applies_to?: RuleAppliesTo }) => {
     const problem = firstIssue(updateRateLimitBody, body)
     if (problem) return void Message.error(problem)
-    try {
-      await api.patch(`/admin/rate-limits/${r.id}`, body)
-      await load()
-    } catch (e) {
-      Message.error(errorMessage(e))
-    }
+    await rules.run(() => api.patch(`/admin/rate-limits/${r.id}`, body))
   }
   const updateValue = async (r: RateLimit, v: number | undefined) => {
     if (v === undefined || v === r.value) return
@@ -103,6 +76,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
             precision={0}
             value={n}
             onChange={(v) => setN(v ?? undefined)}
+            aria-label={t('rules.window')}
           />
           <Select
             style={{ width: 100, marginLeft: 4 }}
@@ -121,6 +95,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
             value={value}
             onChange={(v) => setValue(v ?? undefined)}
             prefix={type === 'quota_limit' ? '$' : undefined}
+            aria-label={t('rules.value')}
             data-testid="rule-value"
           />
         </Form.Item>
@@ -138,13 +113,10 @@ export function RulesPanel({ groupId }: { groupId: string }) {
         </Button>
       </Form>
       {error ? <Alert type="error" content={error} style={{ marginBottom: 12 }} /> : null}
-      <Table<RateLimit>
+      <PanelTable<RateLimit>
+        list={rules}
         rowKey="id"
-        loading={loading}
-        data={rules}
-        pagination={false}
-        size="small"
-        border={false}
+        empty={t('rules.empty')}
         columns={[
           {
             title: t('rules.type'),
@@ -163,6 +135,7 @@ export function RulesPanel({ groupId }: { groupId: string }) {
                   style={{ width: 110 }}
                   min={0}
                   defaultValue={v}
+                  aria-label={t('rules.value')}
                   onBlur={(e) => void updateValue(r, Number((e.target as HTMLInputElement).value))}
                 />
                 <span className="muted" style={{ marginLeft: 6 }}>
@@ -196,29 +169,13 @@ export function RulesPanel({ groupId }: { groupId: string }) {
             key: 'actions',
             dataIndex: 'id',
             render: (id: string) => (
-              <Popconfirm
+              <DeleteButton
                 title={t('rules.deleteConfirm')}
-                onOk={async () => {
-                  try {
-                    await api.delete(`/admin/rate-limits/${id}`)
-                    await load()
-                  } catch (e) {
-                    Message.error(errorMessage(e))
-                  }
-                }}
-              >
-                <Button
-                  size="mini"
-                  type="text"
-                  status="danger"
-                  icon={<IconDelete />}
-                  aria-label={t('common.delete')}
-                />
-              </Popconfirm>
+                onOk={() => rules.run(() => api.delete(`/admin/rate-limits/${id}`))}
+              />
             ),
           },
         ]}
-        noDataElement={<span className="muted">{t('rules.empty')}</span>}
       />
     </div>
   )
