@@ -126,6 +126,12 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
     },
     {
       method: 'POST',
+      route: '/admin/tokens',
+      url: () => '/admin/tokens',
+      body: () => ({ username: 'audit-user', name: 'audit-issued-key' }),
+    },
+    {
+      method: 'POST',
       route: '/admin/users/:username/top-up',
       url: () => '/admin/users/audit-user/top-up',
       body: () => ({ amount_usd: 2.5, note: 'audit top-up' }),
