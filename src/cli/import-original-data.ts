@@ -20,6 +20,7 @@ import { newImportReport, type ImportKind, type ImportReport } from './import-re
 import { importOriginalUsers } from './import-original-users.ts'
 import { isReservedUsername } from '../domain/auth/canonical-username.ts'
 import { PROTOCOL_IDS } from '../protocol/protocol-adapter.ts'
+import { isImportedChannelName, nameImportedChannel } from './name-imported-channel.ts'
 
 /** The original's price units; `extra_context_token` was stored but never billed, so it is left out. */
 const UNITS: Record<string, string> = {
@@ -106,12 +107,11 @@ export async function importOriginalData(
   const channelIds = new Map<string, string>()
   for (const c of data.channels) {
     const baseUrl = c.base_url.replace(/\/+$/, '')
-    const found = await db
-      .selectFrom('channels')
-      .select('id')
-      .where('name', '=', c.name)
-      .where('base_url', '=', baseUrl)
-      .executeTakeFirst()
+    // Imported before, maybe under a numbered name; each of this gateway's channels stands for one original channel.
+    const claimed = new Set(channelIds.values())
+    const found = (
+      await db.selectFrom('channels').select(['id', 'name']).where('base_url', '=', baseUrl).execute()
+    ).find((ch) => !claimed.has(ch.id) && isImportedChannelName(ch.name, c.name))
     if (found) {
       channelIds.set(c.id, found.id)
       report.existing.channels++
@@ -129,10 +129,11 @@ export async function importOriginalData(
         `channel "${c.name}": disable_ssl is not supported; its TLS certificate is verified now`,
       )
     }
+    const name = await nameImportedChannel(db, c.name)
     let body: CreateChannelBody
     try {
       body = createChannelBody.parse({
-        name: c.name,
+        name,
         provider,
         base_url: baseUrl,
         api_key: c.api_key,
@@ -145,6 +146,8 @@ export async function importOriginalData(
       const created = await createChannel({ db, clock: at(c.created_at), encryptionKey }, body)
       channelIds.set(c.id, created.id)
       report.imported.channels++
+      if (name !== c.name.trim())
+        report.warnings.push(`channel "${c.name}" (${c.id}): the name is taken here; imported as "${name}"`)
     } catch (err) {
       skip('channels', c.id, `"${c.name}": ${reasonOf(err)}`)
     }

@@ -65,8 +65,8 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
       users: 5,
       groups: 2,
       memberships: 3,
-      channels: 3,
-      group_channels: 4,
+      channels: 4,
+      group_channels: 5,
       rate_limits: 2,
       prices: 2,
       group_prices: 1,
@@ -89,6 +89,9 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(first.skipped).toHaveLength(7)
     expect(first.warnings.join('\n')).toMatch(/provider "deepseek" imported as openai/)
     expect(first.warnings.join('\n')).toMatch(/disable_ssl/)
+    expect(first.warnings.join('\n')).toMatch(
+      /channel "openai-main" \(\w+\): the name is taken here; imported as "openai-main \(2\)"/,
+    )
     expect(first.warnings.join('\n')).toMatch(/of the break-glass account: imported frozen and without owner/)
     expect(first.usage_rows_not_imported).toBe(1)
   })
@@ -137,6 +140,7 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
       ['deepseek', 'openai', ['deepseek-chat']],
       ['gemini', 'gemini', ['gemini-2.5-flash']],
       ['openai-main', 'openai', ['gpt-4o-mini', 'gpt-4o']],
+      ['openai-main (2)', 'openai', ['gpt-4.1']],
     ])
     for (const c of channels) expect(c.api_key_enc).not.toContain(ORIGINAL_CHANNEL_KEY)
     const vouchers = await db.selectFrom('vouchers').select(['code', 'used_by']).orderBy('code').execute()
@@ -183,6 +187,7 @@ describe.each(kinds)('any-gateway import-any-gateway on %s', { timeout: 300_000 
     expect(r.status, r.stderr).toBe(0)
     const again = r.json<ImportOutput>()
     expect(Object.values(again.imported).every((n) => n === 0)).toBe(true)
-    expect(again.existing).toMatchObject({ users: 5, groups: 3, channels: 3, keys: 7, vouchers: 2 })
+    expect(again.existing).toMatchObject({ users: 5, groups: 3, channels: 4, keys: 7, vouchers: 2 })
+    expect(again.warnings.join('\n')).not.toMatch(/name is taken/)
   })
 })

@@ -182,7 +182,7 @@ export function buildOriginalDatabase(file: string, upstreamUrl: string): void {
   insert('user_group_memberships', { username: 'ghost', group_id: g.staff })
   insert('user_group_memberships', { username: 'Erin', group_id: g.staff })
 
-  const c = { openai: hexId(11), gemini: hexId(12), deepseek: hexId(13), bad: hexId(14) }
+  const c = { openai: hexId(11), gemini: hexId(12), deepseek: hexId(13), bad: hexId(14), openai2: hexId(15) }
   const channel = (
     id: string,
     name: string,
@@ -215,12 +215,15 @@ export function buildOriginalDatabase(file: string, upstreamUrl: string): void {
     disable_ssl: 1,
   })
   channel(c.bad, 'broken', 'openai', 'ftp://files.example.org/v1', { models: '["x"]' })
+  // The original allowed two channels of one name (here the names are unique).
+  channel(c.openai2, 'openai-main', 'openai', `${upstreamUrl}/v1/`, { models: JSON.stringify(['gpt-4.1']) })
   for (const [group, ch] of [
     [g.premium, c.openai],
     [g.premium, c.gemini],
     [g.staff, c.openai],
     [g.default, c.deepseek],
     [g.staff, c.bad],
+    [g.staff, c.openai2],
   ]) {
     insert('group_channels', { group_id: group, channel_id: ch })
   }
