@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { niceTicks } from '../lib/format.ts'
+import { useWidth } from './useWidth.ts'
 
 export interface Point {
   label: string
@@ -21,18 +22,7 @@ export function Chart(props: {
   const { data, kind = 'line', color = '#165dff', height = 220 } = props
   const fmt = props.format ?? ((v: number) => String(v))
   const [hover, setHover] = useState<number | null>(null)
-  const boxRef = useRef<HTMLDivElement | null>(null)
-  const [W, setW] = useState(640)
-  useEffect(() => {
-    const el = boxRef.current
-    if (!el || typeof ResizeObserver === 'undefined') return
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.round(entries[0]?.contentRect.width ?? 0)
-      if (w > 0) setW(Math.max(280, w))
-    })
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
+  const { ref: boxRef, width: W } = useWidth()
   const H = height
   const pad = { l: 56, r: 22, t: 12, b: 28 }
   const iw = W - pad.l - pad.r

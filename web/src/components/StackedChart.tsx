@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react'
 import { niceTicks } from '../lib/format.ts'
+import { useWidth } from './useWidth.ts'
 
 export interface StackSeries {
   name: string
@@ -22,18 +22,7 @@ export function StackedChart(props: {
   ariaLabel: string
 }) {
   const { labels, series, height = 240 } = props
-  const boxRef = useRef<HTMLDivElement | null>(null)
-  const [W, setW] = useState(640)
-  useEffect(() => {
-    const el = boxRef.current
-    if (!el || typeof ResizeObserver === 'undefined') return
-    const ro = new ResizeObserver((entries) => {
-      const w = Math.round(entries[0]?.contentRect.width ?? 0)
-      if (w > 0) setW(Math.max(280, w))
-    })
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
+  const { ref: boxRef, width: W } = useWidth()
   const pad = { l: 56, r: 16, t: 12, b: 28 }
   const iw = W - pad.l - pad.r
   const ih = height - pad.t - pad.b

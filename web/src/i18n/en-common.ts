@@ -1,12 +1,5 @@
 /** Shared words, navigation, roles, units and validation messages. */
 export const enCommon = {
-  'app.name': 'Any Gateway',
-  'provider.openai': 'OpenAI',
-  'provider.anthropic': 'Anthropic',
-  'provider.gemini': 'Gemini',
-  'snippet.curl': 'curl',
-  'snippet.python': 'Python',
-  'snippet.node': 'Node.js',
   'common.actions': 'Actions',
   'common.add': 'Add',
   'common.cancel': 'Cancel',

@@ -198,15 +198,6 @@ export const enUser = {
   'guide.placeholderKey': 'placeholder key: paste the full key above',
   'guide.baseUrl': 'Base URL',
   'guide.keyHeader': 'Key sent as',
-  'guide.client.openai': 'OpenAI SDK',
-  'guide.client.anthropic': 'Anthropic SDK',
-  'guide.client.genai': 'Google GenAI SDK',
-  'guide.client.claude-code': 'Claude Code',
-  'guide.client.codex': 'Codex CLI',
-  'guide.client.gemini-cli': 'Gemini CLI',
-  'guide.client.vercel': 'Vercel AI SDK',
-  'guide.client.langchain': 'LangChain',
-  'guide.client.curl': 'curl',
   'guide.note.openai':
     'Node and Python read the same two environment variables. The base URL ends in /v1. Chat completions, responses, embeddings, images, audio and moderations all go through, streamed or not.',
   'guide.note.anthropic':

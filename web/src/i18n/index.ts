@@ -6,11 +6,12 @@ import { enAdmin } from './en-admin.ts'
 import { zhCommon } from './zh-common.ts'
 import { zhUser } from './zh-user.ts'
 import { zhAdmin } from './zh-admin.ts'
+import { names } from './names.ts'
 
-export const en = { ...enCommon, ...enUser, ...enAdmin }
+export const en = { ...names, ...enCommon, ...enUser, ...enAdmin }
 export type TKey = keyof typeof en
 export type Dict = Record<TKey, string>
-export const zh: Dict = { ...zhCommon, ...zhUser, ...zhAdmin }
+export const zh: Dict = { ...names, ...zhCommon, ...zhUser, ...zhAdmin }
 
 export const dictionaries: Record<Lang, Dict> = { en, zh }
 

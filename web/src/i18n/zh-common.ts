@@ -1,13 +1,6 @@
 import type { enCommon } from './en-common.ts'
 
 export const zhCommon: Record<keyof typeof enCommon, string> = {
-  'app.name': 'Any Gateway',
-  'provider.openai': 'OpenAI',
-  'provider.anthropic': 'Anthropic',
-  'provider.gemini': 'Gemini',
-  'snippet.curl': 'curl',
-  'snippet.python': 'Python',
-  'snippet.node': 'Node.js',
   'common.actions': '操作',
   'common.add': '添加',
   'common.cancel': '取消',

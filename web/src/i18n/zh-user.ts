@@ -195,15 +195,6 @@ export const zhUser: Record<keyof typeof enUser, string> = {
   'guide.placeholderKey': '占位密钥：请在上方粘贴完整密钥',
   'guide.baseUrl': '基础地址',
   'guide.keyHeader': '密钥发送方式',
-  'guide.client.openai': 'OpenAI SDK',
-  'guide.client.anthropic': 'Anthropic SDK',
-  'guide.client.genai': 'Google GenAI SDK',
-  'guide.client.claude-code': 'Claude Code',
-  'guide.client.codex': 'Codex CLI',
-  'guide.client.gemini-cli': 'Gemini CLI',
-  'guide.client.vercel': 'Vercel AI SDK',
-  'guide.client.langchain': 'LangChain',
-  'guide.client.curl': 'curl',
   'guide.note.openai':
     'Node 和 Python 读取相同的两个环境变量。基础地址以 /v1 结尾。聊天补全、responses、嵌入、图像、音频和审核接口均可使用，流式或非流式均可。',
   'guide.note.anthropic':

@@ -3,18 +3,19 @@ import { Button, Message, Modal, Tag, type TableColumnProps } from '@arco-design
 import { api, getAll } from '../api/client.ts'
 import type { Group } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
+import { useEditor } from '../components/useEditor.ts'
 import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { GroupFormModal } from './groups/GroupFormModal.tsx'
 import { GroupChannels } from './groups/GroupChannels.tsx'
 import { RulesPanel } from './groups/RulesPanel.tsx'
 import { GroupPrices } from './groups/GroupPrices.tsx'
 
-type Panel = 'channels' | 'rules' | 'prices'
+const panels = ['channels', 'rules', 'prices'] as const
+type Panel = (typeof panels)[number]
 
 export default function Groups() {
   const { t } = useI18n()
-  const [formOpen, setFormOpen] = useState(false)
-  const [editing, setEditing] = useState<Group | null>(null)
+  const editor = useEditor<Group>()
   const [panel, setPanel] = useState<{ kind: Panel; group: Group } | null>(null)
   const list = useList(() => getAll<Group>('/admin/groups'))
 
@@ -46,37 +47,18 @@ export default function Groups() {
 
   const actions = (r: Group) => (
     <>
-      <EditButton
-        onClick={() => {
-          setEditing(r)
-          setFormOpen(true)
-        }}
-        testId={`group-edit-${r.name}`}
-      />
-      <Button
-        size="mini"
-        type="text"
-        onClick={() => setPanel({ kind: 'channels', group: r })}
-        data-testid={`group-channels-${r.name}`}
-      >
-        {t('groups.channels')}
-      </Button>
-      <Button
-        size="mini"
-        type="text"
-        onClick={() => setPanel({ kind: 'rules', group: r })}
-        data-testid={`group-rules-${r.name}`}
-      >
-        {t('groups.rules')}
-      </Button>
-      <Button
-        size="mini"
-        type="text"
-        onClick={() => setPanel({ kind: 'prices', group: r })}
-        data-testid={`group-prices-${r.name}`}
-      >
-        {t('groups.prices')}
-      </Button>
+      <EditButton onClick={() => editor.edit(r)} testId={`group-edit-${r.name}`} />
+      {panels.map((kind) => (
+        <Button
+          key={kind}
+          size="mini"
+          type="text"
+          onClick={() => setPanel({ kind, group: r })}
+          data-testid={`group-${kind}-${r.name}`}
+        >
+          {t(`groups.${kind}`)}
+        </Button>
+      ))}
       <DeleteButton
         title={t('groups.deleteConfirm')}
         onOk={() => list.run(() => api.delete(`/admin/groups/${r.id}`), t('common.deleted'))}
@@ -97,19 +79,16 @@ export default function Groups() {
       create={{
         label: t('groups.create'),
         testId: 'group-create',
-        onClick: () => {
-          setEditing(null)
-          setFormOpen(true)
-        },
+        onClick: editor.create,
       }}
       empty={t('groups.empty')}
     >
       <GroupFormModal
-        visible={formOpen}
-        editing={editing}
-        onClose={() => setFormOpen(false)}
+        visible={editor.open}
+        editing={editor.editing}
+        onClose={editor.close}
         onSaved={() => {
-          setFormOpen(false)
+          editor.close()
           Message.success(t('common.saved'))
           void list.reload()
         }}
