@@ -16,4 +16,11 @@ export {
   ruleAppliesTo,
   MAX_VOUCHER_BATCH,
 } from '../../../src/contracts/billing.ts'
-export { createUserBody, updateUserBody, setRoleBody, roles } from '../../../src/contracts/users.ts'
+export {
+  createUserBody,
+  updateUserBody,
+  setRoleBody,
+  roles,
+  changePasswordBody,
+} from '../../../src/contracts/users.ts'
+export { topUpBody } from '../../../src/contracts/billing.ts'

@@ -18,6 +18,7 @@ import { browserTimeZone, compact, dayBoundsIso, daysBetween, lastDays, num, usd
 import { Chart } from '../components/Chart.tsx'
 import { BalanceCard, RateLimitCard } from './dashboard/AccountPanel.tsx'
 import { SplitPanel } from './dashboard/SplitPanel.tsx'
+import { AccountSecurityCard } from './dashboard/PasswordCard.tsx'
 
 type SortOrder = 'ascend' | 'descend' | undefined
 
@@ -309,6 +310,8 @@ export default function Dashboard() {
         <BalanceCard status={status} onChanged={loadStatus} />
         <RateLimitCard status={status} />
       </div>
+
+      <AccountSecurityCard />
 
       <Card title={t('dashboard.usage')}>
         <Table<UsageRow>

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import {
   Button,
+  Drawer,
   Input,
   Modal,
   Popconfirm,
@@ -18,6 +19,8 @@ import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../comp
 import { usd } from '../lib/format.ts'
 import { UserFormModal } from './users/UserFormModal.tsx'
 import { UserGroups } from './users/UserGroups.tsx'
+import { TopUpModal } from './users/TopUpModal.tsx'
+import { BalanceHistory } from './users/BalanceHistory.tsx'
 
 const roleColor = { user: 'gray', admin: 'arcoblue', superadmin: 'purple' } as const
 
@@ -30,6 +33,8 @@ export default function Users() {
   const [formOpen, setFormOpen] = useState(false)
   const [editing, setEditing] = useState<User | null>(null)
   const [groupsOf, setGroupsOf] = useState<string | null>(null)
+  const [topUpOf, setTopUpOf] = useState<User | null>(null)
+  const [historyOf, setHistoryOf] = useState<string | null>(null)
   const list = useList(
     (p) => getList<User>('/admin/users', { page: p.page, page_size: p.pageSize, q: search || undefined }),
     { filters: search, paged: true },
@@ -137,6 +142,25 @@ export default function Users() {
       >
         {t('users.groups')}
       </Button>
+      {/* An unlimited balance has nothing to add to (the server refuses it too). */}
+      {r.quota_usd === null ? null : (
+        <Button
+          size="mini"
+          type="text"
+          onClick={() => setTopUpOf(r)}
+          data-testid={`user-top-up-${r.username}`}
+        >
+          {t('users.topUp')}
+        </Button>
+      )}
+      <Button
+        size="mini"
+        type="text"
+        onClick={() => setHistoryOf(r.username)}
+        data-testid={`user-history-${r.username}`}
+      >
+        {t('users.history')}
+      </Button>
       {r.username === me ? null : (
         <DeleteButton
           title={t('users.deleteConfirm', { name: r.username })}
@@ -172,7 +196,7 @@ export default function Users() {
       list={list}
       columns={columns}
       rowKey="username"
-      actions={{ width: 170, render: actions }}
+      actions={{ width: 330, render: actions }}
       bulk={(selected, clear) => (
         <>
           {bulkSet(selected, false, clear)}
@@ -221,6 +245,32 @@ export default function Users() {
       >
         {groupsOf ? <UserGroups username={groupsOf} /> : null}
       </Modal>
+      <TopUpModal
+        username={topUpOf?.username ?? null}
+        balance={topUpOf?.quota_usd ?? null}
+        onClose={() => setTopUpOf(null)}
+        onSaved={(amount) => {
+          const name = topUpOf?.username ?? ''
+          setTopUpOf(null)
+          void list.run(async () => undefined, t('users.toppedUp', { amount: usd(amount), name }))
+        }}
+      />
+      <Drawer
+        title={t('users.historyOf', { name: historyOf ?? '' })}
+        visible={historyOf !== null}
+        onCancel={() => setHistoryOf(null)}
+        footer={null}
+        width="min(760px, 100vw)"
+        unmountOnExit
+        data-testid="user-history-drawer"
+      >
+        {historyOf ? (
+          <BalanceHistory
+            url={`/admin/users/${encodeURIComponent(historyOf)}/balance-history`}
+            testId="user-balance-history"
+          />
+        ) : null}
+      </Drawer>
     </ListPage>
   )
 }
