@@ -2,53 +2,13 @@ import { describe, expect, it } from 'vitest'
 import type { BillableUsage } from './billable-usage.ts'
 import { computeCost } from './compute-cost.ts'
 import { createPriceIndex } from './find-model-prices.ts'
-import type { PriceRow } from './price-table.ts'
-import { billableUsage as usage, priceRow as row } from '../../../test/support/pricing-fixtures.ts'
+import {
+  billableUsage as usage,
+  priceRow as row,
+  SAMPLE_PRICE_ROWS,
+} from '../../../test/support/pricing-fixtures.ts'
 
-const globalRows: PriceRow[] = [
-  // OpenAI o4-mini: $1.10 in, $0.275 cached in, $4.40 out
-  row('o4-mini', 'input_token', 1_100_000_000n),
-  row('o4-mini', 'cache_read_token', 275_000_000n),
-  row('o4-mini', 'output_token', 4_400_000_000n),
-  // Anthropic Sonnet 4.5: $3 / $15, read $0.30, 5m write $3.75, 1h write $6; > 200k prompt: $6 / $22.50 / $0.60 / $7.50 / $12
-  row('claude-sonnet-4-5*', 'input_token', 3_000_000_000n),
-  row('claude-sonnet-4-5*', 'output_token', 15_000_000_000n),
-  row('claude-sonnet-4-5*', 'cache_read_token', 300_000_000n),
-  row('claude-sonnet-4-5*', 'cache_write_token', 3_750_000_000n),
-  row('claude-sonnet-4-5*', 'cache_write_1h_token', 6_000_000_000n),
-  row('claude-sonnet-4-5*', 'input_token', 6_000_000_000n, 200_000),
-  row('claude-sonnet-4-5*', 'output_token', 22_500_000_000n, 200_000),
-  row('claude-sonnet-4-5*', 'cache_read_token', 600_000_000n, 200_000),
-  row('claude-sonnet-4-5*', 'cache_write_token', 7_500_000_000n, 200_000),
-  row('claude-sonnet-4-5*', 'cache_write_1h_token', 12_000_000_000n, 200_000),
-  row('claude-sonnet-4-5*', 'web_search_call', 10_000_000n), // $0.01 per search
-  // Anthropic Haiku 3.5 with deliberately missing prices: no cache read, no 1h write, no output
-  row('claude-3-5-haiku*', 'input_token', 800_000_000n),
-  row('claude-3-5-haiku*', 'cache_write_token', 1_000_000_000n),
-  // Gemini 2.5 Flash: $0.30 in, $0.03 cached, $2.50 out
-  row('gemini-2.5-flash', 'input_token', 300_000_000n),
-  row('gemini-2.5-flash', 'cache_read_token', 30_000_000n),
-  row('gemini-2.5-flash', 'output_token', 2_500_000_000n),
-  // Gemini 2.5 Pro: $1.25 / $10 / $0.125 cached; prompts > 200k: $2.50 / $15 / $0.25
-  row('gemini-2.5-pro', 'input_token', 1_250_000_000n),
-  row('gemini-2.5-pro', 'output_token', 10_000_000_000n),
-  row('gemini-2.5-pro', 'cache_read_token', 125_000_000n),
-  row('gemini-2.5-pro', 'input_token', 2_500_000_000n, 200_000),
-  row('gemini-2.5-pro', 'output_token', 15_000_000_000n, 200_000),
-  row('gemini-2.5-pro', 'cache_read_token', 250_000_000n, 200_000),
-  // Per-request prices: $0.04 per image (its token price is ignored); $0.005 per call + $0.01 per search
-  row('image-gen-1', 'request', 40_000_000n),
-  row('image-gen-1', 'input_token', 1_000_000_000n),
-  row('search-agent-1', 'request', 5_000_000n),
-  row('search-agent-1', 'web_search_call', 10_000_000n),
-  // gpt-4o-mini: $0.15 / $0.60, no cached price (falls back to input)
-  row('gpt-4o-mini', 'input_token', 150_000_000n),
-  row('gpt-4o-mini', 'output_token', 600_000_000n),
-  // A price with sub-nano per-token precision: $0.0375 / 1M = 37.5 nano-USD per token
-  row('tiny-embed', 'input_token', 37_500_000n),
-]
-
-const priceIndex = createPriceIndex(globalRows, [])
+const priceIndex = createPriceIndex(SAMPLE_PRICE_ROWS, [])
 
 interface CostCase {
   name: string

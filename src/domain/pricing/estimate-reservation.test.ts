@@ -1,30 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { estimatePromptTokens, estimateReservation, type ReservationRequest } from './estimate-reservation.ts'
 import { createPriceIndex } from './find-model-prices.ts'
-import { priceRow as row } from '../../../test/support/pricing-fixtures.ts'
+import { SAMPLE_PRICE_ROWS } from '../../../test/support/pricing-fixtures.ts'
 
-const index = createPriceIndex(
-  [
-    // $2.50 / $10 per 1M
-    row('gpt-4o', 'input_token', 2_500_000_000n),
-    row('gpt-4o', 'output_token', 10_000_000_000n),
-    // $0.075 / $0.30 per 1M (fractional nano per token after ⌈⌉: forces rounding up)
-    row('gemini-2.0-flash-lite', 'input_token', 75_000_000n),
-    row('gemini-2.0-flash-lite', 'output_token', 300_000_000n),
-    // long context above 200k prompt tokens
-    row('gemini-2.5-pro', 'input_token', 1_250_000_000n),
-    row('gemini-2.5-pro', 'output_token', 10_000_000_000n),
-    row('gemini-2.5-pro', 'input_token', 2_500_000_000n, 200_000),
-    row('gemini-2.5-pro', 'output_token', 15_000_000_000n, 200_000),
-    // $0.04 per image
-    row('image-gen-1', 'request', 40_000_000n),
-    row('image-gen-1', 'input_token', 1_000_000_000n),
-  ],
-  [],
-)
+/**
+ * Prices used below (per 1M tokens): gpt-4o $2.50 / $10; gemini-2.0-flash-lite $0.075 / $0.30; gemini-2.5-pro
+ * $1.25 / $10, and $2.50 / $15 above 200k prompt tokens; image-gen-1 $0.04 per image.
+ */
+const index = createPriceIndex(SAMPLE_PRICE_ROWS, [])
 const R = 4096
 
-/** The estimate for `model` from the table above, with R output tokens at most. */
+/** The estimate for `model` from the sample table, with R output tokens at most. */
 function estimate(model: string, request: ReservationRequest, multiplier = 1): bigint {
   return estimateReservation(index.lookup(model, null), request, multiplier, R)
 }
