@@ -48,7 +48,7 @@ export interface AdmissionFacts {
 export interface AdmissionDeps {
   limiter: RateLimiter
   /** Holds the estimate against the user's balance and the key's cap (reserve-funds.ts). */
-  reserve: (r: ReservationRequest) => Promise<ReservationResult>
+  reserve: (request: ReservationRequest) => Promise<ReservationResult>
 }
 
 /**
@@ -85,10 +85,11 @@ export type AdmissionResult =
 const toLimitRules = (rules: readonly GroupRuleFacts[]): LimitRule[] =>
   rules.map((r) => ({ id: r.id, limitType: r.limitType, windowSec: r.windowSec, limit: r.limit }))
 
-function keyRules(p: KeyFacts): LimitRule[] {
+function keyRules(key: KeyFacts): LimitRule[] {
   const out: LimitRule[] = []
-  if (p.rpm) out.push({ id: `rpm:${p.tokenId}`, limitType: 'request_limit', windowSec: 60, limit: p.rpm })
-  if (p.tpm) out.push({ id: `tpm:${p.tokenId}`, limitType: 'token_limit', windowSec: 60, limit: p.tpm })
+  if (key.rpm)
+    out.push({ id: `rpm:${key.tokenId}`, limitType: 'request_limit', windowSec: 60, limit: key.rpm })
+  if (key.tpm) out.push({ id: `tpm:${key.tokenId}`, limitType: 'token_limit', windowSec: 60, limit: key.tpm })
   return out
 }
 
@@ -97,49 +98,55 @@ function keyRules(p: KeyFacts): LimitRule[] {
  * to the group), then the reservation of the estimate against the user's balance and the key's cap. Anything
  * refused undoes what was recorded before it.
  */
-export async function admitFunds(deps: AdmissionDeps, a: AdmissionFacts): Promise<AdmissionResult> {
+export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Promise<AdmissionResult> {
   const { limiter } = deps
-  const p = a.key
-  const { maxTokens, n } = a
+  const key = facts.key
+  const { maxTokens, n } = facts
   const estimateNano = estimateReservation(
-    a.prices,
-    { promptBytes: a.promptBytes, maxTokens, n },
-    a.multiplier,
-    a.reserveOutputTokens,
+    facts.prices,
+    { promptBytes: facts.promptBytes, maxTokens, n },
+    facts.multiplier,
+    facts.reserveOutputTokens,
   )
   const estimateTokens =
-    (estimatePromptTokens(a.promptBytes) +
-      Math.min(maxTokens ?? a.reserveOutputTokens, a.reserveOutputTokens)) *
+    (estimatePromptTokens(facts.promptBytes) +
+      Math.min(maxTokens ?? facts.reserveOutputTokens, facts.reserveOutputTokens)) *
     n
   const estimate = { tokens: estimateTokens, costNano: estimateNano }
   const buckets: Admission['buckets'] = []
   const undo = async () => {
-    for (const b of buckets) await limiter.settle(b.scope, b.rules, a.requestId, { tokens: 0, costNano: 0 })
+    for (const b of buckets)
+      await limiter.settle(b.scope, b.rules, facts.requestId, { tokens: 0, costNano: 0 })
   }
   let headers: Record<string, string> = {}
-  const limited = (r: Extract<AdmitResult, { ok: false }>): AdmissionRefusal => ({
+  const limited = (result: Extract<AdmitResult, { ok: false }>): AdmissionRefusal => ({
     kind: 'rate_limited',
-    rule: r.rule,
-    retryAfterSec: r.retryAfterSec,
-    headers: buildRateLimitHeaders(r),
+    rule: result.rule,
+    retryAfterSec: result.retryAfterSec,
+    headers: buildRateLimitHeaders(result),
   })
 
   let checked = false
   let failedOpen = false
   const decided = (): RateLimitDecision | null => (failedOpen ? 'fail_open' : checked ? 'allowed' : null)
-  const kr = keyRules(p)
+  const kr = keyRules(key)
   if (kr.length) {
-    const r = await limiter.admit({ scope: keyScope(p.tokenId), rules: kr, requestId: a.requestId, estimate })
+    const r = await limiter.admit({
+      scope: keyScope(key.tokenId),
+      rules: kr,
+      requestId: facts.requestId,
+      estimate,
+    })
     if (!r.ok) return { ok: false, refusal: limited(r), rateLimit: 'limited' }
     checked = true
     if (r.degraded) failedOpen = true
-    buckets.push({ scope: keyScope(p.tokenId), rules: kr })
+    buckets.push({ scope: keyScope(key.tokenId), rules: kr })
     headers = buildRateLimitHeaders(r)
   }
 
   let releaseConcurrency: (() => Promise<void>) | null = null
-  if (p.maxConcurrency) {
-    releaseConcurrency = await limiter.acquireConcurrency(keyScope(p.tokenId), p.maxConcurrency, 3600)
+  if (key.maxConcurrency) {
+    releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.tokenId), key.maxConcurrency, 3600)
     if (!releaseConcurrency) {
       await undo()
       return { ok: false, refusal: { kind: 'concurrency' }, rateLimit: 'concurrency_limited' }
@@ -159,23 +166,25 @@ export async function admitFunds(deps: AdmissionDeps, a: AdmissionFacts): Promis
   })
   const reserve = (userAmount: bigint) =>
     deps.reserve({
-      requestId: a.requestId,
-      username: p.username,
-      tokenId: p.tokenId,
+      requestId: facts.requestId,
+      username: key.username,
+      tokenId: key.tokenId,
       userAmount,
       tokenAmount: estimateNano,
-      now: a.now,
+      now: facts.now,
     })
 
   let covered = false
   // For a key bound to the routed group, the group's active rules are its package. A personal key that only
   // routes through the group is limited by the rules an admin extended to all keys (`all_keys`), as throttles
   // it cannot pay its way around; by default (`bound_keys`, as the original) by none: the balance alone decides.
-  const bound = a.groupId !== null && p.groupId === a.groupId
-  const rules = toLimitRules(bound ? a.groupRules : a.groupRules.filter((r) => r.appliesTo === 'all_keys'))
-  if (rules.length && a.groupId) {
-    const scope = groupScope(a.groupId, p.username)
-    const r = await limiter.admit({ scope, rules, requestId: a.requestId, estimate })
+  const bound = facts.groupId !== null && key.groupId === facts.groupId
+  const rules = toLimitRules(
+    bound ? facts.groupRules : facts.groupRules.filter((r) => r.appliesTo === 'all_keys'),
+  )
+  if (rules.length && facts.groupId) {
+    const scope = groupScope(facts.groupId, key.username)
+    const r = await limiter.admit({ scope, rules, requestId: facts.requestId, estimate })
     if (r.ok) {
       checked = true
       if (r.degraded) failedOpen = true
@@ -184,8 +193,8 @@ export async function admitFunds(deps: AdmissionDeps, a: AdmissionFacts): Promis
       // A key bound to a group whose active rules all pass is covered by that group's package. While the limiter
       // fails open the rules were not checked: only rate limiting degrades, never a budget, so the user's balance
       // pays (docs/security.md, #36). A key without a user has no balance to fall back on and stays covered.
-      covered = bound && !(r.degraded && p.username)
-    } else if (bound && p.username) {
+      covered = bound && !(r.degraded && key.username)
+    } else if (bound && key.username) {
       // The package is used up: the balance may pay instead. If it cannot, the answer is the rule (429, not
       // 402): waiting for the window is what the caller can do.
       const paid = await reserve(estimateNano)
@@ -203,8 +212,8 @@ export async function admitFunds(deps: AdmissionDeps, a: AdmissionFacts): Promis
   }
 
   // Nothing to protect: an unlimited balance (or a package) and a key without a cap. No database write needed.
-  const keyCapped = p.quotaNano !== null && p.quotaNano > 0n
-  if (!keyCapped && (covered || p.userUnlimited)) {
+  const keyCapped = key.quotaNano !== null && key.quotaNano > 0n
+  if (!keyCapped && (covered || key.userUnlimited)) {
     return admitted({ rateLimit: decided(), covered, reserved: false, headers })
   }
   const reserved = await reserve(covered ? 0n : estimateNano)

@@ -24,19 +24,19 @@ export const lostReservationStats = { pending: 0, released: 0 }
  * after the late-commit window (docs/security.md, "database faults"). Releasing a reservation that was never
  * written changes nothing.
  */
-export function createLostReservationRelease(o: LostReservationOptions): (requestId: string) => void {
-  const baseDelayMs = o.baseDelayMs ?? 250
-  const maxDelayMs = o.maxDelayMs ?? 30_000
-  const now = o.now ?? Date.now
+export function createLostReservationRelease(options: LostReservationOptions): (requestId: string) => void {
+  const baseDelayMs = options.baseDelayMs ?? 250
+  const maxDelayMs = options.maxDelayMs ?? 30_000
+  const now = options.now ?? Date.now
   const pending = new Set<string>()
 
   function attempt(requestId: string, failedAt: number, failures: number, delayMs: number): void {
     const timer = setTimeout(() => {
       const startedAt = now()
-      o.release(requestId).then(
+      options.release(requestId).then(
         (released) => {
           if (released) lostReservationStats.released++
-          const windowLeft = failedAt + o.lateCommitMs - startedAt
+          const windowLeft = failedAt + options.lateCommitMs - startedAt
           if (windowLeft <= 0) {
             pending.delete(requestId)
             lostReservationStats.pending--

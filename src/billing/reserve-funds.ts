@@ -72,14 +72,14 @@ const releaseTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
 const RESERVATION_KEYS = ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'] as const
 
 /** One reservations row from a statement's parameter stand-ins (both insert statements share it). */
-function reservationRow(p: Record<(typeof RESERVATION_KEYS)[number], never>) {
+function reservationRow(params: Record<(typeof RESERVATION_KEYS)[number], never>) {
   return {
-    request_id: p.requestId,
-    username: p.username,
-    token_id: p.tokenId,
-    user_amount_nano: p.userAmount,
-    token_amount_nano: p.tokenAmount,
-    created_at: p.now,
+    request_id: params.requestId,
+    username: params.username,
+    token_id: params.tokenId,
+    user_amount_nano: params.userAmount,
+    token_amount_nano: params.tokenAmount,
+    created_at: params.now,
   }
 }
 
@@ -185,25 +185,28 @@ async function writeReservations(
  * be lost together, consistently — the settlement then releases nothing and still charges the real cost once.
  * Settlements, which move money, keep durable commits.
  */
-async function reserveOnePostgres(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
-  const user = r.username
+async function reserveOnePostgres(
+  db: Kysely<Database>,
+  request: ReservationRequest,
+): Promise<ReservationResult> {
+  const user = request.username
   const query = sql<{ user_held: number; token_held: number; relaxed: string }>`
     WITH u AS (
-      UPDATE users SET reserved_nano = reserved_nano + ${r.userAmount}::bigint
+      UPDATE users SET reserved_nano = reserved_nano + ${request.userAmount}::bigint
       WHERE ${user}::text IS NOT NULL AND username = ${user}::text
-        AND (quota_nano IS NULL OR quota_nano - reserved_nano >= ${r.userAmount}::bigint)
+        AND (quota_nano IS NULL OR quota_nano - reserved_nano >= ${request.userAmount}::bigint)
       RETURNING 1
     ), t AS (
-      UPDATE tokens SET reserved_nano = reserved_nano + ${r.tokenAmount}::bigint
-      WHERE id = ${r.tokenId}::text
+      UPDATE tokens SET reserved_nano = reserved_nano + ${request.tokenAmount}::bigint
+      WHERE id = ${request.tokenId}::text
         AND (quota_nano IS NULL OR quota_nano <= 0
-          OR quota_nano - used_nano - reserved_nano >= ${r.tokenAmount}::bigint)
+          OR quota_nano - used_nano - reserved_nano >= ${request.tokenAmount}::bigint)
         AND (${user}::text IS NULL OR EXISTS (SELECT 1 FROM u))
       RETURNING 1
     ), ins AS (
       INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at)
-      SELECT ${r.requestId}::text, ${user}::text, ${r.tokenId}::text, ${r.userAmount}::bigint,
-        ${r.tokenAmount}::bigint, ${r.now}::bigint
+      SELECT ${request.requestId}::text, ${user}::text, ${request.tokenId}::text, ${request.userAmount}::bigint,
+        ${request.tokenAmount}::bigint, ${request.now}::bigint
       WHERE EXISTS (SELECT 1 FROM t)
       RETURNING 1
     )
@@ -212,7 +215,7 @@ async function reserveOnePostgres(db: Kysely<Database>, r: ReservationRequest): 
   const row = (await query.execute(db)).rows[0]
   if (user && Number(row.user_held) !== 1) return { ok: false, reason: 'balance' }
   if (Number(row.token_held) !== 1) {
-    if (user) await releaseUserFunds(db, { username: user, amount: r.userAmount })
+    if (user) await releaseUserFunds(db, { username: user, amount: request.userAmount })
     return { ok: false, reason: 'key_cap' }
   }
   return { ok: true }
@@ -306,8 +309,11 @@ function syncTransactionCache(db: Kysely<Database>): (sqlite: SQLite.Database) =
 }
 
 /** Reserves in a transaction of its own. */
-async function reserveFundsAlone(db: Kysely<Database>, r: ReservationRequest): Promise<ReservationResult> {
-  const [result] = await db.transaction().execute((trx) => writeReservations(trx, [r]))
+async function reserveFundsAlone(
+  db: Kysely<Database>,
+  request: ReservationRequest,
+): Promise<ReservationResult> {
+  const [result] = await db.transaction().execute((trx) => writeReservations(trx, [request]))
   return result
 }
 
@@ -344,13 +350,13 @@ export function createReservationWriter(db: Kysely<Database>, opts: ReservationW
     // Unreachable or timed out: each item alone would fail the same way, after a wait of its own.
     failsWhole: isDatabaseUnavailable,
   })
-  const reserve = async (r: ReservationRequest): Promise<ReservationResult> => {
+  const reserve = async (request: ReservationRequest): Promise<ReservationResult> => {
     try {
-      return await write(r)
+      return await write(request)
     } catch (err) {
       // The answer may have been lost after the database wrote the hold: the request is refused, so the hold
       // (if there is one) must not outlive it.
-      if (isDatabaseUnavailable(err)) releaseLost(r.requestId)
+      if (isDatabaseUnavailable(err)) releaseLost(request.requestId)
       throw err
     }
   }

@@ -11,7 +11,7 @@ export interface RetryLogger {
 
 export interface SettlementRetryOptions {
   /** One attempt at writing a settlement (the group commit: retries gather into batches as live ones do). */
-  write: (s: Settlement) => Promise<unknown>
+  write: (settlement: Settlement) => Promise<unknown>
   /** Where waiting settlements are kept on disk until they land; none: in memory only. */
   journal?: SettlementJournal
   logger?: RetryLogger
@@ -28,9 +28,9 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
  * has landed (an earlier attempt committed, its answer was lost). Exactly once holds because the usage row's request
  * id is unique and written in the same transaction as the rest of the settlement.
  */
-export function createSettlementRetry(o: SettlementRetryOptions) {
-  const baseDelayMs = o.baseDelayMs ?? 250
-  const maxDelayMs = o.maxDelayMs ?? 30_000
+export function createSettlementRetry(options: SettlementRetryOptions) {
+  const baseDelayMs = options.baseDelayMs ?? 250
+  const maxDelayMs = options.maxDelayMs ?? 30_000
   const pending = new Map<string, { s: Settlement; attempts: number }>()
   let timer: NodeJS.Timeout | null = null
   let failedRounds = 0
@@ -53,14 +53,14 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
     if (!pending.delete(requestId)) return
     settlementStats.pending--
     settlementStats.recovered++
-    if (pending.size === 0) o.journal?.clear()
+    if (pending.size === 0) options.journal?.clear()
   }
 
   function runRound(): Promise<void> {
     if (round) return round
     round = (async () => {
       const items = [...pending.values()]
-      const results = await Promise.allSettled(items.map((p) => o.write(p.s)))
+      const results = await Promise.allSettled(items.map((p) => options.write(p.s)))
       let failed = 0
       let lastError: unknown = null
       results.forEach((r, i) => {
@@ -74,13 +74,13 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
       })
       if (failed > 0) {
         failedRounds++
-        o.logger?.warn(
+        options.logger?.warn(
           { pending: pending.size, failed, round: failedRounds, err: errorText(lastError) },
           'settlements still refused by the database; retrying',
         )
       } else {
         if (items.length > 0)
-          o.logger?.info({ written: items.length }, 'settlements refused earlier have landed')
+          options.logger?.info({ written: items.length }, 'settlements refused earlier have landed')
         failedRounds = 0
       }
     })().finally(() => {
@@ -92,19 +92,19 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
 
   return {
     /** A settlement whose write failed: kept (on disk too) and retried until it lands. */
-    add(s: Settlement, err: unknown): void {
+    add(settlement: Settlement, err: unknown): void {
       settlementStats.failedAttempts++
-      if (pending.has(s.requestId)) return
-      pending.set(s.requestId, { s, attempts: 1 })
+      if (pending.has(settlement.requestId)) return
+      pending.set(settlement.requestId, { s: settlement, attempts: 1 })
       settlementStats.pending++
-      o.journal?.record(s, (journalErr) =>
-        o.logger?.error(
+      options.journal?.record(settlement, (journalErr) =>
+        options.logger?.error(
           { err: errorText(journalErr) },
           'could not keep waiting settlements on disk; they are retried from memory only',
         ),
       )
-      o.logger?.warn(
-        { requestId: s.requestId, pending: pending.size, err: errorText(err) },
+      options.logger?.warn(
+        { requestId: settlement.requestId, pending: pending.size, err: errorText(err) },
         'settlement refused by the database; it is retried until it lands',
       )
       schedule()
@@ -138,9 +138,9 @@ export function createSettlementRetry(o: SettlementRetryOptions) {
       const left = pending.size
       if (left > 0) {
         try {
-          o.journal?.flush()
+          options.journal?.flush()
         } catch (err) {
-          o.logger?.error(
+          options.logger?.error(
             { err: errorText(err), settlements: left },
             'could not keep waiting settlements on disk',
           )

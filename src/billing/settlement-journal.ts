@@ -16,8 +16,8 @@ const PREFIX = 'pending-settlements-'
 const SUFFIX = '.jsonl'
 
 /** One settlement as a journal line; its one bigint (the cost) as a decimal string. */
-function toLine(s: Settlement): string {
-  return `${JSON.stringify({ ...s, costNano: s.costNano.toString() })}\n`
+function toLine(settlement: Settlement): string {
+  return `${JSON.stringify({ ...settlement, costNano: settlement.costNano.toString() })}\n`
 }
 
 function fromLine(line: string): Settlement {
@@ -61,8 +61,8 @@ export function createSettlementJournal(dir: string) {
      * Keeps the settlement on disk, synced, by the end of this turn of the event loop (with the others refused in
      * it); a failure to write is reported to `onError`.
      */
-    record(s: Settlement, onError: (err: unknown) => void): void {
-      buffered.push(toLine(s))
+    record(settlement: Settlement, onError: (err: unknown) => void): void {
+      buffered.push(toLine(settlement))
       if (scheduled) return
       scheduled = true
       setImmediate(() => {

@@ -70,17 +70,17 @@ function inDependencyOrder(tables: TableShape[]): TableShape[] {
   const byName = new Map(tables.map((t) => [t.name, t]))
   const done = new Set<string>()
   const out: TableShape[] = []
-  const visit = (t: TableShape, path: Set<string>) => {
-    if (done.has(t.name)) return
-    if (path.has(t.name)) throw new Error(`foreign keys form a cycle through ${t.name}`)
-    path.add(t.name)
-    for (const r of t.references) {
+  const visit = (table: TableShape, path: Set<string>) => {
+    if (done.has(table.name)) return
+    if (path.has(table.name)) throw new Error(`foreign keys form a cycle through ${table.name}`)
+    path.add(table.name)
+    for (const r of table.references) {
       const dep = byName.get(r)
       if (dep) visit(dep, path)
     }
-    path.delete(t.name)
-    done.add(t.name)
-    out.push(t)
+    path.delete(table.name)
+    done.add(table.name)
+    out.push(table)
   }
   for (const t of tables) visit(t, new Set())
   return out
@@ -141,9 +141,14 @@ export async function sumBalances(db: Kysely<Database>): Promise<Balances> {
   }
 }
 
-async function digestTable(db: Kysely<Database>, t: TableShape): Promise<{ rows: number; digest: string }> {
-  const digest = createRowDigest(t.columns)
-  await readTablePages(db, t.name, t.keyColumns, t.columns, PAGE, async (rows) => digest.add(rows))
+async function digestTable(
+  db: Kysely<Database>,
+  table: TableShape,
+): Promise<{ rows: number; digest: string }> {
+  const digest = createRowDigest(table.columns)
+  await readTablePages(db, table.name, table.keyColumns, table.columns, PAGE, async (rows) =>
+    digest.add(rows),
+  )
   return digest.result()
 }
 

@@ -140,15 +140,15 @@ export function readOriginalDatabase(file: string): OriginalData {
     }
     const all = (table: string): Raw[] =>
       tables.has(table) ? (db.prepare(`select * from "${table}"`).all() as Raw[]) : []
-    const price = (r: Raw): OriginalPrice => ({
-      id: text(r.id),
-      model_name: text(r.model_name),
-      unit: text(r.unit),
-      price_per_unit: num(r.price_per_unit),
-      vendor: str(r.vendor),
+    const price = (row: Raw): OriginalPrice => ({
+      id: text(row.id),
+      model_name: text(row.model_name),
+      unit: text(row.unit),
+      price_per_unit: num(row.price_per_unit),
+      vendor: str(row.vendor),
       context_length:
-        r.context_length === null || r.context_length === undefined ? null : num(r.context_length),
-      created_at: originalTime(r.created_at),
+        row.context_length === null || row.context_length === undefined ? null : num(row.context_length),
+      created_at: originalTime(row.created_at),
     })
     return {
       groups: all('user_groups').map((r) => ({

@@ -23,9 +23,13 @@ function globalHelp(commands: readonly CliCommand[]): string {
   )
 }
 
-export function commandHelp(c: CliCommand): string {
-  const lines = [`Usage: any-gateway ${c.name}${c.usage ? ` ${c.usage}` : ''} [--json]`, '', c.summary]
-  if (c.details.length > 0) lines.push('', ...c.details.map((d) => `  ${d}`))
+export function commandHelp(command: CliCommand): string {
+  const lines = [
+    `Usage: any-gateway ${command.name}${command.usage ? ` ${command.usage}` : ''} [--json]`,
+    '',
+    command.summary,
+  ]
+  if (command.details.length > 0) lines.push('', ...command.details.map((d) => `  ${d}`))
   return lines.join('\n') + '\n'
 }
 

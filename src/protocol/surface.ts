@@ -32,6 +32,6 @@ export function defineSurface(protocol: ProtocolId, endpoint: string, over: Part
 }
 
 /** Endpoints that cost nothing at the provider and are not billed (token counting, moderation). */
-export function isFreeEndpoint(s: Surface): boolean {
-  return s.free
+export function isFreeEndpoint(surface: Surface): boolean {
+  return surface.free
 }

@@ -79,21 +79,21 @@ export async function admitCall(
 }
 
 /** Billing's refusal in the gateway's error registry, with the client's retry hints. */
-function refusalError(f: AdmissionRefusal): AppError {
-  if (f.kind === 'rate_limited') {
-    const what = f.rule.limitType.replace('_limit', '')
+function refusalError(refusal: AdmissionRefusal): AppError {
+  if (refusal.kind === 'rate_limited') {
+    const what = refusal.rule.limitType.replace('_limit', '')
     return new AppError(
       'rate_limited',
-      `Rate limit exceeded (${what} limit of ${f.rule.limit} per ${f.rule.windowSec}s); retry after ${f.retryAfterSec}s`,
+      `Rate limit exceeded (${what} limit of ${refusal.rule.limit} per ${refusal.rule.windowSec}s); retry after ${refusal.retryAfterSec}s`,
       undefined,
-      f.headers,
+      refusal.headers,
     )
   }
-  if (f.kind === 'concurrency')
+  if (refusal.kind === 'concurrency')
     return new AppError('rate_limited', 'Too many concurrent requests for this API key')
   return new AppError(
     'insufficient_quota',
-    f.reason === 'balance'
+    refusal.reason === 'balance'
       ? 'Insufficient balance; redeem a voucher or ask an administrator'
       : 'This API key has reached its spending cap',
   )

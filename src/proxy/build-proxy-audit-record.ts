@@ -15,9 +15,10 @@ function parseBody(buf: Buffer): unknown {
   }
 }
 
-function headersOf(h: ProxyOutcome['requestHeaders']): Record<string, string> {
+function headersOf(headers: ProxyOutcome['requestHeaders']): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
   return out
 }
 
@@ -26,46 +27,48 @@ function headersOf(h: ProxyOutcome['requestHeaders']): Record<string, string> {
  * redacts again (keys, passwords, `?key=`) off the hot path; unauthenticated rejections keep metadata only, so
  * scanners cannot fill the disk.
  */
-export function buildProxyAuditRecord(o: ProxyOutcome): { record: AuditRecord; secrets: string[] } {
-  const s = o.settlement
+export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRecord; secrets: string[] } {
+  const s = outcome.settlement
   const isStream = s?.isStream ?? false
-  const authenticated = o.principal !== null
+  const authenticated = outcome.principal !== null
   const record: AuditRecord = {
     version: 1,
-    request_id: o.requestId,
-    created_at: new Date(o.startedAt).toISOString(),
+    request_id: outcome.requestId,
+    created_at: new Date(outcome.startedAt).toISOString(),
     kind: authenticated ? 'full' : 'metadata',
-    method: o.method,
-    client_path: o.clientPath,
-    client_protocol: o.surface.protocol,
-    upstream_url: o.upstreamUrl ?? undefined,
-    channel_id: o.channel?.id,
-    channel_name: o.channel?.name,
-    token_id: o.principal?.tokenId,
-    username: o.principal?.username ?? undefined,
+    method: outcome.method,
+    client_path: outcome.clientPath,
+    client_protocol: outcome.surface.protocol,
+    upstream_url: outcome.upstreamUrl ?? undefined,
+    channel_id: outcome.channel?.id,
+    channel_name: outcome.channel?.name,
+    token_id: outcome.principal?.tokenId,
+    username: outcome.principal?.username ?? undefined,
     group_id: s?.groupId ?? undefined,
-    model: o.model ?? undefined,
+    model: outcome.model ?? undefined,
     upstream_model: s?.upstreamModel ?? undefined,
-    status: o.status,
-    rejection_reason: o.rejection ?? undefined,
-    error_code: o.errorCode ?? undefined,
+    status: outcome.status,
+    rejection_reason: outcome.rejection ?? undefined,
+    error_code: outcome.errorCode ?? undefined,
     is_stream: isStream,
     request: {
-      headers: headersOf(o.requestHeaders),
-      body: authenticated ? (o.requestJson ?? parseBody(o.requestBody)) : undefined,
+      headers: headersOf(outcome.requestHeaders),
+      body: authenticated ? (outcome.requestJson ?? parseBody(outcome.requestBody)) : undefined,
     },
     response: {
-      status: o.status,
-      headers: o.responseHeaders,
+      status: outcome.status,
+      headers: outcome.responseHeaders,
       body:
-        authenticated && !isStream ? (o.responseJson ?? parseBody(Buffer.from(o.responseBody))) : undefined,
-      sse_raw: authenticated && isStream ? o.responseBody : undefined,
-      reassembled_text: authenticated && isStream ? (o.reassembledText ?? undefined) : undefined,
+        authenticated && !isStream
+          ? (outcome.responseJson ?? parseBody(Buffer.from(outcome.responseBody)))
+          : undefined,
+      sse_raw: authenticated && isStream ? outcome.responseBody : undefined,
+      reassembled_text: authenticated && isStream ? (outcome.reassembledText ?? undefined) : undefined,
     },
     timings: {
-      started_at: new Date(o.startedAt).toISOString(),
+      started_at: new Date(outcome.startedAt).toISOString(),
       ttft_ms: s?.ttftMs ?? undefined,
-      duration_ms: Math.round(o.durationMs),
+      duration_ms: Math.round(outcome.durationMs),
     },
     usage: s
       ? {
@@ -79,7 +82,7 @@ export function buildProxyAuditRecord(o: ProxyOutcome): { record: AuditRecord; s
     cost_usd: s ? Number(s.costNano) / 1e9 : undefined,
     usage_source: s?.usageSource,
   }
-  const secrets = [o.clientKey, o.channel?.apiKey].filter(
+  const secrets = [outcome.clientKey, outcome.channel?.apiKey].filter(
     (x): x is string => typeof x === 'string' && x.length > 0,
   )
   return { record, secrets }

@@ -96,9 +96,9 @@ export function buildUpstreamHeaders(
   return out
 }
 
-function lowerKeys(h: Record<string, string>): Record<string, string> {
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(h)) {
+  for (const [k, v] of Object.entries(headers)) {
     const name = k.toLowerCase()
     if (!DROP.has(name) || name === 'authorization' || name === 'x-api-key') out[name] = v
   }

@@ -17,14 +17,14 @@ export function createPriceCache(db: Kysely<Database>, refreshMs = 5000) {
       db.selectFrom('model_prices').selectAll().execute(),
       db.selectFrom('group_model_prices').selectAll().execute(),
     ])
-    const toRow = (r: (typeof global)[number] & { group_id?: string }): PriceRow | null =>
-      isPriceUnit(r.unit)
+    const toRow = (row: (typeof global)[number] & { group_id?: string }): PriceRow | null =>
+      isPriceUnit(row.unit)
         ? {
-            model_name: r.model_name,
-            unit: r.unit,
-            price_nano: toBig(r.price_nano),
-            above_input_tokens: toNum(r.above_input_tokens),
-            group_id: r.group_id,
+            model_name: row.model_name,
+            unit: row.unit,
+            price_nano: toBig(row.price_nano),
+            above_input_tokens: toNum(row.above_input_tokens),
+            group_id: row.group_id,
           }
         : null
     return createPriceIndex(

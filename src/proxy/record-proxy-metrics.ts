@@ -99,44 +99,45 @@ function children<T>(make: (...labels: string[]) => T) {
  * Records one finished proxied request (its `ProxyOutcome`) into the gateway's metrics: nothing is counted in
  * the request path itself.
  */
-export function createProxyMetricsRecorder(m: GatewayMetrics, models: ModelLabels) {
+export function createProxyMetricsRecorder(metrics: GatewayMetrics, models: ModelLabels) {
   const surfaceNames = new Map<Surface, string>()
-  const surfaceOf = (s: Surface): string => {
-    let name = surfaceNames.get(s)
+  const surfaceOf = (surface: Surface): string => {
+    let name = surfaceNames.get(surface)
     if (!name) {
-      name = `${s.protocol}/${s.endpoint}`
-      surfaceNames.set(s, name)
+      name = `${surface.protocol}/${surface.endpoint}`
+      surfaceNames.set(surface, name)
     }
     return name
   }
   const requests = children((surface, model, channel, status) =>
-    m.requests.labels({ surface, model, channel, status }),
+    metrics.requests.labels({ surface, model, channel, status }),
   )
-  const unauthenticated = children((surface, status) => m.unauthenticated.labels({ surface, status }))
-  const duration = children<Observe>((surface) => m.duration.labels({ surface }))
-  const overhead = children<Observe>((surface) => m.overhead.labels({ surface }))
-  const ttfb = children<Observe>((surface) => m.ttfb.labels({ surface }))
-  const upstreamErrors = children<Inc>((channel, kind) => m.upstreamErrors.labels({ channel, kind }))
-  const tokens = children<Inc>((model, kind) => m.tokens.labels({ model, kind }))
-  const spend = children<Inc>((model) => m.spend.labels({ model }))
-  const reservations = children<Inc>((outcome) => m.reservations.labels({ outcome }))
-  const rateLimits = children<Inc>((outcome) => m.rateLimits.labels({ outcome }))
+  const unauthenticated = children((surface, status) => metrics.unauthenticated.labels({ surface, status }))
+  const duration = children<Observe>((surface) => metrics.duration.labels({ surface }))
+  const overhead = children<Observe>((surface) => metrics.overhead.labels({ surface }))
+  const ttfb = children<Observe>((surface) => metrics.ttfb.labels({ surface }))
+  const upstreamErrors = children<Inc>((channel, kind) => metrics.upstreamErrors.labels({ channel, kind }))
+  const tokens = children<Inc>((model, kind) => metrics.tokens.labels({ model, kind }))
+  const spend = children<Inc>((model) => metrics.spend.labels({ model }))
+  const reservations = children<Inc>((outcome) => metrics.reservations.labels({ outcome }))
+  const rateLimits = children<Inc>((outcome) => metrics.rateLimits.labels({ outcome }))
 
-  const record = (o: ProxyOutcome): void => {
-    const surface = surfaceOf(o.surface)
-    const status = String(o.status)
-    duration(surface).observe(o.durationMs / 1000)
-    if (o.overheadMs !== null) overhead(surface).observe(Math.max(0, o.overheadMs) / 1000)
-    if (o.upstreamErrors) for (const e of o.upstreamErrors) upstreamErrors(e.channel.name, e.kind).inc()
-    if (o.rateLimit) rateLimits(o.rateLimit).inc()
-    if (o.reservation) reservations(o.reservation).inc()
-    if (o.principal === null && !(o.rejection && KEY_REFUSALS.has(o.rejection))) {
+  const record = (outcome: ProxyOutcome): void => {
+    const surface = surfaceOf(outcome.surface)
+    const status = String(outcome.status)
+    duration(surface).observe(outcome.durationMs / 1000)
+    if (outcome.overheadMs !== null) overhead(surface).observe(Math.max(0, outcome.overheadMs) / 1000)
+    if (outcome.upstreamErrors)
+      for (const e of outcome.upstreamErrors) upstreamErrors(e.channel.name, e.kind).inc()
+    if (outcome.rateLimit) rateLimits(outcome.rateLimit).inc()
+    if (outcome.reservation) reservations(outcome.reservation).inc()
+    if (outcome.principal === null && !(outcome.rejection && KEY_REFUSALS.has(outcome.rejection))) {
       unauthenticated(surface, status).inc()
       return
     }
-    const model = models.label(o.model, o.channel)
-    requests(surface, model, o.channel?.name ?? NONE, status).inc()
-    const s = o.settlement
+    const model = models.label(outcome.model, outcome.channel)
+    requests(surface, model, outcome.channel?.name ?? NONE, status).inc()
+    const s = outcome.settlement
     if (!s) return
     if (s.ttftMs !== null) ttfb(surface).observe(s.ttftMs / 1000)
     const u = s.usage
@@ -151,9 +152,9 @@ export function createProxyMetricsRecorder(m: GatewayMetrics, models: ModelLabel
     if (u.reasoningTokens > 0) tokens(model, 'reasoning').inc(u.reasoningTokens)
     if (s.costNano > 0n) spend(model).inc(Number(s.costNano) / 1e9)
   }
-  return (o: ProxyOutcome): void => {
+  return (outcome: ProxyOutcome): void => {
     try {
-      record(o)
+      record(outcome)
     } catch {
       // Metrics never break a request's bookkeeping (the audit record and the callers after this one).
     }

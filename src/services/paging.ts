@@ -8,16 +8,16 @@ export interface Page {
 }
 
 /** Accepts `page`/`page_size` (the original's dashboard) or `offset`/`limit`. */
-export function resolvePage(q: PageQuery, defaultSize = 20): Page {
-  const size = q.page_size ?? q.limit ?? defaultSize
-  if (q.offset !== undefined)
-    return { limit: size, offset: q.offset, page: Math.floor(q.offset / size) + 1, page_size: size }
-  const page = q.page ?? 1
+export function resolvePage(query: PageQuery, defaultSize = 20): Page {
+  const size = query.page_size ?? query.limit ?? defaultSize
+  if (query.offset !== undefined)
+    return { limit: size, offset: query.offset, page: Math.floor(query.offset / size) + 1, page_size: size }
+  const page = query.page ?? 1
   return { limit: size, offset: (page - 1) * size, page, page_size: size }
 }
 
-export function paged<T>(data: T[], total: number, p: Page) {
-  return { data, total, page: p.page, page_size: p.page_size }
+export function paged<T>(data: T[], total: number, page: Page) {
+  return { data, total, page: page.page, page_size: page.page_size }
 }
 
 /** `2026-12-31` means the end of that UTC day; a full timestamp means itself. */

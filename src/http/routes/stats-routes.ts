@@ -45,14 +45,14 @@ const MAX_EXPORT_ROWS = 100_000
  * The caller's scope: the user routes are always restricted to the caller (a `username` parameter is not
  * even part of their schema); the admin routes see everyone, optionally one user.
  */
-function scopeOf(admin: boolean, principal: Principal, q: RangeQuery, now: number): UsageScope {
+function scopeOf(admin: boolean, principal: Principal, query: RangeQuery, now: number): UsageScope {
   const range = resolveRange(
-    { start: q.start_at, end: q.end_at, startField: 'start_at', endField: 'end_at' },
-    q.timezone,
+    { start: query.start_at, end: query.end_at, startField: 'start_at', endField: 'end_at' },
+    query.timezone,
     now,
     true,
   )
-  return { ...range, username: admin ? q.username : principal.username }
+  return { ...range, username: admin ? query.username : principal.username }
 }
 
 function serializeBucket(b: UsageBucket) {

@@ -29,14 +29,14 @@ export function brotliSettings(quality: number, size: number): BrotliSettings {
   }
 }
 
-function brotliOptions(size: number, s: BrotliSettings) {
+function brotliOptions(size: number, settings: BrotliSettings) {
   return {
-    chunkSize: s.chunkSize,
+    chunkSize: settings.chunkSize,
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: s.quality,
+      [constants.BROTLI_PARAM_QUALITY]: settings.quality,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
       [constants.BROTLI_PARAM_SIZE_HINT]: size,
-      [constants.BROTLI_PARAM_LGWIN]: s.lgwin,
+      [constants.BROTLI_PARAM_LGWIN]: settings.lgwin,
     },
   }
 }

@@ -7,10 +7,10 @@ const PROBE_MS = 2000
 /** LDAP is only reached by logins: its probe (a TCP connect) runs at most this often. */
 const LDAP_PROBE_EVERY_MS = 10_000
 
-function withTimeout(p: Promise<boolean>, ms: number): Promise<boolean> {
+function withTimeout(probe: Promise<boolean>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  return Promise.race([p.catch(() => false), timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([probe.catch(() => false), timeout]).finally(() => clearTimeout(timer))
 }
 
 function connects(host: string, port: number, ms: number): Promise<boolean> {
@@ -39,10 +39,12 @@ export interface DependencyProbeOptions {
  * `gateway_dependency_up`: the database answers `select 1`, the rate limiter's Redis is healthy, the directory
  * accepts a connection. Only configured dependencies are reported.
  */
-export function createDependencyProbe(o: DependencyProbeOptions): () => Promise<Record<string, boolean>> {
-  const now = o.now ?? Date.now
+export function createDependencyProbe(
+  options: DependencyProbeOptions,
+): () => Promise<Record<string, boolean>> {
+  const now = options.now ?? Date.now
   let ldap: { up: boolean; at: number } | null = null
-  const ldapTarget = o.ldapUrl ? new URL(o.ldapUrl) : null
+  const ldapTarget = options.ldapUrl ? new URL(options.ldapUrl) : null
   const probeLdap = async (): Promise<boolean> => {
     if (!ldapTarget) return false
     if (ldap && now() - ldap.at < LDAP_PROBE_EVERY_MS) return ldap.up
@@ -54,13 +56,13 @@ export function createDependencyProbe(o: DependencyProbeOptions): () => Promise<
   return async () => {
     const [database, directory] = await Promise.all([
       withTimeout(
-        sql`select 1`.execute(o.db).then(() => true),
+        sql`select 1`.execute(options.db).then(() => true),
         PROBE_MS,
       ),
       ldapTarget ? probeLdap() : Promise.resolve(false),
     ])
     const out: Record<string, boolean> = { database }
-    if (o.redisHealthy) out.redis = o.redisHealthy()
+    if (options.redisHealthy) out.redis = options.redisHealthy()
     if (ldapTarget) out.ldap = directory
     return out
   }

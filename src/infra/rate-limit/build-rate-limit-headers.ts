@@ -6,8 +6,8 @@ import type { AdmitResult, RuleState } from './rate-limiter-types.ts'
  * limit.
  */
 export function buildRateLimitHeaders(result: AdmitResult): Record<string, string> {
-  const pick = (s: RuleState[]): RuleState | undefined =>
-    s.reduce<RuleState | undefined>(
+  const pick = (states: RuleState[]): RuleState | undefined =>
+    states.reduce<RuleState | undefined>(
       (best, x) => (!best || x.remaining / x.limit < best.remaining / best.limit ? x : best),
       undefined,
     )

@@ -77,11 +77,11 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
     return scope
   }
 
-  function windowOf(scope: Scope, p: PreparedRule): SlidingWindow {
-    let w = scope.get(p.rule.id)
+  function windowOf(scope: Scope, rule: PreparedRule): SlidingWindow {
+    let w = scope.get(rule.rule.id)
     if (!w) {
-      w = new SlidingWindow(p.windowMs)
-      scope.set(p.rule.id, w)
+      w = new SlidingWindow(rule.windowMs)
+      scope.set(rule.rule.id, w)
     }
     return w
   }

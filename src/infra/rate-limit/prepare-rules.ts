@@ -12,8 +12,8 @@ export interface PreparedRule {
 
 const NANO_PER_USD = 1e9
 
-const isActive = (r: LimitRule): boolean =>
-  Number.isFinite(r.limit) && r.limit > 0 && Number.isFinite(r.windowSec) && r.windowSec > 0
+const isActive = (rule: LimitRule): boolean =>
+  Number.isFinite(rule.limit) && rule.limit > 0 && Number.isFinite(rule.windowSec) && rule.windowSec > 0
 
 /**
  * Active rules only (limit and window > 0), first occurrence of each id, in the given order.

@@ -6,10 +6,10 @@ export class DeadlineExceededError extends Error {
 }
 
 /** Settles with `p`, or rejects once `ms` have passed; a late rejection of `p` is swallowed. */
-export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new DeadlineExceededError(what, ms)), Math.max(0, ms))
-    p.then(
+    promise.then(
       (v) => {
         clearTimeout(timer)
         resolve(v)

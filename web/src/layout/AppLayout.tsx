@@ -20,10 +20,10 @@ function NavMenu({ onPick }: { onPick?: () => void }) {
   const loc = useLocation()
   const selected =
     [...userNav, ...adminNav, ...publicNav].find((n) => loc.pathname.startsWith(n.path))?.path ?? ''
-  const item = (n: NavItem) => (
-    <Menu.Item key={n.path} data-testid={`nav-${n.path.slice(1)}`}>
-      {n.icon}
-      {t(n.label)}
+  const item = (navItem: NavItem) => (
+    <Menu.Item key={navItem.path} data-testid={`nav-${navItem.path.slice(1)}`}>
+      {navItem.icon}
+      {t(navItem.label)}
     </Menu.Item>
   )
   return (

@@ -26,21 +26,21 @@ export interface BuiltRequest {
   body: Record<string, unknown>
 }
 
-export function buildChatRequest(protocol: ChatProtocol, key: string, o: ChatOptions): BuiltRequest {
-  const maxTokens = o.maxTokens && o.maxTokens > 0 ? o.maxTokens : undefined
+export function buildChatRequest(protocol: ChatProtocol, key: string, options: ChatOptions): BuiltRequest {
+  const maxTokens = options.maxTokens && options.maxTokens > 0 ? options.maxTokens : undefined
   switch (protocol) {
     case 'openai': {
       const messages: { role: string; content: string }[] = []
-      if (o.system) messages.push({ role: 'system', content: o.system })
-      messages.push(...o.messages)
+      if (options.system) messages.push({ role: 'system', content: options.system })
+      messages.push(...options.messages)
       const body: Record<string, unknown> = {
-        model: o.model,
+        model: options.model,
         messages,
         stream: true,
         stream_options: { include_usage: true },
       }
       if (maxTokens) body.max_tokens = maxTokens
-      if (o.temperature !== undefined) body.temperature = o.temperature
+      if (options.temperature !== undefined) body.temperature = options.temperature
       return {
         url: '/v1/chat/completions',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
@@ -49,13 +49,13 @@ export function buildChatRequest(protocol: ChatProtocol, key: string, o: ChatOpt
     }
     case 'anthropic': {
       const body: Record<string, unknown> = {
-        model: o.model,
+        model: options.model,
         max_tokens: maxTokens ?? 4096,
-        messages: o.messages,
+        messages: options.messages,
         stream: true,
       }
-      if (o.system) body.system = o.system
-      if (o.temperature !== undefined) body.temperature = o.temperature
+      if (options.system) body.system = options.system
+      if (options.temperature !== undefined) body.temperature = options.temperature
       return {
         url: '/v1/messages',
         headers: { 'Content-Type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' },
@@ -64,18 +64,18 @@ export function buildChatRequest(protocol: ChatProtocol, key: string, o: ChatOpt
     }
     case 'gemini': {
       const body: Record<string, unknown> = {
-        contents: o.messages.map((m) => ({
+        contents: options.messages.map((m) => ({
           role: m.role === 'assistant' ? 'model' : 'user',
           parts: [{ text: m.content }],
         })),
       }
-      if (o.system) body.systemInstruction = { parts: [{ text: o.system }] }
+      if (options.system) body.systemInstruction = { parts: [{ text: options.system }] }
       const gen: Record<string, unknown> = {}
       if (maxTokens) gen.maxOutputTokens = maxTokens
-      if (o.temperature !== undefined) gen.temperature = o.temperature
+      if (options.temperature !== undefined) gen.temperature = options.temperature
       if (Object.keys(gen).length > 0) body.generationConfig = gen
       return {
-        url: `/v1beta/models/${encodeURIComponent(o.model)}:streamGenerateContent?alt=sse`,
+        url: `/v1beta/models/${encodeURIComponent(options.model)}:streamGenerateContent?alt=sse`,
         headers: { 'Content-Type': 'application/json', 'x-goog-api-key': key },
         body,
       }
@@ -168,8 +168,8 @@ export function guessProtocol(ownedBy: string | undefined, model: string): ChatP
 
 export type SnippetLang = 'curl' | 'python' | 'node'
 
-function q(s: string): string {
-  return JSON.stringify(s)
+function q(text: string): string {
+  return JSON.stringify(text)
 }
 
 /** The equivalent call outside the dashboard. */

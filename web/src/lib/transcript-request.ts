@@ -83,34 +83,34 @@ function blockParts(content: unknown): Part[] {
   return out
 }
 
-function partText(p: Part): string {
-  switch (p.kind) {
+function partText(part: Part): string {
+  switch (part.kind) {
     case 'text':
     case 'thinking':
-      return p.text
+      return part.text
     case 'tool_call':
-      return `${p.name}(${p.input})`
+      return `${part.name}(${part.input})`
     case 'tool_result':
-      return p.content
+      return part.content
     case 'image':
-      return `[image ${p.note}]`
+      return `[image ${part.note}]`
   }
 }
 
-function chatMessage(m: Loose): Msg {
+function chatMessage(message: Loose): Msg {
   const parts: Part[] = []
-  if (typeof m?.reasoning_content === 'string' && m.reasoning_content)
-    parts.push({ kind: 'thinking', text: m.reasoning_content })
-  if (m?.role === 'tool') {
+  if (typeof message?.reasoning_content === 'string' && message.reasoning_content)
+    parts.push({ kind: 'thinking', text: message.reasoning_content })
+  if (message?.role === 'tool') {
     parts.push({
       kind: 'tool_result',
-      id: m.tool_call_id,
-      content: blockParts(m.content).map(partText).join('\n'),
+      id: message.tool_call_id,
+      content: blockParts(message.content).map(partText).join('\n'),
     })
   } else {
-    parts.push(...blockParts(m?.content))
+    parts.push(...blockParts(message?.content))
   }
-  for (const tc of (m?.tool_calls ?? []) as Loose[]) {
+  for (const tc of (message?.tool_calls ?? []) as Loose[]) {
     parts.push({
       kind: 'tool_call',
       name: str(tc?.function?.name),
@@ -118,7 +118,7 @@ function chatMessage(m: Loose): Msg {
       id: tc?.id,
     })
   }
-  return { role: str(m?.role) || 'user', parts }
+  return { role: str(message?.role) || 'user', parts }
 }
 
 function geminiParts(parts: Loose[] | undefined): Part[] {

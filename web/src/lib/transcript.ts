@@ -44,10 +44,11 @@ class Acc {
     return t
   }
 
-  setUsage(u: unknown): void {
-    if (!u || typeof u !== 'object') return
+  setUsage(usage: unknown): void {
+    if (!usage || typeof usage !== 'object') return
     const flat: Record<string, number> = { ...this.usage }
-    for (const [k, v] of Object.entries(u as Record<string, unknown>)) if (typeof v === 'number') flat[k] = v
+    for (const [k, v] of Object.entries(usage as Record<string, unknown>))
+      if (typeof v === 'number') flat[k] = v
     this.usage = flat
   }
 
@@ -69,15 +70,15 @@ function errorOf(e: unknown): string {
   return str(o?.message ?? o?.error?.message ?? o)
 }
 
-function readEvent(acc: Acc, j: Loose, event?: string): void {
-  if (!j || typeof j !== 'object') return
-  if (event === 'error' || j.type === 'error' || j.error) {
-    acc.errors.push(errorOf(j.error ?? j))
+function readEvent(acc: Acc, data: Loose, event?: string): void {
+  if (!data || typeof data !== 'object') return
+  if (event === 'error' || data.type === 'error' || data.error) {
+    acc.errors.push(errorOf(data.error ?? data))
     return
   }
   // OpenAI chat chunk
-  if (Array.isArray(j.choices)) {
-    for (const c of j.choices as Loose[]) {
+  if (Array.isArray(data.choices)) {
+    for (const c of data.choices as Loose[]) {
       const d = c?.delta ?? c?.message ?? {}
       if (typeof d.content === 'string') acc.text += d.content
       const r = d.reasoning_content ?? d.reasoning
@@ -89,12 +90,12 @@ function readEvent(acc: Acc, j: Loose, event?: string): void {
       if (typeof c?.text === 'string') acc.text += c.text
       if (c?.finish_reason) acc.finishReason = c.finish_reason
     }
-    if (j.usage) acc.setUsage(j.usage)
+    if (data.usage) acc.setUsage(data.usage)
     return
   }
   // Gemini chunk
-  if (Array.isArray(j.candidates) || j.usageMetadata) {
-    const c = j.candidates?.[0]
+  if (Array.isArray(data.candidates) || data.usageMetadata) {
+    const c = data.candidates?.[0]
     for (const p of (c?.content?.parts ?? []) as Loose[]) {
       if (typeof p?.text === 'string') {
         if (p.thought) acc.reasoning += p.text
@@ -105,62 +106,62 @@ function readEvent(acc: Acc, j: Loose, event?: string): void {
       }
     }
     if (c?.finishReason) acc.finishReason = c.finishReason
-    if (j.usageMetadata) acc.setUsage(j.usageMetadata)
+    if (data.usageMetadata) acc.setUsage(data.usageMetadata)
     return
   }
-  const type: string = j.type ?? event ?? ''
+  const type: string = data.type ?? event ?? ''
   // Anthropic stream events
   switch (type) {
     case 'message_start':
-      acc.setUsage(j.message?.usage)
+      acc.setUsage(data.message?.usage)
       return
     case 'content_block_start': {
-      const b = j.content_block ?? {}
-      if (b.type === 'tool_use') acc.tool(`an${j.index}`, { name: b.name, id: b.id })
+      const b = data.content_block ?? {}
+      if (b.type === 'tool_use') acc.tool(`an${data.index}`, { name: b.name, id: b.id })
       else if (b.type === 'text' && b.text) acc.text += b.text
       else if (b.type === 'thinking' && b.thinking) acc.reasoning += b.thinking
       return
     }
     case 'content_block_delta': {
-      const d = j.delta ?? {}
+      const d = data.delta ?? {}
       if (d.type === 'text_delta') acc.text += str(d.text)
       else if (d.type === 'thinking_delta') acc.reasoning += str(d.thinking)
-      else if (d.type === 'input_json_delta') acc.tool(`an${j.index}`).input += str(d.partial_json)
+      else if (d.type === 'input_json_delta') acc.tool(`an${data.index}`).input += str(d.partial_json)
       return
     }
     case 'message_delta':
-      if (j.delta?.stop_reason) acc.finishReason = j.delta.stop_reason
-      acc.setUsage(j.usage)
+      if (data.delta?.stop_reason) acc.finishReason = data.delta.stop_reason
+      acc.setUsage(data.usage)
       return
     default:
       break
   }
   // OpenAI Responses stream events
-  if (type === 'response.output_text.delta') acc.text += str(j.delta)
-  else if (type.startsWith('response.reasoning') && type.endsWith('.delta')) acc.reasoning += str(j.delta)
-  else if (type === 'response.output_item.added' && j.item?.type === 'function_call')
-    acc.tool(`r${j.output_index}`, { name: j.item.name, id: j.item.call_id })
+  if (type === 'response.output_text.delta') acc.text += str(data.delta)
+  else if (type.startsWith('response.reasoning') && type.endsWith('.delta')) acc.reasoning += str(data.delta)
+  else if (type === 'response.output_item.added' && data.item?.type === 'function_call')
+    acc.tool(`r${data.output_index}`, { name: data.item.name, id: data.item.call_id })
   else if (type === 'response.function_call_arguments.delta')
-    acc.tool(`r${j.output_index}`).input += str(j.delta)
+    acc.tool(`r${data.output_index}`).input += str(data.delta)
   else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
-    acc.setUsage(j.response?.usage)
-    if (j.response?.status && j.response.status !== 'completed')
-      acc.finishReason = j.response.incomplete_details?.reason ?? j.response.status
-    if (j.response?.error) acc.errors.push(errorOf(j.response.error))
+    acc.setUsage(data.response?.usage)
+    if (data.response?.status && data.response.status !== 'completed')
+      acc.finishReason = data.response.incomplete_details?.reason ?? data.response.status
+    if (data.response?.error) acc.errors.push(errorOf(data.response.error))
   }
 }
 
-function readWhole(acc: Acc, j: Loose): void {
-  if (Array.isArray(j)) {
-    for (const x of j) readEvent(acc, x)
+function readWhole(acc: Acc, body: Loose): void {
+  if (Array.isArray(body)) {
+    for (const x of body) readEvent(acc, x)
     return
   }
-  if (j.error || j.type === 'error') {
-    acc.errors.push(errorOf(j.error ?? j))
+  if (body.error || body.type === 'error') {
+    acc.errors.push(errorOf(body.error ?? body))
     return
   }
-  if (Array.isArray(j.content)) {
-    for (const b of j.content as Loose[]) {
+  if (Array.isArray(body.content)) {
+    for (const b of body.content as Loose[]) {
       if (b?.type === 'text') acc.text += str(b.text)
       else if (b?.type === 'thinking') acc.reasoning += str(b.thinking)
       else if (b?.type === 'tool_use') {
@@ -168,12 +169,12 @@ function readWhole(acc: Acc, j: Loose): void {
         t.input = str(b.input)
       }
     }
-    acc.finishReason = j.stop_reason ?? undefined
-    acc.setUsage(j.usage)
+    acc.finishReason = body.stop_reason ?? undefined
+    acc.setUsage(body.usage)
     return
   }
-  if (Array.isArray(j.output)) {
-    for (const item of j.output as Loose[]) {
+  if (Array.isArray(body.output)) {
+    for (const item of body.output as Loose[]) {
       if (item?.type === 'message')
         for (const c of (item.content ?? []) as Loose[]) acc.text += str(c?.text ?? c?.refusal)
       else if (item?.type === 'reasoning')
@@ -183,11 +184,12 @@ function readWhole(acc: Acc, j: Loose): void {
         t.input = str(item.arguments)
       }
     }
-    if (j.status && j.status !== 'completed') acc.finishReason = j.incomplete_details?.reason ?? j.status
-    acc.setUsage(j.usage)
+    if (body.status && body.status !== 'completed')
+      acc.finishReason = body.incomplete_details?.reason ?? body.status
+    acc.setUsage(body.usage)
     return
   }
-  readEvent(acc, j)
+  readEvent(acc, body)
 }
 
 export function parseResponseBody(body: unknown): ParsedResponse {
@@ -234,8 +236,8 @@ export function recordView(record: unknown): RecordView {
   const r = (record ?? {}) as Loose
   const reqNode = r.request
   const resNode = r.response
-  const nested = (n: Loose) =>
-    n && typeof n === 'object' && !Array.isArray(n) && ('headers' in n || 'body' in n)
+  const nested = (node: Loose) =>
+    node && typeof node === 'object' && !Array.isArray(node) && ('headers' in node || 'body' in node)
   const request = r.request_body ?? (nested(reqNode) ? reqNode.body : reqNode) ?? r.body
   const response =
     r.response_body ??

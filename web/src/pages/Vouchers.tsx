@@ -63,7 +63,7 @@ export default function Vouchers() {
     await list.reload()
   }
 
-  const isUsed = (v: Voucher) => v.used ?? v.used_by !== null
+  const isUsed = (voucher: Voucher) => voucher.used ?? voucher.used_by !== null
   const columns: TableColumnProps<Voucher>[] = [
     {
       title: t('vouchers.code'),

@@ -6,8 +6,8 @@ import { dateTime } from '../../lib/format.ts'
 export type Health = 'ok' | 'error' | 'cooling' | 'unknown'
 
 /** The channel's health as the page names it (the server says healthy/unhealthy/cooling_down/unknown). */
-export function healthOf(c: Channel): Health {
-  const s = c.status ?? 'unknown'
+export function healthOf(channel: Channel): Health {
+  const s = channel.status ?? 'unknown'
   if (s === 'ok' || s === 'healthy') return 'ok'
   if (s === 'cooling_down') return 'cooling'
   if (s === 'error' || s === 'unhealthy') return 'error'

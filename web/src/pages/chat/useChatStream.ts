@@ -45,7 +45,7 @@ export function useChatStream(onError: (message: string) => void) {
   }, [])
 
   const send = useCallback(
-    async (text: string, o: SendOptions) => {
+    async (text: string, options: SendOptions) => {
       const history: ChatTurn[] = [
         ...messages.filter((m) => !m.error && m.content).map((m) => ({ role: m.role, content: m.content })),
         { role: 'user', content: text },
@@ -58,12 +58,12 @@ export function useChatStream(onError: (message: string) => void) {
       const ctrl = new AbortController()
       abortRef.current = ctrl
       setStreaming(true)
-      const req = buildChatRequest(o.protocol, o.apiKey, {
-        model: o.model,
+      const req = buildChatRequest(options.protocol, options.apiKey, {
+        model: options.model,
         messages: history,
-        system: o.system,
-        maxTokens: o.maxTokens,
-        temperature: o.temperature,
+        system: options.system,
+        maxTokens: options.maxTokens,
+        temperature: options.temperature,
       })
       try {
         const res = await fetch(req.url, {
@@ -93,7 +93,7 @@ export function useChatStream(onError: (message: string) => void) {
           let reasoning = ''
           let usage: ChatMessage['usage']
           for (const ev of events) {
-            const d = readStreamEvent(o.protocol, ev)
+            const d = readStreamEvent(options.protocol, ev)
             if (d.error) throw new Error(d.error)
             if (d.text) text += d.text
             if (d.reasoning) reasoning += d.reasoning

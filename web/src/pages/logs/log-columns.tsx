@@ -5,14 +5,14 @@ import type { TKey, Vars } from '../../i18n/index.ts'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { dateTime, num, usd } from '../../lib/format.ts'
 
-function statusColor(s: number | null | undefined): string {
-  if (!s) return 'gray'
-  if (s >= 500) return 'red'
-  if (s >= 400) return 'orange'
+function statusColor(status: number | null | undefined): string {
+  if (!status) return 'gray'
+  if (status >= 500) return 'red'
+  if (status >= 400) return 'orange'
   return 'green'
 }
 
-/** Table columns the server can sort by (src/services/logs/log-queries.ts LOG_SORTS). */
+/** Table columns the server can sort by (src/services/logs/log-queries.ts LOG_SORTS); ListPage's `sorts`. */
 export const sortable: Record<string, string> = {
   created_at: 'created_at',
   cost_usd: 'cost',
@@ -34,23 +34,19 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-
 
 /**
  * The Logs table's columns: time, id, status (with the error code) and cost first, so they are on screen at
- * 1280 px; `onOpen` (phones) adds a first column opening the record in a drawer instead of an expanded row.
+ * 1280 px; admins also see the user, channel and client IP; `onOpen` (phones) adds a first column opening the record in a drawer instead of an expanded row.
  */
 export function logColumns(opts: {
   t: (key: TKey, vars?: Vars) => string
   admin: boolean
-  sortOrder: (field: string) => 'ascend' | 'descend' | undefined
   onOpen?: (requestId: string) => void
 }): TableColumnProps<UsageLog>[] {
   const { t, admin, onOpen } = opts
-  const sorted = opts.sortOrder
   const columns: TableColumnProps<UsageLog>[] = [
     {
       title: t('logs.time'),
       dataIndex: 'created_at',
       width: 160,
-      sorter: true,
-      sortOrder: sorted('created_at'),
       render: (v: string) => <span className="nowrap">{dateTime(v)}</span>,
     },
     {
@@ -87,8 +83,6 @@ export function logColumns(opts: {
       title: t('dashboard.cost'),
       dataIndex: 'cost_usd',
       width: 110,
-      sorter: true,
-      sortOrder: sorted('cost_usd'),
       render: (v: number, r) => (
         <span className="mono nowrap" data-testid={`log-cost-${r.request_id}`}>
           {typeof v === 'number' ? usd(v) : '-'}
@@ -126,6 +120,16 @@ export function logColumns(opts: {
               <span data-testid={`log-channel-${r.request_id}`}>{v ?? r.channel_id ?? '-'}</span>
             ),
           },
+          {
+            title: t('logs.clientIp'),
+            dataIndex: 'client_ip',
+            width: 130,
+            render: (v: string | null, r: UsageLog) => (
+              <span className="mono" data-testid={`log-ip-${r.request_id}`}>
+                {v ?? '-'}
+              </span>
+            ),
+          },
         ]
       : []),
     { title: t('logs.keyName'), dataIndex: 'token_name', width: 120, render: (v: string | null) => v ?? '-' },
@@ -133,32 +137,24 @@ export function logColumns(opts: {
       title: t('logs.latency'),
       dataIndex: 'duration_ms',
       width: 100,
-      sorter: true,
-      sortOrder: sorted('duration_ms'),
       render: ms,
     },
     {
       title: t('logs.ttft'),
       dataIndex: 'ttft_ms',
       width: 100,
-      sorter: true,
-      sortOrder: sorted('ttft_ms'),
       render: ms,
     },
     {
       title: t('logs.input'),
       dataIndex: 'input_tokens',
       width: 90,
-      sorter: true,
-      sortOrder: sorted('input_tokens'),
       render: (v: number) => num(v),
     },
     {
       title: t('logs.output'),
       dataIndex: 'output_tokens',
       width: 90,
-      sorter: true,
-      sortOrder: sorted('output_tokens'),
       render: (v: number) => num(v),
     },
     { title: t('logs.cacheRead'), dataIndex: 'cache_read_tokens', width: 90, render: (v: number) => num(v) },

@@ -96,14 +96,14 @@ export function PriceCreateModal(props: {
     }
   }
 
-  const priceItem = (u: PriceUnit, required = false) => (
-    <Form.Item key={u} label={t(`unit.${u}`)} field={u} required={required}>
+  const priceItem = (unit: PriceUnit, required = false) => (
+    <Form.Item key={unit} label={t(`unit.${unit}`)} field={unit} required={required}>
       {/* No min: a clamped −5 would be saved as $0 without a word; the schema refuses it instead. */}
       <InputNumber
         precision={6}
         prefix="$"
         placeholder={required ? undefined : t('common.optional')}
-        data-testid={`price-${u}`}
+        data-testid={`price-${unit}`}
       />
     </Form.Item>
   )
