@@ -44,6 +44,8 @@ export function PairsEditor(props: {
   const { t } = useI18n()
   const problems = pairProblems(props.value)
   const problemAt = (i: number) => problems.find((p) => p.index === i)
+  // Secret values (header values that carry keys) are typed without being shown.
+  const ToInput = props.secretValues ? Input.Password : Input
   const set = (i: number, patch: Partial<Pair>) =>
     props.onChange(props.value.map((p, j) => (j === i ? { ...p, ...patch } : p)))
   return (
@@ -64,23 +66,13 @@ export function PairsEditor(props: {
                 status={pr && pr.problem !== 'emptyTo' ? 'error' : undefined}
               />
               <span className="muted">→</span>
-              {props.secretValues ? (
-                <Input.Password
-                  size="small"
-                  value={p.to}
-                  placeholder={props.toPlaceholder}
-                  onChange={(v) => set(i, { to: v })}
-                  status={pr?.problem === 'emptyTo' ? 'error' : undefined}
-                />
-              ) : (
-                <Input
-                  size="small"
-                  value={p.to}
-                  placeholder={props.toPlaceholder}
-                  onChange={(v) => set(i, { to: v })}
-                  status={pr?.problem === 'emptyTo' ? 'error' : undefined}
-                />
-              )}
+              <ToInput
+                size="small"
+                value={p.to}
+                placeholder={props.toPlaceholder}
+                onChange={(v) => set(i, { to: v })}
+                status={pr?.problem === 'emptyTo' ? 'error' : undefined}
+              />
               <Button
                 size="small"
                 type="text"

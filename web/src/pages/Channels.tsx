@@ -2,7 +2,6 @@ import { useMemo, useState } from 'react'
 import {
   Alert,
   Button,
-  Input,
   Message,
   Select,
   Switch,
@@ -10,10 +9,11 @@ import {
   Tooltip,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconCopy, IconEdit, IconSearch, IconSync, IconThunderbolt } from '@arco-design/web-react/icon'
+import { IconCopy, IconEdit, IconSync, IconThunderbolt } from '@arco-design/web-react/icon'
 import { api, getAll } from '../api/client.ts'
 import type { Channel } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
+import { SearchBox } from '../components/SearchBox.tsx'
 import { DeleteButton, ListPage, useList } from '../components/ListPage.tsx'
 import { num } from '../lib/format.ts'
 import { ChannelDrawer } from './channels/ChannelDrawer.tsx'
@@ -23,6 +23,10 @@ import { ModelsModal } from './channels/ModelsModal.tsx'
 import { FetchModelsModal } from './channels/FetchModelsModal.tsx'
 
 const providerColor: Record<string, string> = { openai: 'green', anthropic: 'orangered', gemini: 'arcoblue' }
+
+const providers = ['openai', 'anthropic', 'gemini'] as const
+const healthStates = ['ok', 'error', 'cooling', 'unknown'] as const
+type SelectOption = { label: string; value: string }
 
 interface Filters {
   q: string
@@ -192,6 +196,25 @@ export default function Channels() {
     },
   ]
 
+  // The toolbar's filters; the tag filter shows once some channel has a tag.
+  const filterSelects: {
+    key: 'provider' | 'health' | 'tag'
+    placeholder: string
+    options: SelectOption[]
+  }[] = [
+    {
+      key: 'provider',
+      placeholder: t('channels.provider'),
+      options: providers.map((v) => ({ label: v, value: v })),
+    },
+    {
+      key: 'health',
+      placeholder: t('channels.health'),
+      options: healthStates.map((v) => ({ label: t(`channels.health.${v}`), value: v })),
+    },
+    { key: 'tag', placeholder: t('channels.tags'), options: tags.map((v) => ({ label: v, value: v })) },
+  ]
+
   const action = (label: string, icon: React.ReactNode, onClick: () => void, testId?: string) => (
     <Tooltip content={label}>
       <Button size="mini" type="text" icon={icon} onClick={onClick} aria-label={label} data-testid={testId} />
@@ -214,47 +237,26 @@ export default function Channels() {
       }}
       toolbar={
         <>
-          <Input
-            style={{ width: 200 }}
-            prefix={<IconSearch />}
+          <SearchBox
             placeholder={t('channels.search')}
             value={filters.q}
             onChange={(q) => setFilters({ ...filters, q })}
-            allowClear
-            data-testid="channels-search"
+            testId="channels-search"
           />
-          <Select
-            style={{ width: 130 }}
-            placeholder={t('channels.provider')}
-            allowClear
-            value={filters.provider}
-            onChange={(provider?: string) => setFilters({ ...filters, provider })}
-            options={['openai', 'anthropic', 'gemini'].map((v) => ({ label: v, value: v }))}
-            data-testid="channels-provider-filter"
-          />
-          <Select
-            style={{ width: 130 }}
-            placeholder={t('channels.health')}
-            allowClear
-            value={filters.health}
-            onChange={(health?: string) => setFilters({ ...filters, health })}
-            options={(['ok', 'error', 'cooling', 'unknown'] as const).map((v) => ({
-              label: t(`channels.health.${v}`),
-              value: v,
-            }))}
-            data-testid="channels-health-filter"
-          />
-          {tags.length > 0 ? (
-            <Select
-              style={{ width: 130 }}
-              placeholder={t('channels.tags')}
-              allowClear
-              value={filters.tag}
-              onChange={(tag?: string) => setFilters({ ...filters, tag })}
-              options={tags}
-              data-testid="channels-tag-filter"
-            />
-          ) : null}
+          {filterSelects.map((f) =>
+            f.options.length > 0 ? (
+              <Select
+                key={f.key}
+                style={{ width: 130 }}
+                placeholder={f.placeholder}
+                allowClear
+                value={filters[f.key]}
+                onChange={(v?: string) => setFilters({ ...filters, [f.key]: v })}
+                options={f.options}
+                data-testid={`channels-${f.key}-filter`}
+              />
+            ) : null,
+          )}
           <Button
             icon={<IconThunderbolt />}
             loading={testingAll !== null}

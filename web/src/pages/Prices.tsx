@@ -1,9 +1,10 @@
 import { useState } from 'react'
-import { Button, Checkbox, Input, Message, Modal } from '@arco-design/web-react'
-import { IconImport, IconSearch } from '@arco-design/web-react/icon'
+import { Button, Checkbox, Message, Modal } from '@arco-design/web-react'
+import { IconImport } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import type { Price } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
+import { SearchBox } from '../components/SearchBox.tsx'
 import { ListPage, useList } from '../components/ListPage.tsx'
 import { PriceCreateModal } from './prices/PriceCreateModal.tsx'
 import { usePriceColumns } from './prices/price-columns.tsx'
@@ -59,16 +60,7 @@ export default function Prices() {
       }
       toolbar={
         <>
-          <Input
-            style={{ width: 200 }}
-            prefix={<IconSearch />}
-            placeholder={t('prices.search')}
-            value={q}
-            onChange={setQ}
-            onPressEnter={() => setSearch(q.trim())}
-            allowClear
-            onClear={() => setSearch('')}
-          />
+          <SearchBox placeholder={t('prices.search')} value={q} onChange={setQ} onSearch={setSearch} />
           <Button icon={<IconImport />} onClick={() => setImportOpen(true)} data-testid="price-import">
             {t('prices.import')}
           </Button>

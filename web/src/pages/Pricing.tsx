@@ -1,22 +1,12 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
-import {
-  Alert,
-  Button,
-  Card,
-  Input,
-  Switch,
-  Table,
-  Tabs,
-  Tag,
-  type TableColumnProps,
-} from '@arco-design/web-react'
-import { IconSearch } from '@arco-design/web-react/icon'
+import { Alert, Button, Card, Switch, Table, Tabs, Tag, type TableColumnProps } from '@arco-design/web-react'
 import axios from 'axios'
 import { api, errorMessage } from '../api/client.ts'
 import type { PublicPrice } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
+import { SearchBox } from '../components/SearchBox.tsx'
 import { pivotPrices, type ModelPriceRow } from '../lib/pricing.ts'
 import { LangSwitch } from '../components/LangSwitch.tsx'
 import { num, usd } from '../lib/format.ts'
@@ -191,14 +181,7 @@ export default function Pricing() {
               {t('pricing.onlyMine')}
             </label>
           ) : null}
-          <Input
-            style={{ width: 220 }}
-            prefix={<IconSearch />}
-            placeholder={t('prices.search')}
-            value={q}
-            onChange={setQ}
-            allowClear
-          />
+          <SearchBox placeholder={t('prices.search')} value={q} onChange={setQ} width={220} />
         </div>
         <Table<ModelPriceRow>
           rowKey="model"

@@ -2,7 +2,6 @@ import { useState } from 'react'
 import {
   Button,
   Drawer,
-  Input,
   Modal,
   Popconfirm,
   Select,
@@ -10,11 +9,12 @@ import {
   Tag,
   type TableColumnProps,
 } from '@arco-design/web-react'
-import { IconSearch } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import type { Role, User } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
+import { SearchBox } from '../components/SearchBox.tsx'
+import { useEditor } from '../components/useEditor.ts'
 import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { usd } from '../lib/format.ts'
 import { UserFormModal } from './users/UserFormModal.tsx'
@@ -30,8 +30,7 @@ export default function Users() {
   const superadmin = useAuth((s) => s.role) === 'superadmin'
   const [q, setQ] = useState('')
   const [search, setSearch] = useState('')
-  const [formOpen, setFormOpen] = useState(false)
-  const [editing, setEditing] = useState<User | null>(null)
+  const editor = useEditor<User>()
   const [groupsOf, setGroupsOf] = useState<string | null>(null)
   const [topUpOf, setTopUpOf] = useState<User | null>(null)
   const [historyOf, setHistoryOf] = useState<string | null>(null)
@@ -127,13 +126,7 @@ export default function Users() {
 
   const actions = (r: User) => (
     <>
-      <EditButton
-        onClick={() => {
-          setEditing(r)
-          setFormOpen(true)
-        }}
-        testId={`user-edit-${r.username}`}
-      />
+      <EditButton onClick={() => editor.edit(r)} testId={`user-edit-${r.username}`} />
       <Button
         size="mini"
         type="text"
@@ -205,34 +198,20 @@ export default function Users() {
       )}
       selectable={(u) => u.username !== me}
       scrollX={1200}
-      toolbar={
-        <Input
-          style={{ width: 200 }}
-          prefix={<IconSearch />}
-          placeholder={t('users.search')}
-          value={q}
-          onChange={setQ}
-          onPressEnter={() => setSearch(q.trim())}
-          allowClear
-          onClear={() => setSearch('')}
-        />
-      }
+      toolbar={<SearchBox placeholder={t('users.search')} value={q} onChange={setQ} onSearch={setSearch} />}
       create={{
         label: t('users.create'),
         testId: 'user-create',
-        onClick: () => {
-          setEditing(null)
-          setFormOpen(true)
-        },
+        onClick: editor.create,
       }}
     >
       <UserFormModal
-        visible={formOpen}
-        editing={editing}
+        visible={editor.open}
+        editing={editor.editing}
         superadmin={superadmin}
-        onClose={() => setFormOpen(false)}
+        onClose={editor.close}
         onSaved={() => {
-          setFormOpen(false)
+          editor.close()
           void list.run(async () => undefined, t('common.saved'))
         }}
       />

@@ -13,23 +13,21 @@ export function FreezeButton(props: {
   const { t } = useI18n()
   const { row, list } = props
   const path = `${props.base}/${row.id}/freeze`
-  return row.frozen ? (
+  // An unfreeze is a PATCH, a freeze a POST: the two routes of the key API.
+  const frozen = row.frozen
+  return (
     <ConfirmButton
-      title={t('keys.unfreezeConfirm')}
-      onOk={() => list.run(() => api.patch(path, { frozen: false }), t('keys.unfrozen'))}
-      label={t('keys.unfreeze')}
-      status="success"
+      title={t(frozen ? 'keys.unfreezeConfirm' : 'keys.freezeConfirm')}
+      onOk={() =>
+        list.run(
+          () => (frozen ? api.patch(path, { frozen: false }) : api.post(path, { frozen: true })),
+          t(frozen ? 'keys.unfrozen' : 'keys.frozen'),
+        )
+      }
+      label={t(frozen ? 'keys.unfreeze' : 'keys.freeze')}
+      status={frozen ? 'success' : 'warning'}
       row
-      testId={`${props.testId}-unfreeze-${row.id}`}
-    />
-  ) : (
-    <ConfirmButton
-      title={t('keys.freezeConfirm')}
-      onOk={() => list.run(() => api.post(path, { frozen: true }), t('keys.frozen'))}
-      label={t('keys.freeze')}
-      status="warning"
-      row
-      testId={`${props.testId}-freeze-${row.id}`}
+      testId={`${props.testId}-${frozen ? 'unfreeze' : 'freeze'}-${row.id}`}
     />
   )
 }
