@@ -21,11 +21,7 @@ describe('relayResponse heartbeats', () => {
     let clock = 0
     server = createServer((_req, res) => {
       void relayResponse({
-        upstream: {
-          statusCode: 200,
-          headers: { 'content-type': 'text/event-stream' },
-          body: upstreamBody,
-        } as unknown as Dispatcher.ResponseData,
+        upstream: eventStream(upstreamBody),
         res,
         surface: OPENAI_SURFACES['chat/completions'],
         stripUsageChunk: false,
@@ -63,6 +59,15 @@ describe('relayResponse heartbeats', () => {
 /** Relays `frames` (written one by one) through relayResponse; resolves with what the client received. */
 const relayFrames = (frames: string[]) => relayFramesBytes(frames.map((f) => Buffer.from(f)))
 
+/** A provider's 200 answer streaming server-sent events from `body`. */
+function eventStream(body: PassThrough): Dispatcher.ResponseData {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/event-stream' },
+    body,
+  } as unknown as Dispatcher.ResponseData
+}
+
 async function relayFramesBytes(
   frames: Buffer[],
   surfaceName: keyof typeof OPENAI_SURFACES = 'chat/completions',
@@ -70,11 +75,7 @@ async function relayFramesBytes(
   const upstreamBody = new PassThrough()
   const server = createServer((_req, res) => {
     void relayResponse({
-      upstream: {
-        statusCode: 200,
-        headers: { 'content-type': 'text/event-stream' },
-        body: upstreamBody,
-      } as unknown as Dispatcher.ResponseData,
+      upstream: eventStream(upstreamBody),
       res,
       surface: OPENAI_SURFACES[surfaceName],
       stripUsageChunk: false,
