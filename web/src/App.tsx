@@ -46,7 +46,10 @@ function arcoLocale(mod: unknown): Locale {
   let m = mod as { default?: unknown; locale?: unknown } | undefined
   for (let i = 0; i < 3 && m && typeof m === 'object' && !('locale' in m) && 'default' in m; i++)
     m = m.default as typeof m
-  return m as unknown as Locale
+  const locale = m as unknown as Locale
+  // Arco puts this text as aria-label on the page-size picker's plain <div>, where ARIA prohibits a name
+  // (axe: aria-prohibited-attr, issue 19 #11); the picker's own text ("20 / page") says what it is.
+  return { ...locale, Pagination: { ...locale.Pagination, pageSize: undefined } }
 }
 
 const locales = { en: arcoLocale(enUSLocale), zh: arcoLocale(zhCNLocale) }
@@ -59,12 +62,17 @@ const loading = (
 
 /**
  * Arco labels its modal and tag close buttons "Close" in every language: the page's own word instead (issue 19
- * #12). The modal's icon sits in Arco's clickable wrapper, so it needs only the name.
+ * #12). The modal's icon sits in Arco's clickable wrapper, so it needs only the name. Also what Arco's
+ * components say to assistive technology where their defaults are wrong.
  */
-function closeLabels(label: string): ConfigProviderProps['componentConfig'] {
+function componentDefaults(label: string): ConfigProviderProps['componentConfig'] {
   return {
     Modal: { closeIcon: <IconClose role="button" aria-label={label} /> },
     Tag: { __closeIconProps: { 'aria-label': label } } as Record<string, unknown>,
+    // An unbounded InputNumber's bounds came out as aria-valuemax="Infinity" and aria-valuemin="-Infinity",
+    // which are not numbers (axe: aria-valid-attr-value, issue 19 #11). The bounds are optional for a
+    // spinbutton and the form's own check tells the limits, so none are announced rather than wrong ones.
+    InputNumber: { 'aria-valuemax': undefined, 'aria-valuemin': undefined },
   }
 }
 
@@ -75,7 +83,7 @@ export function App() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'
   }, [lang])
   const locale = locales[lang]
-  const componentConfig = useMemo(() => closeLabels(translate(lang, 'common.close')), [lang])
+  const componentConfig = useMemo(() => componentDefaults(translate(lang, 'common.close')), [lang])
   return (
     <ConfigProvider locale={locale} componentConfig={componentConfig}>
       <BrowserRouter>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
-import { Alert, Button, Card, Input, Message, Select, Tabs, Tag } from '@arco-design/web-react'
+import { Alert, Button, Card, Input, Message, Select, Tag } from '@arco-design/web-react'
 import { IconRefresh } from '@arco-design/web-react/icon'
 import { errorMessage, getAll } from '../api/client.ts'
 import type { Token } from '../api/types.ts'
@@ -15,6 +15,7 @@ import {
 import { keyFor } from '../store/keys.ts'
 import { useGuideSelection } from '../store/guide-selection.ts'
 import { CopyButton } from './CopyButton.tsx'
+import { Segmented } from './Segmented.tsx'
 
 /** Shown in the snippets until the user picks a model. */
 export const MODEL_PLACEHOLDER = '<model>'
@@ -201,22 +202,16 @@ export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
       </Card>
 
       <Card size="small" className="guide-clients">
-        <Tabs
-          activeTab={client}
-          onChange={(k) => setClient(k as ClientId)}
-          type="line"
-          size="small"
-          data-testid={`${idPrefix}-tools`}
-        >
-          {settings.map((s) => (
-            <Tabs.TabPane
-              key={s.id}
-              title={
-                <span data-testid={`${idPrefix}-tool-${s.id}`}>{t(`guide.client.${s.id}` as TKey)}</span>
-              }
-            />
-          ))}
-        </Tabs>
+        <Segmented<ClientId>
+          name={`${idPrefix}-tool`}
+          value={client}
+          onChange={setClient}
+          options={settings.map((s) => ({
+            value: s.id,
+            label: <span data-testid={`${idPrefix}-tool-${s.id}`}>{t(`guide.client.${s.id}` as TKey)}</span>,
+          }))}
+          testId={`${idPrefix}-tools`}
+        />
         <div className="guide-client" data-testid={`${idPrefix}-client-${current.id}`}>
           <p className="guide-note">{t(`guide.note.${current.id}` as TKey)}</p>
           <div className="guide-meta">

@@ -41,6 +41,8 @@ import type { ListResponse } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { useIsMobile } from './useMedia.ts'
 import { dateTime } from '../lib/format.ts'
+import { SelectAllBox } from './SelectAllBox.tsx'
+import { expandIcon } from './ExpandButton.tsx'
 
 export interface PageRequest {
   page: number
@@ -232,6 +234,8 @@ export interface ListPageProps<T> {
   actions?: { width: number; render: (row: T) => ReactNode }
   /** Bulk actions for the selected rows; `clear` empties the selection. */
   bulk?: (selected: T[], clear: () => void) => ReactNode
+  /** A row's details, opened under it by a named expand button at the row's start. */
+  expand?: (row: T) => ReactNode
   /** Only these rows can be selected. */
   selectable?: (row: T) => boolean
   /** What an empty (successfully loaded) list says. */
@@ -243,6 +247,9 @@ export interface ListPageProps<T> {
   children?: ReactNode
 }
 
+/** How many rows a table that has the whole list shows per page. */
+const CLIENT_PAGE_SIZE = 20
+
 export function ListPage<T>(props: ListPageProps<T>) {
   const { t } = useI18n()
   const mobile = useIsMobile()
@@ -251,6 +258,13 @@ export function ListPage<T>(props: ListPageProps<T>) {
   const clear = useCallback(() => setSelectedKeys([]), [])
   const keyOf = (r: T) => r[rowKey] as unknown as string | number
   const selected = list.rows.filter((r) => selectedKeys.includes(keyOf(r)))
+  // The page shown, for the select-all box: the server's page, or this table's own page of the whole list.
+  const [clientPage, setClientPage] = useState(1)
+  const shownPage = Math.min(clientPage, Math.max(1, Math.ceil(list.rows.length / CLIENT_PAGE_SIZE)))
+  const shown = list.paged
+    ? list.rows
+    : list.rows.slice((shownPage - 1) * CLIENT_PAGE_SIZE, shownPage * CLIENT_PAGE_SIZE)
+  const pageKeys = shown.filter((r) => !props.selectable || props.selectable(r)).map(keyOf)
 
   const columns: TableColumnProps<T>[] = actions
     ? [
@@ -314,12 +328,18 @@ export function ListPage<T>(props: ListPageProps<T>) {
             data={list.rows}
             scroll={{ x: props.scrollX ?? 1000 }}
             border={false}
+            expandedRowRender={props.expand}
+            expandProps={props.expand ? { icon: expandIcon, width: 40 } : undefined}
             rowSelection={
               bulk
                 ? {
                     type: 'checkbox',
                     selectedRowKeys: selectedKeys,
                     onChange: (keys) => setSelectedKeys(keys),
+                    checkAll: false,
+                    columnTitle: (
+                      <SelectAllBox pageKeys={pageKeys} selected={selectedKeys} onChange={setSelectedKeys} />
+                    ),
                     checkboxProps: (r: T) => ({
                       disabled: props.selectable ? !props.selectable(r) : false,
                       'aria-label': t('list.select'),
@@ -338,7 +358,12 @@ export function ListPage<T>(props: ListPageProps<T>) {
                     hideOnSinglePage: list.total <= 20,
                     onChange: list.setPage,
                   }
-                : { pageSize: 20, hideOnSinglePage: true }
+                : {
+                    pageSize: CLIENT_PAGE_SIZE,
+                    current: shownPage,
+                    onChange: setClientPage,
+                    hideOnSinglePage: true,
+                  }
             }
             noDataElement={<span className="muted">{props.empty ?? t('common.noData')}</span>}
             data-testid={props.tableTestId ?? `${props.testId}-table`}

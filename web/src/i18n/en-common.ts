@@ -67,6 +67,8 @@ export const enCommon = {
   'list.selected': '{count} selected',
   'list.clearSelection': 'Clear selection',
   'list.select': 'Select row',
+  'list.selectAll': 'Select all rows on this page',
+  'list.rowDetails': 'Row details',
 
   'nav.home': 'Home',
   'nav.guide': 'Client guide',

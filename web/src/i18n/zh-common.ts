@@ -68,6 +68,8 @@ export const zhCommon: Record<keyof typeof enCommon, string> = {
   'list.selected': '已选 {count} 项',
   'list.clearSelection': '取消选择',
   'list.select': '选择此行',
+  'list.selectAll': '选择本页所有行',
+  'list.rowDetails': '行详情',
 
   'nav.home': '首页',
   'nav.guide': '接入指南',

@@ -10,7 +10,6 @@ import {
   Radio,
   Select,
   Spin,
-  Tabs,
   Tag,
 } from '@arco-design/web-react'
 import {
@@ -28,6 +27,7 @@ import { errorFromBody } from '../lib/chat.ts'
 import { keyFor, rememberKey, shareKeysAcrossTabs } from '../store/keys.ts'
 import { isChatModel, maskedKey } from './chat/chat-models.ts'
 import { Markdown } from '../components/Markdown.tsx'
+import { Segmented } from '../components/Segmented.tsx'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { useChatStream } from './chat/useChatStream.ts'
 
@@ -373,11 +373,15 @@ export default function Chat() {
             className="snippet chat-snippet"
             extra={<CopyButton text={code} label={t('common.copy')} />}
           >
-            <Tabs activeTab={lang} onChange={(k) => setLang(k as SnippetLang)} size="small" type="text">
-              <Tabs.TabPane key="curl" title={t('snippet.curl')} />
-              <Tabs.TabPane key="python" title={t('snippet.python')} />
-              <Tabs.TabPane key="node" title={t('snippet.node')} />
-            </Tabs>
+            <Segmented<SnippetLang>
+              name="snippet-lang"
+              value={lang}
+              onChange={setLang}
+              options={(['curl', 'python', 'node'] as const).map((l) => ({
+                value: l,
+                label: t(`snippet.${l}`),
+              }))}
+            />
             <pre data-testid="chat-snippet" tabIndex={0}>
               {code}
             </pre>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
-import { Alert, Button, Card, Switch, Table, Tabs, Tag, type TableColumnProps } from '@arco-design/web-react'
+import { Alert, Button, Card, Switch, Table, Tag, type TableColumnProps } from '@arco-design/web-react'
 import axios from 'axios'
 import { api, errorMessage } from '../api/client.ts'
 import type { PublicPrice } from '../api/types.ts'
@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/index.ts'
 import { SearchBox } from '../components/SearchBox.tsx'
 import { pivotPrices, type ModelPriceRow } from '../lib/pricing.ts'
 import { LangSwitch } from '../components/LangSwitch.tsx'
+import { Segmented } from '../components/Segmented.tsx'
 import { num, usd } from '../lib/format.ts'
 
 function price(v: number | undefined): string {
@@ -158,18 +159,16 @@ export default function Pricing() {
       ) : null}
       <Card>
         <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8 }}>
-          <Tabs
-            activeTab={vendor}
+          <Segmented
+            name="pricing-vendor"
+            value={vendor}
             onChange={setVendor}
-            type="rounded"
-            size="small"
-            style={{ minWidth: 0, flex: 1 }}
-          >
-            <Tabs.TabPane key="all" title={t('pricing.allVendors')} />
-            {vendors.map((v) => (
-              <Tabs.TabPane key={v} title={v} />
-            ))}
-          </Tabs>
+            options={[
+              { value: 'all', label: t('pricing.allVendors') },
+              ...vendors.map((v) => ({ value: v, label: v })),
+            ]}
+            testId="pricing-vendors"
+          />
           {mine ? (
             <label className="nowrap">
               <Switch

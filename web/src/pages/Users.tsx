@@ -117,6 +117,7 @@ export default function Users() {
           checked={!v}
           disabled={r.username === me}
           onChange={(on) => setDisabled(r, !on)}
+          aria-label={t('users.enabled')}
           data-testid={`user-enabled-${r.username}`}
         />
       ),
