@@ -9,7 +9,7 @@ export interface SegmentOption<K extends string> {
 /**
  * One choice among a few views of the same place: a guide's client, a snippet's language, a vendor filter.
  * These were Arco Tabs without panels, whose tabs have no tablist parent and point at panels that do not
- * exist, which axe refuses (docs/dashboard.md, accessibility); what they really are is a group of radio
+ * exist, which axe refuses (docs/dashboard.md, Accessibility); what they really are is a group of radio
  * buttons, which a screen reader announces as "1 of 3, selected" and arrow keys move through.
  */
 export function Segmented<K extends string>(props: {
