@@ -20,6 +20,7 @@ import {
 } from '../../test/support/hostile-json.ts'
 import { MODELS, startProxyFixture, type ProxyFixture } from '../../test/support/proxy-fixture.ts'
 import type { ProxyOutcome } from './proxy-types.ts'
+import { multipart, type MultipartPart } from '../../test/support/multipart-body.ts'
 
 let f: ProxyFixture
 
@@ -206,18 +207,8 @@ describe('proxy fuzz: bodies too deep to re-serialise', () => {
   })
 })
 
-/** A multipart/form-data body with the given parts, as an HTTP client would build it. */
-function multipart(boundary: string, parts: { name: string; value: Buffer; filename?: string }[]): Buffer {
-  const chunks: Buffer[] = []
-  for (const p of parts) {
-    const disposition = `form-data; name="${p.name}"` + (p.filename ? `; filename="${p.filename}"` : '')
-    const type = p.filename ? '\r\nContent-Type: audio/wav' : ''
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`), p.value)
-    chunks.push(Buffer.from('\r\n'))
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return Buffer.concat(chunks)
-}
+/** A multipart/form-data body with the given parts; files are sent as audio/wav. */
+const multipartBody = (boundary: string, parts: MultipartPart[]) => multipart(boundary, parts, 'audio/wav')
 
 /** The `model` form field of a multipart body, read the way the provider reads it. */
 function formModel(body: string, boundary: string): string | undefined {
@@ -240,7 +231,7 @@ const receivedUpload = (tag: string) =>
 describe('proxy fuzz: multipart uploads', () => {
   const boundary = 'b0undary'
   const upload = (parts: { name: string; value: Buffer; filename?: string }[], key = f.key) =>
-    post('/v1/audio/transcriptions', multipart(boundary, parts), {
+    post('/v1/audio/transcriptions', multipartBody(boundary, parts), {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       authorization: `Bearer ${key}`,
     })
@@ -293,7 +284,7 @@ describe('proxy fuzz: multipart uploads', () => {
             ])
             const filePart = { name: 'file', value: file, filename: 'a.wav' }
             const modelPart = { name: 'model', value: Buffer.from(model) }
-            const body = multipart(boundary, fileFirst ? [filePart, modelPart] : [modelPart, filePart])
+            const body = multipartBody(boundary, fileFirst ? [filePart, modelPart] : [modelPart, filePart])
             const a = await post('/v1/audio/transcriptions', body, {
               'content-type': `multipart/form-data; boundary=${boundary}`,
             })

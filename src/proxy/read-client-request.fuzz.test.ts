@@ -33,6 +33,7 @@ import { PROTOCOL_IDS } from '../protocol/protocol-adapter.ts'
 import { OPENAI_SURFACES } from '../protocol/openai/openai-protocol.ts'
 import { ANTHROPIC_SURFACES } from '../protocol/anthropic/anthropic-protocol.ts'
 import { GEMINI_SURFACES } from '../protocol/gemini/gemini-protocol.ts'
+import { multipart, type MultipartPart } from '../../test/support/multipart-body.ts'
 
 const parseGeminiAction = (segment: string) => parseModelAction(protocols.gemini, segment)
 /** Gemini's surfaces: the model is in the path (`models/{model}:{action}`), not the body. */
@@ -307,18 +308,9 @@ describe('request reader fuzz: JSON bodies', () => {
   })
 })
 
-/** A multipart/form-data body with the given parts, as an HTTP client would build it. */
-function multipart(boundary: string, parts: { name: string; value: Buffer; filename?: string }[]): Buffer {
-  const chunks: Buffer[] = []
-  for (const p of parts) {
-    const disposition = `form-data; name="${p.name}"` + (p.filename ? `; filename="${p.filename}"` : '')
-    const type = p.filename ? '\r\nContent-Type: application/octet-stream' : ''
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`), p.value)
-    chunks.push(Buffer.from('\r\n'))
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return Buffer.concat(chunks)
-}
+/** A multipart/form-data body with the given parts; files are sent as application/octet-stream. */
+const multipartBody = (boundary: string, parts: MultipartPart[]) =>
+  multipart(boundary, parts, 'application/octet-stream')
 
 describe('request reader fuzz: multipart bodies (audio uploads)', () => {
   const fileBytes = fc.oneof(
@@ -344,7 +336,7 @@ describe('request reader fuzz: multipart bodies (audio uploads)', () => {
             const parts = model === undefined ? [] : [{ name: 'model', value: Buffer.from(model) }]
             if (fileFirst) parts.unshift(filePart)
             else parts.push(filePart)
-            const req = requestOf(surface, multipart(boundary, parts), undefined, {
+            const req = requestOf(surface, multipartBody(boundary, parts), undefined, {
               'content-type': `multipart/form-data; boundary=${boundary}`,
             })
             expect(parseJsonBody(req)).toBeNull()
@@ -363,7 +355,7 @@ describe('request reader fuzz: multipart bodies (audio uploads)', () => {
 
   it('a model field after an upload larger than 64 KiB is still read', () => {
     const boundary = 'b0undary'
-    const body = multipart(boundary, [
+    const body = multipartBody(boundary, [
       { name: 'file', value: Buffer.alloc(200 * 1024, 0x41), filename: 'a.wav' },
       { name: 'model', value: Buffer.from('whisper-1') },
     ])
