@@ -16,10 +16,10 @@
  * `onSubmit` returns false to stay open without a message (field errors are on the form); a thrown error is shown
  * above the fields (data-testid `<testId>-error`). The modal carries data-testid `<testId>-modal`.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { Alert, Form, Modal, type FormInstance } from '@arco-design/web-react'
-import { errorMessage } from '../api/client.ts'
 import { useI18n } from '../i18n/index.ts'
+import { useAction } from './useAction.ts'
 
 // Arco's typed FormInstance is invariant in its values type; the modal only resets and clears errors.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,8 +44,7 @@ export interface FormModalProps {
 export function FormModal(props: FormModalProps) {
   const { t } = useI18n()
   const { form, visible, openKey } = props
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, run } = useAction()
   const onOpen = useRef(props.onOpen)
   onOpen.current = props.onOpen
 
@@ -54,25 +53,13 @@ export function FormModal(props: FormModalProps) {
     setError(null)
     form.resetFields()
     onOpen.current?.()
-  }, [visible, openKey, form])
-
-  const submit = async () => {
-    setError(null)
-    setBusy(true)
-    try {
-      await props.onSubmit()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
-  }
+  }, [visible, openKey, form, setError])
 
   return (
     <Modal
       title={props.title}
       visible={visible}
-      onOk={() => void submit()}
+      onOk={() => void run(props.onSubmit)}
       onCancel={props.onClose}
       confirmLoading={busy}
       okText={props.okText ?? t('common.save')}

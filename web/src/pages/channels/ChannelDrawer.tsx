@@ -12,10 +12,11 @@ import {
   Switch,
 } from '@arco-design/web-react'
 import { NamesInput, withPending } from './NamesInput.tsx'
-import { api, errorMessage } from '../../api/client.ts'
+import { api } from '../../api/client.ts'
 import { createChannelBody, updateChannelBody } from '../../api/contracts.ts'
 import type { Channel, Provider } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { useAction } from '../../components/useAction.ts'
 import { defined, validateBody } from '../../components/validate.ts'
 import {
   PairsEditor,
@@ -62,8 +63,7 @@ export function ChannelDrawer(props: {
   const [mapping, setMapping] = useState<Pair[]>([])
   const [headers, setHeaders] = useState<Pair[]>([])
   const [headersTouched, setHeadersTouched] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, run } = useAction()
   const [provider, setProvider] = useState<Provider>('openai')
   // Fields whose change would send the stored key elsewhere: the server then wants the key again.
   const [keyMoves, setKeyMoves] = useState<string[]>([])
@@ -117,7 +117,7 @@ export function ChannelDrawer(props: {
       form.setFieldsValue({ provider: 'openai', weight: 1, enabled: true, base_url: baseUrlHint.openai })
       setMapping([])
     }
-  }, [visible, editing, copyOf, form, t])
+  }, [visible, editing, copyOf, form, t, setError])
 
   const submit = async () => {
     setError(null)
@@ -149,8 +149,7 @@ export function ChannelDrawer(props: {
       setError(message)
       return
     }
-    setBusy(true)
-    try {
+    await run(async () => {
       if (editing) {
         const body = validateBody(updateChannelBody, defined({ ...base, api_key: key || undefined }), form)
         if (!body) return
@@ -161,11 +160,7 @@ export function ChannelDrawer(props: {
         await api.post('/admin/channels', body)
       }
       props.onSaved()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (

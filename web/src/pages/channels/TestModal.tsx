@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react'
 import { Alert, Button, Modal, Select, Space, Tag } from '@arco-design/web-react'
-import { api, errorMessage } from '../../api/client.ts'
+import { api } from '../../api/client.ts'
 import type { Channel } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { useAction } from '../../components/useAction.ts'
 
 interface TestResult {
   ok: boolean
@@ -24,9 +25,8 @@ export function TestModal({
 }) {
   const { t } = useI18n()
   const [model, setModel] = useState<string | undefined>()
-  const [busy, setBusy] = useState(false)
   const [result, setResult] = useState<TestResult | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, run: running } = useAction()
   const options = channel
     ? [...new Set([...channel.models, ...Object.keys(channel.model_mapping ?? {})])]
     : []
@@ -35,24 +35,18 @@ export function TestModal({
     setResult(null)
     setError(null)
     setModel(channel ? [...channel.models, ...Object.keys(channel.model_mapping ?? {})][0] : undefined)
-  }, [channel])
+  }, [channel, setError])
 
   const run = async () => {
     if (!channel) return
-    setBusy(true)
     setResult(null)
-    setError(null)
-    try {
+    await running(async () => {
       const res = await api.post<TestResult>(`/admin/channels/${channel.id}/test`, model ? { model } : {}, {
         timeout: 120_000,
       })
       setResult(res.data)
       onDone()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (

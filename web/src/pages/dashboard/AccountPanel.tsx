@@ -1,9 +1,10 @@
 import { useState } from 'react'
 import { Alert, Button, Card, Empty, Input, Message, Tag, Tooltip } from '@arco-design/web-react'
-import { api, errorMessage } from '../../api/client.ts'
+import { api } from '../../api/client.ts'
 import { redeemVoucherBody } from '../../api/contracts.ts'
 import type { MyStatus } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { useAction } from '../../components/useAction.ts'
 import { usd } from '../../lib/format.ts'
 import { firstIssue } from '../../components/validate.ts'
 import { limitTypeLabel, limitValue, windowLabel } from '../../components/labels.ts'
@@ -18,8 +19,7 @@ function gaugeColor(remainingPct: number): string {
 export function BalanceCard({ status, onChanged }: { status: MyStatus | null; onChanged: () => void }) {
   const { t } = useI18n()
   const [code, setCode] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, run } = useAction()
   const unlimited = status !== null && status.quota_usd === null
 
   const redeem = async () => {
@@ -29,8 +29,7 @@ export function BalanceCard({ status, onChanged }: { status: MyStatus | null; on
       setError(t('dashboard.voucherRequired'))
       return
     }
-    setBusy(true)
-    try {
+    await run(async () => {
       const res = await api.post<{ amount_usd?: number; new_quota_usd?: number | null }>(
         '/user/vouchers/redeem',
         { code: code.trim() },
@@ -38,11 +37,7 @@ export function BalanceCard({ status, onChanged }: { status: MyStatus | null; on
       Message.success(t('dashboard.redeemed', { amount: usd(res.data.amount_usd ?? 0) }))
       setCode('')
       onChanged()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (
