@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { ensureWebBuild, startGateway, type RunningGateway } from './support/gateway.ts'
-import { field, findChromium, launchBrowser } from './support/browser.ts'
-import { apiLogin, signedInPage, visit, type ApiSession } from './support/seed-dashboard.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { field, findChromium } from './support/browser.ts'
+import { apiLogin, signedInPage, useSeededGateway, visit, type ApiSession } from './support/seed-dashboard.ts'
 
 /**
  * Issue 19, "what operators expect beyond the original": a local user changes their own password from the
@@ -14,31 +13,22 @@ const chromiumPath = findChromium()
 const suite = chromiumPath ? describe : describe.skip
 
 suite('issue 19: password change, top-ups and balance history (Chromium)', () => {
-  let gw: RunningGateway
-  let browser: Browser
+  const env = useSeededGateway(chromiumPath as string)
   let admin: ApiSession
-  const who = () => ({ name: gw.adminUsername, password: gw.adminPassword })
+  const who = () => ({ name: env.gw.adminUsername, password: env.gw.adminPassword })
   const balanceOf = async (name: string) =>
     (await admin.call<{ quota_usd: number | null }>('GET', `/admin/users/${name}`)).quota_usd
   const meStatus = (p: Page) => p.evaluate(async () => (await fetch('/auth/me')).status)
 
   beforeAll(async () => {
-    ensureWebBuild()
-    gw = await startGateway()
-    admin = await apiLogin(gw.url, gw.adminUsername, gw.adminPassword)
+    admin = await apiLogin(env.gw.url, env.gw.adminUsername, env.gw.adminPassword)
     for (const name of ['pat', 'tina'])
       await admin.call('POST', '/admin/users', { username: name, password: `${name}-pass-123`, quota_usd: 1 })
-    browser = await launchBrowser(chromiumPath as string)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined)
-    await gw?.stop()
   }, 60_000)
 
   it('a local user changes their password: this session stays, the other one ends', async () => {
-    const other = await apiLogin(gw.url, 'pat', 'pat-pass-123')
-    const w = await signedInPage(browser, gw, { name: 'pat', password: 'pat-pass-123' })
+    const other = await apiLogin(env.gw.url, 'pat', 'pat-pass-123')
+    const w = await signedInPage(env.browser, env.gw, { name: 'pat', password: 'pat-pass-123' })
     const p = w.page
     await visit(p, '/dashboard')
     await p.getByTestId('password-change-open').click()
@@ -59,8 +49,8 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
     // The page's own session was re-issued under the new session version; the other one is refused.
     expect(await meStatus(p)).toBe(200)
     await expect(other.call('GET', '/auth/me')).rejects.toThrow(/401/)
-    await expect(apiLogin(gw.url, 'pat', 'pat-pass-123')).rejects.toThrow(/401/)
-    await apiLogin(gw.url, 'pat', 'pat-pass-456')
+    await expect(apiLogin(env.gw.url, 'pat', 'pat-pass-123')).rejects.toThrow(/401/)
+    await apiLogin(env.gw.url, 'pat', 'pat-pass-456')
     await visit(p, '/dashboard')
     expect(p.url()).toMatch(/\/dashboard$/)
     expect(w.errors.filter((e) => !/status of 400/.test(e))).toEqual([])
@@ -68,7 +58,7 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
   }, 90_000)
 
   it('an admin tops a balance up from the Users page: it adds, with the note', async () => {
-    const w = await signedInPage(browser, gw, who())
+    const w = await signedInPage(env.browser, env.gw, who())
     const p = w.page
     await visit(p, '/users')
     await p.getByTestId('user-top-up-tina').click()
@@ -88,7 +78,7 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
   }, 90_000)
 
   it('the balance history: the admin in the user drawer, the user (in Chinese) in their account area', async () => {
-    const w = await signedInPage(browser, gw, who())
+    const w = await signedInPage(env.browser, env.gw, who())
     const p = w.page
     await visit(p, '/users')
     await p.getByTestId('user-history-tina').click()
@@ -101,7 +91,12 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
     expect(w.errors).toEqual([])
     await w.context.close()
 
-    const u = await signedInPage(browser, gw, { name: 'tina', password: 'tina-pass-123' }, { lang: 'zh' })
+    const u = await signedInPage(
+      env.browser,
+      env.gw,
+      { name: 'tina', password: 'tina-pass-123' },
+      { lang: 'zh' },
+    )
     await visit(u.page, '/dashboard')
     const mine = u.page.getByTestId('my-balance-history')
     await expect.poll(() => mine.innerText()).toContain('invoice 42')

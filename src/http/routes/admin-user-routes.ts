@@ -245,9 +245,7 @@ export const adminUserRoutes: RouteDef[] = [
     query: pageQuery,
     handler: async ({ deps, params, query }) => {
       await getUserRow(userDeps(deps), params.username)
-      const page = resolvePage(query, 20)
-      const r = await listBalanceHistory(deps.db.db, params.username, page)
-      return paged(r.data, r.total, page)
+      return listBalanceHistory(deps.db.db, params.username, query)
     },
   }),
   ...membershipRoutes('/admin/users'),

@@ -156,11 +156,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Your balance changes from the ledger (usage, vouchers, top-ups), newest first',
     query: pageQuery,
-    handler: async ({ deps, principal, query }) => {
-      const page = resolvePage(query, 20)
-      const r = await listBalanceHistory(deps.db.db, principal.username, page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, principal, query }) => listBalanceHistory(deps.db.db, principal.username, query),
   }),
   route({
     method: 'POST',

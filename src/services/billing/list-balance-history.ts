@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { BalanceLedgerTable, Database } from '../../infra/db/database-types.ts'
 import { nanoToUsd, toBig, toBigOrNull, toIso } from '../../infra/db/convert-row-values.ts'
 import { selectPage } from '../../infra/db/select-page.ts'
-import type { Page } from '../paging.ts'
+import { paged, resolvePage } from '../paging.ts'
+import type { PageQuery } from '../../contracts/common.ts'
 
 function serializeEntry(row: Selectable<BalanceLedgerTable>) {
   return {
@@ -20,8 +21,10 @@ function serializeEntry(row: Selectable<BalanceLedgerTable>) {
  * A user's balance history, read from the ledger (every change of a balance writes one row: settlements,
  * vouchers, top-ups, adjustments), newest first. Ids are time-ordered, so they break ties within a millisecond.
  */
-export function listBalanceHistory(db: Kysely<Database>, username: string, page: Page) {
+export async function listBalanceHistory(db: Kysely<Database>, username: string, query: PageQuery) {
+  const page = resolvePage(query, 20)
   const filtered = db.selectFrom('balance_ledger').where('username', '=', username)
   const ordered = (q: typeof filtered) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc')
-  return selectPage(filtered, ordered, page, serializeEntry)
+  const r = await selectPage(filtered, ordered, page, serializeEntry)
+  return paged(r.data, r.total, page)
 }
