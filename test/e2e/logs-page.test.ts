@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { enUser } from '../../web/src/i18n/en-user.ts'
+import { enCommon } from '../../web/src/i18n/en-common.ts'
 import { choose, field, findChromium, type Watched } from './support/browser.ts'
 import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts'
 
@@ -136,6 +137,26 @@ suite('issue 19 #6: the Logs table (Chromium)', () => {
     const sorted = page.waitForRequest((r) => /\/admin\/logs\?.*sort_by=cost/.test(r.url()))
     await page.locator('.arco-table-th', { hasText: 'Cost' }).locator('.arco-table-cell-with-sorter').click()
     await sorted
+  })
+
+  it('shows each request’s client IP to admins and filters by it exactly; expand buttons are named', async () => {
+    const page = w.page
+    await open(page)
+    // The requests above came from this machine, straight to the gateway (no trusted proxy).
+    expect(await page.getByTestId(`log-ip-${rows[0].request_id}`).innerText()).toBe('127.0.0.1')
+    const heads = await page.locator('.arco-table-th').allInnerTexts()
+    expect(heads.join('|')).toContain(enUser['logs.clientIp'])
+    const named = page.getByRole('button', { name: enCommon['list.rowDetails'] })
+    expect(await named.count()).toBe(rows.length)
+
+    const filtered = page.waitForRequest((r) => /\/admin\/logs\?.*ip=127\.0\.0\.2/.test(r.url()))
+    await field(page, 'logs-ip').fill('127.0.0.2')
+    await page.getByTestId('logs-query').click()
+    await filtered
+    await expect.poll(() => page.locator('[data-testid^="log-id-"]').count()).toBe(0)
+    await field(page, 'logs-ip').fill('127.0.0.1')
+    await page.getByTestId('logs-query').click()
+    await expect.poll(() => page.locator('[data-testid^="log-id-"]').count()).toBe(rows.length)
   })
 
   it('on a phone (375 px) a record opens whole within the screen', async () => {

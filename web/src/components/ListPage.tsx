@@ -20,7 +20,10 @@
  *   </ListPage>
  *
  * `useList` fetches either one server page (`paged: true`, the fetcher gets page/pageSize) or the whole list
- * (`T[]`, paginated here). `list.run(fn, ok)` runs a change, shows `ok` or the error, then reloads.
+ * (`T[]`, paginated here). Server-side order: `sorts` maps a column's dataIndex to the server's sort key; a click
+ * on its header sets `list.sort`, which the fetcher gets as `p.sort` (and goes back to page 1). `expand` opens a
+ * row's details under it behind a named expand button. `usePagedList(url, params)` is useList of one server page
+ * of `url` in the list's order. `list.run(fn, ok)` runs a change, shows `ok` or the error, then reloads.
  * The page carries data-testid `page-<testId>`, the table `<testId>-table`, the error `list-error`.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
@@ -34,9 +37,10 @@ import {
   Table,
   type ButtonProps,
   type TableColumnProps,
+  type TableProps,
 } from '@arco-design/web-react'
 import { IconDelete, IconEdit, IconPlus, IconRefresh } from '@arco-design/web-react/icon'
-import { errorMessage } from '../api/client.ts'
+import { errorMessage, getList } from '../api/client.ts'
 import type { ListResponse } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { useIsMobile } from './useMedia.ts'
@@ -44,9 +48,16 @@ import { dateTime } from '../lib/format.ts'
 import { SelectAllBox } from './SelectAllBox.tsx'
 import { expandIcon } from './ExpandButton.tsx'
 
+/** A server-side order: the server's sort key and direction; empty for the server's default order. */
+export interface ListSort {
+  by?: string
+  order?: 'asc' | 'desc'
+}
+
 export interface PageRequest {
   page: number
   pageSize: number
+  sort: ListSort
 }
 
 export interface ListState<T> {
@@ -60,6 +71,9 @@ export interface ListState<T> {
   /** The last load's error message, or null. */
   error: string | null
   setPage: (page: number, pageSize: number) => void
+  sort: ListSort
+  /** A new order starts again at page 1. */
+  setSort: (sort: ListSort) => void
   reload: () => Promise<void>
   /** Run a change; toast `ok` (when given) or the error; reload. Resolves true when the change succeeded. */
   run: (fn: () => Promise<unknown>, ok?: string) => Promise<boolean>
@@ -74,6 +88,7 @@ export function useList<T>(
   const [rows, setRows] = useState<T[]>([])
   const [total, setTotal] = useState(0)
   const [pos, setPos] = useState({ key: filterKey, page: 1, pageSize: 20 })
+  const [sort, setSortState] = useState<ListSort>({})
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
   // The newest fetcher (it closes over the page's filters) without making every render a reload.
@@ -88,7 +103,7 @@ export function useList<T>(
     const mine = ++seq.current
     setLoading(true)
     try {
-      const r = await fetcherRef.current({ page, pageSize })
+      const r = await fetcherRef.current({ page, pageSize, sort })
       if (mine !== seq.current) return
       const list = Array.isArray(r) ? { data: r, total: r.length } : r
       setRows(list.data)
@@ -101,7 +116,7 @@ export function useList<T>(
     }
     // filterKey stands for what the fetcher closes over (read through a ref): a new filter is a new load.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [page, pageSize, filterKey])
+  }, [page, pageSize, filterKey, sort])
 
   useEffect(() => {
     void reload()
@@ -109,6 +124,13 @@ export function useList<T>(
 
   const setPage = useCallback(
     (p: number, s: number) => setPos({ key: filterKey, page: p, pageSize: s }),
+    [filterKey],
+  )
+  const setSort = useCallback(
+    (s: ListSort) => {
+      setSortState(s)
+      setPos((p) => ({ ...p, key: filterKey, page: 1 }))
+    },
     [filterKey],
   )
 
@@ -128,7 +150,22 @@ export function useList<T>(
     [reload],
   )
 
-  return { rows, total, page, pageSize, paged, loading, error, setPage, reload, run }
+  return { rows, total, page, pageSize, paged, loading, error, setPage, sort, setSort, reload, run }
+}
+
+/** One server page of `url` with `params` (a change of them goes back to page 1), in the list's order. */
+export function usePagedList<T>(url: string, params: Record<string, unknown>): ListState<T> {
+  return useList(
+    (p) =>
+      getList<T>(url, {
+        page: p.page,
+        page_size: p.pageSize,
+        sort_by: p.sort.by,
+        sort_order: p.sort.order,
+        ...params,
+      }),
+    { filters: [url, params], paged: true },
+  )
 }
 
 /**
@@ -236,6 +273,9 @@ export interface ListPageProps<T> {
   bulk?: (selected: T[], clear: () => void) => ReactNode
   /** A row's details, opened under it by a named expand button at the row's start. */
   expand?: (row: T) => ReactNode
+  /** Columns the server sorts by: a column's dataIndex to the server's sort key (see `list.setSort`). */
+  sorts?: Record<string, string>
+  size?: TableProps['size']
   /** Only these rows can be selected. */
   selectable?: (row: T) => boolean
   /** What an empty (successfully loaded) list says. */
@@ -266,9 +306,17 @@ export function ListPage<T>(props: ListPageProps<T>) {
     : list.rows.slice((shownPage - 1) * CLIENT_PAGE_SIZE, shownPage * CLIENT_PAGE_SIZE)
   const pageKeys = shown.filter((r) => !props.selectable || props.selectable(r)).map(keyOf)
 
+  const sorts = props.sorts
+  const order: 'ascend' | 'descend' = list.sort.order === 'asc' ? 'ascend' : 'descend'
+  const own = sorts
+    ? props.columns.map((c) => {
+        const by = sorts[String(c.dataIndex)]
+        return by ? { ...c, sorter: true, sortOrder: list.sort.by === by ? order : undefined } : c
+      })
+    : props.columns
   const columns: TableColumnProps<T>[] = actions
     ? [
-        ...props.columns,
+        ...own,
         {
           title: t('common.actions'),
           key: 'actions',
@@ -281,7 +329,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
           ),
         },
       ]
-    : props.columns
+    : own
 
   return (
     <div className="page" data-testid={`page-${props.testId}`}>
@@ -328,6 +376,13 @@ export function ListPage<T>(props: ListPageProps<T>) {
             data={list.rows}
             scroll={{ x: props.scrollX ?? 1000 }}
             border={false}
+            size={props.size}
+            onChange={(_p, sorter, _f, extra) => {
+              if (!sorts || extra?.action !== 'sort') return
+              const one = Array.isArray(sorter) ? sorter[0] : sorter
+              const by = one?.direction ? sorts[String(one.field)] : undefined
+              list.setSort(by ? { by, order: one?.direction === 'ascend' ? 'asc' : 'desc' } : {})
+            }}
             expandedRowRender={props.expand}
             expandProps={props.expand ? { icon: expandIcon, width: 40 } : undefined}
             rowSelection={

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react'
-import { Button, Card, DatePicker, Drawer, Input, Message, Select, Table } from '@arco-design/web-react'
-import { IconDownload, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
-import { api, errorMessage, getAll, getList } from '../api/client.ts'
+import { Button, DatePicker, Drawer, Message } from '@arco-design/web-react'
+import { IconDownload, IconSearch } from '@arco-design/web-react/icon'
+import { api, errorMessage, getAll } from '../api/client.ts'
 import type { Channel, UsageLog } from '../api/types.ts'
+import { ListPage, usePagedList } from '../components/ListPage.tsx'
+import { FilterSelect, textFilters } from '../components/ListFilters.tsx'
 import { useIsMobile } from '../components/useMedia.ts'
 import { isAdminRole, useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
@@ -17,34 +19,51 @@ interface Filters {
   username: string
   key: string
   channel?: string
+  ip: string
 }
 
-interface Sort {
-  by?: string
-  order?: 'asc' | 'desc'
+/** The list's and the export's filters: the applied ones (admins' own ones only for admins). */
+function logsQuery(f: Filters, admin: boolean) {
+  return {
+    model: f.model.trim() || undefined,
+    status: f.status,
+    start_date: f.range[0],
+    end_date: f.range[1],
+    timezone: browserTimeZone(),
+    key: f.key.trim() || undefined,
+    username: admin ? f.username.trim() || undefined : undefined,
+    channel_id: admin ? f.channel : undefined,
+    ip: admin ? f.ip.trim() || undefined : undefined,
+  }
+}
+
+async function downloadCsv(url: string, params: Record<string, unknown>) {
+  const res = await api.get<Blob>(url, { params, responseType: 'blob', timeout: 120_000 })
+  const href = URL.createObjectURL(res.data)
+  const a = document.createElement('a')
+  a.href = href
+  a.download = 'request-logs.csv'
+  a.click()
+  URL.revokeObjectURL(href)
 }
 
 export default function Logs() {
   const { t } = useI18n()
   const admin = isAdminRole(useAuth((s) => s.role))
   const mobile = useIsMobile()
+  const base = admin ? '/admin/logs' : '/user/logs'
   const [draft, setDraft] = useState<Filters>(() => ({
     range: lastDays(1),
     model: '',
     username: '',
     key: '',
+    ip: '',
   }))
   const [filters, setFilters] = useState<Filters>(draft)
-  const [sort, setSort] = useState<Sort>({})
   const [channels, setChannels] = useState<Channel[]>([])
   const [detail, setDetail] = useState<string | null>(null)
   const [exporting, setExporting] = useState(false)
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(20)
-  const [rows, setRows] = useState<UsageLog[]>([])
-  const [total, setTotal] = useState(0)
-  const [loading, setLoading] = useState(false)
-  const [tick, setTick] = useState(0)
+  const list = usePagedList<UsageLog>(base, logsQuery(filters, admin))
 
   useEffect(() => {
     if (!admin) return
@@ -53,144 +72,71 @@ export default function Logs() {
       .catch(() => setChannels([]))
   }, [admin])
 
-  const query = {
-    model: filters.model.trim() || undefined,
-    status: filters.status,
-    start_date: filters.range[0],
-    end_date: filters.range[1],
-    timezone: browserTimeZone(),
-    key: filters.key.trim() || undefined,
-    username: admin ? filters.username.trim() || undefined : undefined,
-    channel_id: admin ? filters.channel : undefined,
-    sort_by: sort.by,
-    sort_order: sort.order,
+  const apply = () => {
+    // The same filters again: a fresh load all the same (the button reads as "query now").
+    if (JSON.stringify(draft) === JSON.stringify(filters)) void list.reload()
+    else setFilters(draft)
   }
-  const queryKey = JSON.stringify(query)
-
   const exportCsv = async () => {
     setExporting(true)
     try {
-      const res = await api.get<Blob>(`${admin ? '/admin' : '/user'}/logs/export`, {
-        params: JSON.parse(queryKey) as Record<string, unknown>,
-        responseType: 'blob',
-        timeout: 120_000,
-      })
-      const url = URL.createObjectURL(res.data)
-      const a = document.createElement('a')
-      a.href = url
-      a.download = 'request-logs.csv'
-      a.click()
-      URL.revokeObjectURL(url)
+      const order = { sort_by: list.sort.by, sort_order: list.sort.order }
+      await downloadCsv(`${base}/export`, { ...logsQuery(filters, admin), ...order })
     } catch (e) {
       Message.error(errorMessage(e))
     } finally {
       setExporting(false)
     }
   }
-
-  useEffect(() => {
-    let live = true
-    setLoading(true)
-    getList<UsageLog>(admin ? '/admin/logs' : '/user/logs', {
-      page,
-      page_size: pageSize,
-      ...(JSON.parse(queryKey) as Record<string, unknown>),
-    })
-      .then((r) => {
-        if (!live) return
-        setRows(r.data)
-        setTotal(r.total)
-      })
-      .catch((e: unknown) => live && Message.error(errorMessage(e)))
-      .finally(() => live && setLoading(false))
-    return () => {
-      live = false
-    }
-  }, [admin, queryKey, page, pageSize, tick])
-
-  const columns = logColumns({
-    t,
-    admin,
-    sortOrder: (field) =>
-      sort.by === sortable[field] ? (sort.order === 'asc' ? 'ascend' : 'descend') : undefined,
-    onOpen: mobile ? setDetail : undefined,
-  })
+  const text = textFilters(draft, setDraft, apply, 'logs')
 
   return (
-    <div className="page" data-testid="page-logs">
-      <div className="page-head">
-        <h2>{t('logs.title')}</h2>
-      </div>
-      <Card>
-        <div className="toolbar" style={{ marginBottom: 12 }}>
+    <ListPage<UsageLog>
+      title={t('logs.title')}
+      testId="logs"
+      list={list}
+      rowKey="request_id"
+      columns={logColumns({ t, admin, onOpen: mobile ? setDetail : undefined })}
+      sorts={sortable}
+      size="small"
+      scrollX={admin ? 1830 : 1460}
+      // On a phone the record opens in a full-width drawer: an expanded row is as wide as the scrolled table.
+      expand={mobile ? undefined : (r) => <LogDetail requestId={r.request_id} admin={admin} />}
+      toolbar={
+        <>
           <DatePicker.RangePicker
             value={draft.range}
             allowClear={false}
             style={{ width: 250 }}
             onChange={(v: string[]) => v?.length === 2 && setDraft({ ...draft, range: [v[0], v[1]] })}
           />
-          <Input
-            style={{ width: 180 }}
-            placeholder={t('logs.modelFilter')}
-            value={draft.model}
-            onChange={(v) => setDraft({ ...draft, model: v })}
-            allowClear
-            data-testid="logs-model"
-          />
-          <Select
-            style={{ width: 130 }}
-            placeholder={t('logs.statusFilter')}
-            allowClear
+          {text('model', t('logs.modelFilter'), 180)}
+          <FilterSelect
+            label={t('logs.statusFilter')}
+            width={130}
             value={draft.status}
-            onChange={(v: string | undefined) => setDraft({ ...draft, status: v })}
+            onChange={(v) => setDraft({ ...draft, status: v })}
             options={['2xx', '4xx', '429', '5xx'].map((v) => ({ label: v, value: v }))}
           />
-          <Input
-            style={{ width: 150 }}
-            placeholder={t('logs.keyFilter')}
-            value={draft.key}
-            onChange={(v) => setDraft({ ...draft, key: v })}
-            allowClear
-            data-testid="logs-key"
-          />
+          {text('key', t('logs.keyFilter'), 150)}
           {admin ? (
             <>
-              <Input
-                style={{ width: 150 }}
-                placeholder={t('common.username')}
-                value={draft.username}
-                onChange={(v) => setDraft({ ...draft, username: v })}
-                allowClear
-              />
-              <Select
-                style={{ width: 160 }}
-                placeholder={t('logs.channel')}
-                allowClear
-                showSearch
+              {text('username', t('common.username'), 150)}
+              <FilterSelect
+                label={t('logs.channel')}
+                width={160}
+                search
                 value={draft.channel}
-                onChange={(v: string | undefined) => setDraft({ ...draft, channel: v })}
+                onChange={(v) => setDraft({ ...draft, channel: v })}
                 options={channels.map((c) => ({ label: c.name, value: c.id }))}
-                data-testid="logs-channel"
+                testId="logs-channel"
               />
+              {text('ip', t('logs.clientIp'), 150)}
             </>
           ) : null}
-          <Button
-            type="primary"
-            icon={<IconSearch />}
-            onClick={() => {
-              setPage(1)
-              setFilters(draft)
-              setTick((x) => x + 1)
-            }}
-            data-testid="logs-query"
-          >
+          <Button type="primary" icon={<IconSearch />} onClick={apply} data-testid="logs-query">
             {t('common.query')}
           </Button>
-          <Button
-            icon={<IconRefresh />}
-            onClick={() => setTick((x) => x + 1)}
-            aria-label={t('common.refresh')}
-          />
           <Button
             icon={<IconDownload />}
             loading={exporting}
@@ -199,39 +145,9 @@ export default function Logs() {
           >
             {t('logs.export')}
           </Button>
-        </div>
-        <Table<UsageLog>
-          rowKey="request_id"
-          loading={loading}
-          columns={columns}
-          data={rows}
-          scroll={{ x: admin ? 1700 : 1460 }}
-          border={false}
-          size="small"
-          onChange={(_p, sorter, _f, extra) => {
-            if (extra?.action !== 'sort') return
-            const one = Array.isArray(sorter) ? sorter[0] : sorter
-            const by = one?.direction ? sortable[String(one.field)] : undefined
-            setPage(1)
-            setSort(by ? { by, order: one?.direction === 'ascend' ? 'asc' : 'desc' } : {})
-          }}
-          expandedRowRender={mobile ? undefined : (r) => <LogDetail requestId={r.request_id} admin={admin} />}
-          expandProps={{ expandRowByClick: false, width: 40 }}
-          pagination={{
-            current: page,
-            pageSize,
-            total,
-            sizeCanChange: true,
-            showTotal: true,
-            onChange: (p, s) => {
-              setPage(p)
-              setPageSize(s)
-            },
-          }}
-          noDataElement={<span className="muted">{t('common.noData')}</span>}
-          data-testid="logs-table"
-        />
-      </Card>
+        </>
+      }
+    >
       <Drawer
         width="100%"
         title={detail ? shortRequestId(detail) : ''}
@@ -242,6 +158,6 @@ export default function Logs() {
       >
         {detail ? <LogDetail requestId={detail} admin={admin} /> : null}
       </Drawer>
-    </div>
+    </ListPage>
   )
 }

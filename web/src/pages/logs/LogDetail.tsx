@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { Alert, Collapse, Empty, Spin, Tag } from '@arco-design/web-react'
 import { AxiosError } from 'axios'
 import { api, errorMessage } from '../../api/client.ts'
@@ -23,6 +23,19 @@ const roleColor: Record<string, string> = {
   developer: 'purple',
 }
 
+/** A tool call or result: its tag, what names it, and its text. */
+function ToolBox(props: { tag: string; color: string; body: string; children: ReactNode }) {
+  return (
+    <div className="tool-box">
+      <Tag size="small" color={props.color}>
+        {props.tag}
+      </Tag>{' '}
+      {props.children}
+      <pre className="mono">{props.body}</pre>
+    </div>
+  )
+}
+
 function PartView({ part }: { part: Part }) {
   const { t } = useI18n()
   switch (part.kind) {
@@ -40,24 +53,16 @@ function PartView({ part }: { part: Part }) {
       )
     case 'tool_call':
       return (
-        <div className="tool-box">
-          <Tag size="small" color="orangered">
-            {t('logs.toolCall')}
-          </Tag>{' '}
+        <ToolBox tag={t('logs.toolCall')} color="orangered" body={prettyJson(part.input)}>
           <b className="mono">{part.name}</b>
           {part.id ? <span className="muted mono"> · {part.id}</span> : null}
-          <pre className="mono">{prettyJson(part.input)}</pre>
-        </div>
+        </ToolBox>
       )
     case 'tool_result':
       return (
-        <div className="tool-box">
-          <Tag size="small" color="lime">
-            {t('logs.toolResult')}
-          </Tag>
+        <ToolBox tag={t('logs.toolResult')} color="lime" body={part.content}>
           {part.id ? <span className="muted mono"> {part.id}</span> : null}
-          <pre className="mono">{part.content}</pre>
-        </div>
+        </ToolBox>
       )
     case 'image':
       return (

@@ -5,12 +5,8 @@ import type { TKey, Vars } from '../../i18n/index.ts'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { dateTime, num, usd } from '../../lib/format.ts'
 
-function statusColor(status: number | null | undefined): string {
-  if (!status) return 'gray'
-  if (status >= 500) return 'red'
-  if (status >= 400) return 'orange'
-  return 'green'
-}
+const statusColor = (status: number | null | undefined): string =>
+  !status ? 'gray' : status >= 500 ? 'red' : status >= 400 ? 'orange' : 'green'
 
 /** Table columns the server can sort by (src/services/logs/log-queries.ts LOG_SORTS); ListPage's `sorts`. */
 export const sortable: Record<string, string> = {
