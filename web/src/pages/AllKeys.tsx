@@ -1,12 +1,13 @@
 import { useState } from 'react'
-import { Button, Input, Tag, type TableColumnProps } from '@arco-design/web-react'
+import { Button, Input, type TableColumnProps } from '@arco-design/web-react'
 import { IconDelete, IconSearch } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
 import type { Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
-import { ConfirmButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
-import { dateOnly, maskKey, usd } from '../lib/format.ts'
-import { keyStatus, statusColor } from './keys/status.ts'
+import { SearchBox } from '../components/SearchBox.tsx'
+import { ConfirmButton, ListPage, useList } from '../components/ListPage.tsx'
+import { maskKey } from '../lib/format.ts'
+import { useKeyStateColumns } from './keys/key-columns.tsx'
 import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
 import { FreezeButton } from './keys/FreezeButton.tsx'
 import { IssueKeyModal } from './keys/IssueKeyModal.tsx'
@@ -32,6 +33,7 @@ export default function AllKeys() {
   )
   const act = list.run
 
+  const stateColumns = useKeyStateColumns()
   const columns: TableColumnProps<Token>[] = [
     {
       title: t('common.username'),
@@ -45,37 +47,7 @@ export default function AllKeys() {
       width: 200,
       render: (v: string) => <span className="mono">{maskKey(v)}</span>,
     },
-    {
-      title: t('keys.usedQuota'),
-      dataIndex: 'used_usd',
-      width: 170,
-      render: (_: number, r) => (
-        <span className="nowrap">
-          {usd(r.used_usd)} / {r.quota_usd ? usd(r.quota_usd) : t('keys.noCap')}
-        </span>
-      ),
-    },
-    {
-      title: t('common.status'),
-      dataIndex: 'frozen',
-      width: 130,
-      render: (_: boolean, r) => {
-        const s = keyStatus(r)
-        return (
-          <Tag color={statusColor[s]}>
-            {s === 'frozen' && r.frozen_by === 'admin' ? t('keys.frozenByAdmin') : t(`keys.status.${s}`)}
-          </Tag>
-        )
-      },
-    },
-    {
-      title: t('keys.expiresAt'),
-      dataIndex: 'expires_at',
-      width: 120,
-      render: (v: string | null) => (v ? dateOnly(v) : '-'),
-    },
-    timeColumn(t('keys.lastUsed'), 'last_used_at'),
-    timeColumn(t('common.createdAt'), 'created_at'),
+    ...stateColumns,
   ]
 
   const actions = (r: Token) => (
@@ -92,8 +64,8 @@ export default function AllKeys() {
     </>
   )
 
-  const apply = () => {
-    setFilters({ username: username.trim(), q: q.trim() })
+  const apply = (next: Partial<typeof filters> = {}) => {
+    setFilters({ username: username.trim(), q: q.trim(), ...next })
   }
   return (
     <ListPage<Token>
@@ -121,18 +93,17 @@ export default function AllKeys() {
             placeholder={t('common.username')}
             value={username}
             onChange={setUsername}
-            onPressEnter={apply}
+            onPressEnter={() => apply()}
             allowClear
           />
-          <Input
-            style={{ width: 180 }}
+          <SearchBox
             placeholder={t('allKeys.search')}
             value={q}
             onChange={setQ}
-            onPressEnter={apply}
-            allowClear
+            onSearch={(text) => apply({ q: text })}
+            width={180}
           />
-          <Button type="primary" icon={<IconSearch />} onClick={apply}>
+          <Button type="primary" icon={<IconSearch />} onClick={() => apply()}>
             {t('common.query')}
           </Button>
         </>

@@ -6,13 +6,13 @@ import { api, getAll } from '../api/client.ts'
 import type { GroupRef, Token } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { useEditor } from '../components/useEditor.ts'
-import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
-import { dateOnly, maskKey, usd } from '../lib/format.ts'
+import { DeleteButton, EditButton, ListPage, useList } from '../components/ListPage.tsx'
+import { maskKey } from '../lib/format.ts'
 import { CopyButton } from '../components/CopyButton.tsx'
 import { forgetKey, keyFor, rememberKey } from '../store/keys.ts'
 import { KeyFormModal } from './keys/KeyFormModal.tsx'
 import { CreatedKeyModal } from './keys/CreatedKeyModal.tsx'
-import { keyStatus, statusColor } from './keys/status.ts'
+import { useKeyStateColumns } from './keys/key-columns.tsx'
 import { KeyBulkActions } from './keys/KeyBulkActions.tsx'
 import { FreezeButton } from './keys/FreezeButton.tsx'
 
@@ -33,6 +33,7 @@ export default function ApiKeys() {
 
   const groupName = useMemo(() => new Map(groups.map((g) => [g.id, g.name])), [groups])
 
+  const stateColumns = useKeyStateColumns()
   const columns: TableColumnProps<Token>[] = [
     { title: t('keys.name'), dataIndex: 'name', render: (v: string) => <b>{v}</b> },
     {
@@ -66,42 +67,7 @@ export default function ApiKeys() {
           <span className="muted">{t('keys.noGroupShort')}</span>
         ),
     },
-    {
-      title: t('keys.usedQuota'),
-      dataIndex: 'used_usd',
-      width: 170,
-      render: (_: number, r) => (
-        <span className="nowrap">
-          {usd(r.used_usd)} /{' '}
-          {r.quota_usd && r.quota_usd > 0 ? (
-            usd(r.quota_usd)
-          ) : (
-            <span className="muted">{t('keys.noCap')}</span>
-          )}
-        </span>
-      ),
-    },
-    {
-      title: t('common.status'),
-      dataIndex: 'frozen',
-      width: 130,
-      render: (_: boolean, r) => {
-        const s = keyStatus(r)
-        return (
-          <Tag color={statusColor[s]} data-testid={`key-status-${r.id}`}>
-            {s === 'frozen' && r.frozen_by === 'admin' ? t('keys.frozenByAdmin') : t(`keys.status.${s}`)}
-          </Tag>
-        )
-      },
-    },
-    {
-      title: t('keys.expiresAt'),
-      dataIndex: 'expires_at',
-      width: 120,
-      render: (v: string | null) => (v ? dateOnly(v) : <span className="muted">{t('keys.never')}</span>),
-    },
-    timeColumn(t('keys.lastUsed'), 'last_used_at'),
-    timeColumn(t('common.createdAt'), 'created_at'),
+    ...stateColumns,
   ]
 
   const actions = (r: Token) => (
