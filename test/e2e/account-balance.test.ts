@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { field, findChromium } from './support/browser.ts'
+import { startGateway } from './support/gateway.ts'
+import { startOpenLdap } from '../support/openldap-server.ts'
 import { apiLogin, signedInPage, useSeededGateway, visit, type ApiSession } from './support/seed-dashboard.ts'
 
 /**
@@ -56,6 +58,36 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
     expect(w.errors.filter((e) => !/status of 400/.test(e))).toEqual([])
     await w.context.close()
   }, 90_000)
+
+  it('a directory (LDAP) user sees their history but no password form; the server refuses them too', async () => {
+    const ldap = await startOpenLdap()
+    expect(ldap).not.toBeNull()
+    if (!ldap) return
+    const gw = await startGateway({
+      LDAP_SERVER_URL: ldap.url,
+      LDAP_USER_DN_TEMPLATE: `uid={username},${ldap.peopleDn}`,
+      LDAP_TIMEOUT_MS: '3000',
+    })
+    try {
+      const alice = { name: 'alice', password: ldap.users.alice.password }
+      const session = await apiLogin(gw.url, alice.name, alice.password)
+      await expect(
+        session.call('POST', '/user/password', {
+          current_password: alice.password,
+          new_password: 'x-new-pass-1',
+        }),
+      ).rejects.toThrow(/403/)
+      const w = await signedInPage(env.browser, gw, alice)
+      await visit(w.page, '/dashboard')
+      await w.page.getByTestId('my-balance-history').waitFor()
+      expect(await w.page.getByTestId('password-change-open').count()).toBe(0)
+      expect(w.errors).toEqual([])
+      await w.context.close()
+    } finally {
+      await gw.stop()
+      await ldap.stop()
+    }
+  }, 120_000)
 
   it('an admin tops a balance up from the Users page: it adds, with the note', async () => {
     const w = await signedInPage(env.browser, env.gw, who())
