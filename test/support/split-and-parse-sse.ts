@@ -1,3 +1,4 @@
+import { encodeSseComment, encodeSseEvent } from '../../src/protocol/sse/encode-sse-event.ts'
 import { createSseParser, type SseEvent } from '../../src/protocol/sse/parse-sse-stream.ts'
 
 /**
@@ -43,4 +44,16 @@ export function parseSse(
   const betweenEvents = parser.betweenEvents()
   parser.end()
   return { events, betweenEvents }
+}
+
+/** Events as a provider streams them, in bytes: each ends with `lineEnd`, after a `: ping` comment when `heartbeats`. */
+export function encodeSseWire(
+  events: readonly SseEvent[],
+  lineEnd: '\n' | '\r\n',
+  heartbeats: boolean,
+): Uint8Array {
+  const wire = events.map(
+    (ev) => (heartbeats ? encodeSseComment('ping', lineEnd) : '') + encodeSseEvent(ev, lineEnd),
+  )
+  return new TextEncoder().encode(wire.join(''))
 }

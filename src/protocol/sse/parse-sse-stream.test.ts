@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeSseComment, encodeSseEvent } from './encode-sse-event.ts'
 import { createSseParser, type SseEvent } from './parse-sse-stream.ts'
-import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
+import { encodeSseWire, parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 
 const encoder = new TextEncoder()
 
@@ -166,12 +166,7 @@ describe('createSseParser', () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.boolean(),
         (events, lineEnd, offsets, withComments) => {
-          const wire = events
-            .map(
-              (ev) => (withComments ? encodeSseComment('ping', lineEnd) : '') + encodeSseEvent(ev, lineEnd),
-            )
-            .join('')
-          const bytes = encoder.encode(wire)
+          const bytes = encodeSseWire(events, lineEnd, withComments)
           const parsed = parseChunks(
             splitAt(
               bytes,

@@ -20,9 +20,8 @@ import {
   stringLiteral,
   usageShapes,
 } from '../../../test/support/hostile-json.ts'
-import { encodeSseComment, encodeSseEvent } from '../sse/encode-sse-event.ts'
 import type { SseEvent } from '../sse/parse-sse-stream.ts'
-import { parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
+import { encodeSseWire, parseSse, splitAt } from '../../../test/support/split-and-parse-sse.ts'
 import { createStreamUsageTracker, type StreamKind, type StreamUsageResult } from './track-stream-usage.ts'
 import { createEmptyUsage, MAX_TOKEN_COUNT } from './usage.ts'
 
@@ -275,8 +274,6 @@ function expectSound(result: StreamUsageResult, maxTextChars: number): void {
   expect(typeof result.completed).toBe('boolean')
 }
 
-const encoder = new TextEncoder()
-
 function meterWire(
   kind: StreamKind,
   chunks: Uint8Array[],
@@ -337,12 +334,7 @@ describe.each(PROTOCOLS.map((p) => [p.kind, p] as const))('stream metering fuzz:
           fc.boolean(),
           fc.array(fc.nat(), { maxLength: 16 }),
           (evs, lineEnd, heartbeats, offsets) => {
-            const wire = evs
-              .map(
-                (ev) => (heartbeats ? encodeSseComment('ping', lineEnd) : '') + encodeSseEvent(ev, lineEnd),
-              )
-              .join('')
-            const bytes = encoder.encode(wire)
+            const bytes = encodeSseWire(evs, lineEnd, heartbeats)
             const whole = meterWire(kind, [bytes])
             expect(meterWire(kind, splitAt(bytes, offsets, true))).toEqual(whole)
             // Framing changes nothing: metering the wire is metering the events.
