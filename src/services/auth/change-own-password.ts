@@ -22,7 +22,7 @@ const refuse = (field: string, message: string) =>
 /**
  * Checks a user's own password change before any write: only local accounts have a password here (a directory
  * account changes it in the directory), the current password must be right, and each guess counts against the
- * login throttle like a failed login (README, "Logins and sessions"), so the form is no side door for guessing.
+ * login throttle like a failed login (docs/dashboard.md, "Account"), so the form is no side door for guessing.
  * Both hashes are made here, outside any transaction: on SQLite one holds the single connection meanwhile.
  */
 export async function checkOwnPasswordChange(

@@ -14,7 +14,7 @@ import type { Role } from '../../contracts/users.ts'
  * the same moment keeps its share). The addition is one `quota_nano = quota_nano + amount` statement, so two
  * top-ups released together both count on either database, and the ledger row with the balance it produced is
  * written in the same transaction (docs/architecture.md, "settlement"). An unlimited balance is refused: adding
- * to it would change nothing and still look like a credit in the history.
+ * to it would change nothing and still look like a credit in the history (docs/dashboard.md, "Account").
  */
 export async function topUpBalance(
   deps: { db: Kysely<Database>; clock: Clock },
