@@ -3,6 +3,7 @@ import { Button, Message, Modal, Tag, type TableColumnProps } from '@arco-design
 import { api, getAll } from '../api/client.ts'
 import type { Group } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
+import { NameCell } from '../components/NameCell.tsx'
 import { useEditor } from '../components/useEditor.ts'
 import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
 import { GroupFormModal } from './groups/GroupFormModal.tsx'
@@ -23,16 +24,7 @@ export default function Groups() {
     {
       title: t('common.name'),
       dataIndex: 'name',
-      render: (v: string, r) => (
-        <span>
-          <b>{v}</b>
-          {r.description ? (
-            <div className="muted" style={{ fontSize: 12 }}>
-              {r.description}
-            </div>
-          ) : null}
-        </span>
-      ),
+      render: (v: string, r) => <NameCell name={v} note={r.description} />,
     },
     { title: t('groups.priority'), dataIndex: 'priority' },
     { title: t('groups.multiplier'), dataIndex: 'multiplier', render: (v: number) => `×${v}` },

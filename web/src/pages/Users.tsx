@@ -13,6 +13,7 @@ import { api, getList } from '../api/client.ts'
 import type { Role, User } from '../api/types.ts'
 import { useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
+import { NameCell } from '../components/NameCell.tsx'
 import { SearchBox } from '../components/SearchBox.tsx'
 import { useEditor } from '../components/useEditor.ts'
 import { DeleteButton, EditButton, ListPage, timeColumn, useList } from '../components/ListPage.tsx'
@@ -62,16 +63,7 @@ export default function Users() {
     {
       title: t('common.username'),
       dataIndex: 'username',
-      render: (v: string, r) => (
-        <span>
-          <b>{v}</b>
-          {r.display_name ? (
-            <div className="muted" style={{ fontSize: 12 }}>
-              {r.display_name}
-            </div>
-          ) : null}
-        </span>
-      ),
+      render: (v: string, r) => <NameCell name={v} note={r.display_name} />,
     },
     {
       title: t('users.source'),
