@@ -23,7 +23,7 @@ import { useAction } from './useAction.ts'
 
 // Arco's typed FormInstance is invariant in its values type; the modal only resets and clears errors.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyForm = FormInstance<any>
+type AnyForm = FormInstance<any, any, any>
 
 export interface FormModalProps {
   form: AnyForm
