@@ -40,13 +40,14 @@ export function listGroups(deps: GroupDeps, page: Page) {
   )
 }
 
+/** Group names are unique: a second group of the same name is a conflict. */
+async function assertGroupNameFree(deps: GroupDeps, name: string): Promise<void> {
+  const taken = await deps.db.selectFrom('groups').select('id').where('name', '=', name).executeTakeFirst()
+  if (taken) throw conflict(`A group named "${name}" already exists`)
+}
+
 export async function createGroup(deps: GroupDeps, body: CreateGroupBody) {
-  const exists = await deps.db
-    .selectFrom('groups')
-    .select('id')
-    .where('name', '=', body.name)
-    .executeTakeFirst()
-  if (exists) throw conflict(`A group named "${body.name}" already exists`)
+  await assertGroupNameFree(deps, body.name)
   const id = newId()
   await deps.db
     .insertInto('groups')
@@ -67,12 +68,7 @@ export async function updateGroup(deps: GroupDeps, id: string, body: UpdateGroup
   const current = await getGroupRow(deps, id)
   const set: Updateable<GroupsTable> = {}
   if (body.name !== undefined && body.name !== current.name) {
-    const taken = await deps.db
-      .selectFrom('groups')
-      .select('id')
-      .where('name', '=', body.name)
-      .executeTakeFirst()
-    if (taken) throw conflict(`A group named "${body.name}" already exists`)
+    await assertGroupNameFree(deps, body.name)
     set.name = body.name
   }
   if (body.priority !== undefined) set.priority = body.priority
