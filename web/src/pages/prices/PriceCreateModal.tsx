@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react'
 import { Alert, Form, Input, InputNumber, Modal, Radio } from '@arco-design/web-react'
-import { api, errorMessage } from '../../api/client.ts'
+import { api } from '../../api/client.ts'
 import { groupPriceBody, priceBody } from '../../api/contracts.ts'
 import type { PriceUnit } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { useAction } from '../../components/useAction.ts'
 import { defined, firstIssue } from '../../components/validate.ts'
 
 interface Values {
@@ -39,8 +40,7 @@ export function PriceCreateModal(props: {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
   const [mode, setMode] = useState<'token' | 'request'>('token')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, run } = useAction()
 
   useEffect(() => {
     if (props.visible) {
@@ -48,7 +48,7 @@ export function PriceCreateModal(props: {
       setError(null)
       setMode('token')
     }
-  }, [props.visible, form])
+  }, [props.visible, form, setError])
 
   const submit = async () => {
     setError(null)
@@ -85,15 +85,10 @@ export function PriceCreateModal(props: {
       const problem = firstIssue(schema, r)
       if (problem) return setError(problem)
     }
-    setBusy(true)
-    try {
+    await run(async () => {
       for (const r of rows) await api.post(props.groupId ? '/admin/group-prices' : '/admin/prices', r)
       props.onSaved()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const priceItem = (unit: PriceUnit, required = false) => (
