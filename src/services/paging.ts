@@ -20,6 +20,22 @@ export function paged<T>(data: T[], total: number, page: Page) {
   return { data, total, page: page.page, page_size: page.page_size }
 }
 
+/** An unpaged list's answer: every row, and their count as its total. */
+export function whole<T>(data: T[]) {
+  return { data, total: data.length }
+}
+
+/** A list route's answer: the page the query asks for (`defaultSize` rows unless it says), fetched and paged. */
+export async function listPage<T>(
+  query: PageQuery,
+  defaultSize: number,
+  fetch: (page: Page) => Promise<{ data: T[]; total: number }>,
+) {
+  const page = resolvePage(query, defaultSize)
+  const r = await fetch(page)
+  return paged(r.data, r.total, page)
+}
+
 /** `2026-12-31` means the end of that UTC day; a full timestamp means itself. */
 export function parseExpiry(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return null

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { route } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage } from '../../services/paging.ts'
 import { auditEntry, listOf } from '../../contracts/responses.ts'
 import { listAdminAudit } from '../../services/list-admin-audit.ts'
 
@@ -17,10 +17,9 @@ export const adminAuditRoutes = [
       actor: z.string().max(256).optional(),
       action: z.string().max(100).optional(),
     }),
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 50)
-      const r = await listAdminAudit(deps.db.db, { actor: query.actor, action: query.action }, page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) =>
+      listPage(query, 50, (page) =>
+        listAdminAudit(deps.db.db, { actor: query.actor, action: query.action }, page),
+      ),
   }),
 ]

@@ -11,7 +11,7 @@ import {
   updateVoucherBody,
 } from '../../contracts/billing.ts'
 import { param, route, type RouteDef } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage } from '../../services/paging.ts'
 import { createPrice, deletePrice, listPrices, updatePrice } from '../../services/billing/price-service.ts'
 import { importListPrices } from '../../services/billing/import-list-prices.ts'
 import {
@@ -57,11 +57,10 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
         group_id: z.string().max(64).optional(),
         model: z.string().max(200).optional(),
       }),
-      handler: async ({ deps, query }) => {
-        const page = resolvePage(query, 200)
-        const r = await listPrices(d(deps), { group_id: query.group_id, model: query.model }, page, grouped)
-        return paged(r.data, r.total, page)
-      },
+      handler: ({ deps, query }) =>
+        listPage(query, 200, (page) =>
+          listPrices(d(deps), { group_id: query.group_id, model: query.model }, page, grouped),
+        ),
     }),
     route({
       method: 'POST',
@@ -183,15 +182,10 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'vouchers',
     summary: 'Vouchers, newest first',
     query: pageQuery.extend({ used: z.enum(['true', 'false']).optional() }),
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 100)
-      const r = await listVouchers(
-        d(deps),
-        { used: query.used === undefined ? undefined : query.used === 'true' },
-        page,
-      )
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) =>
+      listPage(query, 100, (page) =>
+        listVouchers(d(deps), { used: query.used === undefined ? undefined : query.used === 'true' }, page),
+      ),
   }),
   route({
     method: 'POST',

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { bulkChannelsBody, createChannelBody, updateChannelBody } from '../../contracts/channels.ts'
 import { param, route } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage } from '../../services/paging.ts'
 import {
   changeChannel,
   channelTarget,
@@ -45,11 +45,7 @@ export const adminChannelRoutes = [
     tag: 'channels',
     summary: 'Channels (keys masked)',
     query: pageQuery,
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 100)
-      const r = await listChannels(channelDeps(deps), page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) => listPage(query, 100, (page) => listChannels(channelDeps(deps), page)),
   }),
   route({
     method: 'POST',

@@ -1,7 +1,7 @@
 import { pageQuery } from '../../contracts/common.ts'
 import { createGroupBody, updateGroupBody } from '../../contracts/groups.ts'
 import { param, route } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage, whole } from '../../services/paging.ts'
 import {
   createGroup,
   deleteGroup,
@@ -34,11 +34,7 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Groups by priority',
     query: pageQuery,
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 100)
-      const r = await listGroups(groupDeps(deps), page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) => listPage(query, 100, (page) => listGroups(groupDeps(deps), page)),
   }),
   route({
     method: 'POST',
@@ -96,10 +92,7 @@ export const adminGroupRoutes = [
     auth: 'admin',
     tag: 'groups',
     summary: "The group's channels",
-    handler: async ({ deps, params }) => {
-      const data = await listGroupChannels(groupDeps(deps), params.id)
-      return { data, total: data.length }
-    },
+    handler: async ({ deps, params }) => whole(await listGroupChannels(groupDeps(deps), params.id)),
   }),
   route({
     method: 'POST',

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
 import { createUserBody, promoteBody, setRoleBody, updateUserBody } from '../../contracts/users.ts'
 import { param, route, type RouteDef } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage, whole } from '../../services/paging.ts'
 import {
   addMembership,
   createLocalUser,
@@ -48,10 +48,7 @@ function membershipRoutes(prefix: string) {
       auth: 'admin',
       tag: 'users',
       summary: "The user's group memberships",
-      handler: async ({ deps, params }) => {
-        const data = await listMemberships(userDeps(deps), params.username)
-        return { data, total: data.length }
-      },
+      handler: async ({ deps, params }) => whole(await listMemberships(userDeps(deps), params.username)),
     }),
     route({
       method: 'POST',
@@ -114,11 +111,8 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Users (local and LDAP), with role and balance',
     query: pageQuery.extend({ q: z.string().max(200).optional() }),
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 50)
-      const r = await listUsers(userDeps(deps), { q: query.q }, page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) =>
+      listPage(query, 50, (page) => listUsers(userDeps(deps), { q: query.q }, page)),
   }),
   route({
     method: 'GET',
@@ -128,11 +122,7 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Alias of the original: every known user',
     query: pageQuery,
-    handler: async ({ deps, query }) => {
-      const page = resolvePage(query, 1000)
-      const r = await listUsers(userDeps(deps), {}, page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, query }) => listPage(query, 1000, (page) => listUsers(userDeps(deps), {}, page)),
   }),
   route({
     method: 'POST',

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { route, type RouteDef } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage } from '../../services/paging.ts'
 import { resolveRange } from '../../services/stats/stats-range.ts'
 import { adminLogsQuery, logsQuery, type LogsQuery } from '../../services/logs/log-queries.ts'
 import { listLogs, type LogFilter } from '../../services/logs/list-logs.ts'
@@ -44,12 +44,13 @@ function logsRoutesFor(admin: boolean): RouteDef[] {
         ? 'Request logs of every user, newest first; filters model, status, token_id, key, username, channel_id, ip, date range; sort_by'
         : 'Your request logs, newest first; filters model, status, token_id, key, date range; sort_by',
       query: (admin ? adminLogsQuery : logsQuery) as z.ZodType<LogsQuery>,
-      handler: async ({ deps, principal, query }) => {
-        const page = resolvePage(query, 20)
-        const order = { by: query.sort_by, order: query.sort_order }
-        const r = await listLogs(deps.db, filterOf(deps, admin, principal, query), page, admin, order)
-        return paged(r.data, r.total, page)
-      },
+      handler: ({ deps, principal, query }) =>
+        listPage(query, 20, (page) =>
+          listLogs(deps.db, filterOf(deps, admin, principal, query), page, admin, {
+            by: query.sort_by,
+            order: query.sort_order,
+          }),
+        ),
     }),
     route({
       method: 'GET',

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { route, type RouteDef } from '../define-route.ts'
 import type { Principal } from '../principal.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage, paged, resolvePage } from '../../services/paging.ts'
 import { nanoToUsd } from '../../infra/db/convert-row-values.ts'
 import { resolveRange } from '../../services/stats/stats-range.ts'
 import type { UsageScope } from '../../services/stats/stats-sql.ts'
@@ -81,6 +81,13 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
   const range = (admin ? adminRangeQuery : rangeQuery) as z.ZodType<RangeQuery>
   const usage = (admin ? adminUsageQuery : usageQuery) as z.ZodType<UsageQuery>
   const models = (admin ? adminModelsQuery : modelsQuery) as z.ZodType<ModelsQuery>
+  // The usage list and its CSV export group and order the same rows; only how many they take differs.
+  const bucketOptions = (query: UsageQuery) => ({
+    timeZone: query.timezone,
+    perUser: admin,
+    sortBy: query.sort_by,
+    sortOrder: query.sort_order,
+  })
 
   return [
     route({
@@ -107,13 +114,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
       handler: async ({ deps, principal, query }) => {
         const page = resolvePage(query, 20)
         const scope = scopeOf(admin, principal, query, deps.clock.now())
-        const r = await usageBuckets(deps.db, scope, {
-          timeZone: query.timezone,
-          perUser: admin,
-          sortBy: query.sort_by,
-          sortOrder: query.sort_order,
-          page,
-        })
+        const r = await usageBuckets(deps.db, scope, { ...bucketOptions(query), page })
         return paged(r.rows.map(serializeBucket), r.total, page)
       },
     }),
@@ -127,13 +128,7 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
       query: usage,
       handler: async ({ deps, principal, query, reply }) => {
         const scope = scopeOf(admin, principal, query, deps.clock.now())
-        const r = await usageBuckets(deps.db, scope, {
-          timeZone: query.timezone,
-          perUser: admin,
-          sortBy: query.sort_by,
-          sortOrder: query.sort_order,
-          maxRows: MAX_EXPORT_ROWS,
-        })
+        const r = await usageBuckets(deps.db, scope, { ...bucketOptions(query), maxRows: MAX_EXPORT_ROWS })
         const day = (t: number | undefined) =>
           t === undefined ? 'all' : dayNumberToDate(localDayNumber(query.timezone, t))
         const name = `usage-${day(scope.from)}-${day(scope.to === undefined ? undefined : scope.to - 1)}.csv`
@@ -164,12 +159,16 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
       tag: 'stats',
       summary: `Per-model requests, spend and tokens of ${who}, paged`,
       query: models,
-      handler: async ({ deps, principal, query }) => {
-        const page = resolvePage(query, 20)
-        const scope = scopeOf(admin, principal, query, deps.clock.now())
-        const r = await modelStats(deps.db, scope, query.sort_by, query.sort_order, page)
-        return paged(r.data, r.total, page)
-      },
+      handler: ({ deps, principal, query }) =>
+        listPage(query, 20, (page) =>
+          modelStats(
+            deps.db,
+            scopeOf(admin, principal, query, deps.clock.now()),
+            query.sort_by,
+            query.sort_order,
+            page,
+          ),
+        ),
     }),
     route({
       method: 'GET',

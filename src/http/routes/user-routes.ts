@@ -3,7 +3,7 @@ import { pageQuery } from '../../contracts/common.ts'
 import { createTokenBody, freezeBody, updateTokenBody } from '../../contracts/tokens.ts'
 import { redeemVoucherBody } from '../../contracts/billing.ts'
 import { param, route } from '../define-route.ts'
-import { paged, resolvePage } from '../../services/paging.ts'
+import { listPage } from '../../services/paging.ts'
 import {
   createToken,
   deleteToken,
@@ -57,11 +57,10 @@ export const userRoutes = [
     tag: 'user',
     summary: "The caller's API keys (never their plaintext)",
     query: listQuery,
-    handler: async ({ deps, principal, query }) => {
-      const page = resolvePage(query, 100)
-      const r = await listTokens(tokenDeps(deps), { username: principal.username, q: query.q }, page)
-      return paged(r.data, r.total, page)
-    },
+    handler: ({ deps, principal, query }) =>
+      listPage(query, 100, (page) =>
+        listTokens(tokenDeps(deps), { username: principal.username, q: query.q }, page),
+      ),
   }),
   route({
     method: 'POST',
