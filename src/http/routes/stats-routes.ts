@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { route, type RouteDef } from '../define-route.ts'
 import type { Principal } from '../principal.ts'
+import type { AppDeps } from '../app-deps.ts'
 import { listPage, paged, resolvePage } from '../../services/paging.ts'
 import { nanoToUsd } from '../../infra/db/convert-row-values.ts'
 import { resolveRange } from '../../services/stats/stats-range.ts'
@@ -74,6 +75,28 @@ function serializeBucket(b: UsageBucket) {
   }
 }
 
+/** A `{ data }` list of the caller's scope (everyone's for an administrator) over a range, by default today. */
+function rangeData(
+  admin: boolean,
+  url: string,
+  item: z.ZodType,
+  summary: string,
+  fetch: (db: AppDeps['db'], scope: UsageScope) => Promise<unknown[]>,
+): RouteDef {
+  return route({
+    method: 'GET',
+    url,
+    response: dataOf(item),
+    auth: admin ? 'admin' : 'user',
+    tag: 'stats',
+    summary,
+    query: (admin ? adminRangeQuery : rangeQuery) as z.ZodType<RangeQuery>,
+    handler: async ({ deps, principal, query }) => ({
+      data: await fetch(deps.db, scopeOf(admin, principal, query, deps.clock.now())),
+    }),
+  })
+}
+
 function statsRoutesFor(admin: boolean): RouteDef[] {
   const prefix = admin ? '/admin/stats' : '/user/stats'
   const auth = admin ? 'admin' : 'user'
@@ -139,18 +162,13 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
         return usageCsv(r.rows, admin)
       },
     }),
-    route({
-      method: 'GET',
-      url: `${prefix}/tokens`,
-      response: dataOf(tokenStat),
-      auth,
-      tag: 'stats',
-      summary: `Top 10 keys of ${who} by spend in a range (default: today)`,
-      query: range,
-      handler: async ({ deps, principal, query }) => ({
-        data: await topTokens(deps.db, scopeOf(admin, principal, query, deps.clock.now())),
-      }),
-    }),
+    rangeData(
+      admin,
+      `${prefix}/tokens`,
+      tokenStat,
+      `Top 10 keys of ${who} by spend in a range (default: today)`,
+      topTokens,
+    ),
     route({
       method: 'GET',
       url: `${prefix}/models`,
@@ -228,33 +246,24 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
 export const statsRoutes: RouteDef[] = [
   ...statsRoutesFor(false),
   ...statsRoutesFor(true),
-  route({
-    method: 'GET',
-    url: '/admin/stats/top-users',
-    response: dataOf(topUser),
-    auth: 'admin',
-    tag: 'stats',
-    summary: 'The 10 users who spent most in a range (default: today), with their requests',
-    query: adminRangeQuery as z.ZodType<RangeQuery>,
-    handler: async ({ deps, principal, query }) => ({
-      data: (await topUsers(deps.db, scopeOf(true, principal, query, deps.clock.now()))).map((u) => ({
+  rangeData(
+    true,
+    '/admin/stats/top-users',
+    topUser,
+    'The 10 users who spent most in a range (default: today), with their requests',
+    async (db, scope) =>
+      (await topUsers(db, scope)).map((u) => ({
         username: u.username,
         request_count: u.request_count,
         cost_usd: nanoToUsd(u.cost_nano) ?? 0,
         cost_nano: u.cost_nano.toString(),
       })),
-    }),
-  }),
-  route({
-    method: 'GET',
-    url: '/admin/stats/channels',
-    response: dataOf(channelStat),
-    auth: 'admin',
-    tag: 'stats',
-    summary: 'Per-channel requests, errors (status >= 400) and spend in a range (default: today)',
-    query: adminRangeQuery as z.ZodType<RangeQuery>,
-    handler: async ({ deps, principal, query }) => ({
-      data: await channelStats(deps.db, scopeOf(true, principal, query, deps.clock.now())),
-    }),
-  }),
+  ),
+  rangeData(
+    true,
+    '/admin/stats/channels',
+    channelStat,
+    'Per-channel requests, errors (status >= 400) and spend in a range (default: today)',
+    channelStats,
+  ),
 ]
