@@ -10,36 +10,31 @@ describe.each(kinds)('findLedgerDifferences: reserved amounts (%s)', (kind) => {
   beforeAll(async () => {
     tdb = await createTestDatabase(kind)
     const db = tdb.db.db
-    const user = {
-      auth_source: 'local',
-      role: 'user',
-      used_nano: 0,
-      disabled: 0,
-      created_at: 1,
-      updated_at: 1,
-    }
-    await db
-      .insertInto('users')
-      .values([
-        { ...user, id: 'u1', username: 'held-right', reserved_nano: 0 },
-        { ...user, id: 'u2', username: 'held-wrong', reserved_nano: 5 },
-      ] as never)
-      .execute()
-    const key = {
-      username: 'held-right',
-      name: 'k',
-      key_prefix: 'sk-x',
-      used_nano: 0,
-      frozen: 0,
-      created_at: 1,
-    }
-    await db
-      .insertInto('tokens')
-      .values([
-        { ...key, id: 'k1', key_hash: 'h1', reserved_nano: 0 },
-        { ...key, id: 'k2', key_hash: 'h2', reserved_nano: 7 },
-      ] as never)
-      .execute()
+    // Per table: the columns its rows share, then a row whose reserved amount matches (nothing is open)
+    // and one whose amount does not.
+    const seeded: [table: 'users' | 'tokens', shared: object, rows: object[]][] = [
+      [
+        'users',
+        { auth_source: 'local', role: 'user', used_nano: 0, disabled: 0, created_at: 1, updated_at: 1 },
+        [
+          { id: 'u1', username: 'held-right', reserved_nano: 0 },
+          { id: 'u2', username: 'held-wrong', reserved_nano: 5 },
+        ],
+      ],
+      [
+        'tokens',
+        { username: 'held-right', name: 'k', key_prefix: 'sk-x', used_nano: 0, frozen: 0, created_at: 1 },
+        [
+          { id: 'k1', key_hash: 'h1', reserved_nano: 0 },
+          { id: 'k2', key_hash: 'h2', reserved_nano: 7 },
+        ],
+      ],
+    ]
+    for (const [table, shared, rows] of seeded)
+      await db
+        .insertInto(table)
+        .values(rows.map((r) => ({ ...shared, ...r })) as never)
+        .execute()
   })
   afterAll(async () => tdb?.drop())
 
