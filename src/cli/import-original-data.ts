@@ -52,6 +52,19 @@ export async function importOriginalData(
 ): Promise<ImportReport> {
   const report = newImportReport()
   const skip = (kind: ImportKind, id: string, reason: string) => report.skipped.push({ kind, id, reason })
+  // A link (a membership, a group's channel) already there is counted as existing, else added.
+  const importLink = async (
+    kind: 'memberships' | 'group_channels',
+    present: { executeTakeFirst: () => Promise<unknown> },
+    add: () => Promise<unknown>,
+  ) => {
+    if (await present.executeTakeFirst()) {
+      report.existing[kind]++
+      return
+    }
+    await add()
+    report.imported[kind]++
+  }
   // Services stamp rows with `clock.now()`: the original's creation time is kept where it is known.
   const at = (ms: number | null): Clock => ({ now: () => ms ?? clock.now() })
 
@@ -89,18 +102,14 @@ export async function importOriginalData(
       skip('memberships', `${m.username}/${m.group_id}`, groupId ? 'no such user' : 'no such group')
       continue
     }
-    const present = await db
-      .selectFrom('group_members')
-      .select('username')
-      .where('username', '=', username)
-      .where('group_id', '=', groupId)
-      .executeTakeFirst()
-    if (present) {
-      report.existing.memberships++
-      continue
-    }
-    await addMembership({ db, clock }, username, groupId)
-    report.imported.memberships++
+    await importLink(
+      'memberships',
+      db
+        .selectFrom('group_members')
+        .select('username')
+        .where((eb) => eb.and({ username, group_id: groupId })),
+      () => addMembership({ db, clock }, username, groupId),
+    )
   }
 
   // Channels: the original's plaintext keys are encrypted at rest by createChannel.
@@ -163,18 +172,14 @@ export async function importOriginalData(
       )
       continue
     }
-    const present = await db
-      .selectFrom('group_channels')
-      .select('group_id')
-      .where('group_id', '=', groupId)
-      .where('channel_id', '=', channelId)
-      .executeTakeFirst()
-    if (present) {
-      report.existing.group_channels++
-      continue
-    }
-    await linkChannel({ db, clock }, groupId, channelId)
-    report.imported.group_channels++
+    await importLink(
+      'group_channels',
+      db
+        .selectFrom('group_channels')
+        .select('group_id')
+        .where((eb) => eb.and({ group_id: groupId, channel_id: channelId })),
+      () => linkChannel({ db, clock }, groupId, channelId),
+    )
   }
 
   for (const r of data.rateLimits) {
