@@ -23,7 +23,7 @@ import { registerProxyRoutes } from './http/routes/proxy-routes.ts'
 import { createFastProxyPath } from './http/fast-proxy-path.ts'
 import { isBadHost } from './http/is-bad-host.ts'
 import { createRoutingSnapshot } from './proxy/routing-snapshot.ts'
-import { createTokenCache } from './proxy/token-cache.ts'
+import { createKeyCache } from './proxy/key-cache.ts'
 import { createUpstreamDispatchers } from './proxy/upstream-dispatchers.ts'
 import { createChannelHealth } from './proxy/channel-health.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy/handle-proxy-request.ts'
@@ -202,13 +202,13 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   })
 
   const snapshot = createRoutingSnapshot(db.db, config.ENCRYPTION_KEY)
-  const tokenCache = createTokenCache(db.db)
+  const keyCache = createKeyCache(db.db)
   const dispatchers = createUpstreamDispatchers({ resolve: opts.resolveUpstreamHost })
   invalidateHooks.push((what, id) => {
-    if (what === 'tokens') tokenCache.invalidate(id)
+    if (what === 'keys') keyCache.invalidate(id)
     if (what === 'users') {
-      if (id) tokenCache.invalidateUser(id)
-      else tokenCache.invalidate()
+      if (id) keyCache.invalidateUser(id)
+      else keyCache.invalidate()
       snapshot.invalidate()
     }
     if (what === 'channels' || what === 'groups') snapshot.invalidate()
@@ -247,7 +247,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     clock,
     logger,
     snapshot,
-    tokens: tokenCache,
+    keys: keyCache,
     dispatchers,
     health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
     prices,

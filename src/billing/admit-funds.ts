@@ -7,7 +7,7 @@ import type { ReservationRequest, ReservationResult } from './reserve-funds.ts'
 
 /** The key a request came with, as admission needs it (the proxy's KeyPrincipal has these fields and more). */
 export interface KeyFacts {
-  tokenId: string
+  keyId: string
   /** The key's owner; null for a key without one. */
   username: string | null
   /** The group the key is bound to, if any. */
@@ -87,9 +87,8 @@ const toLimitRules = (rules: readonly GroupRuleFacts[]): LimitRule[] =>
 
 function keyRules(key: KeyFacts): LimitRule[] {
   const out: LimitRule[] = []
-  if (key.rpm)
-    out.push({ id: `rpm:${key.tokenId}`, limitType: 'request_limit', windowSec: 60, limit: key.rpm })
-  if (key.tpm) out.push({ id: `tpm:${key.tokenId}`, limitType: 'token_limit', windowSec: 60, limit: key.tpm })
+  if (key.rpm) out.push({ id: `rpm:${key.keyId}`, limitType: 'request_limit', windowSec: 60, limit: key.rpm })
+  if (key.tpm) out.push({ id: `tpm:${key.keyId}`, limitType: 'token_limit', windowSec: 60, limit: key.tpm })
   return out
 }
 
@@ -132,7 +131,7 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
   const kr = keyRules(key)
   if (kr.length) {
     const r = await limiter.admit({
-      scope: keyScope(key.tokenId),
+      scope: keyScope(key.keyId),
       rules: kr,
       requestId: facts.requestId,
       estimate,
@@ -140,13 +139,13 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
     if (!r.ok) return { ok: false, refusal: limited(r), rateLimit: 'limited' }
     checked = true
     if (r.degraded) failedOpen = true
-    buckets.push({ scope: keyScope(key.tokenId), rules: kr })
+    buckets.push({ scope: keyScope(key.keyId), rules: kr })
     headers = buildRateLimitHeaders(r)
   }
 
   let releaseConcurrency: (() => Promise<void>) | null = null
   if (key.maxConcurrency) {
-    releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.tokenId), key.maxConcurrency, 3600)
+    releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.keyId), key.maxConcurrency, 3600)
     if (!releaseConcurrency) {
       await undo()
       return { ok: false, refusal: { kind: 'concurrency' }, rateLimit: 'concurrency_limited' }
@@ -168,9 +167,9 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
     deps.reserve({
       requestId: facts.requestId,
       username: key.username,
-      tokenId: key.tokenId,
+      keyId: key.keyId,
       userAmount,
-      tokenAmount: estimateNano,
+      keyAmount: estimateNano,
       now: facts.now,
     })
 

@@ -42,8 +42,8 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
     await tdb?.drop()
   })
 
-  const key = (tokenId: string, username: string | null, over: Partial<KeyFacts> = {}): KeyFacts => ({
-    tokenId,
+  const key = (keyId: string, username: string | null, over: Partial<KeyFacts> = {}): KeyFacts => ({
+    keyId,
     username,
     groupId: null,
     quotaNano: null,
@@ -70,7 +70,7 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
   })
   const settled = (a: AdmissionFacts, admission: SettlementFacts['admission']): SettlementFacts => ({
     requestId: a.requestId,
-    tokenId: a.key.tokenId,
+    keyId: a.key.keyId,
     username: a.key.username,
     channelId: null,
     groupId: null,
@@ -93,8 +93,8 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
 
   it('holds the estimate at admission and charges the real cost at settlement, releasing the hold', async () => {
     const user = await addUser(10n * UNIT)
-    const tokenId = await addKey(user, 50n * UNIT)
-    const a = facts(key(tokenId, user, { quotaNano: 50n * UNIT }))
+    const keyId = await addKey(user, 50n * UNIT)
+    const a = facts(key(keyId, user, { quotaNano: 50n * UNIT }))
     const r = await billing.admit(a)
     if (!r.ok) throw new Error(`refused: ${r.refusal.kind}`)
     expect(r.admission).toMatchObject({ reserved: true, covered: false, estimateNano: 2n * UNIT })
@@ -108,7 +108,7 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
       durationMs: 12.4,
     })
     expect(await userMoney(user)).toMatchObject({ balance: 10n * UNIT - 1_500_000n, reserved: 0n, open: 0n })
-    expect(await keyMoney(tokenId)).toMatchObject({ used: 1_500_000n, reserved: 0n, open: 0n })
+    expect(await keyMoney(keyId)).toMatchObject({ used: 1_500_000n, reserved: 0n, open: 0n })
     expect(await ledgerOf(user)).toEqual([
       { requestId: a.requestId, amount: -1_500_000n, after: 10n * UNIT - 1_500_000n },
     ])
@@ -116,8 +116,8 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
 
   it('refuses what the balance cannot cover, holding nothing', async () => {
     const user = await addUser(UNIT)
-    const tokenId = await addKey(user)
-    const r = await billing.admit(facts(key(tokenId, user)))
+    const keyId = await addKey(user)
+    const r = await billing.admit(facts(key(keyId, user)))
     expect(r).toEqual({
       ok: false,
       refusal: { kind: 'insufficient_quota', reason: 'balance' },
@@ -128,9 +128,9 @@ describe.each(kinds)('billing on plain facts (%s)', (kind) => {
 
   it('charges nothing on a free endpoint or without usage, and still releases the hold', async () => {
     const user = await addUser(10n * UNIT)
-    const tokenId = await addKey(user)
+    const keyId = await addKey(user)
     for (const over of [{ free: true }, { usageSource: 'none' as const, usage: createEmptyUsage() }]) {
-      const a = facts(key(tokenId, user))
+      const a = facts(key(keyId, user))
       const r = await billing.admit(a)
       if (!r.ok) throw new Error(`refused: ${r.refusal.kind}`)
       const s = await billing.settle({ ...settled(a, r.admission), ...over })

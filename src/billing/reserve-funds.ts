@@ -12,11 +12,11 @@ import { isDatabaseUnavailable } from '../infra/db/database-unavailable-error.ts
 export interface ReservationRequest {
   requestId: string
   username: string | null
-  tokenId: string
+  keyId: string
   /** Held against the user's balance; 0 when a package covers the request. */
   userAmount: bigint
   /** Held against the key's cap. */
-  tokenAmount: bigint
+  keyAmount: bigint
   now: number
 }
 
@@ -37,11 +37,11 @@ const holdUserFunds = compileStatement(['username', 'amount'], (db, p) =>
 )
 
 /** Holds the key's amount only while its cap (if any) covers it after what it used and holds. */
-const holdTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
+const holdKeyFunds = compileStatement(['keyId', 'amount'], (db, p) =>
   db
     .updateTable('tokens')
     .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', p.amount) }))
-    .where('id', '=', p.tokenId)
+    .where('id', '=', p.keyId)
     .where((eb) =>
       eb.or([
         eb('quota_nano', 'is', null),
@@ -62,23 +62,23 @@ const releaseUserFunds = compileStatement(['username', 'amount'], (db, p) =>
     .where('username', '=', p.username),
 )
 
-const releaseTokenFunds = compileStatement(['tokenId', 'amount'], (db, p) =>
+const releaseKeyFunds = compileStatement(['keyId', 'amount'], (db, p) =>
   db
     .updateTable('tokens')
     .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', p.amount) }))
-    .where('id', '=', p.tokenId),
+    .where('id', '=', p.keyId),
 )
 
-const RESERVATION_KEYS = ['requestId', 'username', 'tokenId', 'userAmount', 'tokenAmount', 'now'] as const
+const RESERVATION_KEYS = ['requestId', 'username', 'keyId', 'userAmount', 'keyAmount', 'now'] as const
 
 /** One reservations row from a statement's parameter stand-ins (both insert statements share it). */
 function reservationRow(params: Record<(typeof RESERVATION_KEYS)[number], never>) {
   return {
     request_id: params.requestId,
     username: params.username,
-    token_id: params.tokenId,
+    token_id: params.keyId,
     user_amount_nano: params.userAmount,
-    token_amount_nano: params.tokenAmount,
+    token_amount_nano: params.keyAmount,
     created_at: params.now,
   }
 }
@@ -122,7 +122,7 @@ function writeReservationsSync(
       results.push({ ok: false, reason: 'balance' })
       continue
     }
-    if (runRaw(sqlite, db, holdTokenFunds, { tokenId: r.tokenId, amount: r.tokenAmount }) !== 1) {
+    if (runRaw(sqlite, db, holdKeyFunds, { keyId: r.keyId, amount: r.keyAmount }) !== 1) {
       if (r.username) runRaw(sqlite, db, releaseUserFunds, { username: r.username, amount: r.userAmount })
       results.push({ ok: false, reason: 'key_cap' })
       continue
@@ -130,9 +130,9 @@ function writeReservationsSync(
     runRaw(sqlite, db, insertReservation, {
       requestId: r.requestId,
       username: r.username,
-      tokenId: r.tokenId,
+      keyId: r.keyId,
       userAmount: r.userAmount,
-      tokenAmount: r.tokenAmount,
+      keyAmount: r.keyAmount,
       now: r.now,
     })
     results.push({ ok: true })
@@ -159,7 +159,7 @@ async function writeReservations(
         continue
       }
     }
-    const capHeld = await holdTokenFunds(trx, { tokenId: r.tokenId, amount: r.tokenAmount })
+    const capHeld = await holdKeyFunds(trx, { keyId: r.keyId, amount: r.keyAmount })
     if (Number(capHeld.numAffectedRows ?? 0n) !== 1) {
       if (r.username) await releaseUserFunds(trx, { username: r.username, amount: r.userAmount })
       results.push({ ok: false, reason: 'key_cap' })
@@ -197,16 +197,16 @@ async function reserveOnePostgres(
         AND (quota_nano IS NULL OR quota_nano - reserved_nano >= ${request.userAmount}::bigint)
       RETURNING 1
     ), t AS (
-      UPDATE tokens SET reserved_nano = reserved_nano + ${request.tokenAmount}::bigint
-      WHERE id = ${request.tokenId}::text
+      UPDATE tokens SET reserved_nano = reserved_nano + ${request.keyAmount}::bigint
+      WHERE id = ${request.keyId}::text
         AND (quota_nano IS NULL OR quota_nano <= 0
-          OR quota_nano - used_nano - reserved_nano >= ${request.tokenAmount}::bigint)
+          OR quota_nano - used_nano - reserved_nano >= ${request.keyAmount}::bigint)
         AND (${user}::text IS NULL OR EXISTS (SELECT 1 FROM u))
       RETURNING 1
     ), ins AS (
       INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at)
-      SELECT ${request.requestId}::text, ${user}::text, ${request.tokenId}::text, ${request.userAmount}::bigint,
-        ${request.tokenAmount}::bigint, ${request.now}::bigint
+      SELECT ${request.requestId}::text, ${user}::text, ${request.keyId}::text, ${request.userAmount}::bigint,
+        ${request.keyAmount}::bigint, ${request.now}::bigint
       WHERE EXISTS (SELECT 1 FROM t)
       RETURNING 1
     )
@@ -239,8 +239,8 @@ async function reserveAllPostgres(
   const query = sql<{ users_short: number; tokens_short: number; relaxed: string }>`
     WITH req AS (
       SELECT * FROM unnest(${batch.map((r) => r.requestId)}::text[], ${batch.map((r) => r.username)}::text[],
-        ${batch.map((r) => r.tokenId)}::text[], ${batch.map((r) => String(r.userAmount))}::bigint[],
-        ${batch.map((r) => String(r.tokenAmount))}::bigint[], ${batch.map((r) => String(r.now))}::bigint[])
+        ${batch.map((r) => r.keyId)}::text[], ${batch.map((r) => String(r.userAmount))}::bigint[],
+        ${batch.map((r) => String(r.keyAmount))}::bigint[], ${batch.map((r) => String(r.now))}::bigint[])
         AS r(request_id, username, token_id, user_amount, token_amount, created_at)
     ), need_u AS (
       SELECT username, sum(user_amount)::bigint AS amount FROM req WHERE username IS NOT NULL GROUP BY username
@@ -381,7 +381,7 @@ export async function releaseReservation(trx: Transaction<Database>, requestId: 
     await releaseUserFunds(trx, { username: row.username, amount: toBig(row.user_amount_nano) })
   }
   if (row.token_id) {
-    await releaseTokenFunds(trx, { tokenId: row.token_id, amount: toBig(row.token_amount_nano) })
+    await releaseKeyFunds(trx, { keyId: row.token_id, amount: toBig(row.token_amount_nano) })
   }
   return true
 }
@@ -389,9 +389,9 @@ export async function releaseReservation(trx: Transaction<Database>, requestId: 
 /** What a settlement gives back: the amounts one reservation held, and against whom. */
 export interface HeldFunds {
   username: string | null
-  tokenId: string | null
+  keyId: string | null
   userAmount: bigint
-  tokenAmount: bigint
+  keyAmount: bigint
 }
 
 const deleteReservations = compileChunkedStatement(['requestId'], (db, rows) =>
@@ -422,9 +422,9 @@ export async function takeReservations(
   for (const row of rows) {
     held.set(row.request_id, {
       username: row.username,
-      tokenId: row.token_id,
+      keyId: row.token_id,
       userAmount: toBig(row.user_amount_nano),
-      tokenAmount: toBig(row.token_amount_nano),
+      keyAmount: toBig(row.token_amount_nano),
     })
   }
   return held

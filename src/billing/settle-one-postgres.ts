@@ -29,7 +29,7 @@ export async function settleOnePostgres(
         upstream_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
         cost_nano, covered_by_package, usage_source, status, error_code, is_stream, duration_ms, ttft_ms, created_at,
         client_ip)
-      VALUES (${row.requestId}::text, ${row.tokenId}::text, ${row.username}::text, ${row.channelId}::text,
+      VALUES (${row.requestId}::text, ${row.keyId}::text, ${row.username}::text, ${row.channelId}::text,
         ${row.groupId}::text, ${row.protocol}::text, ${row.endpoint}::text, ${row.model}::text,
         ${row.upstreamModel}::text, ${row.inputTokens}::bigint, ${row.outputTokens}::bigint,
         ${row.cacheReadTokens}::bigint, ${row.cacheWriteTokens}::bigint, ${row.reasoningTokens}::bigint,
@@ -50,14 +50,14 @@ export async function settleOnePostgres(
       UPDATE tokens SET
         reserved_nano = reserved_nano
           - COALESCE((SELECT sum(token_amount_nano) FROM r WHERE r.token_id = tokens.id), 0)::bigint,
-        used_nano = used_nano + CASE WHEN tokens.id = ${row.tokenId}::text THEN ${row.costNano}::bigint ELSE 0 END,
-        last_used_at = CASE WHEN tokens.id = ${row.tokenId}::text THEN ${row.createdAt}::bigint ELSE last_used_at END
+        used_nano = used_nano + CASE WHEN tokens.id = ${row.keyId}::text THEN ${row.costNano}::bigint ELSE 0 END,
+        last_used_at = CASE WHEN tokens.id = ${row.keyId}::text THEN ${row.createdAt}::bigint ELSE last_used_at END
       WHERE EXISTS (SELECT 1 FROM ins)
-        AND (tokens.id IN (SELECT token_id FROM r) OR tokens.id = ${row.tokenId}::text)
+        AND (tokens.id IN (SELECT token_id FROM r) OR tokens.id = ${row.keyId}::text)
       RETURNING 1
     )
     INSERT INTO balance_ledger (id, username, token_id, request_id, kind, amount_nano, balance_after_nano, created_at)
-    SELECT ${newId()}::text, u.username, ${row.tokenId}::text, ${row.requestId}::text, 'settle',
+    SELECT ${newId()}::text, u.username, ${row.keyId}::text, ${row.requestId}::text, 'settle',
       ${-cost}::bigint, u.quota_nano, ${row.createdAt}::bigint
     FROM u WHERE u.username = ${chargedUser}::text AND ${chargedUser !== null}`.execute(db)
 }

@@ -11,7 +11,7 @@ import type { RetryLogger } from './retry-settlements.ts'
 /** What settlement is decided on: plain values of one finished request, and the admission it was given. */
 export interface SettlementFacts {
   requestId: string
-  tokenId: string
+  keyId: string
   username: string | null
   /** The channel that answered (or was tried last), its group and the group's price multiplier. */
   channelId: string | null
@@ -64,7 +64,7 @@ export async function settleRequest(deps: SettleDeps, f: SettlementFacts): Promi
   }
   const s: Settlement = {
     requestId: f.requestId,
-    tokenId: f.tokenId,
+    keyId: f.keyId,
     username: f.username,
     channelId: f.channelId,
     groupId: f.groupId,

@@ -28,7 +28,7 @@ export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<
 /** Where each value of a usage row (settlement.ts) goes. */
 const insertUsageLogs = compileChunkedInsert('usage_logs', {
   requestId: 'request_id',
-  tokenId: 'token_id',
+  keyId: 'token_id',
   username: 'username',
   channelId: 'channel_id',
   groupId: 'group_id',
@@ -58,7 +58,7 @@ const insertUsageLogs = compileChunkedInsert('usage_logs', {
  * added. `lastUsedAt` is null when no settlement of the batch names the key (only a reservation did), which
  * leaves the column as it was.
  */
-const settleToken = compileStatement(['tokenId', 'heldNano', 'costNano', 'lastUsedAt'], (db, p) =>
+const settleKey = compileStatement(['keyId', 'heldNano', 'costNano', 'lastUsedAt'], (db, p) =>
   db
     .updateTable('tokens')
     .set((eb) => ({
@@ -66,7 +66,7 @@ const settleToken = compileStatement(['tokenId', 'heldNano', 'costNano', 'lastUs
       used_nano: eb('used_nano', '+', p.costNano),
       last_used_at: eb.fn.coalesce(eb.val(p.lastUsedAt), eb.ref('last_used_at')),
     }))
-    .where('id', '=', p.tokenId),
+    .where('id', '=', p.keyId),
 )
 
 /**
@@ -88,7 +88,7 @@ const settleUser = compileStatement(['username', 'heldNano', 'costNano'], (db, p
 const LEDGER_COLUMNS = {
   id: 'id',
   username: 'username',
-  tokenId: 'token_id',
+  keyId: 'token_id',
   requestId: 'request_id',
   amountNano: 'amount_nano',
   balanceAfterNano: 'balance_after_nano',
@@ -105,7 +105,7 @@ interface UserTotals {
   charged: Settlement[]
 }
 
-interface TokenTotals {
+interface KeyTotals {
   heldNano: bigint
   costNano: bigint
   lastUsedAt: number | null
@@ -125,15 +125,15 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
   await insertUsageLogs(trx, batch.map(usageLogRow))
 
   const users = new Map<string, UserTotals>()
-  const tokens = new Map<string, TokenTotals>()
+  const keys = new Map<string, KeyTotals>()
   const userTotals = (username: string) => {
     let t = users.get(username)
     if (!t) users.set(username, (t = { heldNano: 0n, costNano: 0n, charged: [] }))
     return t
   }
-  const tokenTotals = (tokenId: string) => {
-    let t = tokens.get(tokenId)
-    if (!t) tokens.set(tokenId, (t = { heldNano: 0n, costNano: 0n, lastUsedAt: null }))
+  const keyTotals = (keyId: string) => {
+    let t = keys.get(keyId)
+    if (!t) keys.set(keyId, (t = { heldNano: 0n, costNano: 0n, lastUsedAt: null }))
     return t
   }
   for (const s of batch) {
@@ -142,10 +142,10 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
       // Given back once, even should the batch name the request twice (it then fails on the usage row anyway).
       held!.delete(s.requestId)
       if (h.username) userTotals(h.username).heldNano += h.userAmount
-      if (h.tokenId) tokenTotals(h.tokenId).heldNano += h.tokenAmount
+      if (h.keyId) keyTotals(h.keyId).heldNano += h.keyAmount
     }
-    if (s.tokenId) {
-      const t = tokenTotals(s.tokenId)
+    if (s.keyId) {
+      const t = keyTotals(s.keyId)
       t.costNano += s.costNano
       // The last in batch order wins, as when each settlement wrote it in turn.
       t.lastUsedAt = s.createdAt
@@ -172,9 +172,9 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
       if (balance !== null) balance += t.charged[i].costNano
     }
   }
-  for (const tokenId of [...tokens.keys()].sort()) {
-    const t = tokens.get(tokenId)!
-    await settleToken(trx, { tokenId, heldNano: t.heldNano, costNano: t.costNano, lastUsedAt: t.lastUsedAt })
+  for (const keyId of [...keys.keys()].sort()) {
+    const t = keys.get(keyId)!
+    await settleKey(trx, { keyId, heldNano: t.heldNano, costNano: t.costNano, lastUsedAt: t.lastUsedAt })
   }
 
   const ledger: LedgerRow[] = []
@@ -184,7 +184,7 @@ async function writeSettlements(trx: Transaction<Database>, batch: readonly Sett
     ledger.push({
       id: newId(),
       username: s.username,
-      tokenId: s.tokenId,
+      keyId: s.keyId,
       requestId: s.requestId,
       amountNano: -s.costNano,
       balanceAfterNano: balanceAfter.get(s),

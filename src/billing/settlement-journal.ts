@@ -21,8 +21,9 @@ function toLine(settlement: Settlement): string {
 }
 
 function fromLine(line: string): Settlement {
-  const o = JSON.parse(line) as Settlement & { costNano: string }
-  return { ...o, costNano: BigInt(o.costNano) }
+  // A journal written before the key's id was called `keyId` carries it as `tokenId`.
+  const { tokenId, ...o } = JSON.parse(line) as Settlement & { costNano: string; tokenId?: string | null }
+  return { ...o, keyId: o.keyId ?? tokenId ?? null, costNano: BigInt(o.costNano) }
 }
 
 /**

@@ -6,7 +6,7 @@ import { countPromptTokens, type Usage } from '../protocol/usage/usage.ts'
  */
 export interface Settlement {
   requestId: string
-  tokenId: string | null
+  keyId: string | null
   username: string | null
   channelId: string | null
   groupId: string | null
@@ -34,7 +34,7 @@ export interface Settlement {
 export type UsageRow = Pick<
   Settlement,
   | 'requestId'
-  | 'tokenId'
+  | 'keyId'
   | 'username'
   | 'channelId'
   | 'groupId'
@@ -64,7 +64,7 @@ export function usageLogRow(s: Settlement): UsageRow {
   const u = s.usage
   return {
     requestId: s.requestId,
-    tokenId: s.tokenId,
+    keyId: s.keyId,
     username: s.username,
     channelId: s.channelId,
     groupId: s.groupId,

@@ -1,7 +1,7 @@
 import { canonicalUsername } from '../domain/auth/canonical-username.ts'
-import { createTokenBody } from '../contracts/tokens.ts'
+import { createKeyBody } from '../contracts/keys.ts'
 import { notFound } from '../domain/errors.ts'
-import { createToken } from '../services/tokens/token-service.ts'
+import { createKey as createUserKey } from '../services/keys/key-service.ts'
 import { getUserRow } from '../services/users/user-service.ts'
 import { CliUsageError, parseUsd, requireOption, stringOption, type CliCommand } from './cli-command.ts'
 import { withGatewayContext } from './open-gateway-context.ts'
@@ -52,7 +52,7 @@ export const createKey: CliCommand = {
         if (!row) throw notFound(`Group "${group}"`)
         groupId = row.id
       }
-      const body = createTokenBody.parse({
+      const body = createKeyBody.parse({
         name: requireOption(values, 'name'),
         group_id: groupId,
         quota_usd: quota === undefined ? undefined : parseUsd(quota, '--quota', false),
@@ -66,18 +66,18 @@ export const createKey: CliCommand = {
         max_concurrency: positiveInt(stringOption(values, 'concurrency'), '--concurrency'),
       })
       // As an administrator would through the API: any existing group may be bound.
-      const token = await ctx.audit.change(
-        (db) => createToken({ ...deps, db }, owner.username, 'admin', body),
-        (token) => ({
+      const key = await ctx.audit.change(
+        (db) => createUserKey({ ...deps, db }, owner.username, 'admin', body),
+        (created) => ({
           actor: ctx.actor,
           action: 'token.create',
-          target: token.id,
-          summary: { owner: owner.username, name: token.name, group_id: token.group_id },
+          target: created.id,
+          summary: { owner: owner.username, name: created.name, group_id: created.group_id },
         }),
       )
       return {
-        data: { ok: true, ...token },
-        text: `created key "${token.name}" (${token.id}) for "${owner.username}"\nkey (shown once): ${token.key}`,
+        data: { ok: true, ...key },
+        text: `created key "${key.name}" (${key.id}) for "${owner.username}"\nkey (shown once): ${key.key}`,
       }
     })
   },

@@ -1,6 +1,6 @@
 import { notFound } from '../domain/errors.ts'
 import { hashApiKey } from '../infra/crypto/api-key.ts'
-import { deleteToken, serializeToken, setTokenFrozen } from '../services/tokens/token-service.ts'
+import { deleteKey, serializeKey, setKeyFrozen } from '../services/keys/key-service.ts'
 import type { CliCommand } from './cli-command.ts'
 import { withGatewayContext } from './open-gateway-context.ts'
 
@@ -31,11 +31,11 @@ export const revokeKey: CliCommand = {
       if (!row) throw notFound('Key')
       const freeze = values.freeze === true
       // Recorded as an administrator's freeze (its owner cannot lift it), committed with its audit row.
-      const token = await ctx.audit.change(
+      const key = await ctx.audit.change(
         async (db) =>
           freeze
-            ? await setTokenFrozen({ ...deps, db }, row.id, { username: ctx.actor, admin: true }, true)
-            : serializeToken(await deleteToken({ ...deps, db }, row.id, null)),
+            ? await setKeyFrozen({ ...deps, db }, row.id, { username: ctx.actor, admin: true }, true)
+            : serializeKey(await deleteKey({ ...deps, db }, row.id, null)),
         () => ({
           actor: ctx.actor,
           action: freeze ? 'token.freeze' : 'token.revoke',
@@ -44,7 +44,7 @@ export const revokeKey: CliCommand = {
         }),
       )
       return {
-        data: { ok: true, action: freeze ? 'frozen' : 'deleted', token },
+        data: { ok: true, action: freeze ? 'frozen' : 'deleted', key },
         text: `${freeze ? 'froze' : 'deleted'} key "${row.name}" (${row.id}, ${row.key_prefix}) of ${row.username ?? 'nobody'}`,
       }
     })

@@ -67,7 +67,7 @@ export const myStatus = z.object({
   groups: z.array(groupStatus),
 })
 
-export const tokenView = z.object({
+export const keyView = z.object({
   id: z.string(),
   name: z.string(),
   key_prefix: z.string(),
@@ -248,7 +248,7 @@ export const usageRow = z.object({
   total_cost_usd: z.number(),
 })
 export const modelStat = z.looseObject({ model: z.string().nullable(), request_count: z.number() })
-export const tokenStat = z.looseObject({
+export const keyStat = z.looseObject({
   token_id: z.string(),
   username: z.string().optional(),
   token_name: z.string(),

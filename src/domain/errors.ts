@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   unauthorized: 401,
   invalid_api_key: 401,
   invalid_credentials: 401,
-  token_expired: 401,
+  key_expired: 401,
   insufficient_quota: 402,
   forbidden: 403,
   model_not_allowed: 403,

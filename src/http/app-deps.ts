@@ -24,5 +24,5 @@ export interface AppDeps {
   /** Current use of a group rule for a user (dashboard gauges). */
   ruleUsage: RuleUsageReader
   /** Called after any change that the proxy's caches (keys, channels, groups, prices) must see at once. */
-  invalidate: (what: 'tokens' | 'channels' | 'groups' | 'prices' | 'users', id?: string) => void
+  invalidate: (what: 'keys' | 'channels' | 'groups' | 'prices' | 'users', id?: string) => void
 }

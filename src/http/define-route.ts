@@ -120,7 +120,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: 'body'
   return result.data
 }
 
-/** An audit target or cache id read from a path parameter: `invalidates: { tokens: param('id') }`. */
+/** An audit target or cache id read from a path parameter: `invalidates: { keys: param('id') }`. */
 export const param =
   (name: string) =>
   (_changed: unknown, ctx: { params: Record<string, string> }): string | undefined =>

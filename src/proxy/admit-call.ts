@@ -5,7 +5,7 @@ import type { Admission, AdmissionRefusal } from '../billing/admit-funds.ts'
 import { readMaxTokens, readN } from './read-output-limits.ts'
 import { isFreeEndpoint } from '../protocol/surface.ts'
 import type { ModelPrices } from '../domain/pricing/price-table.ts'
-import type { KeyPrincipal } from './token-cache.ts'
+import type { KeyPrincipal } from './key-cache.ts'
 import type { Route } from './route-request.ts'
 import type { ProxyDeps, ProxyOutcome } from './proxy-types.ts'
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { AppError } from '../domain/errors.ts'
 import { looksLikeApiKey } from '../infra/crypto/api-key.ts'
 import { extractClientKey, KEY_CONFLICT } from './extract-client-key.ts'
-import type { KeyPrincipal, TokenCache } from './token-cache.ts'
+import type { KeyPrincipal, KeyCache } from './key-cache.ts'
 
 /** The key a request authenticated with, and whose it is. */
 export interface AuthenticatedKey {
@@ -15,7 +15,7 @@ export interface AuthenticatedKey {
  * (cached) and checked — frozen, expired, owner disabled. Throws the AppError the client is answered with.
  */
 export async function authenticateKey(
-  tokens: TokenCache,
+  keys: KeyCache,
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
   now: number,
@@ -24,11 +24,11 @@ export async function authenticateKey(
   if (key === KEY_CONFLICT) throw new AppError('invalid_api_key', 'Conflicting API keys were sent')
   if (!key) throw new AppError('invalid_api_key', 'An API key is required (Authorization: Bearer sk-…)')
   if (!looksLikeApiKey(key)) throw new AppError('invalid_api_key', 'Invalid API key')
-  const principal = await tokens.lookup(key, now)
+  const principal = await keys.lookup(key, now)
   if (!principal) throw new AppError('invalid_api_key', 'Invalid API key')
   if (principal.frozen) throw new AppError('key_frozen', 'This API key is frozen')
   if (principal.expiresAt !== null && principal.expiresAt < now)
-    throw new AppError('token_expired', 'This API key has expired')
+    throw new AppError('key_expired', 'This API key has expired')
   if (principal.userDisabled) throw new AppError('forbidden', 'The owner of this API key is disabled')
   return { principal, key }
 }

@@ -42,7 +42,7 @@ export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRec
     upstream_url: outcome.upstreamUrl ?? undefined,
     channel_id: outcome.channel?.id,
     channel_name: outcome.channel?.name,
-    token_id: outcome.principal?.tokenId,
+    token_id: outcome.principal?.keyId,
     username: outcome.principal?.username ?? undefined,
     group_id: s?.groupId ?? undefined,
     model: outcome.model ?? undefined,

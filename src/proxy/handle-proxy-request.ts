@@ -77,7 +77,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
 
   try {
     try {
-      const { principal, key } = await authenticateKey(deps.tokens, req.headers, req.query, outcome.startedAt)
+      const { principal, key } = await authenticateKey(deps.keys, req.headers, req.query, outcome.startedAt)
       outcome.principal = principal
       outcome.clientKey = key
       const json = parseJsonBody(req)

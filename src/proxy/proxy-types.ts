@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../infra/db/database-types.ts'
 import type { Clock } from '../infra/clock.ts'
 import type { RateLimiter } from '../infra/rate-limit/rate-limiter-types.ts'
-import type { KeyPrincipal, TokenCache } from './token-cache.ts'
+import type { KeyPrincipal, KeyCache } from './key-cache.ts'
 import type { ChannelRuntime, RoutingSnapshot } from './routing-snapshot.ts'
 import type { UpstreamDispatchers } from './upstream-dispatchers.ts'
 import type { ChannelHealth } from './channel-health.ts'
@@ -20,7 +20,7 @@ export interface ProxyDeps {
   clock: Clock
   logger: Logger
   snapshot: RoutingSnapshot
-  tokens: TokenCache
+  keys: KeyCache
   dispatchers: UpstreamDispatchers
   health: ChannelHealth
   prices: PriceCache

@@ -28,7 +28,7 @@ export async function recordRefusal(deps: ProxyDeps, o: ProxyOutcome, durationMs
   if (!p || o.settlement || o.errorCode === 'service_unavailable') return
   o.settlement = await deps.billing.settle({
     requestId: o.requestId,
-    tokenId: p.tokenId,
+    keyId: p.keyId,
     username: p.username,
     channelId: null,
     groupId: null,

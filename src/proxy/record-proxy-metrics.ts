@@ -13,7 +13,7 @@ const NONE = 'none'
 const OTHER = 'other'
 
 /** Refusals of a key that exists (frozen, expired, owner disabled): still requests "with a valid key". */
-const KEY_REFUSALS = new Set(['key_frozen', 'key_frozen_by_admin', 'token_expired', 'forbidden'])
+const KEY_REFUSALS = new Set(['key_frozen', 'key_frozen_by_admin', 'key_expired', 'forbidden'])
 
 type Inc = { inc(value?: number): void }
 type Observe = { observe(value: number): void }

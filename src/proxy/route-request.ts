@@ -1,6 +1,6 @@
 import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
 import { AppError } from '../domain/errors.ts'
-import type { KeyPrincipal } from './token-cache.ts'
+import type { KeyPrincipal } from './key-cache.ts'
 import type { RateRule, RoutingSnapshot } from './routing-snapshot.ts'
 
 /** Where a request may go, best first, and the rate rules of the group it is admitted through (the first's). */

@@ -53,7 +53,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
   const p = outcome.principal!
   outcome.settlement = await deps.billing.settle({
     requestId: outcome.requestId,
-    tokenId: p.tokenId,
+    keyId: p.keyId,
     username: p.username,
     channelId: a.cand?.channel.id ?? null,
     groupId: a.cand?.group?.id ?? null,

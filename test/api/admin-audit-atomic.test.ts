@@ -252,7 +252,7 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
       headers: bearer(f.userJwt),
       payload: { name: 'rollback-key' },
     })
-    const tokenId = (key.json() as { id: string }).id
+    const keyId = (key.json() as { id: string }).id
     const snapshot = async () => {
       const db = f.t.tdb.db.db
       return {
@@ -278,7 +278,7 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
         token: await db
           .selectFrom('tokens')
           .select(['frozen', 'frozen_by'])
-          .where('id', '=', tokenId)
+          .where('id', '=', keyId)
           .executeTakeFirst(),
         vouchers: toNum(
           (
@@ -309,8 +309,8 @@ describe.each(kinds)('issue 15 defect 12: an admin change and its audit row comm
         ['PATCH', '/admin/users/rollback-user', { quota_usd: 99, disabled: true }],
         ['PUT', '/admin/users/rollback-user/role', { role: 'admin' }],
         ['DELETE', '/admin/users/rollback-user'],
-        ['POST', `/admin/tokens/${tokenId}/freeze`],
-        ['DELETE', `/admin/tokens/${tokenId}`],
+        ['POST', `/admin/tokens/${keyId}/freeze`],
+        ['DELETE', `/admin/tokens/${keyId}`],
         ['POST', '/admin/vouchers', { amount_usd: 5, count: 3 }],
         ['POST', '/admin/prices', { model_name: 'never-priced', unit: 'input_token', price_per_unit: 1 }],
       ]

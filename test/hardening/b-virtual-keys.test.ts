@@ -164,7 +164,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     return waited
   }
 
-  const tokenId = async (key: string) =>
+  const keyId = async (key: string) =>
     (
       await f.t.tdb.db.db
         .selectFrom('tokens')
@@ -177,7 +177,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     const key = await f.createKey({ name: 'lifecycle' })
     expect((await callWith(f.gateway, key)).status).toBe(200)
     expect((await callWith(secondUrl, key)).status).toBe(200)
-    const id = await tokenId(key)
+    const id = await keyId(key)
 
     // Freeze (by an admin): this instance at once, the other within the bound; unfreeze likewise.
     expect(
@@ -209,7 +209,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     ).toBe(200)
     const expired = await callWith(f.gateway, key)
     expect(expired.status).toBe(401)
-    expect(JSON.parse(expired.text)).toMatchObject({ error: { code: 'token_expired' } })
+    expect(JSON.parse(expired.text)).toMatchObject({ error: { code: 'key_expired' } })
     expect(expired.text).not.toContain(key.slice(3))
     await refusedOnSecondWithin(key, 401)
     await f.t.inject({

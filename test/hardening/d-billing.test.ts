@@ -156,7 +156,7 @@ describe.each(kinds)('D. billing (%s)', (kind) => {
     const { addUser, addKey, userMoney, ledgerOf, settlement } = moneyFixtures(db)
     const start = 1000n * UNIT
     const username = await addUser(start)
-    const tokenId = await addKey(username)
+    const keyId = await addKey(username)
     const N = 150
     const vouchers = await f.t.inject({
       method: 'POST',
@@ -171,7 +171,7 @@ describe.each(kinds)('D. billing (%s)', (kind) => {
     const work: Promise<unknown>[] = []
     for (let i = 0; i < N; i++) {
       work.push(redeemVoucher({ db: db(), clock: systemClock }, username, codes[i]))
-      work.push(writer.settle(settlement(username, tokenId, { costNano: UNIT })))
+      work.push(writer.settle(settlement(username, keyId, { costNano: UNIT })))
     }
     const results = await Promise.allSettled(work)
     expect(results.filter((r) => r.status === 'rejected')).toEqual([])

@@ -3,7 +3,7 @@ import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODELS, startProxyFixture, waitForOutcomes, type ProxyFixture } from '../support/proxy-fixture.ts'
 import { bearer } from '../support/build-test-app.ts'
-import { createTokenCache } from '../../src/proxy/token-cache.ts'
+import { createKeyCache } from '../../src/proxy/key-cache.ts'
 import { hashApiKey } from '../../src/infra/crypto/api-key.ts'
 import { recordStatements, rawRequest } from './hardening-support.ts'
 
@@ -247,7 +247,7 @@ describe('K. resource exhaustion', () => {
 
   it('#78 the key lookup cache is bounded: old entries are evicted, not kept for ever', async () => {
     const db = f.t.tdb.db.db
-    const cache = createTokenCache(db, 60_000, 60_000, 100)
+    const cache = createKeyCache(db, 60_000, 60_000, 100)
     const rec = recordStatements(db)
     try {
       const lookups = (key: string) => rec.log.filter((s) => s.parameters.includes(hashApiKey(key))).length

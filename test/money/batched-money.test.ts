@@ -31,9 +31,9 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
     for (let i = 0; i < 60; i++) {
       const mine = i % 3 !== 0
       const username = mine ? alice : bob
-      const tokenId = mine ? aliceKey : bobKey
+      const keyId = mine ? aliceKey : bobKey
       batch.push(
-        settlement(username, tokenId, {
+        settlement(username, keyId, {
           // Distinct costs, so a ledger row given another request's balance cannot pass.
           costNano: i % 10 === 7 ? 0n : BigInt(i + 1) * UNIT + BigInt(i),
           coveredByPackage: i % 11 === 5,
@@ -49,9 +49,9 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
         reserveFunds(db(), {
           requestId: s.requestId,
           username: s.username,
-          tokenId: s.tokenId!,
+          keyId: s.keyId!,
           userAmount: s.coveredByPackage ? 0n : 100n * UNIT,
-          tokenAmount: 100n * UNIT,
+          keyAmount: 100n * UNIT,
           now: t0,
         }),
       ),
@@ -68,7 +68,7 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
     const writer = createSettlementWriter(db())
     await Promise.all(batch.map((s) => writer.settle(s)))
 
-    for (const [username, tokenId] of [
+    for (const [username, keyId] of [
       [alice, aliceKey],
       [bob, bobKey],
     ]) {
@@ -80,7 +80,7 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
       expect(m.open).toBe(0n)
       expect(m.used).toBe(chargedSum)
       expect(m.balance).toBe(start - chargedSum)
-      const k = await keyMoney(tokenId)
+      const k = await keyMoney(keyId)
       expect(k.reserved).toBe(0n)
       expect(k.used).toBe(mine.reduce((a, s) => a + s.costNano, 0n))
       expect(k.lastUsedAt).toBe(mine.at(-1)!.createdAt)
@@ -211,7 +211,7 @@ describe.each(kinds)('batched settlement and admission (%s)', (kind) => {
       reservation(judy, judyKey, 4n * UNIT),
       reservation(karl, karlKey, 3n * UNIT),
       // A package covers it: nothing held against the user, the key's cap still counts.
-      { ...reservation(judy, judyOpenKey, 0n), tokenAmount: 7n * UNIT },
+      { ...reservation(judy, judyOpenKey, 0n), keyAmount: 7n * UNIT },
       reservation(judy, judyKey, 8n * UNIT),
       reservation(null, keyless, 5n * UNIT),
       reservation(karl, karlKey, 6n * UNIT),

@@ -40,7 +40,7 @@ describe.each(kinds)('settlements alone in their batch (%s)', (kind) => {
       settlement(erin, erinKey, { costNano: UNIT, reserved: true, createdAt: t0 + 5 }),
     ]
     for (const s of cases.filter((c) => c.reserved)) {
-      const r = reservation(s.username, s.tokenId!, 40n * UNIT)
+      const r = reservation(s.username, s.keyId!, 40n * UNIT)
       r.requestId = s.requestId
       if (s.coveredByPackage) r.userAmount = 0n
       expect((await reserveFunds(db(), r)).ok).toBe(true)

@@ -81,16 +81,16 @@ export function moneyFixtures(db: () => Kysely<Database>) {
     }
   }
 
-  async function keyMoney(tokenId: string) {
+  async function keyMoney(keyId: string) {
     const t = await db()
       .selectFrom('tokens')
       .select(['used_nano', 'reserved_nano', 'last_used_at'])
-      .where('id', '=', tokenId)
+      .where('id', '=', keyId)
       .executeTakeFirstOrThrow()
     const open = await db()
       .selectFrom('reservations')
       .select((eb) => eb.fn.sum<string>('token_amount_nano').as('s'))
-      .where('token_id', '=', tokenId)
+      .where('token_id', '=', keyId)
       .executeTakeFirstOrThrow()
     return {
       used: toBig(t.used_nano),
@@ -114,10 +114,10 @@ export function moneyFixtures(db: () => Kysely<Database>) {
     }))
   }
 
-  function settlement(username: string, tokenId: string, over: Partial<Settlement>): Settlement {
+  function settlement(username: string, keyId: string, over: Partial<Settlement>): Settlement {
     return {
       requestId: newId(),
-      tokenId,
+      keyId,
       username,
       channelId: null,
       groupId: null,
@@ -140,12 +140,12 @@ export function moneyFixtures(db: () => Kysely<Database>) {
     }
   }
 
-  const reservation = (username: string | null, tokenId: string, amount: bigint): ReservationRequest => ({
+  const reservation = (username: string | null, keyId: string, amount: bigint): ReservationRequest => ({
     requestId: newId(),
     username,
-    tokenId,
+    keyId,
     userAmount: amount,
-    tokenAmount: amount,
+    keyAmount: amount,
     now: Date.now(),
   })
 

@@ -185,7 +185,7 @@ export const adminUserRoutes: RouteDef[] = [
     change: ({ deps, principal, params }, db) =>
       deleteUser({ ...userDeps(deps), db }, principal, params.username),
     audit: { action: 'user.delete', target: byUsername, summary: (row) => ({ role: row.role }) },
-    invalidates: { users: byUsername, tokens: true },
+    invalidates: { users: byUsername, keys: true },
   }),
   roleRoute(
     'PUT',

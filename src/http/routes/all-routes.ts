@@ -2,7 +2,7 @@ import type { RouteDef } from '../define-route.ts'
 import { systemRoutes } from './system-routes.ts'
 import { authRoutes } from './auth-routes.ts'
 import { userRoutes } from './user-routes.ts'
-import { adminTokenRoutes } from './admin-token-routes.ts'
+import { adminKeyRoutes } from './admin-key-routes.ts'
 import { adminChannelRoutes } from './admin-channel-routes.ts'
 import { adminGroupRoutes } from './admin-group-routes.ts'
 import { adminUserRoutes } from './admin-user-routes.ts'
@@ -17,7 +17,7 @@ export function allRoutes(): RouteDef[] {
     ...systemRoutes,
     ...authRoutes,
     ...userRoutes,
-    ...adminTokenRoutes,
+    ...adminKeyRoutes,
     ...adminChannelRoutes,
     ...adminGroupRoutes,
     ...adminUserRoutes,

@@ -23,7 +23,7 @@ function filterOf(deps: AppDeps, admin: boolean, principal: Principal, query: Lo
     username: admin ? query.username : principal.username,
     model: query.model,
     status: query.status,
-    tokenId: query.token_id,
+    keyId: query.token_id,
     key: query.key,
     channelId: admin ? query.channel_id : undefined,
     clientIp: admin ? query.ip : undefined,

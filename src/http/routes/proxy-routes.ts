@@ -124,7 +124,7 @@ export async function registerProxyRoutes(
     const whoFor = async (req: FastifyRequest, surface: Surface) => {
       const key = extractClientKey(req.headers, queryOf(req))
       if (typeof key === 'string' && looksLikeApiKey(key)) {
-        const p = await proxy.tokens.lookup(key, deps.clock.now())
+        const p = await proxy.keys.lookup(key, deps.clock.now())
         if (!p || p.frozen || p.userDisabled || (p.expiresAt !== null && p.expiresAt < deps.clock.now()))
           return null
         return { username: p.username, role: p.role, groupId: p.groupId, allowedModels: p.allowedModels }

@@ -20,7 +20,7 @@ import {
   type RangeQuery,
   type UsageQuery,
 } from '../../services/stats/stats-queries.ts'
-import { channelStats, modelStats, overview, topTokens } from '../../services/stats/stats-service.ts'
+import { channelStats, modelStats, overview, topKeys } from '../../services/stats/stats-service.ts'
 import { dailyTotals, usageBuckets, type UsageBucket } from '../../services/stats/usage-stats.ts'
 import { usageCsv } from '../../services/stats/usage-csv.ts'
 import { topUsers, usageBreakdown } from '../../services/stats/usage-breakdown.ts'
@@ -33,7 +33,7 @@ import {
   listOf,
   modelStat,
   statsOverview,
-  tokenStat,
+  keyStat,
   usageRow,
   topUser,
   breakdownView,
@@ -165,9 +165,9 @@ function statsRoutesFor(admin: boolean): RouteDef[] {
     rangeData(
       admin,
       `${prefix}/tokens`,
-      tokenStat,
+      keyStat,
       `Top 10 keys of ${who} by spend in a range (default: today)`,
-      topTokens,
+      topKeys,
     ),
     route({
       method: 'GET',

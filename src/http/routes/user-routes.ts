@@ -1,30 +1,30 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { createTokenBody, freezeBody, updateTokenBody } from '../../contracts/tokens.ts'
+import { createKeyBody, freezeBody, updateKeyBody } from '../../contracts/keys.ts'
 import { redeemVoucherBody } from '../../contracts/billing.ts'
 import { param, route } from '../define-route.ts'
 import { listPage } from '../../services/paging.ts'
 import {
-  createToken,
-  deleteToken,
-  getOwnedToken,
-  listTokens,
-  serializeToken,
-  setTokenFrozen,
-  updateToken,
-} from '../../services/tokens/token-service.ts'
+  createKey,
+  deleteKey,
+  getOwnedKey,
+  listKeys,
+  serializeKey,
+  setKeyFrozen,
+  updateKey,
+} from '../../services/keys/key-service.ts'
 import { listUserGroups } from '../../services/groups/group-service.ts'
 import { listReachableModels } from '../../services/channels/list-reachable-models.ts'
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
 import type { AppDeps } from '../app-deps.ts'
-import { groupView, listOf, redeemedVoucher, tokenView } from '../../contracts/responses.ts'
+import { groupView, listOf, redeemedVoucher, keyView } from '../../contracts/responses.ts'
 import { balanceHistoryEntry, passwordChanged } from '../../contracts/balance.ts'
 import { changePasswordBody } from '../../contracts/users.ts'
 import { listBalanceHistory } from '../../services/billing/list-balance-history.ts'
 import { applyOwnPasswordChange, checkOwnPasswordChange } from '../../services/auth/change-own-password.ts'
 import { issueSession } from '../issue-session.ts'
 
-const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const keyDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
 
 /** The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin). */
@@ -32,19 +32,19 @@ function ownerFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
   return route({
     method,
     url: '/user/tokens/:id/freeze',
-    response: tokenView,
+    response: keyView,
     auth: 'user',
     tag: 'user',
     summary,
     body: freezeBody,
     handler: ({ deps, principal, params, body }) =>
-      setTokenFrozen(
-        tokenDeps(deps),
+      setKeyFrozen(
+        keyDeps(deps),
         params.id,
         { username: principal.username, admin: false },
         body?.frozen ?? frozenByDefault,
       ),
-    invalidates: { tokens: param('id') },
+    invalidates: { keys: param('id') },
   })
 }
 
@@ -52,49 +52,49 @@ export const userRoutes = [
   route({
     method: 'GET',
     url: '/user/tokens',
-    response: listOf(tokenView),
+    response: listOf(keyView),
     auth: 'user',
     tag: 'user',
     summary: "The caller's API keys (never their plaintext)",
     query: listQuery,
     handler: ({ deps, principal, query }) =>
       listPage(query, 100, (page) =>
-        listTokens(tokenDeps(deps), { username: principal.username, q: query.q }, page),
+        listKeys(keyDeps(deps), { username: principal.username, q: query.q }, page),
       ),
   }),
   route({
     method: 'POST',
     url: '/user/tokens',
-    response: tokenView,
+    response: keyView,
     auth: 'user',
     tag: 'user',
     summary: 'Create an API key; the plaintext `key` is returned in this response only',
-    body: createTokenBody,
+    body: createKeyBody,
     status: 201,
     handler: ({ deps, principal, body }) =>
-      createToken(tokenDeps(deps), principal.username, principal.role, body),
+      createKey(keyDeps(deps), principal.username, principal.role, body),
   }),
   route({
     method: 'GET',
     url: '/user/tokens/:id',
-    response: tokenView,
+    response: keyView,
     auth: 'user',
     tag: 'user',
     summary: 'One of your keys',
     handler: async ({ deps, principal, params }) =>
-      serializeToken(await getOwnedToken(tokenDeps(deps), params.id, principal.username)),
+      serializeKey(await getOwnedKey(keyDeps(deps), params.id, principal.username)),
   }),
   route({
     method: 'PATCH',
     url: '/user/tokens/:id',
-    response: tokenView,
+    response: keyView,
     auth: 'user',
     tag: 'user',
     summary: 'Change name, quota, expiry, limits or group of one of your keys',
-    body: updateTokenBody,
+    body: updateKeyBody,
     handler: ({ deps, principal, params, body }) =>
-      updateToken(tokenDeps(deps), params.id, principal.username, principal.role, body),
-    invalidates: { tokens: param('id') },
+      updateKey(keyDeps(deps), params.id, principal.username, principal.role, body),
+    invalidates: { keys: param('id') },
   }),
   route({
     method: 'DELETE',
@@ -103,8 +103,8 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Delete one of your keys',
     status: 204,
-    handler: ({ deps, principal, params }) => deleteToken(tokenDeps(deps), params.id, principal.username),
-    invalidates: { tokens: param('id') },
+    handler: ({ deps, principal, params }) => deleteKey(keyDeps(deps), params.id, principal.username),
+    invalidates: { keys: param('id') },
   }),
   ownerFreezeRoute('POST', 'Freeze one of your keys (or set `frozen` explicitly)', true),
   ownerFreezeRoute(
@@ -120,7 +120,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Groups the caller can see (memberships and all-visible groups)',
     handler: async ({ deps, principal }) => {
-      const groups = await listUserGroups(tokenDeps(deps), principal.username, false)
+      const groups = await listUserGroups(keyDeps(deps), principal.username, false)
       return { data: groups, total: groups.length }
     },
   }),
@@ -144,7 +144,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Redeem a voucher code into your balance',
     body: redeemVoucherBody,
-    handler: ({ deps, principal, body }) => redeemVoucher(tokenDeps(deps), principal.username, body.code),
+    handler: ({ deps, principal, body }) => redeemVoucher(keyDeps(deps), principal.username, body.code),
     invalidates: { users: (_, { principal }) => principal.username },
   }),
   route({

@@ -21,7 +21,7 @@ import {
   listChannels,
   updateChannel,
 } from '../../services/channels/channel-service.ts'
-import { createToken, deleteToken, listTokens, updateToken } from '../../services/tokens/token-service.ts'
+import { createKey, deleteKey, listKeys, updateKey } from '../../services/keys/key-service.ts'
 import {
   addMembership,
   createLocalUser,
@@ -205,7 +205,7 @@ describe.each(kinds)('repositories on %s', (kind) => {
     expect((await visibleGroupIds(tdb.db.db, 'rita')).sort()).toEqual([g1.id, g2.id].sort())
     expect(await visibleGroupIds(tdb.db.db, 'nobody')).toEqual([g2.id])
 
-    const tok = await createToken(deps(), 'rita', 'user', {
+    const tok = await createKey(deps(), 'rita', 'user', {
       name: 'k',
       group_id: g1.id,
       quota_usd: 5,
@@ -214,7 +214,7 @@ describe.each(kinds)('repositories on %s', (kind) => {
     expect(tok.expires_at).toBe('2030-01-31T23:59:59.999Z')
     expect(tok.quota_usd).toBe(5)
     await rejects(deleteGroup(deps(), g1.id), 'conflict')
-    await updateToken(deps(), tok.id, 'rita', 'user', { group_id: null, allowed_models: ['a', 'b'], rpm: 10 })
+    await updateKey(deps(), tok.id, 'rita', 'user', { group_id: null, allowed_models: ['a', 'b'], rpm: 10 })
     await deleteGroup(deps(), g1.id)
     expect(await tdb.db.db.selectFrom('group_channels').selectAll().execute()).toHaveLength(0)
     expect(await tdb.db.db.selectFrom('group_members').selectAll().execute()).toHaveLength(0)
@@ -224,8 +224,8 @@ describe.each(kinds)('repositories on %s', (kind) => {
 
     // Deleting a user removes their keys with them.
     await deleteUser(deps(), { username: 'someone', role: 'superadmin' }, 'rita')
-    expect((await listTokens(deps(), { username: 'rita' }, page())).total).toBe(0)
-    await rejects(deleteToken(deps(), tok.id, null), 'not_found')
+    expect((await listKeys(deps(), { username: 'rita' }, page())).total).toBe(0)
+    await rejects(deleteKey(deps(), tok.id, null), 'not_found')
   })
 
   it('stores prices in nano-USD per 1M tokens exactly and refuses duplicates', async () => {

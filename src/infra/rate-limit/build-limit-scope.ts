@@ -4,4 +4,4 @@ export function groupScope(groupId: string, username: string | null | undefined)
 }
 
 /** Bucket of a key's own limits (rpm, tpm). */
-export const keyScope = (tokenId: string): string => `k:${tokenId}`
+export const keyScope = (keyId: string): string => `k:${keyId}`

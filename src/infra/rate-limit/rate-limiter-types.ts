@@ -14,7 +14,7 @@ export interface LimitRule {
   limit: number
 }
 
-/** `g:{groupId}:u:{username}` per user within a group; `g:{groupId}:shared` for ownerless keys; `k:{tokenId}` per key. */
+/** `g:{groupId}:u:{username}` per user within a group; `g:{groupId}:shared` for ownerless keys; `k:{keyId}` per key. */
 export interface LimitScope {
   bucket: string
 }

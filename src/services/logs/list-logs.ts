@@ -11,7 +11,7 @@ export interface LogFilter extends TimeRange {
   username?: string
   model?: string
   status?: string
-  tokenId?: string
+  keyId?: string
   /** A key by name or id. */
   key?: string
   channelId?: string
@@ -51,7 +51,7 @@ function conditions(eb: UsageEb, f: LogFilter): Expression<SqlBool> {
   const c: Expression<SqlBool>[] = []
   if (f.username !== undefined) c.push(eb('u.username', '=', f.username))
   if (f.model !== undefined) c.push(eb('u.model', '=', f.model))
-  if (f.tokenId !== undefined) c.push(eb('u.token_id', '=', f.tokenId))
+  if (f.keyId !== undefined) c.push(eb('u.token_id', '=', f.keyId))
   if (f.channelId !== undefined) c.push(eb('u.channel_id', '=', f.channelId))
   if (f.clientIp !== undefined) c.push(eb('u.client_ip', '=', f.clientIp))
   if (f.key !== undefined) {

@@ -45,7 +45,7 @@ export async function overview(db: Db, scope: UsageScope, timeZone: string, now:
 }
 
 /** The ten keys with the highest spend in the scope. */
-export async function topTokens(db: Db, scope: UsageScope) {
+export async function topKeys(db: Db, scope: UsageScope) {
   const where = whereClause([...scopeConditions(scope), sql`u.token_id IS NOT NULL`])
   const result = await sql<Record<string, unknown>>`SELECT u.token_id AS token_id, u.username AS username,
     t.name AS token_name, COUNT(*) AS request_count, SUM(u.cost_nano) AS cost_nano

@@ -1,6 +1,6 @@
 /** The server's request-body schemas (pure zod), shared with the dashboard so forms validate the same way. */
 export { loginBody } from '../../../src/contracts/auth.ts'
-export { createTokenBody, issueTokenBody, updateTokenBody } from '../../../src/contracts/tokens.ts'
+export { createKeyBody, issueKeyBody, updateKeyBody } from '../../../src/contracts/keys.ts'
 export { createChannelBody, updateChannelBody, providers } from '../../../src/contracts/channels.ts'
 export { createGroupBody, updateGroupBody } from '../../../src/contracts/groups.ts'
 export {

@@ -3,7 +3,7 @@ import { Link } from 'react-router'
 import { Alert, Button, Card, Input, Message, Select, Tag } from '@arco-design/web-react'
 import { IconRefresh } from '@arco-design/web-react/icon'
 import { errorMessage, getAll } from '../api/client.ts'
-import type { Token } from '../api/types.ts'
+import type { ApiKey } from '../api/types.ts'
 import { useI18n, type TKey } from '../i18n/index.ts'
 import { errorFromBody } from '../lib/chat.ts'
 import {
@@ -27,8 +27,8 @@ export const MODEL_PLACEHOLDER = '<model>'
  */
 export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
   const { t } = useI18n()
-  const { tokenId, pasted, model, setToken, paste, setModel } = useGuideSelection()
-  const [tokens, setTokens] = useState<Token[] | null>(null)
+  const { keyId, pasted, model, setKey, paste, setModel } = useGuideSelection()
+  const [keys, setKeys] = useState<ApiKey[] | null>(null)
   const [models, setModels] = useState<string[]>([])
   const [modelsError, setModelsError] = useState<string | null>(null)
   const [modelsLoading, setModelsLoading] = useState(false)
@@ -37,28 +37,28 @@ export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
 
   useEffect(() => {
     let live = true
-    getAll<Token>('/user/tokens')
+    getAll<ApiKey>('/user/tokens')
       .then((list) => {
         if (!live) return
-        setTokens(list)
-        const cur = useGuideSelection.getState().tokenId
+        setKeys(list)
+        const cur = useGuideSelection.getState().keyId
         if (!cur || !list.some((k) => k.id === cur)) {
           const pick = list.find((k) => !k.frozen && keyFor(k.id)) ?? list.find((k) => !k.frozen) ?? list[0]
-          setToken(pick?.id ?? null)
+          setKey(pick?.id ?? null)
         }
       })
       .catch((e: unknown) => {
         if (live) {
-          setTokens([])
+          setKeys([])
           Message.error(errorMessage(e))
         }
       })
     return () => {
       live = false
     }
-  }, [setToken])
+  }, [setKey])
 
-  const token = tokens?.find((k) => k.id === tokenId)
+  const token = keys?.find((k) => k.id === keyId)
   const remembered = token ? keyFor(token.id) : undefined
   const typed = token ? (pasted[token.id] ?? '') : ''
   const fullKey = (remembered ?? typed).trim()
@@ -124,7 +124,7 @@ export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
           </div>
           <div className="guide-field">
             <div className="stat-label">{t('guide.key')}</div>
-            {tokens && tokens.length === 0 ? (
+            {keys && keys.length === 0 ? (
               <Alert
                 type="info"
                 content={
@@ -136,12 +136,12 @@ export function ClientGuide({ idPrefix = 'guide' }: { idPrefix?: string }) {
               />
             ) : (
               <Select
-                value={tokenId ?? undefined}
-                onChange={(v: string) => setToken(v)}
+                value={keyId ?? undefined}
+                onChange={(v: string) => setKey(v)}
                 placeholder={t('guide.pickKey')}
-                loading={tokens === null}
+                loading={keys === null}
                 data-testid={`${idPrefix}-key-select`}
-                options={(tokens ?? []).map((k) => ({
+                options={(keys ?? []).map((k) => ({
                   label: `${k.name} (${keyPlaceholder(k.key_prefix)})${k.frozen ? ` · ${t('keys.status.frozen')}` : ''}`,
                   value: k.id,
                 }))}

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { Button, Input, type TableColumnProps } from '@arco-design/web-react'
 import { IconDelete, IconSearch } from '@arco-design/web-react/icon'
 import { api, getList } from '../api/client.ts'
-import type { Token } from '../api/types.ts'
+import type { ApiKey } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { SearchBox } from '../components/SearchBox.tsx'
 import { ConfirmButton, ListPage, useList } from '../components/ListPage.tsx'
@@ -20,10 +20,10 @@ export default function AllKeys() {
   const [q, setQ] = useState('')
   const [filters, setFilters] = useState({ username: '', q: '' })
   const [issuing, setIssuing] = useState(false)
-  const [issued, setIssued] = useState<Token | null>(null)
+  const [issued, setIssued] = useState<ApiKey | null>(null)
   const list = useList(
     (p) =>
-      getList<Token>('/admin/tokens', {
+      getList<ApiKey>('/admin/tokens', {
         page: p.page,
         page_size: p.pageSize,
         username: filters.username || undefined,
@@ -34,7 +34,7 @@ export default function AllKeys() {
   const act = list.run
 
   const stateColumns = useKeyStateColumns()
-  const columns: TableColumnProps<Token>[] = [
+  const columns: TableColumnProps<ApiKey>[] = [
     {
       title: t('common.username'),
       dataIndex: 'username',
@@ -50,7 +50,7 @@ export default function AllKeys() {
     ...stateColumns,
   ]
 
-  const actions = (r: Token) => (
+  const actions = (r: ApiKey) => (
     <>
       <FreezeButton base="/admin/tokens" row={r} list={list} testId="admin-key" />
       <ConfirmButton
@@ -68,7 +68,7 @@ export default function AllKeys() {
     setFilters({ username: username.trim(), q: q.trim(), ...next })
   }
   return (
-    <ListPage<Token>
+    <ListPage<ApiKey>
       title={t('allKeys.title')}
       testId="all-keys"
       list={list}

@@ -3,7 +3,7 @@ import { Button, Message, Tag, Tooltip, type TableColumnProps } from '@arco-desi
 import { IconMessage } from '@arco-design/web-react/icon'
 import { useNavigate } from 'react-router'
 import { api, getAll } from '../api/client.ts'
-import type { GroupRef, Token } from '../api/types.ts'
+import type { GroupRef, ApiKey } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { useEditor } from '../components/useEditor.ts'
 import { DeleteButton, EditButton, ListPage, useList } from '../components/ListPage.tsx'
@@ -20,9 +20,9 @@ export default function ApiKeys() {
   const { t } = useI18n()
   const nav = useNavigate()
   const [groups, setGroups] = useState<GroupRef[]>([])
-  const editor = useEditor<Token>()
-  const [created, setCreated] = useState<Token | null>(null)
-  const list = useList(() => getAll<Token>('/user/tokens'))
+  const editor = useEditor<ApiKey>()
+  const [created, setCreated] = useState<ApiKey | null>(null)
+  const list = useList(() => getAll<ApiKey>('/user/tokens'))
   const act = list.run
 
   useEffect(() => {
@@ -34,7 +34,7 @@ export default function ApiKeys() {
   const groupName = useMemo(() => new Map(groups.map((g) => [g.id, g.name])), [groups])
 
   const stateColumns = useKeyStateColumns()
-  const columns: TableColumnProps<Token>[] = [
+  const columns: TableColumnProps<ApiKey>[] = [
     { title: t('keys.name'), dataIndex: 'name', render: (v: string) => <b>{v}</b> },
     {
       title: t('keys.key'),
@@ -70,7 +70,7 @@ export default function ApiKeys() {
     ...stateColumns,
   ]
 
-  const actions = (r: Token) => (
+  const actions = (r: ApiKey) => (
     <>
       <Tooltip content={t('keys.useInChat')}>
         <Button
@@ -106,7 +106,7 @@ export default function ApiKeys() {
   )
 
   return (
-    <ListPage<Token>
+    <ListPage<ApiKey>
       title={t('keys.title')}
       testId="apikeys"
       tableTestId="keys-table"

@@ -20,7 +20,7 @@ import {
   IconSend,
 } from '@arco-design/web-react/icon'
 import { errorMessage, getAll } from '../api/client.ts'
-import type { Token } from '../api/types.ts'
+import type { ApiKey } from '../api/types.ts'
 import { useI18n } from '../i18n/index.ts'
 import { guessProtocol, snippet, type ChatProtocol, type SnippetLang } from '../lib/chat.ts'
 import { errorFromBody } from '../lib/chat.ts'
@@ -42,8 +42,8 @@ const MODEL_KEY = 'playground-model'
 export default function Chat() {
   const { t } = useI18n()
   const [params] = useSearchParams()
-  const [tokens, setTokens] = useState<Token[]>([])
-  const [tokenId, setTokenId] = useState<string>(params.get('key') ?? '')
+  const [keys, setKeys] = useState<ApiKey[]>([])
+  const [keyId, setKeyId] = useState<string>(params.get('key') ?? '')
   const [pasted, setPasted] = useState('')
   const [models, setModels] = useState<ModelEntry[]>([])
   const [modelsLoading, setModelsLoading] = useState(false)
@@ -67,10 +67,10 @@ export default function Chat() {
   useEffect(() => shareKeysAcrossTabs(() => setKeysVersion((v) => v + 1)), [])
 
   useEffect(() => {
-    getAll<Token>('/user/tokens')
+    getAll<ApiKey>('/user/tokens')
       .then((list) => {
-        setTokens(list)
-        setTokenId(
+        setKeys(list)
+        setKeyId(
           (cur) =>
             cur || list.find((k) => !k.frozen && keyFor(k.id))?.id || (list.length ? list[0].id : PASTE),
         )
@@ -78,9 +78,9 @@ export default function Chat() {
       .catch((e: unknown) => Message.error(errorMessage(e)))
   }, [])
 
-  const remembered = tokenId && tokenId !== PASTE ? keyFor(tokenId) : undefined
+  const remembered = keyId && keyId !== PASTE ? keyFor(keyId) : undefined
   const apiKey = (remembered ?? pasted).trim()
-  const selectedToken = tokens.find((k) => k.id === tokenId)
+  const selectedKey = keys.find((k) => k.id === keyId)
 
   const loadModels = useCallback(async (key: string) => {
     if (!key) return
@@ -110,10 +110,10 @@ export default function Chat() {
     // A pasted key the server accepted (its models loaded) is kept for the session, for this and the other tabs.
     const key = pasted.trim()
     // The list shows a key as its start and end ("sk-AbCd…WxYz"): the pasted key must match both.
-    const [start, end = ''] = selectedToken?.key_prefix.split('…') ?? []
-    if (models.length && key && selectedToken && !remembered && key.startsWith(start) && key.endsWith(end))
-      rememberKey({ id: selectedToken.id, name: selectedToken.name, key })
-  }, [models, pasted, selectedToken, remembered])
+    const [start, end = ''] = selectedKey?.key_prefix.split('…') ?? []
+    if (models.length && key && selectedKey && !remembered && key.startsWith(start) && key.endsWith(end))
+      rememberKey({ id: selectedKey.id, name: selectedKey.name, key })
+  }, [models, pasted, selectedKey, remembered])
 
   useEffect(() => {
     if (!model) return
@@ -133,8 +133,8 @@ export default function Chat() {
     if (!apiKey) return void Message.warning(t('chat.needKey'))
     if (!model) return void Message.warning(t('chat.needModel'))
     if (streaming) return
-    if (pasted && tokenId !== PASTE && selectedToken && !remembered)
-      rememberKey({ id: selectedToken.id, name: selectedToken.name, key: pasted.trim() })
+    if (pasted && keyId !== PASTE && selectedKey && !remembered)
+      rememberKey({ id: selectedKey.id, name: selectedKey.name, key: pasted.trim() })
     setInput('')
     void send(text, { protocol, apiKey, model, system: system.trim() || undefined, maxTokens, temperature })
   }
@@ -242,15 +242,15 @@ export default function Chat() {
           <Card title={t('chat.settings')} size="small" className="chat-settings">
             <div className="stat-label">{t('chat.key')}</div>
             <Select
-              value={tokenId || undefined}
+              value={keyId || undefined}
               onChange={(v: string) => {
-                setTokenId(v)
+                setKeyId(v)
                 setPasted('')
               }}
               placeholder={t('chat.pickKey')}
               data-testid="chat-key-select"
               options={[
-                ...tokens.map((k) => ({
+                ...keys.map((k) => ({
                   label: `${k.name} (${k.key_prefix}…)${k.frozen ? ` · ${t('keys.status.frozen')}` : ''}`,
                   value: k.id,
                 })),
@@ -275,7 +275,7 @@ export default function Chat() {
                 {t('chat.keyRemembered')}
               </div>
             )}
-            {selectedToken?.frozen ? (
+            {selectedKey?.frozen ? (
               <Alert type="warning" style={{ marginTop: 8 }} content={t('chat.keyFrozen')} />
             ) : null}
 

@@ -11,7 +11,7 @@ import {
 } from '@arco-design/web-react'
 import { IconDownload, IconRefresh, IconSearch } from '@arco-design/web-react/icon'
 import { api, download, errorMessage, getAll, getList } from '../api/client.ts'
-import type { ModelStat, MyStatus, Overview, TokenStat, UsageRow, User } from '../api/types.ts'
+import type { ModelStat, MyStatus, Overview, KeyStat, UsageRow, User } from '../api/types.ts'
 import { isAdminRole, useAuth } from '../store/auth.ts'
 import { useI18n } from '../i18n/index.ts'
 import { browserTimeZone, compact, dayBoundsIso, daysBetween, lastDays, num, usd } from '../lib/format.ts'
@@ -33,7 +33,7 @@ export default function Dashboard() {
   const [overview, setOverview] = useState<Overview | null>(null)
   const [series, setSeries] = useState<UsageRow[]>([])
   const [models, setModels] = useState<ModelStat[]>([])
-  const [tokens, setTokens] = useState<TokenStat[]>([])
+  const [keyStats, setKeyStats] = useState<KeyStat[]>([])
   const [status, setStatus] = useState<MyStatus | null>(null)
   const [usage, setUsage] = useState<{ rows: UsageRow[]; total: number }>({ rows: [], total: 0 })
   const [page, setPage] = useState(1)
@@ -91,9 +91,8 @@ export default function Dashboard() {
         setOverview(ov.status === 'fulfilled' ? ov.value.data : null)
         setSeries(us.status === 'fulfilled' ? us.value : [])
         setModels(md.status === 'fulfilled' ? md.value.data : [])
-        const tkData =
-          tk.status === 'fulfilled' ? (tk.value.data as TokenStat[] | { data?: TokenStat[] }) : []
-        setTokens(Array.isArray(tkData) ? tkData : (tkData.data ?? []))
+        const tkData = tk.status === 'fulfilled' ? (tk.value.data as KeyStat[] | { data?: KeyStat[] }) : []
+        setKeyStats(Array.isArray(tkData) ? tkData : (tkData.data ?? []))
         const failed = [ov, us, md, tk].find((r) => r.status === 'rejected')
         if (failed) Message.error(errorMessage(failed.reason))
       })
@@ -368,9 +367,9 @@ export default function Dashboard() {
           />
         </Card>
         <Card title={t('dashboard.byKeyToday')}>
-          <Table<TokenStat>
+          <Table<KeyStat>
             rowKey="token_id"
-            data={tokens}
+            data={keyStats}
             pagination={false}
             size="small"
             border={false}

@@ -6,24 +6,24 @@ import { useAuth } from './auth.ts'
  * lives in this page's memory only (never localStorage or sessionStorage) and is gone on reload or logout.
  */
 export interface GuideSelection {
-  tokenId: string | null
+  keyId: string | null
   /** Full keys the user pasted, by key id. */
   pasted: Record<string, string>
   model: string
-  setToken: (id: string | null) => void
+  setKey: (id: string | null) => void
   paste: (id: string, key: string) => void
   setModel: (model: string) => void
   clear: () => void
 }
 
 export const useGuideSelection = create<GuideSelection>()((set) => ({
-  tokenId: null,
+  keyId: null,
   pasted: {},
   model: '',
-  setToken: (tokenId) => set({ tokenId }),
+  setKey: (keyId) => set({ keyId }),
   paste: (id, key) => set((s) => ({ pasted: { ...s.pasted, [id]: key } })),
   setModel: (model) => set({ model }),
-  clear: () => set({ tokenId: null, pasted: {}, model: '' }),
+  clear: () => set({ keyId: null, pasted: {}, model: '' }),
 }))
 
 // Signing out forgets pasted keys too, so the next person at this browser never sees them.

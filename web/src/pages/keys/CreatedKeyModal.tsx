@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { Alert, Button, Modal, Space } from '@arco-design/web-react'
-import type { Token } from '../../api/types.ts'
+import type { ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { CopyButton } from '../../components/CopyButton.tsx'
 
@@ -9,7 +9,7 @@ import { CopyButton } from '../../components/CopyButton.tsx'
  * (issue 19 defect 7: Esc lost the key before it was copied).
  */
 export function CreatedKeyModal(props: {
-  created: Token | null
+  created: ApiKey | null
   title?: ReactNode
   onClose: () => void
   /** Extra footer buttons (the owner's "Open in chat"). */

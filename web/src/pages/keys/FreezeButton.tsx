@@ -1,13 +1,13 @@
 import { api } from '../../api/client.ts'
-import type { Token } from '../../api/types.ts'
+import type { ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { ConfirmButton, type ListState } from '../../components/ListPage.tsx'
 
 /** A key row's freeze or unfreeze, asked first: the owner's (`/user/tokens`) or, for an administrator, anyone's. */
 export function FreezeButton(props: {
   base: '/user/tokens' | '/admin/tokens'
-  row: Token
-  list: ListState<Token>
+  row: ApiKey
+  list: ListState<ApiKey>
   testId: string
 }) {
   const { t } = useI18n()

@@ -1,7 +1,7 @@
 import { Form, Input, InputNumber } from '@arco-design/web-react'
 import { api } from '../../api/client.ts'
-import { issueTokenBody } from '../../api/contracts.ts'
-import type { Token } from '../../api/types.ts'
+import { issueKeyBody } from '../../api/contracts.ts'
+import type { ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { defined, validateBody } from '../../components/validate.ts'
 import { FormModal } from '../../components/FormModal.tsx'
@@ -12,18 +12,18 @@ interface Values {
   quota_usd?: number
 }
 
-/** An administrator creates a key for a user; `onIssued` gets the server's token with its one-time `key`. */
+/** An administrator creates a key for a user; `onIssued` gets the server's key row with its one-time `key`. */
 export function IssueKeyModal(props: {
   visible: boolean
   onClose: () => void
-  onIssued: (t: Token) => void
+  onIssued: (t: ApiKey) => void
 }) {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
   const submit = async () => {
     const v = form.getFieldsValue()
     const body = validateBody(
-      issueTokenBody,
+      issueKeyBody,
       defined({
         username: (v.username ?? '').trim(),
         name: (v.name ?? '').trim(),
@@ -32,7 +32,7 @@ export function IssueKeyModal(props: {
       form,
     )
     if (!body) return
-    const res = await api.post<Token>('/admin/tokens', body)
+    const res = await api.post<ApiKey>('/admin/tokens', body)
     props.onIssued(res.data)
   }
   return (

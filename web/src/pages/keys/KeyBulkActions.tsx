@@ -1,14 +1,14 @@
 import { api } from '../../api/client.ts'
-import type { Token } from '../../api/types.ts'
+import type { ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { ConfirmButton, type ListState } from '../../components/ListPage.tsx'
 
 /** Freeze or delete the selected keys: the owner's (`/user/tokens`) or, for an administrator, anyone's. */
 export function KeyBulkActions(props: {
   base: '/user/tokens' | '/admin/tokens'
-  selected: Token[]
+  selected: ApiKey[]
   clear: () => void
-  list: ListState<Token>
+  list: ListState<ApiKey>
   testId: string
   deleteLabel?: string
   /** After each key is deleted (the owner forgets its remembered plaintext). */

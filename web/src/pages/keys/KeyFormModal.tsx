@@ -1,7 +1,7 @@
 import { Collapse, DatePicker, Form, Input, InputNumber, Select } from '@arco-design/web-react'
 import { api } from '../../api/client.ts'
-import { createTokenBody, updateTokenBody } from '../../api/contracts.ts'
-import type { GroupRef, Token } from '../../api/types.ts'
+import { createKeyBody, updateKeyBody } from '../../api/contracts.ts'
+import type { GroupRef, ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { defined, validateBody } from '../../components/validate.ts'
 import { FormModal } from '../../components/FormModal.tsx'
@@ -18,13 +18,13 @@ interface Values {
   max_concurrency?: number
 }
 
-/** Create or edit an API key. On create, `onDone` receives the server's token (with its one-time `key`). */
+/** Create or edit an API key. On create, `onDone` receives the server's key row (with its one-time `key`). */
 export function KeyFormModal(props: {
   visible: boolean
-  editing: Token | null
+  editing: ApiKey | null
   groups: GroupRef[]
   onClose: () => void
-  onDone: (t: Token) => void
+  onDone: (t: ApiKey) => void
 }) {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
@@ -57,11 +57,11 @@ export function KeyFormModal(props: {
       tpm: v.tpm ?? null,
       max_concurrency: v.max_concurrency ?? null,
     })
-    const body = validateBody(editing ? updateTokenBody : createTokenBody, fields, form)
+    const body = validateBody(editing ? updateKeyBody : createKeyBody, fields, form)
     if (!body) return
     const res = editing
-      ? await api.patch<Token>(`/user/tokens/${editing.id}`, body)
-      : await api.post<Token>('/user/tokens', body)
+      ? await api.patch<ApiKey>(`/user/tokens/${editing.id}`, body)
+      : await api.post<ApiKey>('/user/tokens', body)
     props.onDone(res.data)
   }
 

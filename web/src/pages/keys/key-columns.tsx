@@ -1,12 +1,12 @@
 import { Tag, type TableColumnProps } from '@arco-design/web-react'
-import type { Token } from '../../api/types.ts'
+import type { ApiKey } from '../../api/types.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { timeColumn } from '../../components/ListPage.tsx'
 import { dateOnly, usd } from '../../lib/format.ts'
 import { keyStatus, statusColor } from './status.ts'
 
 /** The columns the owner's and the administrator's key tables share: spend and cap, status, expiry, use, creation. */
-export function useKeyStateColumns(): TableColumnProps<Token>[] {
+export function useKeyStateColumns(): TableColumnProps<ApiKey>[] {
   const { t } = useI18n()
   return [
     {

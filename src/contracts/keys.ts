@@ -8,27 +8,27 @@ const limits = {
   max_concurrency: z.number().int().min(1).max(10_000).nullable().optional(),
 }
 
-export const createTokenBody = z.strictObject({
+export const createKeyBody = z.strictObject({
   name,
   group_id: z.string().min(1).max(64).nullable().optional(),
   quota_usd: usdAmount.nullable().optional(),
   expires_at: isoDateOrTime.nullable().optional(),
   ...limits,
 })
-export type CreateTokenBody = z.infer<typeof createTokenBody>
+export type CreateKeyBody = z.infer<typeof createKeyBody>
 
 /** An administrator issues a key for a user (handed over once, as a user's own new key is). */
-export const issueTokenBody = createTokenBody.extend({ username: z.string().trim().min(1).max(256) })
-export type IssueTokenBody = z.infer<typeof issueTokenBody>
+export const issueKeyBody = createKeyBody.extend({ username: z.string().trim().min(1).max(256) })
+export type IssueKeyBody = z.infer<typeof issueKeyBody>
 
-export const updateTokenBody = z.strictObject({
+export const updateKeyBody = z.strictObject({
   name: name.optional(),
   group_id: z.string().min(1).max(64).nullable().optional(),
   quota_usd: usdAmount.nullable().optional(),
   expires_at: isoDateOrTime.nullable().optional(),
   ...limits,
 })
-export type UpdateTokenBody = z.infer<typeof updateTokenBody>
+export type UpdateKeyBody = z.infer<typeof updateKeyBody>
 
 /** The original's freeze endpoints take `{frozen}`; POST without a body freezes, PATCH without a body unfreezes. */
 export const freezeBody = z.strictObject({ frozen: z.boolean().optional() }).optional()

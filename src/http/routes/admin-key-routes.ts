@@ -1,20 +1,20 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { freezeBody, issueTokenBody } from '../../contracts/tokens.ts'
+import { freezeBody, issueKeyBody } from '../../contracts/keys.ts'
 import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
 import {
-  deleteToken,
-  getOwnedToken,
-  issueToken,
-  listTokens,
-  serializeToken,
-  setTokenFrozen,
-} from '../../services/tokens/token-service.ts'
-import { listOf, tokenView } from '../../contracts/responses.ts'
+  deleteKey,
+  getOwnedKey,
+  issueKey,
+  listKeys,
+  serializeKey,
+  setKeyFrozen,
+} from '../../services/keys/key-service.ts'
+import { listOf, keyView } from '../../contracts/responses.ts'
 import type { AppDeps } from '../app-deps.ts'
 
-const tokenDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
+const keyDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const byId = param('id')
 
 /** An admin's freeze or unfreeze of any key (recorded as an admin's, which the owner cannot lift). */
@@ -22,14 +22,14 @@ function adminFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
   return route({
     method,
     url: '/admin/tokens/:id/freeze',
-    response: tokenView,
+    response: keyView,
     auth: 'admin',
     tag: 'admin',
     summary,
     body: freezeBody,
     change: ({ deps, params, principal, body }, db) =>
-      setTokenFrozen(
-        { ...tokenDeps(deps), db },
+      setKeyFrozen(
+        { ...keyDeps(deps), db },
         params.id,
         { username: principal.username, admin: true },
         body?.frozen ?? frozenByDefault,
@@ -39,35 +39,35 @@ function adminFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
       target: byId,
       summary: (t) => ({ owner: t.username, name: t.name }),
     },
-    invalidates: { tokens: byId },
+    invalidates: { keys: byId },
   })
 }
 
-export const adminTokenRoutes = [
+export const adminKeyRoutes = [
   route({
     method: 'GET',
     url: '/admin/tokens',
-    response: listOf(tokenView),
+    response: listOf(keyView),
     auth: 'admin',
     tag: 'admin',
     summary: "Every user's API keys (prefix only)",
     query: pageQuery.extend({ username: z.string().max(256).optional(), q: z.string().max(200).optional() }),
     handler: async ({ deps, query }) => {
       const page = resolvePage(query, 50)
-      const r = await listTokens(tokenDeps(deps), { username: query.username, q: query.q }, page)
+      const r = await listKeys(keyDeps(deps), { username: query.username, q: query.q }, page)
       return paged(r.data, r.total, page)
     },
   }),
   route({
     method: 'POST',
     url: '/admin/tokens',
-    response: tokenView,
+    response: keyView,
     auth: 'admin',
     tag: 'admin',
     summary: 'Issue a key for a user; the plaintext `key` is returned in this response only',
-    body: issueTokenBody,
+    body: issueKeyBody,
     status: 201,
-    change: ({ deps, body }, db) => issueToken({ ...tokenDeps(deps), db }, body),
+    change: ({ deps, body }, db) => issueKey({ ...keyDeps(deps), db }, body),
     // Never the key itself: its prefix is how the owner and the audit recognise it.
     audit: {
       action: 'token.issue',
@@ -78,12 +78,11 @@ export const adminTokenRoutes = [
   route({
     method: 'GET',
     url: '/admin/tokens/:id',
-    response: tokenView,
+    response: keyView,
     auth: 'admin',
     tag: 'admin',
     summary: 'One key',
-    handler: async ({ deps, params }) =>
-      serializeToken(await getOwnedToken(tokenDeps(deps), params.id, null)),
+    handler: async ({ deps, params }) => serializeKey(await getOwnedKey(keyDeps(deps), params.id, null)),
   }),
   adminFreezeRoute('POST', "Freeze any user's key (a leaked key must be stoppable)", true),
   adminFreezeRoute('PATCH', "Unfreeze any user's key", false),
@@ -94,12 +93,12 @@ export const adminTokenRoutes = [
     tag: 'admin',
     summary: "Revoke (delete) any user's key",
     status: 204,
-    change: ({ deps, params }, db) => deleteToken({ ...tokenDeps(deps), db }, params.id, null),
+    change: ({ deps, params }, db) => deleteKey({ ...keyDeps(deps), db }, params.id, null),
     audit: {
       action: 'token.revoke',
       target: byId,
       summary: (row) => ({ owner: row.username, name: row.name, key_prefix: row.key_prefix }),
     },
-    invalidates: { tokens: byId },
+    invalidates: { keys: byId },
   }),
 ]

@@ -5,8 +5,8 @@ import { parseJson, toBigOrNull, toBool, toNumOrNull } from '../infra/db/convert
 import type { Role } from '../contracts/users.ts'
 
 export interface KeyPrincipal {
-  tokenId: string
-  tokenName: string
+  keyId: string
+  keyName: string
   username: string | null
   role: Role
   userDisabled: boolean
@@ -27,7 +27,7 @@ export interface KeyPrincipal {
  * Freeze, delete and expiry changes made through this process invalidate at once; other processes see them
  * within `ttlMs`. Unknown keys are cached briefly too, so a flood of bad keys cannot hammer the database.
  */
-export function createTokenCache(
+export function createKeyCache(
   db: Kysely<Database>,
   ttlMs = 5000,
   negativeTtlMs = 1000,
@@ -60,8 +60,8 @@ export function createTokenCache(
     if (!row) return null
     const models = parseJson<string[] | null>(row.allowed_models, null)
     return {
-      tokenId: row.id,
-      tokenName: row.name,
+      keyId: row.id,
+      keyName: row.name,
       username: row.username,
       role: (row.role ?? 'user') as Role,
       userDisabled: row.disabled === null ? false : toBool(row.disabled),
@@ -87,17 +87,17 @@ export function createTokenCache(
       byHash.set(hash, { value, at: now })
       return value
     },
-    /** Drops every cached entry of a token id (or all), after freeze, delete, edit or a user change. */
-    invalidate(tokenId?: string): void {
-      if (tokenId === undefined) {
+    /** Drops every cached entry of a key id (or all), after freeze, delete, edit or a user change. */
+    invalidate(keyId?: string): void {
+      if (keyId === undefined) {
         byHash.clear()
         return
       }
-      for (const [hash, entry] of byHash) if (entry.value?.tokenId === tokenId) byHash.delete(hash)
+      for (const [hash, entry] of byHash) if (entry.value?.keyId === keyId) byHash.delete(hash)
     },
     invalidateUser(username: string): void {
       for (const [hash, entry] of byHash) if (entry.value?.username === username) byHash.delete(hash)
     },
   }
 }
-export type TokenCache = ReturnType<typeof createTokenCache>
+export type KeyCache = ReturnType<typeof createKeyCache>

@@ -14,7 +14,7 @@ import {
 } from '../../infra/db/convert-row-values.ts'
 import { newId } from '../../infra/ids.ts'
 import type { Clock } from '../../infra/clock.ts'
-import type { CreateTokenBody, IssueTokenBody, UpdateTokenBody } from '../../contracts/tokens.ts'
+import type { CreateKeyBody, IssueKeyBody, UpdateKeyBody } from '../../contracts/keys.ts'
 import { AppError, notFound } from '../../domain/errors.ts'
 import { parseExpiry, type Page } from '../paging.ts'
 import { visibleGroupIds } from '../groups/visible-groups.ts'
@@ -29,7 +29,7 @@ function frozenBy(row: Selectable<TokensTable>): 'owner' | 'admin' | null {
   return row.frozen_by !== null && row.frozen_by === row.username ? 'owner' : 'admin'
 }
 
-export function serializeToken(row: Selectable<TokensTable>) {
+export function serializeKey(row: Selectable<TokensTable>) {
   const quota = toBigOrNull(row.quota_nano)
   return {
     id: row.id,
@@ -51,14 +51,14 @@ export function serializeToken(row: Selectable<TokensTable>) {
   }
 }
 
-export interface TokenDeps {
+export interface KeyDeps {
   db: Kysely<Database>
   clock: Clock
 }
 
 /** A user may bind a key only to a group they can see; admins to any existing group. */
 async function assertGroupBindable(
-  deps: TokenDeps,
+  deps: KeyDeps,
   groupId: string,
   username: string,
   role: Role,
@@ -73,7 +73,7 @@ async function assertGroupBindable(
     throw new AppError('forbidden', 'You cannot bind a key to this group')
 }
 
-export async function createToken(deps: TokenDeps, owner: string, role: Role, body: CreateTokenBody) {
+export async function createKey(deps: KeyDeps, owner: string, role: Role, body: CreateKeyBody) {
   if (body.group_id) await assertGroupBindable(deps, body.group_id, owner, role)
   const key = generateApiKey()
   const row = {
@@ -102,11 +102,11 @@ export async function createToken(deps: TokenDeps, owner: string, role: Role, bo
     .where('id', '=', row.id)
     .executeTakeFirstOrThrow()
   // The only response that ever carries the plaintext key.
-  return { ...serializeToken(saved), key }
+  return { ...serializeKey(saved), key }
 }
 
 /** An administrator's key for a user: any group may be bound (the administrator decides), the user must exist. */
-export async function issueToken(deps: TokenDeps, body: IssueTokenBody) {
+export async function issueKey(deps: KeyDeps, body: IssueKeyBody) {
   const { username, ...key } = body
   const owner = await deps.db
     .selectFrom('users')
@@ -114,10 +114,10 @@ export async function issueToken(deps: TokenDeps, body: IssueTokenBody) {
     .where('username', '=', username)
     .executeTakeFirst()
   if (!owner) throw notFound('User')
-  return createToken(deps, username, 'admin', key)
+  return createKey(deps, username, 'admin', key)
 }
 
-export async function listTokens(deps: TokenDeps, filter: { username?: string; q?: string }, page: Page) {
+export async function listKeys(deps: KeyDeps, filter: { username?: string; q?: string }, page: Page) {
   let query = deps.db.selectFrom('tokens')
   if (filter.username) query = query.where('username', '=', filter.username)
   if (filter.q) query = query.where('name', 'like', `%${filter.q}%`)
@@ -131,26 +131,26 @@ export async function listTokens(deps: TokenDeps, filter: { username?: string; q
       .execute(),
     query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { data: rows.map(serializeToken), total: toNum(count.n) }
+  return { data: rows.map(serializeKey), total: toNum(count.n) }
 }
 
 /** Another user's key is reported as absent, never as forbidden, so ids cannot be probed. */
-export async function getOwnedToken(deps: TokenDeps, id: string, owner: string | null) {
+export async function getOwnedKey(deps: KeyDeps, id: string, owner: string | null) {
   let q = deps.db.selectFrom('tokens').selectAll().where('id', '=', id)
   if (owner !== null) q = q.where('username', '=', owner)
   const row = await q.executeTakeFirst()
-  if (!row) throw notFound('Token')
+  if (!row) throw notFound('Key')
   return row
 }
 
-export async function updateToken(
-  deps: TokenDeps,
+export async function updateKey(
+  deps: KeyDeps,
   id: string,
   owner: string | null,
   role: Role,
-  body: UpdateTokenBody,
+  body: UpdateKeyBody,
 ) {
-  const row = await getOwnedToken(deps, id, owner)
+  const row = await getOwnedKey(deps, id, owner)
   if (body.group_id) await assertGroupBindable(deps, body.group_id, row.username ?? '', role)
   const set: Updateable<TokensTable> = {}
   if (body.name !== undefined) set.name = body.name
@@ -163,7 +163,7 @@ export async function updateToken(
   if (body.tpm !== undefined) set.tpm = body.tpm
   if (body.max_concurrency !== undefined) set.max_concurrency = body.max_concurrency
   if (Object.keys(set).length > 0) await deps.db.updateTable('tokens').set(set).where('id', '=', id).execute()
-  return serializeToken(await getOwnedToken(deps, id, owner))
+  return serializeKey(await getOwnedKey(deps, id, owner))
 }
 
 /** Who asks for a freeze change: the key's owner (their own keys only) or an administrator (any key). */
@@ -178,8 +178,8 @@ export interface FreezeActor {
  * an administrator's replaces the owner's, and the owner lifting an administrator's freeze gets 403
  * `key_frozen_by_admin`.
  */
-export async function setTokenFrozen(
-  deps: TokenDeps,
+export async function setKeyFrozen(
+  deps: KeyDeps,
   id: string,
   who: FreezeActor | string | null,
   frozen: boolean,
@@ -192,7 +192,7 @@ export async function setTokenFrozen(
         ? { username: who, admin: false }
         : who
   const owner = actor.admin ? null : actor.username
-  await getOwnedToken(deps, id, owner)
+  await getOwnedKey(deps, id, owner)
   let q = deps.db.updateTable('tokens').where('id', '=', id)
   if (frozen && actor.admin) q = q.set({ frozen: 1, frozen_by: actor.username })
   else if (frozen)
@@ -212,15 +212,15 @@ export async function setTokenFrozen(
       'An administrator froze this key; only an administrator can unfreeze it',
     )
   }
-  return serializeToken(await getOwnedToken(deps, id, owner))
+  return serializeKey(await getOwnedKey(deps, id, owner))
 }
 
-export async function deleteToken(
-  deps: TokenDeps,
+export async function deleteKey(
+  deps: KeyDeps,
   id: string,
   owner: string | null,
 ): Promise<Selectable<TokensTable>> {
-  const row = await getOwnedToken(deps, id, owner)
+  const row = await getOwnedKey(deps, id, owner)
   await deps.db.deleteFrom('tokens').where('id', '=', id).execute()
   return row
 }
