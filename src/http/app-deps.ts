@@ -26,3 +26,6 @@ export interface AppDeps {
   /** Called after any change that the proxy's caches (keys, channels, groups, prices) must see at once. */
   invalidate: (what: 'keys' | 'channels' | 'groups' | 'prices' | 'users', id?: string) => void
 }
+
+/** The database and clock most services take, from the app's dependencies. */
+export const serviceDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })

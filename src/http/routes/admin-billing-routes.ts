@@ -37,9 +37,8 @@ import {
   rateLimitView,
   voucherView,
 } from '../../contracts/responses.ts'
-import type { AppDeps } from '../app-deps.ts'
+import { serviceDeps } from '../app-deps.ts'
 
-const d = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const byId = param('id')
 
 function priceRoutes(url: string, grouped: boolean): RouteDef[] {
@@ -59,7 +58,7 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       }),
       handler: ({ deps, query }) =>
         listPage(query, 200, (page) =>
-          listPrices(d(deps), { group_id: query.group_id, model: query.model }, page, grouped),
+          listPrices(serviceDeps(deps), { group_id: query.group_id, model: query.model }, page, grouped),
         ),
     }),
     route({
@@ -71,7 +70,8 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       summary: `Create a ${what} (USD per 1M tokens, or per call)`,
       body: grouped ? groupPriceBody : priceBody,
       status: 201,
-      change: ({ deps, body }, db) => createPrice({ ...d(deps), db }, body as z.infer<typeof priceBody>),
+      change: ({ deps, body }, db) =>
+        createPrice({ ...serviceDeps(deps), db }, body as z.infer<typeof priceBody>),
       audit: { action: `${noun}.create`, target: (p) => p.id, summary: (p) => p },
       invalidates: { prices: true },
     }),
@@ -84,7 +84,12 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       summary: `Change a ${what}`,
       body: grouped ? updateGroupPriceBody : updatePriceBody,
       change: ({ deps, body, params }, db) =>
-        updatePrice({ ...d(deps), db }, params.id, body as z.infer<typeof updatePriceBody>, grouped),
+        updatePrice(
+          { ...serviceDeps(deps), db },
+          params.id,
+          body as z.infer<typeof updatePriceBody>,
+          grouped,
+        ),
       audit: { action: `${noun}.update`, target: byId, summary: (_, { body }) => body },
       invalidates: { prices: true },
     }),
@@ -95,7 +100,7 @@ function priceRoutes(url: string, grouped: boolean): RouteDef[] {
       tag: 'prices',
       summary: `Delete a ${what}`,
       status: 204,
-      change: ({ deps, params }, db) => deletePrice({ ...d(deps), db }, params.id, grouped),
+      change: ({ deps, params }, db) => deletePrice({ ...serviceDeps(deps), db }, params.id, grouped),
       audit: { action: `${noun}.delete`, target: byId },
       invalidates: { prices: true },
     }),
@@ -184,7 +189,11 @@ export const adminBillingRoutes: RouteDef[] = [
     query: pageQuery.extend({ used: z.enum(['true', 'false']).optional() }),
     handler: ({ deps, query }) =>
       listPage(query, 100, (page) =>
-        listVouchers(d(deps), { used: query.used === undefined ? undefined : query.used === 'true' }, page),
+        listVouchers(
+          serviceDeps(deps),
+          { used: query.used === undefined ? undefined : query.used === 'true' },
+          page,
+        ),
       ),
   }),
   route({
@@ -196,7 +205,8 @@ export const adminBillingRoutes: RouteDef[] = [
     summary: 'Create vouchers (count ≤ 1000); a date-only expiry lasts to the end of that UTC day',
     body: createVoucherBody,
     status: 201,
-    change: ({ deps, principal, body }, db) => createVouchers({ ...d(deps), db }, principal.username, body),
+    change: ({ deps, principal, body }, db) =>
+      createVouchers({ ...serviceDeps(deps), db }, principal.username, body),
     audit: {
       action: 'voucher.create',
       summary: (_, { body }) => ({
@@ -213,7 +223,7 @@ export const adminBillingRoutes: RouteDef[] = [
     auth: 'admin',
     tag: 'vouchers',
     summary: 'One voucher',
-    handler: async ({ deps, params }) => serializeVoucher(await getVoucher(d(deps), params.id)),
+    handler: async ({ deps, params }) => serializeVoucher(await getVoucher(serviceDeps(deps), params.id)),
   }),
   route({
     method: 'PATCH',
@@ -223,7 +233,7 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'vouchers',
     summary: 'Change an unredeemed voucher',
     body: updateVoucherBody,
-    change: ({ deps, body, params }, db) => updateVoucher({ ...d(deps), db }, params.id, body),
+    change: ({ deps, body, params }, db) => updateVoucher({ ...serviceDeps(deps), db }, params.id, body),
     audit: { action: 'voucher.update', target: byId, summary: (_, { body }) => body },
   }),
   route({
@@ -233,7 +243,7 @@ export const adminBillingRoutes: RouteDef[] = [
     tag: 'vouchers',
     summary: 'Delete a voucher',
     status: 204,
-    change: ({ deps, params }, db) => deleteVoucher({ ...d(deps), db }, params.id),
+    change: ({ deps, params }, db) => deleteVoucher({ ...serviceDeps(deps), db }, params.id),
     audit: { action: 'voucher.delete', target: byId },
   }),
 ]

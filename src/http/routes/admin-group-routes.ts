@@ -14,9 +14,8 @@ import {
   updateGroup,
 } from '../../services/groups/group-service.ts'
 import { groupChannel, groupView, linkResult, listOf } from '../../contracts/responses.ts'
-import type { AppDeps } from '../app-deps.ts'
+import { serviceDeps } from '../app-deps.ts'
 
-const groupDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const channelLinkAudit = (action: string) => ({
   action,
   target: param('id'),
@@ -34,7 +33,7 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Groups by priority',
     query: pageQuery,
-    handler: ({ deps, query }) => listPage(query, 100, (page) => listGroups(groupDeps(deps), page)),
+    handler: ({ deps, query }) => listPage(query, 100, (page) => listGroups(serviceDeps(deps), page)),
   }),
   route({
     method: 'POST',
@@ -45,7 +44,7 @@ export const adminGroupRoutes = [
     summary: 'Create a group',
     body: createGroupBody,
     status: 201,
-    change: ({ deps, body }, db) => createGroup({ ...groupDeps(deps), db }, body),
+    change: ({ deps, body }, db) => createGroup({ ...serviceDeps(deps), db }, body),
     audit: { action: 'group.create', target: (g) => g.id, summary: (g) => g },
     invalidates: { groups: (g) => g.id },
   }),
@@ -56,7 +55,7 @@ export const adminGroupRoutes = [
     auth: 'admin',
     tag: 'groups',
     summary: 'One group',
-    handler: async ({ deps, params }) => serializeGroup(await getGroupRow(groupDeps(deps), params.id)),
+    handler: async ({ deps, params }) => serializeGroup(await getGroupRow(serviceDeps(deps), params.id)),
   }),
   route({
     method: 'PATCH',
@@ -66,7 +65,7 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Change priority, multiplier, visibility or description',
     body: updateGroupBody,
-    change: ({ deps, body, params }, db) => updateGroup({ ...groupDeps(deps), db }, params.id, body),
+    change: ({ deps, body, params }, db) => updateGroup({ ...serviceDeps(deps), db }, params.id, body),
     audit: { action: 'group.update', target: (g) => g.id, summary: (_, { body }) => body },
     invalidates: { groups: (g) => g.id },
   }),
@@ -77,7 +76,7 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Delete a group (refused with 409 while keys are bound to it)',
     status: 204,
-    change: ({ deps, params }, db) => deleteGroup({ ...groupDeps(deps), db }, params.id),
+    change: ({ deps, params }, db) => deleteGroup({ ...serviceDeps(deps), db }, params.id),
     audit: {
       action: 'group.delete',
       target: param('id'),
@@ -92,7 +91,7 @@ export const adminGroupRoutes = [
     auth: 'admin',
     tag: 'groups',
     summary: "The group's channels",
-    handler: async ({ deps, params }) => whole(await listGroupChannels(groupDeps(deps), params.id)),
+    handler: async ({ deps, params }) => whole(await listGroupChannels(serviceDeps(deps), params.id)),
   }),
   route({
     method: 'POST',
@@ -101,7 +100,7 @@ export const adminGroupRoutes = [
     auth: 'admin',
     tag: 'groups',
     summary: 'Link a channel to the group (idempotent)',
-    change: ({ deps, params }, db) => linkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+    change: ({ deps, params }, db) => linkChannel({ ...serviceDeps(deps), db }, params.id, params.channel_id),
     audit: channelLinkAudit('group.link_channel'),
     invalidates: { groups: param('id') },
   }),
@@ -112,7 +111,8 @@ export const adminGroupRoutes = [
     tag: 'groups',
     summary: 'Unlink a channel from the group',
     status: 204,
-    change: ({ deps, params }, db) => unlinkChannel({ ...groupDeps(deps), db }, params.id, params.channel_id),
+    change: ({ deps, params }, db) =>
+      unlinkChannel({ ...serviceDeps(deps), db }, params.id, params.channel_id),
     audit: channelLinkAudit('group.unlink_channel'),
     invalidates: { groups: param('id') },
   }),

@@ -16,15 +16,13 @@ import {
   setUserRole,
   updateUser,
 } from '../../services/users/user-service.ts'
-import type { AppDeps } from '../app-deps.ts'
+import { serviceDeps } from '../app-deps.ts'
 import type { Role } from '../../contracts/users.ts'
 import { linkResult, listOf, membership, userView } from '../../contracts/responses.ts'
 import { topUpBody } from '../../contracts/billing.ts'
 import { balanceHistoryEntry, topUpResult } from '../../contracts/balance.ts'
 import { topUpBalance } from '../../services/billing/top-up-balance.ts'
 import { listBalanceHistory } from '../../services/billing/list-balance-history.ts'
-
-const userDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 
 type Params = { params: Record<string, string> }
 const byUsername = param('username')
@@ -48,7 +46,7 @@ function membershipRoutes(prefix: string) {
       auth: 'admin',
       tag: 'users',
       summary: "The user's group memberships",
-      handler: async ({ deps, params }) => whole(await listMemberships(userDeps(deps), params.username)),
+      handler: async ({ deps, params }) => whole(await listMemberships(serviceDeps(deps), params.username)),
     }),
     route({
       method: 'POST',
@@ -58,7 +56,7 @@ function membershipRoutes(prefix: string) {
       tag: 'users',
       summary: 'Add the user to a group (idempotent)',
       change: ({ deps, params }, db) =>
-        addMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+        addMembership({ ...serviceDeps(deps), db }, params.username, params.group_id),
       ...membershipChange('user.add_group'),
     }),
     route({
@@ -69,7 +67,7 @@ function membershipRoutes(prefix: string) {
       summary: 'Remove the user from a group',
       status: 204,
       change: ({ deps, params }, db) =>
-        removeMembership({ ...userDeps(deps), db }, params.username, params.group_id),
+        removeMembership({ ...serviceDeps(deps), db }, params.username, params.group_id),
       ...membershipChange('user.remove_group'),
     }),
   ]
@@ -91,7 +89,8 @@ function roleRoute<B extends { role: Role }>(
     tag: 'users',
     summary,
     body,
-    change: (ctx, db) => setUserRole({ ...userDeps(ctx.deps), db }, ctx.principal, who(ctx), ctx.body.role),
+    change: (ctx, db) =>
+      setUserRole({ ...serviceDeps(ctx.deps), db }, ctx.principal, who(ctx), ctx.body.role),
     audit: {
       action: 'user.set_role',
       target: (_, ctx) => who(ctx),
@@ -112,7 +111,7 @@ export const adminUserRoutes: RouteDef[] = [
     summary: 'Users (local and LDAP), with role and balance',
     query: pageQuery.extend({ q: z.string().max(200).optional() }),
     handler: ({ deps, query }) =>
-      listPage(query, 50, (page) => listUsers(userDeps(deps), { q: query.q }, page)),
+      listPage(query, 50, (page) => listUsers(serviceDeps(deps), { q: query.q }, page)),
   }),
   route({
     method: 'GET',
@@ -122,7 +121,7 @@ export const adminUserRoutes: RouteDef[] = [
     tag: 'users',
     summary: 'Alias of the original: every known user',
     query: pageQuery,
-    handler: ({ deps, query }) => listPage(query, 1000, (page) => listUsers(userDeps(deps), {}, page)),
+    handler: ({ deps, query }) => listPage(query, 1000, (page) => listUsers(serviceDeps(deps), {}, page)),
   }),
   route({
     method: 'POST',
@@ -135,7 +134,7 @@ export const adminUserRoutes: RouteDef[] = [
     status: 201,
     prepare: ({ body }) => hashGivenPassword(body.password),
     change: ({ deps, principal, body, prepared }, db) =>
-      createLocalUser({ ...userDeps(deps), db }, principal.role, body, prepared),
+      createLocalUser({ ...serviceDeps(deps), db }, principal.role, body, prepared),
     audit: {
       action: 'user.create',
       target: (u) => u.username,
@@ -149,7 +148,7 @@ export const adminUserRoutes: RouteDef[] = [
     auth: 'admin',
     tag: 'users',
     summary: 'One user',
-    handler: async ({ deps, params }) => serializeUser(await getUserRow(userDeps(deps), params.username)),
+    handler: async ({ deps, params }) => serializeUser(await getUserRow(serviceDeps(deps), params.username)),
   }),
   route({
     method: 'PATCH',
@@ -161,7 +160,7 @@ export const adminUserRoutes: RouteDef[] = [
     body: updateUserBody,
     prepare: ({ body }) => hashGivenPassword(body.password),
     change: ({ deps, principal, params, body, prepared }, db) =>
-      updateUser({ ...userDeps(deps), db }, principal, params.username, body, prepared),
+      updateUser({ ...serviceDeps(deps), db }, principal, params.username, body, prepared),
     audit: {
       action: 'user.update',
       target: byUsername,
@@ -183,7 +182,7 @@ export const adminUserRoutes: RouteDef[] = [
     summary: 'Delete a user and their keys (the last superadmin cannot be deleted)',
     status: 204,
     change: ({ deps, principal, params }, db) =>
-      deleteUser({ ...userDeps(deps), db }, principal, params.username),
+      deleteUser({ ...serviceDeps(deps), db }, principal, params.username),
     audit: { action: 'user.delete', target: byUsername, summary: (row) => ({ role: row.role }) },
     invalidates: { users: byUsername, keys: true },
   }),
@@ -217,7 +216,7 @@ export const adminUserRoutes: RouteDef[] = [
     summary: "Add to a user's balance (never sets it), with a note kept in the balance history",
     body: topUpBody,
     change: ({ deps, principal, params, body }, db) =>
-      topUpBalance({ ...userDeps(deps), db }, principal.role, params.username, body),
+      topUpBalance({ ...serviceDeps(deps), db }, principal.role, params.username, body),
     audit: {
       action: 'user.top_up',
       target: byUsername,
@@ -234,7 +233,7 @@ export const adminUserRoutes: RouteDef[] = [
     summary: "A user's balance changes from the ledger, newest first",
     query: pageQuery,
     handler: async ({ deps, params, query }) => {
-      await getUserRow(userDeps(deps), params.username)
+      await getUserRow(serviceDeps(deps), params.username)
       return listBalanceHistory(deps.db.db, params.username, query)
     },
   }),

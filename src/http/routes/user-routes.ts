@@ -16,7 +16,7 @@ import {
 import { listUserGroups } from '../../services/groups/group-service.ts'
 import { listReachableModels } from '../../services/channels/list-reachable-models.ts'
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
-import type { AppDeps } from '../app-deps.ts'
+import { serviceDeps } from '../app-deps.ts'
 import { groupView, listOf, redeemedVoucher, keyView } from '../../contracts/responses.ts'
 import { balanceHistoryEntry, passwordChanged } from '../../contracts/balance.ts'
 import { changePasswordBody } from '../../contracts/users.ts'
@@ -24,7 +24,6 @@ import { listBalanceHistory } from '../../services/billing/list-balance-history.
 import { applyOwnPasswordChange, checkOwnPasswordChange } from '../../services/auth/change-own-password.ts'
 import { issueSession } from '../issue-session.ts'
 
-const keyDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
 
 /** The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin). */
@@ -39,7 +38,7 @@ function ownerFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDef
     body: freezeBody,
     handler: ({ deps, principal, params, body }) =>
       setKeyFrozen(
-        keyDeps(deps),
+        serviceDeps(deps),
         params.id,
         { username: principal.username, admin: false },
         body?.frozen ?? frozenByDefault,
@@ -59,7 +58,7 @@ export const userRoutes = [
     query: listQuery,
     handler: ({ deps, principal, query }) =>
       listPage(query, 100, (page) =>
-        listKeys(keyDeps(deps), { username: principal.username, q: query.q }, page),
+        listKeys(serviceDeps(deps), { username: principal.username, q: query.q }, page),
       ),
   }),
   route({
@@ -72,7 +71,7 @@ export const userRoutes = [
     body: createKeyBody,
     status: 201,
     handler: ({ deps, principal, body }) =>
-      createKey(keyDeps(deps), principal.username, principal.role, body),
+      createKey(serviceDeps(deps), principal.username, principal.role, body),
   }),
   route({
     method: 'GET',
@@ -82,7 +81,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'One of your keys',
     handler: async ({ deps, principal, params }) =>
-      serializeKey(await getOwnedKey(keyDeps(deps), params.id, principal.username)),
+      serializeKey(await getOwnedKey(serviceDeps(deps), params.id, principal.username)),
   }),
   route({
     method: 'PATCH',
@@ -93,7 +92,7 @@ export const userRoutes = [
     summary: 'Change name, quota, expiry, limits or group of one of your keys',
     body: updateKeyBody,
     handler: ({ deps, principal, params, body }) =>
-      updateKey(keyDeps(deps), params.id, principal.username, principal.role, body),
+      updateKey(serviceDeps(deps), params.id, principal.username, principal.role, body),
     invalidates: { keys: param('id') },
   }),
   route({
@@ -103,7 +102,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Delete one of your keys',
     status: 204,
-    handler: ({ deps, principal, params }) => deleteKey(keyDeps(deps), params.id, principal.username),
+    handler: ({ deps, principal, params }) => deleteKey(serviceDeps(deps), params.id, principal.username),
     invalidates: { keys: param('id') },
   }),
   ownerFreezeRoute('POST', 'Freeze one of your keys (or set `frozen` explicitly)', true),
@@ -120,7 +119,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Groups the caller can see (memberships and all-visible groups)',
     handler: async ({ deps, principal }) => {
-      const groups = await listUserGroups(keyDeps(deps), principal.username, false)
+      const groups = await listUserGroups(serviceDeps(deps), principal.username, false)
       return { data: groups, total: groups.length }
     },
   }),
@@ -144,7 +143,7 @@ export const userRoutes = [
     tag: 'user',
     summary: 'Redeem a voucher code into your balance',
     body: redeemVoucherBody,
-    handler: ({ deps, principal, body }) => redeemVoucher(keyDeps(deps), principal.username, body.code),
+    handler: ({ deps, principal, body }) => redeemVoucher(serviceDeps(deps), principal.username, body.code),
     invalidates: { users: (_, { principal }) => principal.username },
   }),
   route({
