@@ -44,7 +44,7 @@ export const revokeKey: CliCommand = {
         }),
       )
       return {
-        data: { ok: true, action: freeze ? 'frozen' : 'deleted', key },
+        data: { ok: true, action: freeze ? 'frozen' : 'deleted', token: key },
         text: `${freeze ? 'froze' : 'deleted'} key "${row.name}" (${row.id}, ${row.key_prefix}) of ${row.username ?? 'nobody'}`,
       }
     })
