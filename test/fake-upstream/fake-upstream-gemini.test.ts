@@ -136,7 +136,7 @@ describe('Gemini SDK against the fake upstream', () => {
     const single = await fetch(`${fake.url}/v1beta/models/gemini-embedding-001:embedContent`, {
       method: 'POST',
       body: JSON.stringify({ content: { parts: [{ text: 'a' }] }, outputDimensionality: 8 }),
-    }).then((res) => res.json())
+    }).then((res) => res.json() as Promise<{ embedding: { values: number[] } }>)
     expect(single.embedding.values).toHaveLength(8)
 
     const names: string[] = []
