@@ -1,47 +1,15 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { freezeBody, issueKeyBody } from '../../contracts/keys.ts'
+import { issueKeyBody } from '../../contracts/keys.ts'
 import { param, route } from '../define-route.ts'
 import { paged, resolvePage } from '../../services/paging.ts'
-import {
-  deleteKey,
-  getOwnedKey,
-  issueKey,
-  listKeys,
-  serializeKey,
-  setKeyFrozen,
-} from '../../services/keys/key-service.ts'
+import { deleteKey, getOwnedKey, issueKey, listKeys, serializeKey } from '../../services/keys/key-service.ts'
 import { listOf, keyView } from '../../contracts/responses.ts'
 import type { AppDeps } from '../app-deps.ts'
+import { freezeKeyRoute } from './freeze-key-route.ts'
 
 const keyDeps = (deps: AppDeps) => ({ db: deps.db.db, clock: deps.clock })
 const byId = param('id')
-
-/** An admin's freeze or unfreeze of any key (recorded as an admin's, which the owner cannot lift). */
-function adminFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDefault: boolean) {
-  return route({
-    method,
-    url: '/admin/tokens/:id/freeze',
-    response: keyView,
-    auth: 'admin',
-    tag: 'admin',
-    summary,
-    body: freezeBody,
-    change: ({ deps, params, principal, body }, db) =>
-      setKeyFrozen(
-        { ...keyDeps(deps), db },
-        params.id,
-        { username: principal.username, admin: true },
-        body?.frozen ?? frozenByDefault,
-      ),
-    audit: {
-      action: frozenByDefault ? 'token.freeze' : 'token.unfreeze',
-      target: byId,
-      summary: (t) => ({ owner: t.username, name: t.name }),
-    },
-    invalidates: { keys: byId },
-  })
-}
 
 export const adminKeyRoutes = [
   route({
@@ -84,8 +52,8 @@ export const adminKeyRoutes = [
     summary: 'One key',
     handler: async ({ deps, params }) => serializeKey(await getOwnedKey(keyDeps(deps), params.id, null)),
   }),
-  adminFreezeRoute('POST', "Freeze any user's key (a leaked key must be stoppable)", true),
-  adminFreezeRoute('PATCH', "Unfreeze any user's key", false),
+  freezeKeyRoute('admin', 'POST', "Freeze any user's key (a leaked key must be stoppable)", true),
+  freezeKeyRoute('admin', 'PATCH', "Unfreeze any user's key", false),
   route({
     method: 'DELETE',
     url: '/admin/tokens/:id',

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pageQuery } from '../../contracts/common.ts'
-import { createKeyBody, freezeBody, updateKeyBody } from '../../contracts/keys.ts'
+import { createKeyBody, updateKeyBody } from '../../contracts/keys.ts'
 import { redeemVoucherBody } from '../../contracts/billing.ts'
 import { param, route } from '../define-route.ts'
 import { listPage } from '../../services/paging.ts'
@@ -10,13 +10,13 @@ import {
   getOwnedKey,
   listKeys,
   serializeKey,
-  setKeyFrozen,
   updateKey,
 } from '../../services/keys/key-service.ts'
 import { listUserGroups } from '../../services/groups/group-service.ts'
 import { listReachableModels } from '../../services/channels/list-reachable-models.ts'
 import { redeemVoucher } from '../../services/billing/voucher-service.ts'
 import { serviceDeps } from '../app-deps.ts'
+import { freezeKeyRoute } from './freeze-key-route.ts'
 import { groupView, listOf, redeemedVoucher, keyView } from '../../contracts/responses.ts'
 import { balanceHistoryEntry, passwordChanged } from '../../contracts/balance.ts'
 import { changePasswordBody } from '../../contracts/users.ts'
@@ -25,27 +25,6 @@ import { applyOwnPasswordChange, checkOwnPasswordChange } from '../../services/a
 import { issueSession } from '../issue-session.ts'
 
 const listQuery = pageQuery.extend({ q: z.string().max(200).optional() })
-
-/** The owner lifts only their own freeze; an administrator's stays (403 key_frozen_by_admin). */
-function ownerFreezeRoute(method: 'POST' | 'PATCH', summary: string, frozenByDefault: boolean) {
-  return route({
-    method,
-    url: '/user/tokens/:id/freeze',
-    response: keyView,
-    auth: 'user',
-    tag: 'user',
-    summary,
-    body: freezeBody,
-    handler: ({ deps, principal, params, body }) =>
-      setKeyFrozen(
-        serviceDeps(deps),
-        params.id,
-        { username: principal.username, admin: false },
-        body?.frozen ?? frozenByDefault,
-      ),
-    invalidates: { keys: param('id') },
-  })
-}
 
 export const userRoutes = [
   route({
@@ -105,8 +84,9 @@ export const userRoutes = [
     handler: ({ deps, principal, params }) => deleteKey(serviceDeps(deps), params.id, principal.username),
     invalidates: { keys: param('id') },
   }),
-  ownerFreezeRoute('POST', 'Freeze one of your keys (or set `frozen` explicitly)', true),
-  ownerFreezeRoute(
+  freezeKeyRoute('user', 'POST', 'Freeze one of your keys (or set `frozen` explicitly)', true),
+  freezeKeyRoute(
+    'user',
     'PATCH',
     'Unfreeze one of your keys (not one an administrator froze: 403 key_frozen_by_admin)',
     false,
