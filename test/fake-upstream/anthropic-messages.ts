@@ -4,15 +4,26 @@ import {
   countTextTokens,
   FAKE_CREATED_ISO,
   FAKE_THINKING_TEXT,
-  fakeAnswerText,
   fakeId,
   type FakePromptUsage,
   planText,
   readMaxTokens,
-  sampleToolArguments,
   splitArguments,
   splitIntoDeltas,
 } from './fake-content.ts'
+import {
+  answerText,
+  callArguments,
+  pickCalls,
+  type RequestFeatures,
+  seenBase64Image,
+  type SeenImage,
+  seenImageUrl,
+  type SeenOutput,
+  type SeenToolResult,
+  toolResultText,
+  wantsParallelCalls,
+} from './fake-features.ts'
 import {
   type BodyReply,
   bodyObject,
@@ -22,12 +33,15 @@ import {
   type Reply,
   SSE_HEADERS,
 } from './fake-reply.ts'
-import { STREAM_ERROR_FRAMES } from './provider-errors.ts'
+import { checkMessagesHistory } from './check-history.ts'
+import { providerErrorReply, STREAM_ERROR_FRAMES } from './provider-errors.ts'
 
 interface Tool {
   name: string
   input: Record<string, unknown>
 }
+
+type Block = Record<string, unknown>
 
 function lastMessageHasToolResult(messages: unknown): boolean {
   const last = Array.isArray(messages) ? (messages.at(-1) as { content?: unknown } | undefined) : undefined
@@ -36,16 +50,57 @@ function lastMessageHasToolResult(messages: unknown): boolean {
   )
 }
 
-function pickTool(body: Record<string, unknown>): Tool | undefined {
-  const tools = Array.isArray(body.tools) ? (body.tools as Array<Record<string, unknown>>) : []
+/** The tools called (see fake-features.ts): none when tools are off or the last message holds a tool_result. */
+function pickTools(body: Record<string, unknown>, promptText: string): Tool[] {
+  const tools = Array.isArray(body.tools) ? (body.tools as Block[]) : []
   const custom = tools.filter(
     (t) => typeof t?.name === 'string' && (t.type === undefined || t.type === 'custom'),
   )
   const choice = body.tool_choice as { type?: unknown; name?: unknown } | undefined
-  if (custom.length === 0 || choice?.type === 'none' || lastMessageHasToolResult(body.messages))
-    return undefined
-  const tool = custom.find((t) => t.name === choice?.name) ?? custom[0]
-  return { name: tool.name as string, input: sampleToolArguments(tool.input_schema) }
+  if (custom.length === 0 || choice?.type === 'none' || lastMessageHasToolResult(body.messages)) return []
+  const forced = custom.find((t) => t.name === choice?.name)
+  return pickCalls(custom, forced, wantsParallelCalls(promptText)).map((t, i) => ({
+    name: t.name as string,
+    input: callArguments(t.input_schema, i),
+  }))
+}
+
+function messagesOf(body: Record<string, unknown>): Array<{ role?: unknown; content?: unknown }> {
+  return Array.isArray(body.messages) ? (body.messages as Array<{ role?: unknown; content?: unknown }>) : []
+}
+
+function blocksOf(message: { content?: unknown } | undefined): Block[] {
+  return Array.isArray(message?.content) ? (message.content as Block[]) : []
+}
+
+/** The last message's tool_results (named from the tool_use they answer), images and the output format. */
+export function readMessagesFeatures(body: Record<string, unknown>): RequestFeatures {
+  const messages = messagesOf(body)
+  const names = new Map<string, string>()
+  for (const m of messages)
+    for (const b of blocksOf(m)) if (b?.type === 'tool_use') names.set(String(b.id), String(b.name))
+  const toolResults: SeenToolResult[] = blocksOf(messages.at(-1))
+    .filter((b) => b?.type === 'tool_result')
+    .map((b) => ({
+      id: String(b.tool_use_id),
+      name: names.get(String(b.tool_use_id)),
+      content: toolResultText(b.content),
+    }))
+  const images: SeenImage[] = []
+  for (const m of messages)
+    for (const b of blocksOf(m)) {
+      const source = b?.type === 'image' ? (b.source as Block | undefined) : undefined
+      if (source?.type === 'base64')
+        images.push(seenBase64Image(String(source.media_type), String(source.data)))
+      else if (source?.type === 'url') images.push(seenImageUrl(String(source.url)))
+    }
+  type Format = { type?: unknown; schema?: unknown }
+  const format =
+    (body.output_config as { format?: Format } | undefined)?.format ??
+    (body.output_format as Format | undefined)
+  const output: SeenOutput | undefined =
+    format?.type === 'json_schema' ? { kind: 'json_schema', schema: format.schema } : undefined
+  return { toolResults, images, output }
 }
 
 /** Anthropic usage: input, cache reads and cache writes are disjoint; 1h writes are broken out. */
@@ -70,6 +125,8 @@ function frame(type: string, payload: Record<string, unknown>): string {
 /** `POST /v1/messages`, plain and streamed. */
 export function handleMessages(req: FakeRequest): Reply {
   const body = bodyObject(req)
+  const historyError = checkMessagesHistory(body)
+  if (historyError) return providerErrorReply('anthropic', 400, { message: historyError })
   const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-5-5'
   const promptText = collectPromptText({ system: body.system, messages: body.messages }).join('\n')
   const prompt = computePromptUsage(promptText)
@@ -78,17 +135,19 @@ export function handleMessages(req: FakeRequest): Reply {
   const thinking = thinkingType === 'enabled' || thinkingType === 'adaptive'
   const thinkingDeltas = thinking ? splitIntoDeltas(FAKE_THINKING_TEXT) : []
   const plan = planText(
-    echoText(req) ?? fakeAnswerText(model),
+    echoText(req) ?? answerText(model, readMessagesFeatures(body)),
     thinkingDeltas.length,
     readMaxTokens(body.max_tokens),
   )
-  const tool = plan.truncated ? undefined : pickTool(body)
-  const toolJson = tool ? JSON.stringify(tool.input) : ''
-  const toolId = fakeId('toolu_01', id, 22)
+  const tools = plan.truncated ? [] : pickTools(body, promptText)
+  const toolJson = tools.map((t) => JSON.stringify(t.input))
+  const toolIds = tools.map((_, i) => fakeId('toolu_01', i === 0 ? id : `${id}|${i}`, 22))
   const signature = 'EqQBCkYIBhgCKkD' + fakeId('', id, 40)
   const outputTokens =
-    plan.reasoningTokens + plan.outputTokens + (tool ? countTextTokens(tool.name + toolJson) : 0)
-  const stopReason = plan.truncated ? 'max_tokens' : tool ? 'tool_use' : 'end_turn'
+    plan.reasoningTokens +
+    plan.outputTokens +
+    tools.reduce((sum, t, i) => sum + countTextTokens(t.name + toolJson[i]), 0)
+  const stopReason = plan.truncated ? 'max_tokens' : tools.length > 0 ? 'tool_use' : 'end_turn'
   const noUsage = req.scenario?.name === 'no-usage'
   const usage = usageOf(prompt, outputTokens)
   const headers = { 'request-id': fakeId('req_011C', id, 20) }
@@ -102,7 +161,7 @@ export function handleMessages(req: FakeRequest): Reply {
         signature,
       })
     content.push({ type: 'text', text: plan.text })
-    if (tool) content.push({ type: 'tool_use', id: toolId, name: tool.name, input: tool.input })
+    tools.forEach((t, i) => content.push({ type: 'tool_use', id: toolIds[i], name: t.name, input: t.input }))
     const answer: Record<string, unknown> = {
       id,
       type: 'message',
@@ -149,13 +208,13 @@ export function handleMessages(req: FakeRequest): Reply {
     { type: 'text', text: '' },
     plan.deltas.map((text) => ({ type: 'text_delta', text })),
   )
-  if (tool) {
-    const fragments = ['', ...splitArguments(toolJson)].map((partial_json) => ({
+  tools.forEach((t, i) => {
+    const fragments = ['', ...splitArguments(toolJson[i])].map((partial_json) => ({
       type: 'input_json_delta',
       partial_json,
     }))
-    block({ type: 'tool_use', id: toolId, name: tool.name, input: {} }, fragments)
-  }
+    block({ type: 'tool_use', id: toolIds[i], name: t.name, input: {} }, fragments)
+  })
   // message_delta usage is cumulative and repeats the input and cache counts (never to be added).
   const { cache_creation: _detail, service_tier: _tier, ...deltaUsage } = usage
   frames.push(

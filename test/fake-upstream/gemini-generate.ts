@@ -3,15 +3,25 @@ import {
   computePromptUsage,
   FAKE_REASONING_TOKENS,
   FAKE_THINKING_TEXT,
-  fakeAnswerText,
   fakeEmbedding,
   fakeId,
   type FakePromptUsage,
   planText,
   readMaxTokens,
-  sampleToolArguments,
   countTextTokens,
 } from './fake-content.ts'
+import {
+  answerText,
+  callArguments,
+  pickCalls,
+  type RequestFeatures,
+  seenBase64Image,
+  type SeenImage,
+  seenImageUrl,
+  type SeenOutput,
+  type SeenToolResult,
+  wantsParallelCalls,
+} from './fake-features.ts'
 import {
   type BodyReply,
   bodyObject,
@@ -20,6 +30,7 @@ import {
   jsonReply,
   type Reply,
 } from './fake-reply.ts'
+import { checkGenerateHistory } from './check-history.ts'
 import { providerErrorReply, STREAM_ERROR_FRAMES } from './provider-errors.ts'
 
 interface FunctionDeclaration {
@@ -27,21 +38,73 @@ interface FunctionDeclaration {
   parameters: unknown
 }
 
-function pickFunction(body: Record<string, unknown>): FunctionDeclaration | undefined {
+type Part = Record<string, unknown>
+
+function contentsOf(body: Record<string, unknown>): Array<{ role?: unknown; parts?: unknown }> {
+  return Array.isArray(body.contents) ? (body.contents as Array<{ role?: unknown; parts?: unknown }>) : []
+}
+
+function partsOf(content: { parts?: unknown } | undefined): Part[] {
+  return Array.isArray(content?.parts) ? (content.parts as Part[]) : []
+}
+
+/** The functions called (see fake-features.ts): none when tools are off or the last turn holds function responses. */
+function pickFunctions(body: Record<string, unknown>, promptText: string): FunctionDeclaration[] {
   const tools = Array.isArray(body.tools) ? (body.tools as Array<{ functionDeclarations?: unknown }>) : []
-  const declarations = tools.flatMap((t) =>
-    Array.isArray(t?.functionDeclarations) ? t.functionDeclarations : [],
-  )
-  const mode = (body.toolConfig as { functionCallingConfig?: { mode?: unknown } } | undefined)
-    ?.functionCallingConfig?.mode
-  if (declarations.length === 0 || mode === 'NONE') return undefined
-  const contents = Array.isArray(body.contents) ? (body.contents as Array<{ parts?: unknown }>) : []
-  const lastParts = contents.at(-1)?.parts
-  if (Array.isArray(lastParts) && lastParts.some((p: { functionResponse?: unknown }) => p?.functionResponse))
-    return undefined
-  const fn = declarations.find((d: { name?: unknown }) => typeof d?.name === 'string') as
-    Record<string, unknown> | undefined
-  return fn ? { name: fn.name as string, parameters: fn.parameters ?? fn.parametersJsonSchema } : undefined
+  const declarations = tools
+    .flatMap((t) => (Array.isArray(t?.functionDeclarations) ? (t.functionDeclarations as Part[]) : []))
+    .filter((d) => typeof d?.name === 'string')
+  const config = (
+    body.toolConfig as { functionCallingConfig?: { mode?: unknown; allowedFunctionNames?: unknown } }
+  )?.functionCallingConfig
+  if (declarations.length === 0 || config?.mode === 'NONE') return []
+  if (partsOf(contentsOf(body).at(-1)).some((p) => p?.functionResponse)) return []
+  const allowed = Array.isArray(config?.allowedFunctionNames) ? config.allowedFunctionNames : []
+  const forced = allowed.length === 1 ? declarations.find((d) => d.name === allowed[0]) : undefined
+  return pickCalls(declarations, forced, wantsParallelCalls(promptText)).map((fn) => ({
+    name: fn.name as string,
+    parameters: fn.parameters ?? fn.parametersJsonSchema,
+  }))
+}
+
+/** The last turn's functionResponse parts, inline/file images and the JSON output asked for. */
+export function readGenerateFeatures(body: Record<string, unknown>): RequestFeatures {
+  const contents = contentsOf(body)
+  const toolResults: SeenToolResult[] = partsOf(contents.at(-1))
+    .filter((p) => p?.functionResponse)
+    .map((p) => {
+      const r = p.functionResponse as { id?: unknown; name?: unknown; response?: unknown }
+      return {
+        id: typeof r.id === 'string' ? r.id : undefined,
+        name: String(r.name),
+        content: JSON.stringify(r.response ?? null),
+      }
+    })
+  const images: SeenImage[] = []
+  for (const c of contents)
+    for (const p of partsOf(c)) {
+      const inline = p?.inlineData as { mimeType?: unknown; data?: unknown } | undefined
+      const file = p?.fileData as { fileUri?: unknown } | undefined
+      if (inline) images.push(seenBase64Image(String(inline.mimeType), String(inline.data)))
+      else if (file) images.push(seenImageUrl(String(file.fileUri)))
+    }
+  const config = (body.generationConfig ?? {}) as Record<string, unknown>
+  const schema = config.responseJsonSchema ?? config.responseSchema
+  const output: SeenOutput | undefined =
+    config.responseMimeType !== 'application/json'
+      ? undefined
+      : schema !== undefined
+        ? { kind: 'json_schema', schema }
+        : { kind: 'json_object' }
+  return { toolResults, images, output }
+}
+
+/**
+ * Gemini 3 style (a `gemini-3…` model or the `gemini-call-ids` scenario): function calls carry an `id` and the
+ * first call of a turn a `thoughtSignature`, which the next request must send back on that part.
+ */
+function usesCallIds(req: FakeRequest, model: string): boolean {
+  return model.startsWith('gemini-3') || req.scenario?.name === 'gemini-call-ids'
 }
 
 function promptOf(body: Record<string, unknown>): { text: string; usage: FakePromptUsage } {
@@ -78,13 +141,29 @@ export function handleGenerateContent(req: FakeRequest, model: string, stream: b
   const includeThoughts = config.thinkingConfig?.includeThoughts === true
   const thoughtsBudget = config.thinkingConfig?.thinkingBudget === 0 ? 0 : FAKE_REASONING_TOKENS
   const plan = planText(
-    echoText(req) ?? fakeAnswerText(model),
+    echoText(req) ?? answerText(model, readGenerateFeatures(body)),
     thoughtsBudget,
     readMaxTokens(config.maxOutputTokens),
   )
-  const fn = plan.truncated ? undefined : pickFunction(body)
-  const args = fn ? sampleToolArguments(fn.parameters) : undefined
-  const candidatesTokens = fn ? countTextTokens(fn.name + JSON.stringify(args)) : plan.outputTokens
+  const callIds = usesCallIds(req, model)
+  const historyError = checkGenerateHistory(body, callIds)
+  if (historyError) return providerErrorReply('gemini', 400, { message: historyError })
+  const fns = plan.truncated ? [] : pickFunctions(body, prompt.text)
+  const callParts = fns.map((fn, i) => {
+    const call: Record<string, unknown> = callIds ? { id: fakeId('fc-', `${responseId}|${i}`, 16) } : {}
+    call.name = fn.name
+    call.args = callArguments(fn.parameters, i)
+    const part: Record<string, unknown> = { functionCall: call }
+    if (callIds && i === 0) part.thoughtSignature = 'CsMBAb' + fakeId('', responseId, 40)
+    return part
+  })
+  const fn = callParts.length > 0
+  const candidatesTokens = fn
+    ? fns.reduce(
+        (sum, f, i) => sum + countTextTokens(f.name + JSON.stringify(callArguments(f.parameters, i))),
+        0,
+      )
+    : plan.outputTokens
   const thoughts = plan.reasoningTokens
   const finishReason = plan.truncated ? 'MAX_TOKENS' : 'STOP'
   const noUsage = req.scenario?.name === 'no-usage'
@@ -102,7 +181,8 @@ export function handleGenerateContent(req: FakeRequest, model: string, stream: b
 
   if (!stream) {
     const parts: unknown[] = includeThoughts && thoughts > 0 ? [thoughtPart] : []
-    parts.push(fn ? { functionCall: { name: fn.name, args } } : { text: plan.text })
+    if (fn) parts.push(...callParts)
+    else parts.push({ text: plan.text })
     return jsonReply(200, chunk(parts, finishReason, usageMetadata(prompt.usage, candidatesTokens, thoughts)))
   }
 
@@ -110,13 +190,7 @@ export function handleGenerateContent(req: FakeRequest, model: string, stream: b
   if (includeThoughts && thoughts > 0)
     chunks.push(chunk([thoughtPart], undefined, usageMetadata(prompt.usage, undefined, thoughts)))
   if (fn) {
-    chunks.push(
-      chunk(
-        [{ functionCall: { name: fn.name, args } }],
-        finishReason,
-        usageMetadata(prompt.usage, candidatesTokens, thoughts),
-      ),
-    )
+    chunks.push(chunk(callParts, finishReason, usageMetadata(prompt.usage, candidatesTokens, thoughts)))
   } else {
     // Two deltas per chunk; usageMetadata is a running total on every chunk.
     for (let i = 0; i < plan.deltas.length; i += 2) {

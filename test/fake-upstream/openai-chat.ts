@@ -9,11 +9,23 @@ import {
   type FakePromptUsage,
   planText,
   readMaxTokens,
-  sampleToolArguments,
   splitArguments,
 } from './fake-content.ts'
+import {
+  answerText,
+  callArguments,
+  pickCalls,
+  type RequestFeatures,
+  type SeenImage,
+  type SeenOutput,
+  type SeenToolResult,
+  seenImageUrl,
+  toolResultText,
+  wantsParallelCalls,
+} from './fake-features.ts'
 import { bodyObject, echoText, type FakeRequest, jsonReply, type Reply, SSE_HEADERS } from './fake-reply.ts'
-import { STREAM_ERROR_FRAMES } from './provider-errors.ts'
+import { checkChatHistory } from './check-history.ts'
+import { providerErrorReply, STREAM_ERROR_FRAMES } from './provider-errors.ts'
 
 const FINGERPRINT = 'fp_fake0a1b2c'
 const BAD_FRAME = 'data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":"tru\n\n'
@@ -46,17 +58,52 @@ interface ToolChoice {
   arguments: string
 }
 
-/** The function tool the fake "calls": the forced one, else the first, unless tools are off or a result came back. */
-function pickTool(body: Record<string, unknown>): ToolChoice | undefined {
+type ChatMessage = Record<string, unknown>
+
+/**
+ * The function tools the fake "calls": the forced one, else the first (two under a parallel request, see
+ * fake-features.ts), unless tools are off or a result came back.
+ */
+function pickTools(body: Record<string, unknown>, promptText: string): ToolChoice[] {
   type FunctionTool = { type?: unknown; function?: { name?: unknown; parameters?: unknown } }
   const tools = Array.isArray(body.tools) ? (body.tools as FunctionTool[]) : []
   const functions = tools.filter((t) => t?.type === 'function' && typeof t.function?.name === 'string')
-  if (functions.length === 0 || body.tool_choice === 'none') return undefined
-  const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : []
-  if (messages.at(-1)?.role === 'tool') return undefined
-  const forced = (body.tool_choice as { function?: { name?: unknown } } | undefined)?.function?.name
-  const fn = (functions.find((t) => t.function?.name === forced) ?? functions[0]).function
-  return { name: String(fn?.name), arguments: JSON.stringify(sampleToolArguments(fn?.parameters)) }
+  if (functions.length === 0 || body.tool_choice === 'none') return []
+  const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : []
+  if (messages.at(-1)?.role === 'tool') return []
+  const forcedName = (body.tool_choice as { function?: { name?: unknown } } | undefined)?.function?.name
+  const forced = functions.find((t) => t.function?.name === forcedName)
+  return pickCalls(functions, forced, wantsParallelCalls(promptText)).map((t, i) => ({
+    name: String(t.function?.name),
+    arguments: JSON.stringify(callArguments(t.function?.parameters, i)),
+  }))
+}
+
+/** Tool results (the trailing `tool` messages, named from the assistant's calls), images and response_format. */
+export function readChatFeatures(body: Record<string, unknown>): RequestFeatures {
+  const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : []
+  const names = new Map<string, string>()
+  for (const m of messages)
+    for (const c of Array.isArray(m.tool_calls) ? (m.tool_calls as ChatMessage[]) : [])
+      names.set(String(c.id), String((c.function as { name?: unknown } | undefined)?.name))
+  const toolResults: SeenToolResult[] = []
+  for (let i = messages.length - 1; i >= 0 && messages[i].role === 'tool'; i--) {
+    const id = String(messages[i].tool_call_id)
+    toolResults.unshift({ id, name: names.get(id), content: toolResultText(messages[i].content) })
+  }
+  const images: SeenImage[] = []
+  for (const m of messages)
+    for (const part of Array.isArray(m.content) ? (m.content as ChatMessage[]) : [])
+      if (part?.type === 'image_url')
+        images.push(seenImageUrl(String((part.image_url as { url?: unknown })?.url)))
+  const format = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined
+  const output: SeenOutput | undefined =
+    format?.type === 'json_schema'
+      ? { kind: 'json_schema', schema: format.json_schema?.schema }
+      : format?.type === 'json_object'
+        ? { kind: 'json_object' }
+        : undefined
+  return { toolResults, images, output }
 }
 
 function choiceCount(body: Record<string, unknown>): number {
@@ -66,20 +113,25 @@ function choiceCount(body: Record<string, unknown>): number {
 /** `POST /v1/chat/completions`, plain and streamed. */
 export function handleChatCompletions(req: FakeRequest): Reply {
   const body = bodyObject(req)
+  const historyError = checkChatHistory(body)
+  if (historyError) return providerErrorReply('openai', 400, { message: historyError })
   const model = typeof body.model === 'string' ? body.model : 'gpt-4o'
   const promptText = collectPromptText({ messages: body.messages }).join('\n')
   const prompt = computePromptUsage(promptText)
   const id = fakeId('chatcmpl-', `${model}|${promptText}`)
   const n = choiceCount(body)
-  const tool = pickTool(body)
+  const calls = pickTools(body, promptText)
+  const tool = calls.length > 0
   const plan = planText(
-    echoText(req) ?? fakeAnswerText(model),
+    echoText(req) ?? answerText(model, readChatFeatures(body)),
     FAKE_REASONING_TOKENS,
     readMaxTokens(body.max_completion_tokens, body.max_tokens),
   )
-  const toolCallId = fakeId('call_', id, 24)
+  const callIds = calls.map((_, i) => (i === 0 ? fakeId('call_', id, 24) : fakeId('call_', `${id}|${i}`, 24)))
+  const toolCalls = calls.map((fn, i) => ({ id: callIds[i], type: 'function', function: fn }))
   const perChoice =
-    (tool ? countTextTokens(tool.name + tool.arguments) : plan.outputTokens) + plan.reasoningTokens
+    (tool ? calls.reduce((sum, c) => sum + countTextTokens(c.name + c.arguments), 0) : plan.outputTokens) +
+    plan.reasoningTokens
   const finishReason = tool ? 'tool_calls' : plan.truncated ? 'length' : 'stop'
   const usage = openAiUsage(prompt, perChoice * n, plan.reasoningTokens * n)
   const noUsage = req.scenario?.name === 'no-usage'
@@ -90,7 +142,7 @@ export function handleChatCompletions(req: FakeRequest): Reply {
       message: {
         role: 'assistant',
         content: tool ? null : plan.text,
-        ...(tool ? { tool_calls: [{ id: toolCallId, type: 'function', function: tool }] } : {}),
+        ...(tool ? { tool_calls: toolCalls } : {}),
         refusal: null,
         annotations: [],
       },
@@ -140,17 +192,21 @@ export function handleChatCompletions(req: FakeRequest): Reply {
     })
     running += plan.reasoningTokens
     if (tool) {
-      const first = {
-        index: 0,
-        id: toolCallId,
-        type: 'function',
-        function: { name: tool.name, arguments: '' },
-      }
-      chunk([choice({ role: 'assistant', content: null, tool_calls: [first], refusal: null })])
-      for (const fragment of splitArguments(tool.arguments)) {
-        running += 1
-        chunk([choice({ tool_calls: [{ index: 0, function: { arguments: fragment } }] })])
-      }
+      // Each call: its id and name first, then its arguments in fragments (calls one after the other).
+      calls.forEach((call, callIndex) => {
+        const first = {
+          index: callIndex,
+          id: callIds[callIndex],
+          type: 'function',
+          function: { name: call.name, arguments: '' },
+        }
+        const opening = callIndex === 0 ? { role: 'assistant', content: null, refusal: null } : {}
+        chunk([choice({ ...opening, tool_calls: [first] })])
+        for (const fragment of splitArguments(call.arguments)) {
+          running += 1
+          chunk([choice({ tool_calls: [{ index: callIndex, function: { arguments: fragment } }] })])
+        }
+      })
       running = perChoice * (index + 1)
     } else {
       chunk([choice({ role: 'assistant', content: '', refusal: null })])

@@ -1,3 +1,4 @@
+import { scriptedAgentReply } from './agent-script.ts'
 import { handleAnthropicModels, handleCountTokens, handleMessages } from './anthropic-messages.ts'
 import { type FakeProtocol, type FakeRequest, jsonReply, type Reply } from './fake-reply.ts'
 import {
@@ -56,6 +57,9 @@ const OPENAI_POST: Record<string, Handler> = {
 export function routeRequest(req: FakeRequest, protocol: FakeProtocol): Reply {
   const { method, path } = req
   if (method === 'POST') {
+    // Models named `agent-…` get the scripted coding agent of the CLI tests (agent-script.ts).
+    const scripted = scriptedAgentReply(req)
+    if (scripted) return scripted
     const handler = OPENAI_POST[path]
     if (handler) return handler(req)
     const gemini = parseGeminiPath(path)

@@ -22,6 +22,23 @@
  *   usage-every-chunk                 OpenAI chat stream: running usage on every chunk (vLLM continuous usage)
  *   usage-on-content-chunk            OpenAI chat stream: usage on the last content chunk, no `choices: []` chunk
  *   error-mid-stream                  half the events, then the protocol's error event (Responses: `response.failed`)
+ *   gemini-call-ids                   Gemini: function calls carry an `id` and the first a `thoughtSignature`
+ *                                     (Gemini 3 behaviour; also on for every `gemini-3…` model)
+ *
+ * Answers also follow the request itself, in every protocol (fake-features.ts):
+ *   - tools offered and the last turn is not a tool result → a tool call, arguments streamed in fragments;
+ *     the forced tool (tool_choice / allowedFunctionNames) else the first one;
+ *   - PARALLEL calls: when the prompt text contains the word "parallel" (any case), two calls in one turn —
+ *     the first two tools, or the forced (or only) tool twice with different arguments;
+ *   - after tool results, a text answer that ends ` Tool results: <name> <id>=<result>; ….` in the order
+ *     received (Gemini: name and id if any, the result as JSON of its `response` object);
+ *   - image parts: the answer ends ` Images: image/png 68 bytes #<fnv1a of the base64>; ….` (or `url <url>`);
+ *   - a JSON schema in the provider's field (`response_format`, `text.format`, `output_config.format`,
+ *     `responseSchema`/`responseJsonSchema`) → the answer is JSON valid for it; JSON mode → `{"answer": …}`;
+ *   - thinking: Anthropic `thinking` enabled/adaptive → a signed thinking block (signature_delta streamed);
+ *     Responses `reasoning.summary` → a reasoning summary; Gemini `includeThoughts` → a thought part;
+ *     OpenAI and Gemini always report reasoning tokens, Anthropic and OpenAI/Gemini cache reads (and
+ *     Anthropic cache writes) in their own usage fields.
  */
 export type Scenario =
   | { name: 'stall-headers' }
@@ -42,6 +59,7 @@ export type Scenario =
   | { name: 'usage-every-chunk' }
   | { name: 'usage-on-content-chunk' }
   | { name: 'error-mid-stream' }
+  | { name: 'gemini-call-ids' }
 
 export type ScenarioName = Scenario['name']
 
@@ -64,6 +82,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'usage-every-chunk',
   'usage-on-content-chunk',
   'error-mid-stream',
+  'gemini-call-ids',
 ]
 
 function num(value: string | undefined): number | undefined {
@@ -85,6 +104,7 @@ export function parseScenario(text: string): Scenario {
     case 'usage-every-chunk':
     case 'usage-on-content-chunk':
     case 'error-mid-stream':
+    case 'gemini-call-ids':
       return { name }
     case 'redirect':
       return { name }
