@@ -22,6 +22,11 @@ export interface ResponseEncodeContext {
   created: number
   /** OpenAI chat: the client asked for the usage chunk (`stream_options.include_usage`). */
   includeUsage: boolean
+  /**
+   * OpenAI Responses: names of the client's freeform (`custom`) tools (the request's tools with `custom`), whose
+   * calls the Responses encoders answer as `custom_tool_call` items rather than `function_call`s.
+   */
+  customTools?: readonly string[]
 }
 
 /** Turns one upstream SSE event at a time into internal events; `end` flushes what an unfinished stream left. */

@@ -120,7 +120,7 @@ export type IMediaSource =
   /** `data` is bare base64; `mediaType` normalised (`image/jpg` → `image/jpeg`). */
   | { kind: 'base64'; mediaType: string; data: string }
   /** A provider-side file id: never crosses providers (encoders of another family refuse it). */
-  | { kind: 'file_id'; fileId: string; origin: ThinkingOrigin }
+  | { kind: 'file_id'; fileId: string; origin: ThinkingOrigin; mediaType?: string }
   | { kind: 'text'; text: string }
 
 export interface IImagePart {
@@ -199,6 +199,11 @@ export interface ITool {
   /** JSON Schema of the arguments as the client sent it (Gemini's OpenAPI subset converted by its codec). */
   parameters: JsonObject
   strict?: boolean
+  /**
+   * An OpenAI Responses freeform (`custom`) tool: elsewhere a function taking `{"input": string}` (its
+   * `parameters`); the Responses encoders turn its calls back into `custom_tool_call`s with that input.
+   */
+  custom?: { format?: JsonObject }
   path: string
 }
 
