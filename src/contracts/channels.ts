@@ -42,6 +42,8 @@ const channelFields = {
   proxy_url: httpUrl.nullable().optional(),
   /** Free labels the Channels page filters by. */
   tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+  /** OpenAI channels: the server has `/v1/responses` (default true); false translates Responses to chat. */
+  responses_api: z.boolean().optional(),
 }
 
 export const createChannelBody = z.strictObject(channelFields)

@@ -123,6 +123,8 @@ export const channelView = z.object({
   /** The groups linking the channel: without one it routes for nobody. */
   groups: z.array(groupRef).optional(),
   tags: z.array(z.string()).optional(),
+  /** OpenAI channels: the server has `/v1/responses`; false: Responses requests are translated to chat. */
+  responses_api: z.boolean().optional(),
   /** The last test's response time, and when it ran. */
   response_ms: z.number().nullable().optional(),
   tested_at: isoOrNull.optional(),

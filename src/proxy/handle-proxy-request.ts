@@ -9,9 +9,12 @@ import { watchClientGone } from './client-gone-signal.ts'
 import { authenticateKey } from './authenticate-key.ts'
 import { isStreaming, parseJsonBody, readModel, stickyKeyOf } from './read-client-request.ts'
 import { routeRequest } from './route-request.ts'
+import { servingProtocolsOf } from './serving-protocols.ts'
 import { admitCall } from './admit-call.ts'
 import { tryChannels } from './try-channels.ts'
 import { relayResponse } from './relay-response.ts'
+import { relayTranslatedResponse } from './relay-translated-response.ts'
+import { sendLocalAnswer } from './translate-call.ts'
 import { meteredUsage, promptOnlyUsage, settleProxiedRequest } from './settle-proxied-request.ts'
 import { recordOutcome, recordRefusal } from './record-outcome.ts'
 import { sendProxyError, sendUpstreamClientError } from './send-proxy-error.ts'
@@ -92,7 +95,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         deps.snapshot,
         principal,
         model,
-        req.surface.protocol,
+        servingProtocolsOf(req.surface),
         stickyKeyOf(req.headers, json),
         outcome.startedAt,
         deps.random ?? Math.random,
@@ -115,7 +118,16 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       cand = route.candidates[0]
       for (const name in admission.headers) res.setHeader(name, admission.headers[name])
 
-      const tried = await tryChannels(deps, req, json, model, stream, route.candidates, clientGone)
+      const tried = await tryChannels(
+        deps,
+        req,
+        json,
+        model,
+        stream,
+        route.candidates,
+        clientGone,
+        outcome.requestId,
+      )
       cand = tried.cand
       const channel = tried.cand.channel as ChannelRuntime
       outcome.channel = channel
@@ -135,14 +147,18 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       if (tried.kind === 'client_error') {
         // The client's own mistake, as the provider answered it; recorded as sent (the sanitised answer).
         outcome.status = tried.status
-        outcome.errorCode = 'upstream_client_error'
+        outcome.errorCode = tried.errorCode ?? 'upstream_client_error'
         markOverhead(res, outcome, t0, upstreamMs)
         const sent = sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
         outcome.responseBody = sent.slice(0, 64 * 1024)
+      } else if (tried.kind === 'local') {
+        outcome.status = tried.status
+        markOverhead(res, outcome, t0, upstreamMs)
+        outcome.responseBody = sendLocalAnswer(res, tried)
       } else {
         markOverhead(res, outcome, t0, upstreamMs)
         const upstream = tried.upstream
-        const relayed = await relayResponse({
+        const args = {
           upstream,
           res,
           surface: req.surface,
@@ -151,8 +167,11 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           startedAt: t0,
           now: () => performance.now(),
           keepAuditText: deps.keepAuditBodies,
-          onClientClose: (fn) => clientGone.once('abort', fn),
-        })
+          onClientClose: (fn: () => void) => clientGone.once('abort', fn),
+        }
+        const relayed = tried.translation
+          ? await relayTranslatedResponse({ ...args, translation: tried.translation })
+          : await relayResponse(args)
         // The relay may have turned a body that failed before its first byte into a 502/504.
         outcome.status = relayed.clientAborted ? CLIENT_CLOSED : res.statusCode
         outcome.responseBody = relayed.bodyText

@@ -83,7 +83,7 @@ export function bodyFor(
 }
 
 /** JSON.parse reads any depth but JSON.stringify recurses: a body too deep to write again is the client's error. */
-function serialize(body: Record<string, unknown>): string {
+export function serialize(body: Record<string, unknown>): string {
   try {
     return JSON.stringify(body)
   } catch (err) {

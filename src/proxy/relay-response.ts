@@ -28,7 +28,7 @@ const PASS_HEADERS = new Set([
 ])
 
 export const HEARTBEAT_MS = 15_000
-const MAX_METERED_BODY = 32 * 1024 * 1024
+export const MAX_METERED_BODY = 32 * 1024 * 1024
 /**
  * The start of an event is held back until the event is complete, so an event that must go out changed (an error
  * event to sanitise, a usage chunk to drop) has not half left already. An event longer than this goes out as it
@@ -71,7 +71,9 @@ export interface RelayOutcome {
   bodyJson: unknown
 }
 
-function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate | null {
+export function decoderFor(
+  encoding: string | undefined,
+): zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate | null {
   switch ((encoding ?? '').toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
@@ -91,7 +93,7 @@ function passHeaders(res: ServerResponse, upstream: Dispatcher.ResponseData['hea
   }
 }
 
-interface RelayArgs {
+export interface RelayArgs {
   upstream: Dispatcher.ResponseData
   res: ServerResponse
   surface: Surface

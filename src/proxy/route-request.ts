@@ -10,14 +10,14 @@ export interface Route {
 }
 
 /**
- * Step 2 (docs/architecture.md): the channels of the key's groups that serve the model on the client's protocol,
- * in failover order. A superadmin's key bound to no group may use any channel. None: the model is not found.
+ * Step 2 (docs/architecture.md): the channels of the key's groups that serve the model on one of `protocols` (the
+ * client's own and those it translates to, serving-protocols.ts), in failover order. A superadmin's key bound to no group may use any channel. None: the model is not found.
  */
 export async function routeRequest(
   snapshot: RoutingSnapshot,
   principal: KeyPrincipal,
   model: string,
-  protocol: Provider,
+  protocols: ReadonlySet<Provider>,
   stickyKey: string | undefined,
   now: number,
   random: () => number,
@@ -26,7 +26,7 @@ export async function routeRequest(
   const groups = await snapshot.groupsFor(snap, principal, now)
   const candidates = selectChannels({
     model: model,
-    protocols: new Set([protocol]),
+    protocols,
     groups,
     channels: snap.channels,
     allowGlobalFallback: principal.role === 'superadmin' && !principal.groupId,

@@ -16,6 +16,8 @@ export interface ChannelRuntime extends RoutableChannel {
   firstByteTimeoutMs: number | null
   idleTimeoutMs: number | null
   proxyUrl: string | null
+  /** OpenAI channels: the server has `/v1/responses`; false translates Responses requests to chat (docs/channels.md). */
+  responsesApi: boolean
 }
 
 export interface RateRule {
@@ -79,6 +81,7 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
         firstByteTimeoutMs: toNumOrNull(r.first_byte_timeout_ms),
         idleTimeoutMs: toNumOrNull(r.idle_timeout_ms),
         proxyUrl: r.proxy_url,
+        responsesApi: toBool(r.responses_api),
       })
     }
     const groups = new Map<string, RoutableGroup & { name: string; allVisible: boolean }>()
@@ -166,6 +169,11 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
     invalidate(): void {
       generation++
       memberships.clear()
+    },
+    /** Another process's circuit breaker opened (until > now) or closed (0) a channel. */
+    setCooldown(channelId: string, until: number): void {
+      const ch = current?.channels.get(channelId)
+      if (ch) ch.cooldownUntil = until
     },
     /**
      * The groups a key routes through, highest priority first: only its own group when it is bound to one,

@@ -8,6 +8,13 @@ import { bodyFor } from './read-client-request.ts'
 import { upstreamMessage } from './send-proxy-error.ts'
 import { channelSecrets } from './sanitize-upstream-error.ts'
 import { whenBodySent } from './track-upstream-sent.ts'
+import {
+  createCallTranslator,
+  passesThrough,
+  type CallTranslator,
+  type Translation,
+} from './translate-call.ts'
+import { scrubText } from './sanitize-upstream-error.ts'
 import { CLIENT_CLOSED, type ProxyDeps, type ProxyRequest, type UpstreamFailure } from './proxy-types.ts'
 
 /** Connection failures where the request cannot have reached the provider: safe to try another channel. */
@@ -37,8 +44,22 @@ interface Tried {
  * provider said it; or a failure — every channel failed, a timeout, the client gone — as the error to answer with.
  */
 export type ChannelsResult =
-  | (Tried & { kind: 'answered'; upstream: Dispatcher.ResponseData; stripUsage: boolean })
-  | (Tried & { kind: 'client_error'; status: number; text: string })
+  | (Tried & {
+      kind: 'answered'
+      upstream: Dispatcher.ResponseData
+      stripUsage: boolean
+      /** The answer is in the channel's dialect and goes to the client translated; null: its bytes pass through. */
+      translation: Translation | null
+    })
+  | (Tried & {
+      kind: 'client_error'
+      status: number
+      text: string
+      /** The usage row's error code; absent: the provider's own `upstream_client_error`. */
+      errorCode?: string
+    })
+  /** The gateway answered itself, the provider was not asked (a token count estimated locally). */
+  | (Tried & { kind: 'local'; status: number; body: string; headers: Record<string, string> })
   | (Tried & {
       kind: 'failed'
       error: AppError
@@ -62,16 +83,41 @@ export async function tryChannels(
   stream: boolean,
   candidates: readonly RouteCandidate[],
   clientGone: ClientGoneSignal,
+  requestId = '',
 ): Promise<ChannelsResult> {
   const attempts = Math.min(candidates.length, Math.max(1, deps.maxAttempts))
   let upstreamMs = 0
   let failures: UpstreamFailure[] | null = null
+  /** Built at the first candidate of another dialect (docs/translation.md); never on the same-protocol path. */
+  let translator: CallTranslator | null = null
+  /** The first candidate's refusal, answered when no candidate could take the request. */
+  let refusal: { status: number; text: string } | null = null
   for (let i = 0; ; i++) {
     const cand = candidates[i]
     const ch = cand.channel as ChannelRuntime
     const isLast = i === attempts - 1
-    const { body, stripUsage } = bodyFor(req, json, model, cand)
-    const path = buildUpstreamPath(ch, req.surface, cand.upstreamModel, req.query, stream)
+    let body: Buffer
+    let path: string
+    let stripUsage = false
+    let translation: Translation | null = null
+    if (passesThrough(req.surface, ch)) {
+      ;({ body, stripUsage } = bodyFor(req, json, model, cand))
+      path = buildUpstreamPath(ch, req.surface, cand.upstreamModel, req.query, stream)
+    } else {
+      translator ??= createCallTranslator(req, json, model, stream, requestId, deps.clock.now())
+      const call = translator(cand)
+      const tried = { cand, upstreamUrl: ch.origin, upstreamMs, failures }
+      if (call.kind === 'local') return { ...tried, ...call }
+      if (call.kind !== 'send') {
+        // Another candidate may speak a dialect the request can be expressed in.
+        if (call.kind === 'refused') refusal ??= { status: call.status, text: call.body }
+        if (!isLast) continue
+        if (refusal) return { kind: 'client_error', ...tried, ...refusal, errorCode: 'translation_refused' }
+        const error = new AppError('model_not_found', `No channel available for model ${model}`)
+        return { kind: 'failed', error, promptSent: false, ...tried }
+      }
+      ;({ body, path, translation } = call)
+    }
     const origin = ch.origin
     const upstreamUrl = origin + path.split('?')[0]
     let upstream: Dispatcher.ResponseData
@@ -124,13 +170,22 @@ export async function tryChannels(
     upstreamMs += performance.now() - sentAt
     if (status >= 200 && status < 300) {
       deps.health.success(ch)
-      return { kind: 'answered', upstream, stripUsage, cand, upstreamUrl, upstreamMs, failures }
+      return { kind: 'answered', upstream, stripUsage, translation, cand, upstreamUrl, upstreamMs, failures }
     }
     const readAt = performance.now()
     const text = await upstream.body.text().catch(() => '')
     upstreamMs += performance.now() - readAt
-    if (status >= 400 && status !== 401 && status !== 403 && status !== 429 && status < 500)
-      return { kind: 'client_error', status, text, cand, upstreamUrl, upstreamMs, failures }
+    if (status >= 400 && status !== 401 && status !== 403 && status !== 429 && status < 500) {
+      if (!translation) return { kind: 'client_error', status, text, cand, upstreamUrl, upstreamMs, failures }
+      // The provider's answer in the client's dialect (its message scrubbed of the channel's secrets).
+      const secrets = channelSecrets(ch)
+      const out = translation.upstreamError(status, text, (e) => ({
+        ...e,
+        message: scrubText(e.message, secrets),
+      }))
+      const answer = { status: out.status, text: JSON.stringify(out.body) }
+      return { kind: 'client_error', ...answer, cand, upstreamUrl, upstreamMs, failures }
+    }
     failures = withFailure(failures, ch, failureKind(status))
     deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
     if (isLast) {

@@ -71,6 +71,8 @@ export interface ChannelsTable {
   /** The last test's response time and when it ran (migration 006). */
   response_ms: Int | null
   tested_at: Big | null
+  /** OpenAI channels: the server has `/v1/responses` (migration 010). */
+  responses_api: Bool
   created_at: Big
   updated_at: Big
 }

@@ -41,6 +41,7 @@ export function serializeChannel(row: Selectable<ChannelsTable>, now: number) {
     last_error: row.last_error,
     cooldown_until: toIso(cooldown),
     tags: parseJson<string[]>(row.tags, []),
+    responses_api: toBool(row.responses_api),
     response_ms: toNumOrNull(row.response_ms),
     tested_at: toIso(toNumOrNull(row.tested_at)),
     created_at: toIso(row.created_at),
@@ -150,6 +151,7 @@ export async function insertChannel(deps: ChannelDeps, body: CreateChannelBody) 
       idle_timeout_ms: body.idle_timeout_ms ?? null,
       proxy_url: body.proxy_url ?? null,
       tags: JSON.stringify(body.tags ?? []),
+      responses_api: boolToInt(body.responses_api ?? true),
       status: 'unknown',
       last_error: null,
       cooldown_until: null,
@@ -199,6 +201,7 @@ export async function changeChannel(deps: ChannelDeps, id: string, body: UpdateC
   if (body.first_byte_timeout_ms !== undefined) set.first_byte_timeout_ms = body.first_byte_timeout_ms
   if (body.idle_timeout_ms !== undefined) set.idle_timeout_ms = body.idle_timeout_ms
   if (body.proxy_url !== undefined) set.proxy_url = body.proxy_url
+  if (body.responses_api !== undefined) set.responses_api = boolToInt(body.responses_api)
   await deps.db.updateTable('channels').set(set).where('id', '=', id).execute()
   return {
     channel: serializeChannel(await getChannelRow(deps, id), deps.clock.now()),
