@@ -39,7 +39,9 @@ import { createDependencyProbe } from './infra/metrics/probe-dependencies.ts'
 import { createModelLabels, createProxyMetricsRecorder } from './proxy/record-proxy-metrics.ts'
 import { readSettlementStats } from './billing/settlement-stats.ts'
 import { lostReservationStats } from './billing/release-lost-reservations.ts'
-import { registerMetricsRoute } from './http/routes/metrics-routes.ts'
+import { registerMetricsRoute, type MetricsExposition } from './http/routes/metrics-routes.ts'
+import { registerGatewayInstance } from './infra/cluster/gateway-instance.ts'
+import type { CacheChange, InvalidationBus } from './infra/cluster/invalidation-bus.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -67,6 +69,15 @@ export interface BuildOptions {
   limiter?: RateLimiter
   /** How channel hosts resolve (tests play a DNS server); every resolved address is checked at save and connect time. */
   resolveUpstreamHost?: ResolveHost
+  /**
+   * Tells other gateway processes what a change made stale, and hands their changes to `apply` (Redis pub/sub or
+   * the cluster primary; docs/architecture.md, "Several workers and hosts"). None: this process alone.
+   */
+  invalidationBus?: (apply: (change: CacheChange) => void, logger: Logger) => Promise<InvalidationBus>
+  /** A cluster worker's number: answers carry it as `x-gateway-worker`. */
+  workerId?: number
+  /** What `/metrics` serves instead of this process's registry (a cluster worker: the primary's totals). */
+  metricsExposition?: MetricsExposition
 }
 
 export interface BuiltApp {
@@ -77,6 +88,8 @@ export interface BuiltApp {
   audit: AuditWriter
   /** This instance's Prometheus families (`/metrics`). */
   metrics: GatewayMetrics
+  /** This process's id in `gateway_instances`, which its reservations carry. */
+  instanceId: string
   /** Graceful stop: refuse new proxied requests, let streams finish within `graceMs`, drain audit, close. */
   shutdown(graceMs: number): Promise<void>
   close(): Promise<void>
@@ -113,6 +126,16 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate limiter degraded'),
     })
   const invalidateHooks: AppDeps['invalidate'][] = []
+  const applyChange = (change: CacheChange) => {
+    if (change.what === 'circuit') {
+      if (change.id) snapshot.setCooldown(change.id, change.until ?? 0)
+      return
+    }
+    if (change.what === 'users') users.invalidate(change.id)
+    for (const hook of invalidateHooks) hook(change.what, change.id)
+  }
+  // Connected once the caches it feeds exist (below).
+  let bus: InvalidationBus | null = null
   const deps: AppDeps = {
     config,
     db,
@@ -138,8 +161,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         limit: 0,
       }),
     invalidate: (what, id) => {
-      if (what === 'users') users.invalidate(id)
-      for (const hook of invalidateHooks) hook(what, id)
+      applyChange({ what, id })
+      bus?.publish(id === undefined ? { what } : { what, id })
     },
   }
 
@@ -152,6 +175,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   // fast-proxy-path.ts); the fast path is installed once the proxy exists. With trusted proxies configured,
   // everything goes through Fastify, which resolves the client address.
   let fastProxy: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null
+  const workerTag = opts.workerId === undefined ? null : String(opts.workerId)
   const app = Fastify({
     serverFactory: (handler, fastifyOptions) => {
       const options = fastifyOptions as {
@@ -167,6 +191,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
           connectionsCheckingInterval: Math.max(250, Math.min(1000, headersMs / 2 || 1000)),
         },
         (req, res) => {
+          if (workerTag) res.setHeader('x-gateway-worker', workerTag)
           watchRequestBody(req, config.REQUEST_IDLE_TIMEOUT_MS)
           if (fastProxy?.(req, res)) return
           handler(req, res)
@@ -215,6 +240,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     if (what === 'prices') prices.invalidate()
     if (what === 'channels' || what === 'prices') modelLabels.invalidate()
   })
+  if (opts.invalidationBus) bus = await opts.invalidationBus(applyChange, logger)
   const prices = createPriceCache(db.db)
   // Metrics (README, "Metrics"): counted from each request's finished outcome, gauges read at each scrape.
   const modelLabels = createModelLabels(db.db, () => clock.now())
@@ -242,6 +268,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit write failed'),
   })
   const inflight = { count: 0, draining: false }
+  // This process's reservations carry its id, so the sweep of another process never releases them.
+  const instance = await registerGatewayInstance(db.db, (err) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'instance heartbeat failed'),
+  )
   const proxy: ProxyDeps = {
     db: db.db,
     clock,
@@ -249,7 +279,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     snapshot,
     keys: keyCache,
     dispatchers,
-    health: createChannelHealth(db.db, (err) => logger.warn({ err }, 'channel health update failed')),
+    health: createChannelHealth(
+      db.db,
+      (err) => logger.warn({ err }, 'channel health update failed'),
+      // Other processes route around a failing channel too (circuit state shared through the bus).
+      (channelId, until) => bus?.publish({ what: 'circuit', id: channelId, until }),
+    ),
     prices,
     limiter,
     billing: createBilling({
@@ -263,6 +298,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       // A reservation the database may still commit after the gateway gave up on it is released once more after
       // the statement bound (release-lost-reservations.ts).
       lateCommitMs: (config.DATABASE_QUERY_TIMEOUT_MS || 60_000) + 5000,
+      instanceId: instance.id,
     }),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
@@ -283,7 +319,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
 
   const routes = allRoutes()
   registerRoutes(app, deps, routes)
-  registerMetricsRoute(app, deps, metrics.registry)
+  registerMetricsRoute(app, deps, opts.metricsExposition ?? metrics.registry)
   const openapi = buildOpenApi(routes, '0.1.0')
   app.get('/openapi.json', async () => openapi)
 
@@ -300,6 +336,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     proxy,
     audit,
     metrics,
+    instanceId: instance.id,
     shutdown: async (graceMs: number) => {
       inflight.draining = true
       const until = Date.now() + graceMs
@@ -314,7 +351,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await app.close()
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
+      await bus?.close()
       await audit.close(5000)
+      // Settled (or journalled for the next start): nothing of this process is held any more.
+      await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
     },
     close: async () => {
@@ -324,6 +364,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await app.close()
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
+      await bus?.close()
+      await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
     },
   }

@@ -1,8 +1,48 @@
+import cluster from 'node:cluster'
 import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { ensureDataDir } from './config/ensure-data-dir.ts'
+import type { Config } from './config/config-schema.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
 import { scheduleAuditRetention } from './services/logs/schedule-audit-retention.ts'
+import { announceReady } from './cluster/announce-ready.ts'
+import { invalidationBusFor } from './cluster/create-invalidation-bus.ts'
+import { handleStopSignals } from './cluster/handle-stop-signals.ts'
+import { scheduleOrphanSweep } from './cluster/schedule-orphan-sweep.ts'
+import { startPrimary } from './cluster/start-primary.ts'
+import { startWorker } from './cluster/start-worker.ts'
+
+/** WORKERS=1: the whole gateway in this one process. */
+async function startSingle(config: Readonly<Config>, generatedSecrets: boolean): Promise<void> {
+  const built = await buildApp({ config, invalidationBus: invalidationBusFor(config) })
+  const { app, deps } = built
+  const boot = await bootstrapSuperadmin(deps.db.db, deps.clock, {
+    superadminUsername: config.SUPERADMIN_USERNAME,
+    dataDir: config.DATA_DIR,
+    createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
+  })
+  // Holds a crash left behind hold money for nothing: released before serving, and then those of any gateway
+  // process sharing the database that dies — never a live one's (docs/architecture.md, "Several workers and hosts").
+  const sweeper = scheduleOrphanSweep(deps.db.db, app.log)
+  await sweeper.run()
+  const retention = scheduleAuditRetention(config, app.log)
+  if (generatedSecrets)
+    app.log.info(
+      { dir: config.DATA_DIR },
+      'generated JWT and encryption secrets into secrets.json (mode 0600)',
+    )
+  handleStopSignals(
+    async (signal) => {
+      app.log.info({ signal }, 'shutting down')
+      clearInterval(retention)
+      sweeper.stop()
+      await built.shutdown(config.SHUTDOWN_GRACE_MS)
+    },
+    (err) => app.log.error({ err }, 'shutdown failed'),
+  )
+  await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST })
+  announceReady(config, boot)
+}
 
 async function main(): Promise<void> {
   // Everything written under DATA_DIR (database, WAL, secrets, audit files) is private to the service user.
@@ -19,49 +59,9 @@ async function main(): Promise<void> {
     throw err
   }
   const { config, generatedSecrets } = loaded
-  const built = await buildApp({ config })
-  const { app, deps } = built
-  const boot = await bootstrapSuperadmin(deps.db.db, deps.clock, {
-    superadminUsername: config.SUPERADMIN_USERNAME,
-    dataDir: config.DATA_DIR,
-    createLocalAdmin: config.databaseKind === 'sqlite' || !config.SUPERADMIN_USERNAME,
-  })
-  // Reservations left by a crash hold money for nothing: release them before serving. Every reservation older than
-  // this start counts as left, so with several gateways on one database the sweep must run before any serves.
-  const swept = await built.proxy.billing.sweep(Date.now())
-  if (swept > 0) app.log.warn({ swept }, 'released reservations left by an earlier run')
-  const retention = scheduleAuditRetention(config, app.log)
-  if (generatedSecrets)
-    app.log.info(
-      { dir: config.DATA_DIR },
-      'generated JWT and encryption secrets into secrets.json (mode 0600)',
-    )
-  await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST })
-  if (boot.createdLocalAdmin) {
-    // Printed once, on the start that created the account; the password stays in its 0600 file.
-    process.stdout.write(
-      `\n  Any Gateway is ready at http://127.0.0.1:${config.GATEWAY_PORT}/\n` +
-        `  Bootstrap superadmin: username "${boot.createdLocalAdmin.username}", ` +
-        `password in ${boot.createdLocalAdmin.passwordFile}\n` +
-        `  (cat that file, log in, then change the password or add your own superadmin).\n\n`,
-    )
-  }
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal }, 'shutting down')
-    clearInterval(retention)
-    built
-      .shutdown(config.SHUTDOWN_GRACE_MS)
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        app.log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      })
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
+  if (cluster.isWorker) return startWorker(config, Number(process.env.GATEWAY_WORKER_ID))
+  if (config.WORKERS > 1) return startPrimary(config, generatedSecrets)
+  return startSingle(config, generatedSecrets)
 }
 
 main().catch((err: unknown) => {

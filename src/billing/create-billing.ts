@@ -19,6 +19,8 @@ export interface BillingDeps {
   journalDir?: string
   /** How long a reservation whose answer was lost may still be committed (release-lost-reservations.ts). */
   lateCommitMs?: number
+  /** This process's id in `gateway_instances`; its reservations carry it (reserve-funds.ts, the orphan sweep). */
+  instanceId?: string
 }
 
 /**
@@ -29,7 +31,10 @@ export interface BillingDeps {
  * that arrive together share their commits.
  */
 export function createBilling(deps: BillingDeps) {
-  const reservations = createReservationWriter(deps.db, { lateCommitMs: deps.lateCommitMs })
+  const reservations = createReservationWriter(deps.db, {
+    lateCommitMs: deps.lateCommitMs,
+    instanceId: deps.instanceId,
+  })
   const settlements = createSettlementWriter(deps.db, { journalDir: deps.journalDir, logger: deps.logger })
   const settleDeps: SettleDeps = { ...deps, settlements }
   return {

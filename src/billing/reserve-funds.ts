@@ -18,6 +18,8 @@ export interface ReservationRequest {
   /** Held against the key's cap. */
   keyAmount: bigint
   now: number
+  /** The gateway process that holds it (set by the writer; release-lost-reservations.ts, the sweep). */
+  instanceId?: string | null
 }
 
 export type ReservationResult = { ok: true } | { ok: false; reason: 'balance' | 'key_cap' }
@@ -69,7 +71,15 @@ const releaseKeyFunds = compileStatement(['keyId', 'amount'], (db, p) =>
     .where('id', '=', p.keyId),
 )
 
-const RESERVATION_KEYS = ['requestId', 'username', 'keyId', 'userAmount', 'keyAmount', 'now'] as const
+const RESERVATION_KEYS = [
+  'requestId',
+  'username',
+  'keyId',
+  'userAmount',
+  'keyAmount',
+  'now',
+  'instanceId',
+] as const
 
 /** One reservations row from a statement's parameter stand-ins (both insert statements share it). */
 function reservationRow(params: Record<(typeof RESERVATION_KEYS)[number], never>) {
@@ -80,6 +90,7 @@ function reservationRow(params: Record<(typeof RESERVATION_KEYS)[number], never>
     user_amount_nano: params.userAmount,
     token_amount_nano: params.keyAmount,
     created_at: params.now,
+    instance_id: params.instanceId,
   }
 }
 
@@ -134,6 +145,7 @@ function writeReservationsSync(
       userAmount: r.userAmount,
       keyAmount: r.keyAmount,
       now: r.now,
+      instanceId: r.instanceId ?? null,
     })
     results.push({ ok: true })
   }
@@ -169,7 +181,11 @@ async function writeReservations(
     admitted.push(r)
   }
   // The rows are read only by settlement and the start-up sweep, never within this batch: one insert at the end.
-  if (admitted.length > 0) await insertReservations(trx, admitted)
+  if (admitted.length > 0)
+    await insertReservations(
+      trx,
+      admitted.map((r) => ({ ...r, instanceId: r.instanceId ?? null })),
+    )
   return results
 }
 
@@ -204,9 +220,10 @@ async function reserveOnePostgres(
         AND (${user}::text IS NULL OR EXISTS (SELECT 1 FROM u))
       RETURNING 1
     ), ins AS (
-      INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at)
+      INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at,
+        instance_id)
       SELECT ${request.requestId}::text, ${user}::text, ${request.keyId}::text, ${request.userAmount}::bigint,
-        ${request.keyAmount}::bigint, ${request.now}::bigint
+        ${request.keyAmount}::bigint, ${request.now}::bigint, ${request.instanceId ?? null}::text
       WHERE EXISTS (SELECT 1 FROM t)
       RETURNING 1
     )
@@ -240,8 +257,9 @@ async function reserveAllPostgres(
     WITH req AS (
       SELECT * FROM unnest(${batch.map((r) => r.requestId)}::text[], ${batch.map((r) => r.username)}::text[],
         ${batch.map((r) => r.keyId)}::text[], ${batch.map((r) => String(r.userAmount))}::bigint[],
-        ${batch.map((r) => String(r.keyAmount))}::bigint[], ${batch.map((r) => String(r.now))}::bigint[])
-        AS r(request_id, username, token_id, user_amount, token_amount, created_at)
+        ${batch.map((r) => String(r.keyAmount))}::bigint[], ${batch.map((r) => String(r.now))}::bigint[],
+        ${batch.map((r) => r.instanceId ?? null)}::text[])
+        AS r(request_id, username, token_id, user_amount, token_amount, created_at, instance_id)
     ), need_u AS (
       SELECT username, sum(user_amount)::bigint AS amount FROM req WHERE username IS NOT NULL GROUP BY username
     ), need_t AS (
@@ -258,8 +276,9 @@ async function reserveAllPostgres(
           OR tokens.quota_nano - tokens.used_nano - tokens.reserved_nano >= need_t.amount)
       RETURNING 1
     ), ins AS (
-      INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at)
-      SELECT request_id, username, token_id, user_amount, token_amount, created_at FROM req
+      INSERT INTO reservations (request_id, username, token_id, user_amount_nano, token_amount_nano, created_at,
+        instance_id)
+      SELECT request_id, username, token_id, user_amount, token_amount, created_at, instance_id FROM req
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM need_u)::int - (SELECT count(*) FROM u)::int AS users_short,
@@ -350,9 +369,10 @@ export function createReservationWriter(db: Kysely<Database>, opts: ReservationW
     // Unreachable or timed out: each item alone would fail the same way, after a wait of its own.
     failsWhole: isDatabaseUnavailable,
   })
+  const owner = opts.instanceId ?? null
   const reserve = async (request: ReservationRequest): Promise<ReservationResult> => {
     try {
-      return await write(request)
+      return await write(owner === null ? request : { ...request, instanceId: owner })
     } catch (err) {
       // The answer may have been lost after the database wrote the hold: the request is refused, so the hold
       // (if there is one) must not outlive it.
@@ -369,6 +389,11 @@ export interface ReservationWriterOptions {
   lateCommitMs?: number
   /** Reservations decided in one transaction at most. */
   maxBatch?: number
+  /**
+   * This gateway process's id in `gateway_instances`: every reservation it writes carries it, so the sweep releases
+   * only the holds of processes that stopped (sweepOrphanReservations).
+   */
+  instanceId?: string
 }
 const DEFAULT_LATE_COMMIT_MS = 60_000
 
@@ -437,6 +462,42 @@ export async function sweepReservations(db: Kysely<Database>, olderThan: number)
     .select('request_id')
     .where('created_at', '<', olderThan)
     .execute()
+  return releaseEach(db, rows)
+}
+
+export interface OrphanSweep {
+  /** Now, ms since the epoch. */
+  now: number
+  /** An instance whose heartbeat is older than this is gone (its process died without deregistering). */
+  staleMs: number
+  /** Rows without an owner were written by a gateway from before owners were kept: released when older than this. */
+  unownedBefore: number
+}
+
+/**
+ * Releases the holds of gateway processes that are gone (docs/architecture.md, "Several workers and hosts"): an
+ * owner missing from `gateway_instances` or whose heartbeat is older than `staleMs`. A live process's holds — another
+ * worker's, another host's — are never touched, however old, so it can run at any time, from any process.
+ */
+export async function sweepOrphanReservations(db: Kysely<Database>, sweep: OrphanSweep): Promise<number> {
+  const live = db
+    .selectFrom('gateway_instances')
+    .select('id')
+    .where('heartbeat_at', '>=', sweep.now - sweep.staleMs)
+  const rows = await db
+    .selectFrom('reservations')
+    .select('request_id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('instance_id', 'is', null), eb('created_at', '<', sweep.unownedBefore)]),
+        eb.and([eb('instance_id', 'is not', null), eb('instance_id', 'not in', live)]),
+      ]),
+    )
+    .execute()
+  return releaseEach(db, rows)
+}
+
+async function releaseEach(db: Kysely<Database>, rows: { request_id: string }[]): Promise<number> {
   let n = 0
   for (const r of rows) {
     const released = await db.transaction().execute((trx) => releaseReservation(trx, r.request_id))

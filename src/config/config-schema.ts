@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { z } from 'zod'
 
 /** Values that appear in sample configs and tutorials; a deployment using one of them has no secret at all. */
@@ -78,6 +79,13 @@ export const configSchema = z
     AUDIT_BODIES: z.enum(['full', 'metadata', 'off']).default('full'),
     AUDIT_RETENTION_DAYS: int(0, 36_500).default(30),
     SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
+    // Cluster workers behind one port (docs/architecture.md, "Several workers and hosts"); 1 = one process.
+    WORKERS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(() => os.availableParallelism()),
     RESERVE_OUTPUT_TOKENS: int(0, 10_000_000).default(4096),
     UNPRICED_MODEL_POLICY: z.enum(['free', 'reject']).default('free'),
     FAILOVER_ATTEMPTS: int(1, 10).default(3),

@@ -28,8 +28,11 @@ async function mayScrape(deps: AppDeps, req: FastifyRequest): Promise<boolean> {
   }
 }
 
-/** `GET /metrics`: the Prometheus text exposition of this gateway instance's registry. */
-export function registerMetricsRoute(app: FastifyInstance, deps: AppDeps, registry: Registry): void {
+/** What `/metrics` serves: this instance's registry, or a cluster's totals (docs/architecture.md, "Several workers and hosts"). */
+export type MetricsExposition = Pick<Registry, 'metrics' | 'contentType'>
+
+/** `GET /metrics`: the Prometheus text exposition of this gateway instance's registry (or of its cluster). */
+export function registerMetricsRoute(app: FastifyInstance, deps: AppDeps, registry: MetricsExposition): void {
   app.get('/metrics', async (req, reply) => {
     if (!(await mayScrape(deps, req))) throw new AppError('unauthorized', 'Authentication required')
     const text = await registry.metrics()

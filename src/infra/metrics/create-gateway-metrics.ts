@@ -56,6 +56,8 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
       help,
       labelNames: [label],
       registers,
+      // Several cluster workers see the same channels and dependencies: their totals take the highest, not the sum.
+      aggregator: 'max',
       async collect() {
         this.reset()
         for (const [key, on] of await read()) this.set({ [label]: key }, on ? 1 : 0)
