@@ -19,6 +19,7 @@ import { rateLimitAppliesToMigration } from './migrations/005-rate-limit-applies
 import { channelTagsAndLatencyMigration } from './migrations/006-channel-tags-and-latency.ts'
 import { usageClientIpMigration } from './migrations/007-usage-client-ip.ts'
 import { ledgerNoteMigration } from './migrations/008-ledger-note.ts'
+import { reservationOwnerMigration } from './migrations/009-reservation-owner.ts'
 import { channelResponsesApiMigration } from './migrations/010-channel-responses-api.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
@@ -151,6 +152,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
     '006-channel-tags-and-latency': channelTagsAndLatencyMigration,
     '007-usage-client-ip': usageClientIpMigration,
     '008-ledger-note': ledgerNoteMigration,
+    '009-reservation-owner': reservationOwnerMigration,
     '010-channel-responses-api': channelResponsesApiMigration,
   }
 }

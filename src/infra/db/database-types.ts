@@ -200,10 +200,22 @@ export interface ReservationsTable {
   user_amount_nano: Big
   token_amount_nano: Big
   created_at: Big
+  /** The gateway process holding it (`gateway_instances.id`); NULL for rows written before owners were kept. */
+  instance_id: string | null
+}
+
+/** A running gateway process and its heartbeat (src/infra/cluster/gateway-instance.ts). */
+export interface GatewayInstancesTable {
+  id: string
+  host: string
+  pid: Int
+  started_at: Big
+  heartbeat_at: Big
 }
 
 export interface Database {
   reservations: ReservationsTable
+  gateway_instances: GatewayInstancesTable
   users: UsersTable
   groups: GroupsTable
   group_members: GroupMembersTable
