@@ -115,6 +115,7 @@ export function createCallTranslator(
         requestId,
         created: Math.floor(nowMs / 1000),
         includeUsage: decoded.includeUsage === true,
+        customTools: decoded.tools?.filter((t) => t.custom).map((t) => t.name),
       }
       const translation = dialogue(upstreamDialect, upstreamSurface, upstream, client, resCtx)
       return { kind: 'send', body: Buffer.from(serialize(body)), path, translation }

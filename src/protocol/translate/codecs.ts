@@ -1,11 +1,14 @@
 import type { DialectCodec } from './dialect-codec.ts'
 import type { Dialect } from './internal-model.ts'
+import { geminiGenerateCodec } from '../gemini/generate-codec.ts'
 
 /**
  * The registry of dialect codecs (docs/translation.md): a translation from dialect A to dialect B exists when both
  * have their codec here. Routing only offers a client the channels of protocols it can be translated to.
  */
-export const CODECS: Readonly<Partial<Record<Dialect, DialectCodec>>> = {}
+export const CODECS: Readonly<Partial<Record<Dialect, DialectCodec>>> = {
+  'gemini-generate': geminiGenerateCodec,
+}
 
 /** The codec of a dialect, or undefined when that dialect cannot be translated (yet). */
 export function codecOf(dialect: Dialect): DialectCodec | undefined {
