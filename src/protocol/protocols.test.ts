@@ -35,26 +35,36 @@ describe('protocols', () => {
     expect(modelListProtocol({}).id).toBe('openai')
   })
 
-  it('lists every model for OpenAI, only its own provider elsewhere', () => {
+  it("lists every reachable model whatever its channel protocol (issue 17); Gemini leaves out others' embeddings", () => {
     const models = [
       { id: 'claude-x', provider: 'anthropic' as const },
       { id: 'gemini-embed', provider: 'gemini' as const },
       { id: 'gpt-x', provider: 'openai' as const },
+      { id: 'text-embed-x', provider: 'openai' as const },
     ]
-    expect(protocols.openai.listModels(models)).toMatchObject({ data: [{}, {}, {}] })
+    expect(protocols.openai.listModels(models)).toMatchObject({ data: [{}, {}, {}, {}] })
+    const entry = (id: string) => ({
+      type: 'model',
+      id,
+      display_name: id,
+      created_at: '1970-01-01T00:00:00Z',
+    })
     expect(protocols.anthropic.listModels(models)).toEqual({
-      data: [{ type: 'model', id: 'claude-x', display_name: 'claude-x', created_at: '1970-01-01T00:00:00Z' }],
+      data: ['claude-x', 'gemini-embed', 'gpt-x', 'text-embed-x'].map(entry),
       has_more: false,
       first_id: 'claude-x',
-      last_id: 'claude-x',
+      last_id: 'text-embed-x',
     })
+    const generate = ['generateContent', 'countTokens']
     expect(protocols.gemini.listModels(models)).toEqual({
       models: [
+        { name: 'models/claude-x', displayName: 'claude-x', supportedGenerationMethods: generate },
         {
           name: 'models/gemini-embed',
           displayName: 'gemini-embed',
           supportedGenerationMethods: ['embedContent', 'batchEmbedContents'],
         },
+        { name: 'models/gpt-x', displayName: 'gpt-x', supportedGenerationMethods: generate },
       ],
     })
   })

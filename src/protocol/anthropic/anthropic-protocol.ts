@@ -14,11 +14,17 @@ export const ANTHROPIC_SURFACES: Readonly<Record<string, Surface>> = {
   'messages/count_tokens': defineSurface('anthropic', 'messages/count_tokens', { free: true }),
 }
 
-/** The Anthropic list: only models served by Anthropic channels, in its paginated shape. */
+/**
+ * The Anthropic list, in its paginated shape: every reachable model, whichever protocol its channel speaks, since
+ * a Messages request reaches them all through translation (docs/translation.md).
+ */
 export function listAnthropicModels(models: readonly ListedModel[]) {
-  const data = models
-    .filter((m) => m.provider === 'anthropic')
-    .map((m) => ({ type: 'model', id: m.id, display_name: m.id, created_at: '1970-01-01T00:00:00Z' }))
+  const data = models.map((m) => ({
+    type: 'model',
+    id: m.id,
+    display_name: m.id,
+    created_at: '1970-01-01T00:00:00Z',
+  }))
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
 }
 

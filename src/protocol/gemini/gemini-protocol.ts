@@ -20,18 +20,21 @@ interface GeminiModel {
   supportedGenerationMethods?: string[]
 }
 
-/** The Gemini list: only models served by Gemini channels, with the methods each kind supports. */
+/**
+ * The Gemini list: every reachable model, whichever protocol its channel speaks (generateContent reaches them all
+ * through translation, docs/translation.md), with the methods each kind supports. Another protocol's embedding
+ * models are left out: embeddings are never translated.
+ */
 export function listGeminiModels(models: readonly ListedModel[]) {
+  const reachable = models.filter((m) => m.provider === 'gemini' || !m.id.includes('embed'))
   return {
-    models: models
-      .filter((m) => m.provider === 'gemini')
-      .map((m) => ({
-        name: `models/${m.id}`,
-        displayName: m.id,
-        supportedGenerationMethods: m.id.includes('embed')
-          ? ['embedContent', 'batchEmbedContents']
-          : ['generateContent', 'countTokens'],
-      })),
+    models: reachable.map((m) => ({
+      name: `models/${m.id}`,
+      displayName: m.id,
+      supportedGenerationMethods: m.id.includes('embed')
+        ? ['embedContent', 'batchEmbedContents']
+        : ['generateContent', 'countTokens'],
+    })),
   }
 }
 
