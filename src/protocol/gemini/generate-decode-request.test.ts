@@ -62,6 +62,44 @@ describe('gemini-generate decodeRequest', () => {
     ])
   })
 
+  it("pairs by Gemini's own id when the call had one, and across responses split over two user turns", () => {
+    const r = codec.decodeRequest({
+      contents: [
+        { role: 'user', parts: [{ text: 'go' }] },
+        {
+          role: 'model',
+          parts: [
+            { functionCall: { id: 'g-1', name: 'f', args: {} }, thoughtSignature: 'c2ln' },
+            { functionCall: { id: 'g-2', name: 'f', args: {} } },
+          ],
+        },
+        {
+          role: 'user',
+          parts: [{ functionResponse: { id: 'g-2', name: 'f', response: { output: 'two' } } }],
+        },
+        {
+          role: 'user',
+          parts: [{ functionResponse: { id: 'g-1', name: 'f', response: { output: 'one' } } }],
+        },
+      ],
+    })
+    expect(r.messages.slice(2).map((m) => m.parts[0])).toMatchObject([
+      { type: 'tool_result', callId: 'g-2', content: 'two' },
+      { type: 'tool_result', callId: 'g-1', content: 'one' },
+    ])
+    expect(r.messages[1].parts[0]).toMatchObject({ type: 'tool_call', id: 'g-1', thoughtSignature: 'c2ln' })
+  })
+
+  it('reads an {error} response as an error result', () => {
+    const r = codec.decodeRequest({
+      contents: [
+        { role: 'model', parts: [{ functionCall: { name: 'f' } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'f', response: { error: 'denied' } } }] },
+      ],
+    })
+    expect(r.messages[1].parts[0]).toMatchObject({ type: 'tool_result', content: 'denied', isError: true })
+  })
+
   it('reads thought parts as Gemini thinking', () => {
     expect(req.messages[1].parts[0]).toEqual({
       type: 'thinking',

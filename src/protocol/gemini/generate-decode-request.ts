@@ -108,8 +108,8 @@ function decodeContents(value: unknown): IMessage[] {
       const part = objectOr(p) ?? refuse(partPath, 'must be a Part object')
       parts.push(...decodePart(part, partPath, assistant, calls, pending, ci, pi))
     })
+    // The calls a following user turn (or several) may answer: those of the latest model turn.
     if (assistant) pending = calls
-    else if (parts.some((p) => p.type === 'tool_result')) pending = []
     messages.push({ role: assistant ? 'assistant' : 'user', parts, path })
   })
   return messages
