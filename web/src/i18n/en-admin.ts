@@ -34,6 +34,9 @@ export const enAdmin = {
   'channels.connectTimeout': 'Connect timeout',
   'channels.firstByteTimeout': 'First-byte timeout',
   'channels.idleTimeout': 'Idle timeout between chunks',
+  'channels.responsesApi': 'Server has /v1/responses',
+  'channels.responsesApiHelp':
+    'Off for chat-only OpenAI-compatible servers (DeepSeek, older vLLM, Ollama): Responses requests (Codex) are then translated to Chat Completions.',
   'channels.fixRows': 'Fix the highlighted rows first',
   'channels.modelCount': '{n} models · {m} aliases',
   'channels.modelsOf': 'Models of {name}',

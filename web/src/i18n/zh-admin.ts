@@ -34,6 +34,9 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   'channels.connectTimeout': '连接超时',
   'channels.firstByteTimeout': '首字节超时',
   'channels.idleTimeout': '流式数据间隔超时',
+  'channels.responsesApi': '服务端支持 /v1/responses',
+  'channels.responsesApiHelp':
+    '仅支持 Chat Completions 的 OpenAI 兼容服务（DeepSeek、旧版 vLLM、Ollama）请关闭：Responses 请求（Codex）将被转换为 Chat Completions。',
   'channels.fixRows': '请先修正标红的行',
   'channels.modelCount': '{n} 个模型 · {m} 个别名',
   'channels.modelsOf': '{name} 的模型',

@@ -41,6 +41,8 @@ interface Values {
   api_key?: string
   weight?: number
   enabled?: boolean
+  /** OpenAI channels: the server has /v1/responses (docs/channels.md › Responses API). */
+  responses_api?: boolean
   models?: string[]
   tags?: string[]
   proxy_url?: string
@@ -104,6 +106,7 @@ export function ChannelDrawer(props: {
         base_url: from.base_url,
         weight: from.weight,
         enabled: from.enabled,
+        responses_api: from.responses_api ?? true,
         models: from.models,
         tags: from.tags ?? [],
         proxy_url: from.proxy_url ?? undefined,
@@ -114,7 +117,13 @@ export function ChannelDrawer(props: {
       setMapping(recordToPairs(from.model_mapping))
     } else {
       setProvider('openai')
-      form.setFieldsValue({ provider: 'openai', weight: 1, enabled: true, base_url: baseUrlHint.openai })
+      form.setFieldsValue({
+        provider: 'openai',
+        weight: 1,
+        enabled: true,
+        responses_api: true,
+        base_url: baseUrlHint.openai,
+      })
       setMapping([])
     }
   }, [visible, editing, copyOf, form, t, setError])
@@ -133,6 +142,8 @@ export function ChannelDrawer(props: {
       base_url: (v.base_url ?? '').trim().replace(/\/+$/, ''),
       weight: v.weight,
       enabled: v.enabled ?? true,
+      // Only OpenAI channels have the switch; the others keep the default.
+      responses_api: v.provider === 'openai' ? (v.responses_api ?? true) : undefined,
       models: withPending(v.models ?? [], pendingModel),
       tags: withPending(v.tags ?? [], pendingTag),
       model_mapping: pairsToRecord(mapping),
@@ -244,6 +255,16 @@ export function ChannelDrawer(props: {
             <Switch />
           </Form.Item>
         </div>
+        {provider === 'openai' && (
+          <Form.Item
+            label={t('channels.responsesApi')}
+            field="responses_api"
+            triggerPropName="checked"
+            extra={t('channels.responsesApiHelp')}
+          >
+            <Switch data-testid="channel-responses-api" />
+          </Form.Item>
+        )}
         <Form.Item label={t('channels.models')} field="models" extra={t('channels.modelsHelp')}>
           <NamesInput
             pending={pendingModel}
