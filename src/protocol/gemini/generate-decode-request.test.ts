@@ -100,6 +100,38 @@ describe('gemini-generate decodeRequest', () => {
     expect(r.messages[1].parts[0]).toMatchObject({ type: 'tool_result', content: 'denied', isError: true })
   })
 
+  it("reads a Gemini 3 multimodal function response's images after its text", () => {
+    const r = codec.decodeRequest({
+      contents: [
+        { role: 'model', parts: [{ functionCall: { name: 'read_file', args: { path: 'a.png' } } }] },
+        {
+          role: 'user',
+          parts: [
+            {
+              functionResponse: {
+                name: 'read_file',
+                response: { output: 'binary file' },
+                parts: [{ inlineData: { mimeType: 'image/png', data: 'iVBORw0K' } }],
+              },
+            },
+          ],
+        },
+      ],
+    })
+    const path = 'contents[1].parts[0].functionResponse'
+    expect(r.messages[1].parts[0]).toMatchObject({
+      type: 'tool_result',
+      content: [
+        { type: 'text', text: 'binary file', path },
+        {
+          type: 'image',
+          source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0K' },
+          path: `${path}.parts[0].inlineData`,
+        },
+      ],
+    })
+  })
+
   it('reads thought parts as Gemini thinking', () => {
     expect(req.messages[1].parts[0]).toEqual({
       type: 'thinking',

@@ -183,7 +183,7 @@ const sig = (signature: string | undefined) => (signature ? { signature } : {})
 
 function decodeFunctionResponse(value: unknown, path: string, pending: PendingCall[]): IPart {
   const fr = objectOr(value) ?? refuse(path, 'must be an object')
-  refuseUnknownKeys(fr, ['id', 'name', 'response'], path)
+  refuseUnknownKeys(fr, ['id', 'name', 'response', 'parts'], path)
   const name = stringOr(fr.name) ?? refuse(`${path}.name`, 'is required')
   const rawId = stringOr(fr.id)
   // Pair by Gemini's id when the call had it; else the first unanswered call of that name (Gemini CLI sends ids
@@ -202,7 +202,24 @@ function decodeFunctionResponse(value: unknown, path: string, pending: PendingCa
     content = response.error
     isError = true
   } else content = JSON.stringify(response)
-  return { type: 'tool_result', callId: call.id, name, content, ...(isError ? { isError } : {}), path }
+  // Gemini 3's multimodal function responses: the result's images follow its text.
+  const media = arrayOf(fr.parts).map((p, i) => {
+    const at = `${path}.parts[${i}]`
+    const part = objectOr(p) ?? refuse(at, 'must be an object')
+    refuseUnknownKeys(part, ['inlineData'], at)
+    const image = decodeInlineData(part.inlineData, `${at}.inlineData`)
+    if (image.type !== 'image') refuse(`${at}.inlineData`, 'only images translate inside a function response')
+    return image
+  })
+  const result = media.length > 0 ? [{ type: 'text' as const, text: content, path }, ...media] : content
+  return {
+    type: 'tool_result',
+    callId: call.id,
+    name,
+    content: result,
+    ...(isError ? { isError } : {}),
+    path,
+  }
 }
 
 function decodeInlineData(value: unknown, path: string): IPart {

@@ -114,4 +114,54 @@ describe('gemini-generate encodeRequest: settings', () => {
       includeThoughts: true,
     })
   })
+
+  it("§8 #19: JSON Schema keywords Gemini's OpenAPI subset rejects go unchanged as parametersJsonSchema", () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        mode: { const: 'fast' },
+        tags: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+        when: { type: ['string', 'null'] },
+        where: { $ref: '#/$defs/place' },
+      },
+      $defs: {
+        place: { type: 'object', additionalProperties: false, propertyNames: { pattern: '^[a-z]+$' } },
+      },
+      additionalProperties: false,
+    }
+    const body = codec.encodeRequest(
+      baseRequest({ tools: [{ name: 'search', parameters: schema, path: 'tools[0]' }] }),
+      ctx,
+    )
+    expect(body.tools).toEqual([{ functionDeclarations: [{ name: 'search', parametersJsonSchema: schema }] }])
+    expect(JSON.stringify(body)).not.toContain('"parameters"')
+  })
+
+  it('§8 #25: an empty assistant text next to tool calls becomes no part at all', () => {
+    const body = codec.encodeRequest(
+      baseRequest({
+        messages: [
+          {
+            role: 'assistant',
+            parts: [
+              { type: 'text', text: '', path: 'messages[0].content' },
+              {
+                type: 'tool_call',
+                id: 'call_1',
+                name: 'f',
+                arguments: '{}',
+                path: 'messages[0].tool_calls[0]',
+              },
+            ],
+            path: 'messages[0]',
+          },
+        ],
+      }),
+      ctx,
+    )
+    const parts = (body.contents as { parts: JsonObject[] }[])[0].parts
+    expect(parts).toHaveLength(1)
+    expect(parts[0].functionCall).toEqual({ name: 'f', args: {} })
+  })
 })
