@@ -14,7 +14,7 @@ import { decodeGeminiError, encodeGeminiError, encodeGeminiStreamError } from '.
  * - Decoding: snake_case field spellings accepted. Dropped on purpose: `model`, and `safetySettings` whose
  *   thresholds only loosen Google's filters (OFF, BLOCK_NONE, BLOCK_ONLY_HIGH); a stricter threshold is refused.
  *   Refused: built-in tools (googleSearch, codeExecution, urlContext…), `cachedContent`, logprobs, non-TEXT
- *   modalities, `text/x.enum`, ANY with several allowed names, function `response` schemas, media in function
+ *   modalities, `text/x.enum`, ANY with several allowed names, function `response` schemas, non-image media in function
  *   responses, and any field not listed. `parameters`/`responseSchema` (OpenAPI subset) become JSON Schema
  *   (`propertyOrdering` dropped). A call without an id gets one from its position; responses pair by id, else by
  *   order within the function's name.
@@ -22,7 +22,8 @@ import { decodeGeminiError, encodeGeminiError, encodeGeminiStreamError } from '.
  *   sanitising). Web URLs of images and documents are refused (a pure codec cannot fetch; data URLs are inlined).
  *   `parallel_tool_calls:false` is refused (Gemini has no switch). Dropped: `user`, `cacheKey`, `strict`, a
  *   schema's name/description, document titles, another provider's thinking. Effort maps to `thinkingLevel` on
- *   Gemini 3 models, else to a budget (EFFORT_TO_THINKING_BUDGET); `includeThoughts` when a summary is asked.
+ *   Gemini 3 models, else to a budget (EFFORT_TO_THINKING_BUDGET); `includeThoughts` when a summary is asked or
+ *   the thinking has a budget or is adaptive (Anthropic clients show thinking blocks), not for an effort alone.
  *   Images inside a tool result follow its functionResponse as inline parts of the same user turn.
  * - Ids: see generate-ids.ts — calls from Gemini carry Gemini's id and thought signature in the id clients see;
  *   only Gemini's own ids are sent back as `id`; unsigned calls from other providers get the documented dummy.

@@ -105,6 +105,10 @@ describe('gemini-generate encodeRequest: settings', () => {
       includeThoughts: true,
     })
     expect(thinking({ enabled: true, effort: 'high' })).toEqual({ thinkingBudget: 24576 })
+    expect(thinking({ enabled: true, budgetTokens: 4000 })).toEqual({
+      thinkingBudget: 4000,
+      includeThoughts: true,
+    })
     expect(thinking({ enabled: true, effort: 'low' }, 'gemini-3-pro-preview')).toEqual({
       thinkingLevel: 'low',
     })

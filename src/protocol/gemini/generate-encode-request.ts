@@ -336,6 +336,9 @@ function encodeThinking(req: IRequest, model: string): JsonObject {
       refuseField(req.paths, 'reasoning', 'Gemini 3 has no thinking level above high')
     else out.thinkingBudget = EFFORT_TO_THINKING_BUDGET[r.effort]
   } else if (r.adaptive) out.thinkingBudget = -1
-  if (r.enabled && r.summary !== undefined) out.includeThoughts = true
+  // Thoughts are shown when asked for (a summary), and for Anthropic-style thinking (a budget, or adaptive),
+  // whose clients show thinking blocks; an effort alone (Chat Completions) asks for none.
+  if (r.enabled && (r.summary !== undefined || r.budgetTokens !== undefined || r.adaptive))
+    out.includeThoughts = true
   return out
 }
