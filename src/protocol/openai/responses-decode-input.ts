@@ -54,7 +54,7 @@ function decodeToolOutput(item: JsonObject, path: string): IPart {
 }
 
 /** A reasoning item: its summaries (else its raw reasoning text) joined as one thinking part. */
-function decodeReasoning(item: JsonObject, path: string): IThinkingPart {
+export function decodeReasoningItem(item: JsonObject, path: string): IThinkingPart {
   refuseUnknownKeys(item, REASONING_KEYS, path)
   const texts = (key: string, type: string): string[] =>
     (readArray(item, key, `${path}.${key}`) ?? []).map((s, j) => {
@@ -73,7 +73,7 @@ function decodeReasoning(item: JsonObject, path: string): IThinkingPart {
   return part
 }
 
-function decodeCall(item: JsonObject, path: string, custom: boolean): IPart {
+export function decodeCallItem(item: JsonObject, path: string, custom: boolean): IPart {
   refuseUnknownKeys(item, custom ? CUSTOM_CALL_KEYS : CALL_KEYS, path)
   const args = custom
     ? JSON.stringify({ input: readString(item, 'input', `${path}.input`) ?? '' })
@@ -133,9 +133,9 @@ export function decodeResponsesInput(input: Json | undefined): {
       }
       case 'function_call':
       case 'custom_tool_call':
-        return add('assistant', [decodeCall(raw, path, type === 'custom_tool_call')], path, false)
+        return add('assistant', [decodeCallItem(raw, path, type === 'custom_tool_call')], path, false)
       case 'reasoning':
-        return add('assistant', [decodeReasoning(raw, path)], path, false)
+        return add('assistant', [decodeReasoningItem(raw, path)], path, false)
       case 'function_call_output':
       case 'custom_tool_call_output':
         return add('user', [decodeToolOutput(raw, path)], path, true)

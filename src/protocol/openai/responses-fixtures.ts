@@ -60,3 +60,280 @@ export const CODEX_BODY: JsonObject = {
   prompt_cache_key: 'session-1',
   text: { verbosity: 'medium' },
 }
+
+type Ev = [string, JsonObject]
+
+/** Wire text of a recorded Responses stream: `event:` and `data:` lines with sequence numbers from 0. */
+function wire(events: Ev[]): string {
+  return events
+    .map(
+      ([type, data], i) =>
+        `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: i })}\n\n`,
+    )
+    .join('')
+}
+
+const RESP = { id: 'resp_abc', object: 'response', created_at: 1700000000, model: 'gpt-5.1', output: [] }
+const USAGE = {
+  input_tokens: 1200,
+  input_tokens_details: { cached_tokens: 1000 },
+  output_tokens: 300,
+  output_tokens_details: { reasoning_tokens: 120 },
+  total_tokens: 1500,
+}
+
+/** Reasoning (two summary parts, encrypted content) then a text answer with a multi-byte character. */
+export const STREAM_REASONING_TEXT = wire([
+  ['response.created', { response: { ...RESP, status: 'in_progress' } }],
+  ['response.in_progress', { response: { ...RESP, status: 'in_progress' } }],
+  ['response.output_item.added', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }],
+  [
+    'response.reasoning_summary_part.added',
+    { item_id: 'rs_1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } },
+  ],
+  [
+    'response.reasoning_summary_text.delta',
+    { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: '**Plan** first' },
+  ],
+  [
+    'response.reasoning_summary_text.delta',
+    { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: ' step' },
+  ],
+  [
+    'response.reasoning_summary_text.done',
+    { item_id: 'rs_1', output_index: 0, summary_index: 0, text: '**Plan** first step' },
+  ],
+  [
+    'response.reasoning_summary_part.added',
+    { item_id: 'rs_1', output_index: 0, summary_index: 1, part: { type: 'summary_text', text: '' } },
+  ],
+  [
+    'response.reasoning_summary_text.delta',
+    { item_id: 'rs_1', output_index: 0, summary_index: 1, delta: 'then answer' },
+  ],
+  [
+    'response.output_item.done',
+    {
+      output_index: 0,
+      item: {
+        id: 'rs_1',
+        type: 'reasoning',
+        summary: [
+          { type: 'summary_text', text: '**Plan** first step' },
+          { type: 'summary_text', text: 'then answer' },
+        ],
+        encrypted_content: 'gAAAAABoENCRYPTED==',
+      },
+    },
+  ],
+  [
+    'response.output_item.added',
+    {
+      output_index: 1,
+      item: { id: 'msg_1', type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+    },
+  ],
+  [
+    'response.content_part.added',
+    {
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    },
+  ],
+  [
+    'response.output_text.delta',
+    { item_id: 'msg_1', output_index: 1, content_index: 0, delta: 'Grüße, ', logprobs: [] },
+  ],
+  [
+    'response.output_text.delta',
+    { item_id: 'msg_1', output_index: 1, content_index: 0, delta: 'world 🌍', logprobs: [] },
+  ],
+  [
+    'response.output_text.done',
+    { item_id: 'msg_1', output_index: 1, content_index: 0, text: 'Grüße, world 🌍', logprobs: [] },
+  ],
+  [
+    'response.content_part.done',
+    {
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', text: 'Grüße, world 🌍', annotations: [] },
+    },
+  ],
+  [
+    'response.output_item.done',
+    {
+      output_index: 1,
+      item: {
+        id: 'msg_1',
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Grüße, world 🌍', annotations: [] }],
+      },
+    },
+  ],
+  ['response.completed', { response: { ...RESP, status: 'completed', usage: USAGE } }],
+])
+
+const call = (
+  oi: number,
+  id: string,
+  callId: string,
+  name: string,
+  args: string,
+  status: string,
+): JsonObject => ({
+  output_index: oi,
+  item: { id, type: 'function_call', status, call_id: callId, name, arguments: args },
+})
+
+/** Two parallel calls with fragmented arguments. */
+export const STREAM_PARALLEL_CALLS = wire([
+  ['response.created', { response: { ...RESP, status: 'in_progress' } }],
+  ['response.in_progress', { response: { ...RESP, status: 'in_progress' } }],
+  ['response.output_item.added', call(0, 'fc_1', 'call_1', 'get_weather', '', 'in_progress')],
+  ['response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 0, delta: '{"city":' }],
+  ['response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 0, delta: '"Paris"}' }],
+  [
+    'response.function_call_arguments.done',
+    { item_id: 'fc_1', output_index: 0, arguments: '{"city":"Paris"}' },
+  ],
+  ['response.output_item.done', call(0, 'fc_1', 'call_1', 'get_weather', '{"city":"Paris"}', 'completed')],
+  ['response.output_item.added', call(1, 'fc_2', 'call_2', 'get_weather', '', 'in_progress')],
+  ['response.function_call_arguments.delta', { item_id: 'fc_2', output_index: 1, delta: '{"ci' }],
+  ['response.function_call_arguments.delta', { item_id: 'fc_2', output_index: 1, delta: 'ty":"Tōkyō"}' }],
+  [
+    'response.function_call_arguments.done',
+    { item_id: 'fc_2', output_index: 1, arguments: '{"city":"Tōkyō"}' },
+  ],
+  ['response.output_item.done', call(1, 'fc_2', 'call_2', 'get_weather', '{"city":"Tōkyō"}', 'completed')],
+  ['response.completed', { response: { ...RESP, status: 'completed', usage: USAGE } }],
+])
+
+/** Text cut by the output limit: `response.incomplete` with its usage. */
+export const STREAM_INCOMPLETE = wire([
+  ['response.created', { response: { ...RESP, status: 'in_progress' } }],
+  [
+    'response.output_item.added',
+    {
+      output_index: 0,
+      item: { id: 'msg_2', type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+    },
+  ],
+  [
+    'response.content_part.added',
+    {
+      item_id: 'msg_2',
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    },
+  ],
+  [
+    'response.output_text.delta',
+    { item_id: 'msg_2', output_index: 0, content_index: 0, delta: 'Once upon', logprobs: [] },
+  ],
+  [
+    'response.output_text.done',
+    { item_id: 'msg_2', output_index: 0, content_index: 0, text: 'Once upon', logprobs: [] },
+  ],
+  [
+    'response.content_part.done',
+    {
+      item_id: 'msg_2',
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: 'Once upon', annotations: [] },
+    },
+  ],
+  [
+    'response.output_item.done',
+    {
+      output_index: 0,
+      item: {
+        id: 'msg_2',
+        type: 'message',
+        status: 'incomplete',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Once upon', annotations: [] }],
+      },
+    },
+  ],
+  [
+    'response.incomplete',
+    {
+      response: {
+        ...RESP,
+        status: 'incomplete',
+        incomplete_details: { reason: 'max_output_tokens' },
+        usage: USAGE,
+      },
+    },
+  ],
+])
+
+/** A call whose arguments are cut by an `error` event mid-block. */
+export const STREAM_ERROR_MID_BLOCK = wire([
+  ['response.created', { response: { ...RESP, status: 'in_progress' } }],
+  ['response.output_item.added', call(0, 'fc_9', 'call_9', 'write', '', 'in_progress')],
+  ['response.function_call_arguments.delta', { item_id: 'fc_9', output_index: 0, delta: '{"path":"a' }],
+  ['error', { code: 'rate_limit_exceeded', message: 'Rate limit reached', param: null }],
+])
+
+/** A freeform (custom) apply_patch call as GPT-5 streams it. */
+export const STREAM_CUSTOM_CALL = wire([
+  ['response.created', { response: { ...RESP, status: 'in_progress' } }],
+  [
+    'response.output_item.added',
+    {
+      output_index: 0,
+      item: {
+        id: 'ctc_1',
+        type: 'custom_tool_call',
+        status: 'in_progress',
+        call_id: 'call_p',
+        name: 'apply_patch',
+        input: '',
+      },
+    },
+  ],
+  [
+    'response.custom_tool_call_input.delta',
+    { item_id: 'ctc_1', output_index: 0, delta: '*** Begin Patch\n' },
+  ],
+  [
+    'response.custom_tool_call_input.delta',
+    { item_id: 'ctc_1', output_index: 0, delta: '+ "quoted"\n*** End Patch' },
+  ],
+  [
+    'response.custom_tool_call_input.done',
+    { item_id: 'ctc_1', output_index: 0, input: '*** Begin Patch\n+ "quoted"\n*** End Patch' },
+  ],
+  [
+    'response.output_item.done',
+    {
+      output_index: 0,
+      item: {
+        id: 'ctc_1',
+        type: 'custom_tool_call',
+        status: 'completed',
+        call_id: 'call_p',
+        name: 'apply_patch',
+        input: '*** Begin Patch\n+ "quoted"\n*** End Patch',
+      },
+    },
+  ],
+  ['response.completed', { response: { ...RESP, status: 'completed', usage: USAGE } }],
+])
+
+export const RECORDED_STREAMS: Record<string, string> = {
+  reasoning_text: STREAM_REASONING_TEXT,
+  parallel_calls: STREAM_PARALLEL_CALLS,
+  incomplete: STREAM_INCOMPLETE,
+  error_mid_block: STREAM_ERROR_MID_BLOCK,
+  custom_call: STREAM_CUSTOM_CALL,
+}
