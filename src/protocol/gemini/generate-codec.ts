@@ -14,8 +14,8 @@ import { decodeGeminiError, encodeGeminiError, encodeGeminiStreamError } from '.
  * - Decoding: snake_case field spellings accepted. Dropped on purpose: `model`, and `safetySettings` whose
  *   thresholds only loosen Google's filters (OFF, BLOCK_NONE, BLOCK_ONLY_HIGH); a stricter threshold is refused.
  *   Refused: built-in tools (googleSearch, codeExecution, urlContext…), `cachedContent`, logprobs, non-TEXT
- *   modalities, `text/x.enum`, ANY with several allowed names, function `response` schemas, non-image media in function
- *   responses, and any field not listed. `parameters`/`responseSchema` (OpenAPI subset) become JSON Schema
+ *   modalities, `text/x.enum`, ANY with several allowed names, function `response` schemas, non-image media
+ *   in function responses, and any field not listed. `parameters`/`responseSchema` (OpenAPI subset) become JSON Schema
  *   (`propertyOrdering` dropped). A call without an id gets one from its position; responses pair by id, else by
  *   order within the function's name.
  * - Encoding a request: schemas go as `parametersJsonSchema`/`responseJsonSchema` (JSON Schema as is, no
