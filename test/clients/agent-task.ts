@@ -84,6 +84,7 @@ export async function runAgentTask(
   f: ProxyFixture,
   cli: Extract<InstalledCli, { ok: true }>,
   model: string,
+  translated = false,
 ): Promise<AgentTaskResult> {
   const root = mkdtempSync(path.join(os.tmpdir(), `cli-${cli.id}-`))
   try {
@@ -105,6 +106,7 @@ export async function runAgentTask(
       prompt: agentTaskPrompt(file, content),
       home,
       workdir,
+      translated,
     })
     const run = await runCli([...cli.command, ...invocation.args], {
       cwd: workdir,

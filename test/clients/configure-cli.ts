@@ -17,6 +17,11 @@ export interface CliTask {
   home: string
   /** The working folder the CLI runs in (the file is created there). */
   workdir: string
+  /**
+   * The model's channel is spoken to in another dialect (another provider, or a chat-only OpenAI-compatible
+   * server): the CLI is told not to send what only its own provider serves (see each CLI below).
+   */
+  translated?: boolean
 }
 
 export interface CliInvocation {
@@ -75,6 +80,11 @@ function configureClaudeCode(task: CliTask): CliInvocation {
       DISABLE_ERROR_REPORTING: '1',
       CLAUDE_CODE_MAX_RETRIES: '0',
       API_TIMEOUT_MS: '30000',
+      // Translated: no Anthropic beta fields (context_management, thinking.display) and no
+      // deferred tool loading (defer_loading), which only Anthropic's API serves.
+      ...(task.translated
+        ? { CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: '1', ENABLE_TOOL_SEARCH: 'false' }
+        : {}),
     },
   }
 }
@@ -89,6 +99,8 @@ function configureCodex(task: CliTask): CliInvocation {
       `model = ${JSON.stringify(task.model)}`,
       'model_provider = "any-gateway"',
       'check_for_update_on_startup = false',
+      // Translated: no OpenAI-hosted web search tool and no multi-agent tool namespace.
+      ...(task.translated ? ['web_search = "disabled"', '', '[features]', 'multi_agent = false'] : []),
       '',
       '[analytics]',
       'enabled = false',
@@ -129,6 +141,26 @@ function configureGeminiCli(task: CliTask): CliInvocation {
         privacy: { usageStatisticsEnabled: false },
         telemetry: { enabled: false },
         general: { disableAutoUpdate: true, disableUpdateNag: true },
+        // Translated: its own generation settings, without Gemini's top-k sampling (the
+        // default chat settings every other model inherits set topK).
+        ...(task.translated
+          ? {
+              modelConfigs: {
+                customAliases: {
+                  [task.model]: {
+                    modelConfig: {
+                      model: task.model,
+                      generateContentConfig: {
+                        temperature: 1,
+                        topP: 0.95,
+                        thinkingConfig: { includeThoughts: true },
+                      },
+                    },
+                  },
+                },
+              },
+            }
+          : {}),
       },
       null,
       2,
