@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ResponseEncodeContext } from '../translate/dialect-codec.ts'
-import type { IStreamEvent } from '../translate/internal-model.ts'
+import type { IStreamEvent, JsonObject } from '../translate/internal-model.ts'
+import { openaiResponsesCodec } from './responses-codec.ts'
 import { createResponsesStreamEncoder } from './responses-encode-stream.ts'
 import { RECORDED_STREAMS } from './responses-fixtures.ts'
 import { checkResponsesStream, decodeChunks } from './responses-stream-check.ts'
@@ -241,5 +242,34 @@ describe('Responses stream encoder (§8 #23)', () => {
     expect(text).toContain(
       '"type":"custom_tool_call","status":"completed","call_id":"toolu_2","name":"apply_patch","input":"*** Begin Patch"',
     )
+  })
+
+  it('redacted thinking travels as a tagged reasoning item the request decoder turns back into redacted thinking', () => {
+    const text = encode([
+      { type: 'start', id: 'm1', model: 'claude' },
+      { type: 'block_start', block: 0, kind: 'redacted_thinking', data: 'REDACTED==', origin: 'anthropic' },
+      { type: 'block_stop', block: 0 },
+      { type: 'finish', reason: 'stop' },
+      { type: 'end' },
+    ])
+    expect(checkResponsesStream(text)).toEqual([])
+    const completed = text.trim().split('\n\n').at(-1)!.split('\ndata: ')[1]
+    const item = (JSON.parse(completed) as { response: { output: JsonObject[] } }).response.output[0]
+    expect(item).toEqual({
+      id: 'rs_m1_0',
+      type: 'reasoning',
+      summary: [],
+      encrypted_content: 'anygw:v1:anthropic-redacted:REDACTED==',
+    })
+    const req = openaiResponsesCodec.decodeRequest({ model: 'x', input: [item] })
+    expect(req.messages[0].parts[0]).toMatchObject({
+      type: 'thinking',
+      origin: 'anthropic',
+      redacted: 'REDACTED==',
+    })
+  })
+
+  it('is the codec of the openai-responses dialect', () => {
+    expect(openaiResponsesCodec.dialect).toBe('openai-responses')
   })
 })
