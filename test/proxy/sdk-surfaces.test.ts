@@ -224,10 +224,15 @@ describe('official SDKs through the gateway get what the provider sends', () => 
     const ids = list.data.map((m) => m.id)
     expect(ids).toEqual(expect.arrayContaining([MODELS.openai, MODELS.anthropic, MODELS.gemini, 'gpt-alias']))
     const anth = await via.anthropic.models.list()
-    expect(anth.data.map((m) => m.id)).toEqual([MODELS.anthropic])
+    // Every reachable model, whatever its channel's protocol: translation reaches them all (issue 17).
+    expect(anth.data.map((m) => m.id)).toEqual(ids)
     const gem = await via.gemini.models.list()
     const names: string[] = []
     for await (const m of gem) names.push(m.name ?? '')
-    expect(names).toEqual(expect.arrayContaining([`models/${MODELS.gemini}`]))
+    expect(names).toEqual(
+      expect.arrayContaining([MODELS.gemini, MODELS.anthropic, MODELS.openai].map((m) => `models/${m}`)),
+    )
+    // Another protocol's embedding model is not offered to Gemini clients: embeddings never translate.
+    expect(names).not.toContain(`models/${MODELS.embed}`)
   })
 })

@@ -1,5 +1,6 @@
 import type { DialectCodec } from './dialect-codec.ts'
 import type { Dialect } from './internal-model.ts'
+import { openaiChatCodec } from '../openai/chat-codec.ts'
 import { geminiGenerateCodec } from '../gemini/generate-codec.ts'
 
 /**
@@ -7,6 +8,7 @@ import { geminiGenerateCodec } from '../gemini/generate-codec.ts'
  * have their codec here. Routing only offers a client the channels of protocols it can be translated to.
  */
 export const CODECS: Readonly<Partial<Record<Dialect, DialectCodec>>> = {
+  'openai-chat': openaiChatCodec,
   'gemini-generate': geminiGenerateCodec,
 }
 
