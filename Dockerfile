@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Any Gateway: `docker build -t any-gateway .` (README, "Docker"). Two stages: the first installs the dependencies
-# and builds the dashboard exactly as the README's steps do; the second holds only what runs, as a non-root user.
+# and builds the dashboard and the compiled server (dist/) exactly as the README's steps do; the second holds only
+# what runs, as a non-root user.
 
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles from source when no prebuilt binary fits the platform.
@@ -11,7 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
-RUN npm run build:web
+RUN npm run build
 RUN npm prune --omit=dev
 # The data folder, made here so that the runtime stage can give it to the service user without a RUN step.
 RUN mkdir -m 0700 /app-data
@@ -31,6 +32,6 @@ EXPOSE 8003
 # /ready: the database answers (and Redis, unless rate limits fail open). Node 20 has fetch; no curl in the image.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GATEWAY_PORT || 8003) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# npm start without npm (its prestart only builds the dashboard, done above): node receives SIGTERM itself and
-# shuts down gracefully (SHUTDOWN_GRACE_MS).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# npm start without npm (its prestart only builds the dashboard and dist/, done above): node receives SIGTERM
+# itself and shuts down gracefully (SHUTDOWN_GRACE_MS).
+CMD ["node", "dist/main.js"]

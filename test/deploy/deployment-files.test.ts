@@ -54,9 +54,12 @@ describe('issue 18: Dockerfile', () => {
       .flatMap((l) => l.slice(4).split('&&'))
       .map((c) => c.trim())
       .filter((c) => c.startsWith('npm '))
-    expect(npmSteps).toEqual(['npm ci', 'npm run build:web', 'npm prune --omit=dev'])
+    expect(npmSteps).toEqual(['npm ci', 'npm run build', 'npm prune --omit=dev'])
     for (const step of npmSteps) expect(readmeCommands, step).toContain(step)
-    expect(pkg.scripts['build:web']).toBeDefined()
+    // One build step makes both the dashboard and the compiled server that `npm start` runs (issue 20).
+    expect(pkg.scripts.build).toContain('build:web')
+    expect(pkg.scripts.build).toContain('build:server')
+    expect(pkg.scripts.start).toBe('node dist/main.js')
     const cmd = finalStage.filter((l) => l.startsWith('CMD ')).at(-1)!
     expect((JSON.parse(cmd.slice(4)) as string[]).join(' ')).toBe(pkg.scripts.start)
     for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from'))) {
@@ -77,7 +80,9 @@ describe('issue 18: Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'))
-    expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'data', '.env', 'web/dist']))
+    expect(ignored).toEqual(
+      expect.arrayContaining(['.git', 'node_modules', 'data', '.env', 'web/dist', 'dist']),
+    )
     for (const needed of ['package.json', 'package-lock.json', 'src', 'web', 'scripts', 'bin']) {
       expect(ignored, needed).not.toContain(needed)
     }
