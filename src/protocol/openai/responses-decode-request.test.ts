@@ -266,4 +266,22 @@ describe('decodeResponsesRequest', () => {
     expect(req.user).toBe('u')
     expect(req.temperature).toBeUndefined()
   })
+
+  it('reasoning effort none turns thinking off; a developer item after the turns joins the instructions in order', () => {
+    const req = decodeResponsesRequest({
+      model: 'm',
+      instructions: 'A',
+      input: [
+        { role: 'user', content: 'hi' },
+        { role: 'developer', content: 'B' },
+      ],
+      reasoning: { effort: 'none' },
+    })
+    expect(req.reasoning).toEqual({ enabled: false, effort: 'none' })
+    expect(req.system.map((s) => [s.role, s.text, s.path])).toEqual([
+      ['system', 'A', 'instructions'],
+      ['developer', 'B', 'input[1].content'],
+    ])
+    expect(req.messages).toHaveLength(1)
+  })
 })

@@ -272,4 +272,21 @@ describe('Responses stream encoder (§8 #23)', () => {
   it('is the codec of the openai-responses dialect', () => {
     expect(openaiResponsesCodec.dialect).toBe('openai-responses')
   })
+
+  it('a refusal block becomes a message item with a refusal part, repeated whole in its done events', () => {
+    const text = encode([
+      { type: 'start', id: 'r1', model: 'm' },
+      { type: 'block_start', block: 0, kind: 'refusal' },
+      { type: 'text_delta', block: 0, text: 'I can' },
+      { type: 'text_delta', block: 0, text: 'not help' },
+      { type: 'block_stop', block: 0 },
+      { type: 'finish', reason: 'refusal' },
+      { type: 'end' },
+    ])
+    expect(checkResponsesStream(text)).toEqual([])
+    expect(text).toContain(
+      '"type":"response.refusal.done","item_id":"msg_r1_0","output_index":0,"content_index":0,"refusal":"I cannot help"',
+    )
+    expect(text).toContain('"incomplete_details":{"reason":"content_filter"}')
+  })
 })
