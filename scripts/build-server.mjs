@@ -64,8 +64,8 @@ export async function buildServer() {
     packages: 'external',
     // Chunks stay directly in dist/: src/app.ts finds the repository (web/dist) one folder above its own file.
     chunkNames: '[name]-[hash]',
-    // Error and class names appear in logs and answers as in the sources.
-    keepNames: true,
+    // No keepNames: it wraps every closure the hot path creates in a defineProperty of its name (about 2 % of the
+    // CPU per request), and nothing reads function names; no class is renamed by the bundle (all names are unique).
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
