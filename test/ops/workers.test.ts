@@ -1,129 +1,29 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import http from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
-import { REPO_ROOT, spawnGateway, type SpawnedGateway } from '../support/spawn-gateway.ts'
 import { createEmptyPostgres, type EmptyPostgres } from '../support/create-empty-postgres.ts'
 import { REDIS_TEST_URL, requireService } from '../support/services.ts'
+import {
+  holdsByPid,
+  METRICS_TOKEN,
+  openTestDb,
+  send,
+  startCluster,
+  seed,
+  waitFor,
+  type Answer,
+  type Cluster,
+  type Sent,
+} from './workers-cluster.ts'
 
 /**
- * Issue 20, acceptance 2: WORKERS=2 started as a user starts it (`node --import tsx src/main.ts`), each request on a
- * connection of its own so the cluster spreads them over both workers; `x-gateway-worker` says which one answered.
+ * Issue 20, acceptance 2: WORKERS=2 started as a user starts it (`node --import tsx src/main.ts`); see
+ * workers-cluster.ts for how requests reach both workers.
  */
-interface Answer {
-  status: number
-  worker: string
-  body: string
-}
-
-/** One request on a new connection (no keep-alive), so consecutive requests reach both workers. */
-function send(base: string, method: string, url: string, headers: Record<string, string>, body?: string) {
-  return new Promise<Answer>((resolve, reject) => {
-    const req = http.request(`${base}${url}`, { method, headers, agent: false }, (res) => {
-      let text = ''
-      res.on('data', (d: Buffer) => (text += d.toString()))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, worker: String(res.headers['x-gateway-worker']), body: text }),
-      )
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-const MODEL = 'gpt-4o-mini'
-const SLOW_MODEL = 'sc_slow-events_1500__gpt-4o-mini'
-const METRICS_TOKEN = randomBytes(32).toString('base64url')
-
-interface Cluster {
-  gw: SpawnedGateway
-  dataDir: string
-  jwt: string
-  admin(method: string, url: string, body?: unknown): Promise<Record<string, unknown>>
-  call(method: string, url: string, jwt: string | null, body?: unknown): Promise<Record<string, unknown>>
-  chat(key: string, model?: string): Promise<Answer>
-  /** Worker number → pid, from the workers' "listening" lines. */
-  workerPids(): Map<string, number>
-}
-
-async function startCluster(
-  upstream: FakeUpstream,
-  dataDir: string,
-  env: Record<string, string>,
-  workers = '2',
-): Promise<Cluster> {
-  const gw = await spawnGateway({
-    command: process.execPath,
-    args: ['--import', 'tsx', 'src/main.ts'],
-    cwd: REPO_ROOT,
-    env: { DATA_DIR: dataDir, WORKERS: workers, LOG_LEVEL: 'info', METRICS_TOKEN, ...env },
-  })
-  const json = async (method: string, url: string, jwt: string | null, body?: unknown) => {
-    const r = await send(
-      gw.url,
-      method,
-      url,
-      { 'content-type': 'application/json', ...(jwt ? { authorization: `Bearer ${jwt}` } : {}) },
-      body === undefined ? undefined : JSON.stringify(body),
-    )
-    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${r.body}`)
-    return (r.body ? JSON.parse(r.body) : {}) as Record<string, unknown>
-  }
-  const password = readFileSync(path.join(dataDir, 'initial-admin-password'), 'utf8').trim()
-  const jwt = String((await json('POST', '/auth/login', null, { username: 'admin', password })).access_token)
-  return {
-    gw,
-    dataDir,
-    jwt,
-    admin: (method, url, body) => json(method, url, jwt, body),
-    call: json,
-    chat: (key, model = MODEL) =>
-      send(
-        gw.url,
-        'POST',
-        '/v1/chat/completions',
-        { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        JSON.stringify({ model, stream: model === SLOW_MODEL, messages: [{ role: 'user', content: 'hi' }] }),
-      ),
-    workerPids: () => {
-      const pids = new Map<string, number>()
-      for (const line of gw.output().split('\n')) {
-        const m = /"pid":(\d+).*"msg":"worker (\d+) listening at/.exec(line)
-        if (m) pids.set(m[2], Number(m[1]))
-      }
-      return pids
-    },
-  }
-}
-
-/** A channel on the fake upstream in a group everyone sees, priced so that holds are not zero. */
-async function seed(c: Cluster, upstream: FakeUpstream) {
-  const ch = await c.admin('POST', '/admin/channels', {
-    name: 'fake',
-    provider: 'openai',
-    base_url: `${upstream.url}/v1`,
-    api_key: 'sk-workers-canary-123456',
-    models: [MODEL, SLOW_MODEL],
-  })
-  const open = await c.admin('POST', '/admin/groups', { name: 'open', all_visible: true })
-  await c.admin('POST', `/admin/groups/${String(open.id)}/channels/${String(ch.id)}`)
-  for (const model of [MODEL, SLOW_MODEL])
-    await c.admin('POST', '/admin/prices', { model_name: model, unit: 'input_token', price_per_unit: 1 })
-  return { channelId: String(ch.id) }
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs
-  while (Date.now() < until) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 /** Two keys' worth of the acceptance: revocation reaches the other worker within a second; 10 of 30 admitted. */
 function acceptanceCases(get: () => { c: Cluster; channelId: string }) {
@@ -192,7 +92,7 @@ describe('issue 20: WORKERS=2, SQLite without Redis', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream({ maxRecordedRequests: 0 })
     root = mkdtempSync(path.join(os.tmpdir(), 'gw-workers-'))
-    c = await startCluster(upstream, path.join(root, 'data'), {})
+    c = await startCluster(path.join(root, 'data'), {})
     ;({ channelId } = await seed(c, upstream))
   }, 180_000)
   afterAll(async () => {
@@ -212,6 +112,69 @@ describe('issue 20: WORKERS=2, SQLite without Redis', () => {
     const db = /^gateway_dependency_up\{dependency="database"\} (\d+)$/m.exec(r.body)
     expect(Number(db?.[1])).toBe(1)
   })
+
+  // Last in this suite: the killed worker takes its share of the metrics above with it.
+  it('a worker killed with SIGKILL is restarted, the port keeps serving and only its holds are released', async () => {
+    const key = String((await c.admin('POST', '/user/tokens', { name: 'crash', quota_usd: 100 })).key)
+    const db = await openTestDb({ sqlitePath: path.join(c.dataDir, 'gateway.db') })
+    const held: Sent[] = []
+    let cut = 0
+    const hold = () => {
+      const h = c.hold(key)
+      h.answer.catch(() => cut++)
+      return h
+    }
+    try {
+      const pids = c.workerPids()
+      const victim = pids.get('1')!
+      const survivor = pids.get('2')!
+      // Requests the upstream never answers keep their holds on both workers.
+      await waitFor('holds on both workers', async () => {
+        if (held.length < 20) held.push(hold())
+        const holds = await holdsByPid(db)
+        return (holds.get(victim) ?? 0) >= 2 && (holds.get(survivor) ?? 0) >= 2
+      })
+      await new Promise((r) => setTimeout(r, 300))
+      const before = await holdsByPid(db)
+      process.kill(victim, 'SIGKILL')
+
+      // The killed worker's holds are released at once (the primary saw it die); the live worker's stay.
+      await waitFor(
+        'the killed worker’s holds released',
+        async () => !(await holdsByPid(db)).has(victim),
+        10_000,
+      )
+      expect((await holdsByPid(db)).get(survivor)).toBe(before.get(survivor))
+      // Its clients see their connections cut (not left hanging); the survivor's are still waiting.
+      await waitFor('the killed worker’s clients cut off', () => cut >= before.get(victim)!, 10_000)
+      expect(cut).toBeLessThan(held.length)
+
+      // The port keeps serving meanwhile, and worker 1 comes back as another process.
+      const during = await c.chat(key)
+      expect(during.status).toBe(200)
+      await waitFor('worker 1 restarted', () => (c.workerPids().get('1') ?? victim) !== victim, 60_000)
+      expect(c.gw.output()).toContain('worker died; restarting it')
+      const seen = new Set<string>()
+      await waitFor('both workers answering again', async () => {
+        const r: Answer = await c.chat(key)
+        expect(r.status).toBe(200)
+        seen.add(r.worker)
+        return seen.size === 2
+      })
+      expect(c.workerPids().get('2')).toBe(survivor)
+    } finally {
+      for (const h of held) h.abort()
+      await Promise.allSettled(held.map((h) => h.answer))
+      await db.close()
+    }
+    // The survivor's own holds end with their requests: nothing stays held.
+    const dbAfter = await openTestDb({ sqlitePath: path.join(c.dataDir, 'gateway.db') })
+    try {
+      await waitFor('no holds left', async () => (await holdsByPid(dbAfter)).size === 0, 15_000)
+    } finally {
+      await dbAfter.close()
+    }
+  }, 120_000)
 })
 
 describe('issue 20: WORKERS=2, SQLite with Redis', async () => {
@@ -224,7 +187,7 @@ describe('issue 20: WORKERS=2, SQLite with Redis', async () => {
     if (!redisUp) return
     upstream = await startFakeUpstream({ maxRecordedRequests: 0 })
     root = mkdtempSync(path.join(os.tmpdir(), 'gw-workers-'))
-    c = await startCluster(upstream, path.join(root, 'data'), { REDIS_URL: REDIS_TEST_URL })
+    c = await startCluster(path.join(root, 'data'), { REDIS_URL: REDIS_TEST_URL })
     ;({ channelId } = await seed(c, upstream))
   }, 180_000)
   afterAll(async () => {
@@ -248,7 +211,7 @@ describe('issue 20: WORKERS=2, PostgreSQL with Redis', async () => {
     upstream = await startFakeUpstream({ maxRecordedRequests: 0 })
     database = await createEmptyPostgres('gw_workers')
     root = mkdtempSync(path.join(os.tmpdir(), 'gw-workers-'))
-    c = await startCluster(upstream, path.join(root, 'data'), {
+    c = await startCluster(path.join(root, 'data'), {
       REDIS_URL: REDIS_TEST_URL,
       DATABASE_URL: database.url,
       JWT_SECRET: randomBytes(32).toString('hex'),
