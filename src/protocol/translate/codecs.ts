@@ -1,6 +1,8 @@
 import type { DialectCodec } from './dialect-codec.ts'
 import type { Dialect } from './internal-model.ts'
 import { openaiChatCodec } from '../openai/chat-codec.ts'
+import { openaiResponsesCodec } from '../openai/responses-codec.ts'
+import { anthropicMessagesCodec } from '../anthropic/messages-codec.ts'
 import { geminiGenerateCodec } from '../gemini/generate-codec.ts'
 
 /**
@@ -9,6 +11,8 @@ import { geminiGenerateCodec } from '../gemini/generate-codec.ts'
  */
 export const CODECS: Readonly<Partial<Record<Dialect, DialectCodec>>> = {
   'openai-chat': openaiChatCodec,
+  'openai-responses': openaiResponsesCodec,
+  'anthropic-messages': anthropicMessagesCodec,
   'gemini-generate': geminiGenerateCodec,
 }
 
