@@ -3,6 +3,7 @@ import {
   computePromptUsage,
   countTextTokens,
   FAKE_CREATED_ISO,
+  FAKE_SIGNATURE_PREFIX,
   FAKE_THINKING_TEXT,
   fakeId,
   type FakePromptUsage,
@@ -142,7 +143,7 @@ export function handleMessages(req: FakeRequest): Reply {
   const tools = plan.truncated ? [] : pickTools(body, promptText)
   const toolJson = tools.map((t) => JSON.stringify(t.input))
   const toolIds = tools.map((_, i) => fakeId('toolu_01', i === 0 ? id : `${id}|${i}`, 22))
-  const signature = 'EqQBCkYIBhgCKkD' + fakeId('', id, 40)
+  const signature = FAKE_SIGNATURE_PREFIX + fakeId('', id, 40)
   const outputTokens =
     plan.reasoningTokens +
     plan.outputTokens +

@@ -4,6 +4,8 @@
  * Each returns the provider's message, or undefined when the history is acceptable.
  */
 
+import { FAKE_SIGNATURE_PREFIX } from './fake-content.ts'
+
 type Obj = Record<string, unknown>
 
 function list(value: unknown): Obj[] {
@@ -45,10 +47,17 @@ export function checkResponsesHistory(body: Obj): string | undefined {
 
 /**
  * Anthropic: text blocks non-empty; every `tool_use` answered by a `tool_result` in the very next (user)
- * message, all results of a turn in that one message; tool ids of the allowed charset.
+ * message, all results of a turn in that one message; tool ids of the allowed charset. With thinking on, the
+ * assistant turn of an open tool loop starts with its thinking block, whose signature must be one Anthropic
+ * issued (translation-map §2.2).
  */
 export function checkMessagesHistory(body: Obj): string | undefined {
   const messages = list(body.messages)
+  const thinking = (body.thinking as Obj | undefined)?.type
+  if (thinking === 'enabled' || thinking === 'adaptive') {
+    const problem = checkThinkingReplay(messages)
+    if (problem) return problem
+  }
   for (let i = 0; i < messages.length; i++) {
     const blocks = list(messages[i].content)
     if (typeof messages[i].content === 'string' && messages[i].content === '' && i < messages.length - 1)
@@ -68,6 +77,24 @@ export function checkMessagesHistory(body: Obj): string | undefined {
     if (missing.length > 0)
       return `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`
   }
+  return undefined
+}
+
+function checkThinkingReplay(messages: Obj[]): string | undefined {
+  for (const [i, m] of messages.entries())
+    for (const b of list(m.content))
+      if (
+        b?.type === 'thinking' &&
+        !(typeof b.signature === 'string' && b.signature.startsWith(FAKE_SIGNATURE_PREFIX))
+      )
+        return `messages.${i}.content: Invalid \`signature\` in \`thinking\` block`
+  const last = messages.at(-1)
+  const openLoop = list(last?.content).some((b) => b?.type === 'tool_result')
+  const assistant = messages.at(-2)
+  if (!openLoop || assistant?.role !== 'assistant') return undefined
+  const first = list(assistant.content)[0]?.type
+  if (first !== 'thinking' && first !== 'redacted_thinking')
+    return `messages.${messages.length - 2}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks).`
   return undefined
 }
 

@@ -15,6 +15,9 @@ export function fakeAnswerText(model: string): string {
 /** The thinking text of answers that show their reasoning (Anthropic thinking, Gemini thoughts). */
 export const FAKE_THINKING_TEXT = 'Let me think 🤔 about 这个.'
 
+/** How every Anthropic thinking signature of the fake starts; a replayed signature without it is refused. */
+export const FAKE_SIGNATURE_PREFIX = 'EqQBCkYIBhgCKkD'
+
 /** Reasoning tokens reported by OpenAI and Gemini answers (always inside the billed output). */
 export const FAKE_REASONING_TOKENS = 16
 

@@ -283,6 +283,35 @@ describe('fake upstream: answers that follow the request', () => {
       expect(empty.json.error.message).toContain('text content blocks must be non-empty')
     })
 
+    it('with thinking on, wants the signed thinking block back at the head of the tool loop', async () => {
+      const body = {
+        model: 'claude-sonnet-5-5',
+        max_tokens: 4000,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+      }
+      const { json } = await post('/v1/messages', {
+        ...body,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools,
+      })
+      expect(json.content.map((b: Json) => b.type)).toEqual(['thinking', 'text', 'tool_use'])
+      const use = json.content[2]
+      const result = { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'r0' }] }
+      const turn = (content: Json[]) => [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content },
+        result,
+      ]
+      expect((await post('/v1/messages', { ...body, tools, messages: turn(json.content) })).status).toBe(200)
+      const dropped = await post('/v1/messages', { ...body, tools, messages: turn(json.content.slice(1)) })
+      expect(dropped.status).toBe(400)
+      expect(dropped.json.error.message).toContain('must start with a thinking block')
+      const forged = [{ ...json.content[0], signature: 'c2lnbmF0dXJl' }, ...json.content.slice(1)]
+      const bad = await post('/v1/messages', { ...body, tools, messages: turn(forged) })
+      expect(bad.status).toBe(400)
+      expect(bad.json.error.message).toContain('Invalid `signature`')
+    })
+
     it('sees base64 images and answers JSON for output_config.format', async () => {
       const image = await post('/v1/messages', {
         model: 'claude-sonnet-5-5',

@@ -9,6 +9,7 @@ import {
   PROMPTS,
   toolsOf,
   type TurnRequest,
+  wantsThinking,
 } from './client-turn.ts'
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming
@@ -41,7 +42,7 @@ function paramsOf(req: TurnRequest, messages: Message[]): Params {
       type: 'json_schema',
       json_schema: { name: 'weather', schema: ANSWER_SCHEMA, strict: true },
     }
-  if (req.feature === 'thinking') params.reasoning_effort = 'medium'
+  if (wantsThinking(req.feature)) params.reasoning_effort = 'medium'
   return params
 }
 

@@ -6,7 +6,7 @@ import { TINY_PNG_BASE64 } from '../fake-upstream/fake-content.ts'
 import type { WireJson } from './wire-json.ts'
 
 export type ClientName = 'chat' | 'responses' | 'messages' | 'generate'
-export type Feature = 'text' | 'tool' | 'parallel' | 'image' | 'json' | 'thinking'
+export type Feature = 'text' | 'tool' | 'parallel' | 'image' | 'json' | 'thinking' | 'thinking-tool'
 
 export interface ClientToolCall {
   /** The id the client got (Gemini without ids: undefined). */
@@ -50,6 +50,7 @@ export const PROMPTS: Record<Feature, string> = {
   image: 'What is in this image?',
   json: 'Give me the weather in Paris as JSON.',
   thinking: 'Think it over, then say hello.',
+  'thinking-tool': 'Think it over, then check the weather in Paris.',
 }
 
 export interface ToolSpec {
@@ -73,9 +74,14 @@ export const TIME_TOOL: ToolSpec = {
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 }
 
+/** Whether a feature asks for thinking / reasoning. */
+export function wantsThinking(feature: Feature): boolean {
+  return feature === 'thinking' || feature === 'thinking-tool'
+}
+
 /** The tools a feature offers: one for a round trip, two for parallel calls, none otherwise. */
 export function toolsOf(feature: Feature): ToolSpec[] {
-  if (feature === 'tool') return [WEATHER_TOOL]
+  if (feature === 'tool' || feature === 'thinking-tool') return [WEATHER_TOOL]
   if (feature === 'parallel') return [WEATHER_TOOL, TIME_TOOL]
   return []
 }

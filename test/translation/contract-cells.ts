@@ -42,6 +42,22 @@ import type { WireJson } from './wire-json.ts'
 export const CLIENTS: readonly ClientName[] = ['chat', 'responses', 'messages', 'generate']
 export const FEATURES: readonly Feature[] = ['text', 'tool', 'parallel', 'image', 'json', 'thinking']
 
+/**
+ * A thinking request in a tool loop on an Anthropic channel: the signed thinking block must come back unchanged
+ * with the tool results — from a Messages client natively, from a Responses client through its reasoning item
+ * (`encrypted_content`). Chat Completions has no field to carry a signature (translation-map §2.2).
+ */
+export const THINKING_REPLAY_CELLS: readonly Cell[] = (['messages', 'responses'] as const).flatMap((client) =>
+  [false, true].map((stream) => ({
+    name: `${client} → anthropic, ${stream ? 'streamed' : 'plain'}: thinking in a tool loop`,
+    client,
+    channel: 'anthropic' as const,
+    stream,
+    feature: 'thinking-tool' as const,
+    sameProtocol: client === 'messages',
+  })),
+)
+
 /** The protocol each client speaks natively: its same-protocol channel. */
 const HOME: Record<ClientName, ChannelName> = {
   chat: 'openai',
@@ -139,6 +155,17 @@ export async function runCell(
     case 'parallel':
       await runToolRoundTrip(g, cell, adapter, req, expectation, first, turn, session)
       return
+    case 'thinking-tool': {
+      expectThinking(cell, api, upstreamBody, turn)
+      const replayed = await runToolRoundTrip(g, cell, adapter, req, expectation, first, turn, session)
+      const assistant = replayed.messages.at(-2)
+      expect(assistant.content[0], 'the signed thinking block, replayed unchanged').toEqual({
+        type: 'thinking',
+        thinking: FAKE_THINKING_TEXT,
+        signature: first.record.native.thinkingSignatures[0],
+      })
+      return
+    }
   }
 }
 
@@ -177,7 +204,7 @@ async function runToolRoundTrip(
   first: Awaited<ReturnType<typeof observeCall<{ turn: ClientTurn; session: unknown }>>>,
   turn: ClientTurn,
   session: unknown,
-): Promise<void> {
+): Promise<WireJson> {
   const tools = toolsOf(cell.feature)
   const expectedCalls =
     cell.feature === 'parallel'
@@ -234,4 +261,5 @@ async function runToolRoundTrip(
     expect(final.text).toContain(result)
     if (native.toolIds[i] !== undefined) expect(final.text).toContain(`${native.toolIds[i]}=`)
   }
+  return body
 }

@@ -103,6 +103,8 @@ export interface NativeAnswer {
   usage: NativeUsage
   /** The tool-call ids it issued, in order (Responses: `call_id`; Gemini: the `id`, undefined when it sent none). */
   toolIds: Array<string | undefined>
+  /** Anthropic: the signatures of its thinking blocks, in order. */
+  thinkingSignatures: string[]
 }
 
 export function upstreamApiOf(path: string): UpstreamApi {
@@ -199,7 +201,16 @@ export async function replayUnstreamed(
   })
   const answer = (await res.json()) as WireJson
   if (res.status !== 200) throw new Error(`replay of ${path}: ${res.status} ${JSON.stringify(answer)}`)
-  return { api, usage: readNativeUsage(api, answer), toolIds: readNativeToolIds(api, answer) }
+  const thinkingSignatures =
+    api === 'anthropic-messages'
+      ? answer.content.filter((b: WireJson) => b.type === 'thinking').map((b: WireJson) => b.signature)
+      : []
+  return {
+    api,
+    usage: readNativeUsage(api, answer),
+    toolIds: readNativeToolIds(api, answer),
+    thinkingSignatures,
+  }
 }
 
 /** The cost the gateway must bill for an upstream usage: each category at its own price (group multiplier 1). */

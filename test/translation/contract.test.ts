@@ -2,8 +2,8 @@
  * Issue 17, acceptance 1: every client dialect (Chat Completions, Responses, Messages, generateContent, each
  * through its official SDK) × every channel protocol (openai, a chat-only openai, anthropic, gemini), plain and
  * streamed, with text, a tool round trip, parallel tool calls, an image, a JSON-schema answer and a thinking
- * request (the table is contract-cells.ts). SQLite runs the whole matrix; PostgreSQL the text and tool cells,
- * whose billing goes through the same settlement.
+ * request (the table is contract-cells.ts), plus thinking in a tool loop on Anthropic; each on SQLite and on
+ * PostgreSQL (the usage row and its cost are checked on both).
  */
 import Anthropic from '@anthropic-ai/sdk'
 import { GoogleGenAI } from '@google/genai'
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest'
 import { testDbKinds } from '../support/test-databases.ts'
 import { chatClient } from './chat-client.ts'
 import type { ClientAdapter, ClientName } from './client-turn.ts'
-import { CELLS, runCell } from './contract-cells.ts'
+import { CELLS, runCell, THINKING_REPLAY_CELLS } from './contract-cells.ts'
 import { type ContractGateway, startContractGateway } from './contract-fixture.ts'
 import { generateClient } from './generate-client.ts'
 import { messagesClient } from './messages-client.ts'
@@ -21,7 +21,6 @@ import { responsesClient } from './responses-client.ts'
 const kinds = await testDbKinds()
 
 describe.each(kinds)('translation contract (%s)', (kind) => {
-  const cells = kind === 'sqlite' ? CELLS : CELLS.filter((c) => c.feature === 'text' || c.feature === 'tool')
   let g: ContractGateway
   let clients: Record<ClientName, ClientAdapter>
 
@@ -42,5 +41,5 @@ describe.each(kinds)('translation contract (%s)', (kind) => {
   })
   afterAll(async () => g?.close())
 
-  it.each(cells)('$name', async (cell) => runCell(g, clients, cell))
+  it.each([...CELLS, ...THINKING_REPLAY_CELLS])('$name', async (cell) => runCell(g, clients, cell))
 })

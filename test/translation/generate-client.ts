@@ -14,6 +14,7 @@ import {
   PROMPTS,
   toolsOf,
   type TurnRequest,
+  wantsThinking,
 } from './client-turn.ts'
 
 function firstContents(req: TurnRequest): Content[] {
@@ -39,7 +40,7 @@ function configOf(req: TurnRequest): GenerateContentConfig {
     config.responseMimeType = 'application/json'
     config.responseJsonSchema = ANSWER_SCHEMA
   }
-  if (req.feature === 'thinking') config.thinkingConfig = { includeThoughts: true, thinkingBudget: 1024 }
+  if (wantsThinking(req.feature)) config.thinkingConfig = { includeThoughts: true, thinkingBudget: 1024 }
   return config
 }
 

@@ -8,6 +8,7 @@ import {
   PROMPTS,
   toolsOf,
   type TurnRequest,
+  wantsThinking,
 } from './client-turn.ts'
 
 type Params = Anthropic.MessageCreateParamsNonStreaming
@@ -39,7 +40,7 @@ function paramsOf(req: TurnRequest, messages: MessageParam[]): Params {
     }))
   if (req.feature === 'json')
     params.output_config = { format: { type: 'json_schema', schema: ANSWER_SCHEMA } }
-  if (req.feature === 'thinking') params.thinking = { type: 'enabled', budget_tokens: 1024 }
+  if (wantsThinking(req.feature)) params.thinking = { type: 'enabled', budget_tokens: 1024 }
   return params
 }
 

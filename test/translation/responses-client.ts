@@ -9,6 +9,7 @@ import {
   PROMPTS,
   toolsOf,
   type TurnRequest,
+  wantsThinking,
 } from './client-turn.ts'
 
 type Params = OpenAI.Responses.ResponseCreateParamsNonStreaming
@@ -41,7 +42,7 @@ function paramsOf(req: TurnRequest, input: InputItem[]): Params {
     }))
   if (req.feature === 'json')
     params.text = { format: { type: 'json_schema', name: 'weather', schema: ANSWER_SCHEMA, strict: true } }
-  if (req.feature === 'thinking') {
+  if (wantsThinking(req.feature)) {
     params.reasoning = { effort: 'medium', summary: 'auto' }
     params.include = ['reasoning.encrypted_content']
   }
