@@ -307,15 +307,15 @@ describe('decodeAnthropicRequest', () => {
       [
         'context_management',
         { context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] } },
-        'context_management',
+        'context_management.edits[0].type',
       ],
       ['container', { container: 'container_1' }, 'container'],
       ['mcp_servers', { mcp_servers: [{ type: 'url', url: 'https://mcp', name: 'm' }] }, 'mcp_servers'],
       ['an unknown top-level field', { inference_geo: 'us' }, 'inference_geo'],
       [
         'an unknown tool field',
-        { tools: [{ name: 'a', input_schema: { type: 'object' }, defer_loading: true }] },
-        'tools[0].defer_loading',
+        { tools: [{ name: 'a', input_schema: { type: 'object' }, allowed_callers: ['x'] }] },
+        'tools[0].allowed_callers',
       ],
       ['an unknown effort', { output_config: { effort: 'ultra' } }, 'output_config.effort'],
       ['a bad thinking type', { thinking: { type: 'sometimes' } }, 'thinking.type'],
@@ -364,6 +364,30 @@ describe('decodeAnthropicRequest', () => {
       }
       expect(refusedField(doc)).toBe('messages[0].content[0].content[0]')
       expect(refusedField({ ...base, messages: [{ role: 'tool', content: 'x' }] })).toBe('messages[0].role')
+    })
+
+    it("accepts Claude Code's default extras: clearing old thinking, thinking display, a deferred tool, a system turn's effort", () => {
+      const req = decodeAnthropicRequest({
+        ...base,
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: '# Environment', output_config: { effort: 'medium' } },
+        ],
+        context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+        thinking: { type: 'adaptive', display: 'omitted' },
+        tools: [
+          { name: 'Bash', input_schema: { type: 'object' } },
+          {
+            name: 'DeferredToolPlaceholder',
+            input_schema: { type: 'object', properties: {} },
+            defer_loading: true,
+          },
+        ],
+      })
+      // The deferred tool is never shown to the model up front, here as at Anthropic.
+      expect(req.tools?.map((t) => t.name)).toEqual(['Bash'])
+      expect(req.reasoning).toEqual({ enabled: true, adaptive: true })
+      expect(req.system.at(-1)?.text).toBe('# Environment')
     })
 
     it('accepts empty context_management, container and mcp_servers (nothing to lose)', () => {

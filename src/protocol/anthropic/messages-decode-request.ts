@@ -29,8 +29,15 @@ import {
  * - `citations` on text blocks and documents (no common shape across providers);
  * - `service_tier` (Anthropic's capacity tier);
  * - `metadata` keys other than `user_id` (the API defines none).
+ * - `context_management` whose edits only clear old thinking blocks (`clear_thinking_*`, Claude Code's default):
+ *   another provider never receives Anthropic thinking, so there is nothing to clear (other edits are refused);
+ * - `thinking.display` (whether Anthropic shows its thinking text; another provider's is shown as it comes);
+ * - tools with `defer_loading: true` (loaded only by Anthropic's server-side tool search, never shown to the
+ *   model up front, so another provider's model would not see them either);
+ * - `output_config` on a `role:"system"` message (a per-turn effort hint; the request's effort stands).
  * Policies: a `role:"system"` message inside `messages` (Claude Code sends one) joins the system instructions in
  * order; `output_config.effort` `max` is read as the internal `xhigh` (the highest effort other providers name).
+ * docs/translation.md lists these.
  */
 
 const TOP_KEYS = new Set([
@@ -55,8 +62,16 @@ const TOP_KEYS = new Set([
   'mcp_servers',
 ])
 /** Anthropic-side state or server features: no other provider has them, so they are refused when present. */
-const ANTHROPIC_ONLY = ['context_management', 'container', 'mcp_servers'] as const
-const TOOL_KEYS = new Set(['type', 'name', 'description', 'input_schema', 'strict', 'cache_control'])
+const ANTHROPIC_ONLY = ['container', 'mcp_servers'] as const
+const TOOL_KEYS = new Set([
+  'type',
+  'name',
+  'description',
+  'input_schema',
+  'strict',
+  'cache_control',
+  'defer_loading',
+])
 const EFFORTS: Readonly<Record<string, NonNullable<IReasoning['effort']>>> = {
   low: 'low',
   medium: 'medium',
@@ -93,8 +108,8 @@ function decodeMessages(raw: Json | undefined, system: ISystemText[]): IMessage[
   expectArray(raw, 'messages').forEach((item, i) => {
     const path = `messages[${i}]`
     const msg = expectObject(item, path)
-    refuseOtherKeys(msg, new Set(['role', 'content']), path)
     const role = msg.role
+    refuseOtherKeys(msg, role === 'system' ? SYSTEM_MESSAGE_KEYS : MESSAGE_KEYS, path)
     if (role === 'system') {
       // Claude Code can put a system message among the turns; the internal model keeps instructions apart.
       for (const part of decodeContent(msg.content, `${path}.content`)) {
@@ -113,10 +128,32 @@ function decodeMessages(raw: Json | undefined, system: ISystemText[]): IMessage[
   return messages
 }
 
+const MESSAGE_KEYS = new Set(['role', 'content'])
+const SYSTEM_MESSAGE_KEYS = new Set(['role', 'content', 'output_config'])
+
+/** `context_management` whose every edit clears old thinking: nothing to do once thinking stays at Anthropic. */
+function refuseContextManagement(raw: Json | undefined): void {
+  if (!isPresent(raw)) return
+  const config = expectObject(raw, 'context_management')
+  refuseOtherKeys(config, new Set(['edits']), 'context_management')
+  expectArray(config.edits ?? [], 'context_management.edits').forEach((item, i) => {
+    const path = `context_management.edits[${i}]`
+    const edit = expectObject(item, path)
+    if (typeof edit.type !== 'string' || !edit.type.startsWith('clear_thinking')) {
+      throw new TranslationRefusal(
+        `${path}.type`,
+        `${path}.type: this context edit runs inside Anthropic and is not available on another provider`,
+      )
+    }
+  })
+}
+
 function decodeTools(raw: Json | undefined): ITool[] {
-  return expectArray(raw, 'tools').map((item, i) => {
+  const tools: ITool[] = []
+  expectArray(raw, 'tools').forEach((item, i) => {
     const path = `tools[${i}]`
     const tool = expectObject(item, path)
+    if (tool.defer_loading === true) return
     if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
       // Server tools (web_search_20250305, code_execution_…, bash_…, text_editor_…) run inside Anthropic.
       throw new TranslationRefusal(
@@ -127,14 +164,15 @@ function decodeTools(raw: Json | undefined): ITool[] {
     refuseOtherKeys(tool, TOOL_KEYS, path)
     const description = maybeString(tool.description, `${path}.description`)
     const strict = maybeBoolean(tool.strict, `${path}.strict`)
-    return {
+    tools.push({
       name: expectString(tool.name, `${path}.name`),
       ...(description !== undefined ? { description } : {}),
       parameters: expectObject(tool.input_schema, `${path}.input_schema`),
       ...(strict !== undefined ? { strict } : {}),
       path,
-    }
+    })
   })
+  return tools
 }
 
 function decodeToolChoice(raw: Json | undefined, req: IRequest): void {
@@ -170,7 +208,7 @@ function decodeThinking(raw: Json | undefined): IReasoning {
   const thinking = expectObject(raw, 'thinking')
   switch (typeof thinking.type === 'string' ? thinking.type : '') {
     case 'enabled': {
-      refuseOtherKeys(thinking, new Set(['type', 'budget_tokens']), 'thinking')
+      refuseOtherKeys(thinking, new Set(['type', 'budget_tokens', 'display']), 'thinking')
       const budget = maybeNumber(thinking.budget_tokens, 'thinking.budget_tokens')
       return { enabled: true, ...(budget !== undefined ? { budgetTokens: budget } : {}) }
     }
@@ -178,7 +216,7 @@ function decodeThinking(raw: Json | undefined): IReasoning {
       refuseOtherKeys(thinking, new Set(['type']), 'thinking')
       return { enabled: false }
     case 'adaptive':
-      refuseOtherKeys(thinking, new Set(['type']), 'thinking')
+      refuseOtherKeys(thinking, new Set(['type', 'display']), 'thinking')
       return { enabled: true, adaptive: true }
     default:
       throw new TranslationRefusal('thinking.type', 'thinking.type: must be enabled, disabled or adaptive')
@@ -232,6 +270,7 @@ function decodeMetadata(raw: Json | undefined, req: IRequest): void {
 
 export function decodeAnthropicRequest(json: JsonObject): IRequest {
   refuseOtherKeys(json, TOP_KEYS, '')
+  refuseContextManagement(json.context_management)
   for (const key of ANTHROPIC_ONLY) {
     if (isPresent(json[key])) {
       throw new TranslationRefusal(

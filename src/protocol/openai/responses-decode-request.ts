@@ -28,13 +28,14 @@ function refuse(path: string, why: string): never {
 /**
  * Request fields that change nothing another provider could honour, dropped on purpose (docs/translation.md):
  * storage and retention on OpenAI's side, extra output the client asks OpenAI for (`include`), routing tiers,
- * metadata, context truncation policy, verbosity hints and the SSE obfuscation padding. `background:false`,
- * `store` and `stream_options` are likewise harmless.
+ * metadata (Codex's `client_metadata`: its window, session and turn ids), context truncation policy, verbosity
+ * hints and the SSE obfuscation padding. `background:false`, `store` and `stream_options` are likewise harmless.
  */
 const HARMLESS = new Set([
   'store',
   'include',
   'metadata',
+  'client_metadata',
   'service_tier',
   'truncation',
   'prompt_cache_retention',

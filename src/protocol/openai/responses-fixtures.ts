@@ -59,6 +59,14 @@ export const CODEX_BODY: JsonObject = {
   include: ['reasoning.encrypted_content'],
   prompt_cache_key: 'session-1',
   text: { verbosity: 'medium' },
+  // Codex 0.171 sends its window, session and turn ids on every request (no setting turns it off).
+  client_metadata: {
+    'x-codex-window-id': 'w1',
+    session_id: 's1',
+    thread_id: 't1',
+    turn_id: 'u1',
+    'x-codex-turn-metadata': '{"cwd":"/tmp"}',
+  },
 }
 
 type Ev = [string, JsonObject]
