@@ -15,12 +15,12 @@ import {
 import type { RecordedRequest } from '../fake-upstream/start-fake-upstream.ts'
 import type { DbKind } from '../../src/infra/db/create-db.ts'
 import { toBig, toNum } from '../../src/infra/db/convert-row-values.ts'
+import { readUsageFields, type UpstreamApi, type UsageFields } from './read-usage-fields.ts'
 import type { WireJson } from './wire-json.ts'
 
 /** The channels of the matrix: `openai-chat-only` is an OpenAI channel whose server has no /v1/responses. */
 export type ChannelName = 'openai' | 'openai-chat-only' | 'anthropic' | 'gemini'
-/** The upstream API a request reached: the protocol's endpoint the fake upstream answered. */
-export type UpstreamApi = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini-generate'
+export type { UpstreamApi } from './read-usage-fields.ts'
 
 export const CHANNEL_MODELS: Record<ChannelName, string> = {
   openai: MODELS.openai,
@@ -87,15 +87,7 @@ export async function startContractGateway(kind: DbKind): Promise<ContractGatewa
 }
 
 /** The upstream's own usage, in one shape: `input` is the whole prompt, `output` includes reasoning. */
-export interface NativeUsage {
-  input: number
-  cacheRead: number
-  cacheWrite5m: number
-  cacheWrite1h: number
-  output: number
-  /** Undefined where the provider does not report it (Anthropic). */
-  reasoning: number | undefined
-}
+export type NativeUsage = UsageFields
 
 /** What the upstream answered, read from its unstreamed replay. */
 export interface NativeAnswer {
@@ -113,57 +105,6 @@ export function upstreamApiOf(path: string): UpstreamApi {
   if (path.startsWith('/v1/messages')) return 'anthropic-messages'
   if (/:(stream)?generateContent/i.test(path)) return 'gemini-generate'
   throw new Error(`not a generation endpoint: ${path}`)
-}
-
-function readNativeUsage(api: UpstreamApi, answer: WireJson): NativeUsage {
-  switch (api) {
-    case 'openai-chat': {
-      const u = answer.usage
-      return {
-        input: u.prompt_tokens,
-        cacheRead: u.prompt_tokens_details?.cached_tokens ?? 0,
-        cacheWrite5m: 0,
-        cacheWrite1h: 0,
-        output: u.completion_tokens,
-        reasoning: u.completion_tokens_details?.reasoning_tokens,
-      }
-    }
-    case 'openai-responses': {
-      const u = answer.usage
-      return {
-        input: u.input_tokens,
-        cacheRead: u.input_tokens_details?.cached_tokens ?? 0,
-        cacheWrite5m: 0,
-        cacheWrite1h: 0,
-        output: u.output_tokens,
-        reasoning: u.output_tokens_details?.reasoning_tokens,
-      }
-    }
-    case 'anthropic-messages': {
-      const u = answer.usage
-      const write = u.cache_creation_input_tokens ?? 0
-      const write1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0
-      return {
-        input: u.input_tokens + (u.cache_read_input_tokens ?? 0) + write,
-        cacheRead: u.cache_read_input_tokens ?? 0,
-        cacheWrite5m: write - write1h,
-        cacheWrite1h: write1h,
-        output: u.output_tokens,
-        reasoning: undefined,
-      }
-    }
-    case 'gemini-generate': {
-      const u = answer.usageMetadata
-      return {
-        input: u.promptTokenCount + (u.toolUsePromptTokenCount ?? 0),
-        cacheRead: u.cachedContentTokenCount ?? 0,
-        cacheWrite5m: 0,
-        cacheWrite1h: 0,
-        output: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),
-        reasoning: u.thoughtsTokenCount ?? 0,
-      }
-    }
-  }
 }
 
 function readNativeToolIds(api: UpstreamApi, answer: WireJson): Array<string | undefined> {
@@ -207,7 +148,7 @@ export async function replayUnstreamed(
       : []
   return {
     api,
-    usage: readNativeUsage(api, answer),
+    usage: readUsageFields(api, api === 'gemini-generate' ? answer.usageMetadata : answer.usage),
     toolIds: readNativeToolIds(api, answer),
     thinkingSignatures,
   }

@@ -6,7 +6,8 @@
  */
 import { expect } from 'vitest'
 import type { ClientName } from './client-turn.ts'
-import type { NativeUsage, UpstreamApi } from './contract-fixture.ts'
+import type { NativeUsage } from './contract-fixture.ts'
+import { readUsageFields, type UpstreamApi } from './read-usage-fields.ts'
 import type { WireJson } from './wire-json.ts'
 
 export const NATURAL_FINISH: Record<ClientName, string> = {
@@ -23,53 +24,12 @@ export const TOOL_FINISH: Record<ClientName, string> = {
   generate: 'STOP',
 }
 
-/** The client's usage in one shape; absent optional counts read as 0. */
-interface UsageView {
-  input: number
-  cacheRead: number
-  cacheWrite?: number
-  output: number
-  total?: number
-  reasoning: number
-}
-
-function viewOf(client: ClientName, u: WireJson): UsageView {
-  switch (client) {
-    case 'chat':
-      return {
-        input: u.prompt_tokens,
-        cacheRead: u.prompt_tokens_details?.cached_tokens ?? 0,
-        output: u.completion_tokens,
-        total: u.total_tokens,
-        reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
-      }
-    case 'responses':
-      return {
-        input: u.input_tokens,
-        cacheRead: u.input_tokens_details?.cached_tokens ?? 0,
-        output: u.output_tokens,
-        total: u.total_tokens,
-        reasoning: u.output_tokens_details?.reasoning_tokens ?? 0,
-      }
-    case 'messages':
-      // Anthropic's three input categories are disjoint: the prompt is their sum.
-      return {
-        input: u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0),
-        cacheRead: u.cache_read_input_tokens ?? 0,
-        cacheWrite: u.cache_creation_input_tokens ?? 0,
-        output: u.output_tokens,
-        reasoning: u.output_tokens_details?.thinking_tokens ?? 0,
-      }
-    case 'generate':
-      return {
-        input: (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0),
-        cacheRead: u.cachedContentTokenCount ?? 0,
-        // Gemini's thoughts are outside candidatesTokenCount.
-        output: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),
-        total: u.totalTokenCount,
-        reasoning: u.thoughtsTokenCount ?? 0,
-      }
-  }
+/** The API each client speaks, whose usage fields it reads. */
+const CLIENT_API: Record<ClientName, UpstreamApi> = {
+  chat: 'openai-chat',
+  responses: 'openai-responses',
+  messages: 'anthropic-messages',
+  generate: 'gemini-generate',
 }
 
 /** Checks the usage a client saw against the upstream's own usage, per translation-map §4. */
@@ -79,21 +39,23 @@ export function expectClientUsage(
   native: NativeUsage,
 ): void {
   expect(usage, `${client} client got usage`).toBeDefined()
-  const view = viewOf(client, usage!)
-  const expected: UsageView = {
+  const seen = readUsageFields(CLIENT_API[client], usage!)
+  const view = { input: seen.input, cacheRead: seen.cacheRead, output: seen.output, total: seen.total }
+  const expected = {
     input: native.input,
     cacheRead: native.cacheRead,
     output: native.output,
-    reasoning: view.reasoning,
+    total: seen.total === undefined ? undefined : native.input + native.output,
   }
-  if (client === 'messages') expected.cacheWrite = native.cacheWrite5m + native.cacheWrite1h
-  if (view.total !== undefined) expected.total = native.input + native.output
   expect(view, `${client} client usage (in its own fields) from the upstream's`).toEqual(expected)
+  // Anthropic clients see cache writes (in one field: the split is the provider's own).
+  if (client === 'messages')
+    expect(seen.cacheWrite5m + seen.cacheWrite1h).toBe(native.cacheWrite5m + native.cacheWrite1h)
   // Reasoning: shown where the client has the field and the upstream told it (never invented).
-  if (native.reasoning === undefined || native.reasoning === 0)
-    expect(view.reasoning, 'no invented reasoning').toBe(0)
-  else if (client !== 'messages') expect(view.reasoning, 'reasoning tokens').toBe(native.reasoning)
-  else if (view.reasoning !== 0) expect(view.reasoning).toBe(native.reasoning)
+  const reasoning = seen.reasoning ?? 0
+  if (!native.reasoning) expect(reasoning, 'no invented reasoning').toBe(0)
+  else if (client !== 'messages') expect(reasoning, 'reasoning tokens').toBe(native.reasoning)
+  else if (reasoning !== 0) expect(reasoning).toBe(native.reasoning)
 }
 
 /** A tool result as the upstream received it. */
