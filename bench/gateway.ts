@@ -1,6 +1,7 @@
 /**
- * Starts the real gateway for the benchmark (SQLite, or PostgreSQL in a throw-away database) and provisions
- * one OpenAI channel pointing at the fake upstream, a group, and a client key.
+ * Starts the real gateway for the benchmark and the soak as `npm start` runs it (SQLite, or PostgreSQL in a
+ * throw-away database; WORKERS workers) and provisions an OpenAI channel and an Anthropic channel pointing at the
+ * mock upstream, one group, priced models, a group rate-limit rule, a user with a balance, and the user's key.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -10,7 +11,7 @@ import { brotliDecompressSync } from 'node:zlib'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { request } from 'undici'
-import { type Child, freePort, productionNodeFlags, spawnNode, waitUntilReady } from './processes.ts'
+import { type Child, freePort, productionCommand, spawnNode, waitUntilReady } from './processes.ts'
 
 export type BenchDb = 'sqlite' | 'postgres'
 
@@ -20,16 +21,23 @@ export interface RunningGateway {
   /** Plaintext client key (`sk-…`). */
   key: string
   db: BenchDb
+  /** The gateway's DATA_DIR (SQLite database, audit files under sessions/). */
+  dataDir: string
   /** Stops the process, counts its `usage_logs` rows and audit files, and removes its data directory and database. */
   stop(): Promise<{ counts: BillingCounts | undefined; audit: AuditCounts | undefined }>
 }
 
 export interface GatewayOptions {
   db: BenchDb
-  core: number
+  core: number | string
   upstreamUrl: string
+  /** Model of the OpenAI channel. */
   model: string
-  /** Extra node flags, e.g. `--cpu-prof`. */
+  /** Model of the Anthropic channel (default claude-haiku-4-5): Messages natively, Chat by translation. */
+  anthropicModel?: string
+  /** WORKERS (default 1: the whole gateway in one process). */
+  workers?: number
+  /** Extra node flags, e.g. `--cpu-prof` or `--import <probe>`, before those of `npm start`. */
   nodeFlags?: string[]
   /** Base URL of the PostgreSQL server (without a database name). */
   postgresUrl?: string
@@ -111,34 +119,58 @@ export interface BillingCounts {
   chargedRows: number
   ledgerRows: number
   openReservations: number
+  /** Money, in nano-USD: the usage rows' charged cost, the ledger's sum, users' and keys' used and reserved. */
+  costNano: bigint
+  ledgerNano: bigint
+  userUsedNano: bigint
+  userReservedNano: bigint
+  keyUsedNano: bigint
+  keyReservedNano: bigint
+  /** Usage rows by HTTP status. */
+  byStatus: Record<string, number>
 }
 
 const COUNTS_SQL =
   'SELECT (SELECT count(*) FROM usage_logs) AS usage_rows, ' +
   '(SELECT count(*) FROM usage_logs WHERE cost_nano <> 0 AND covered_by_package = 0) AS charged_rows, ' +
-  '(SELECT count(*) FROM balance_ledger) AS ledger_rows, (SELECT count(*) FROM reservations) AS open_reservations'
+  '(SELECT count(*) FROM balance_ledger) AS ledger_rows, (SELECT count(*) FROM reservations) AS open_reservations, ' +
+  '(SELECT CAST(coalesce(sum(cost_nano), 0) AS TEXT) FROM usage_logs WHERE covered_by_package = 0) AS cost_nano, ' +
+  '(SELECT CAST(coalesce(sum(amount_nano), 0) AS TEXT) FROM balance_ledger) AS ledger_nano, ' +
+  '(SELECT CAST(coalesce(sum(used_nano), 0) AS TEXT) FROM users) AS user_used_nano, ' +
+  '(SELECT CAST(coalesce(sum(reserved_nano), 0) AS TEXT) FROM users) AS user_reserved_nano, ' +
+  '(SELECT CAST(coalesce(sum(used_nano), 0) AS TEXT) FROM tokens) AS key_used_nano, ' +
+  '(SELECT CAST(coalesce(sum(reserved_nano), 0) AS TEXT) FROM tokens) AS key_reserved_nano'
+const STATUS_SQL = 'SELECT status, count(*) AS n FROM usage_logs GROUP BY status'
 
 /** What the gateway wrote: one usage row per request, one ledger row per charged request, no reservation left. */
 async function countBillingRows(location: string): Promise<BillingCounts> {
-  type Row = { usage_rows: unknown; charged_rows: unknown; ledger_rows: unknown; open_reservations: unknown }
-  const toCounts = (r: Row): BillingCounts => ({
+  type Row = Record<string, unknown>
+  const toCounts = (r: Row, statuses: Row[]): BillingCounts => ({
     usageRows: Number(r.usage_rows),
     chargedRows: Number(r.charged_rows),
     ledgerRows: Number(r.ledger_rows),
     openReservations: Number(r.open_reservations),
+    costNano: BigInt(String(r.cost_nano)),
+    ledgerNano: BigInt(String(r.ledger_nano)),
+    userUsedNano: BigInt(String(r.user_used_nano)),
+    userReservedNano: BigInt(String(r.user_reserved_nano)),
+    keyUsedNano: BigInt(String(r.key_used_nano)),
+    keyReservedNano: BigInt(String(r.key_reserved_nano)),
+    byStatus: Object.fromEntries(statuses.map((s) => [String(s.status), Number(s.n)])),
   })
   if (location.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: location })
     await client.connect()
     try {
-      return toCounts((await client.query<Row>(COUNTS_SQL)).rows[0])
+      const counts = (await client.query<Row>(COUNTS_SQL)).rows[0]
+      return toCounts(counts, (await client.query<Row>(STATUS_SQL)).rows)
     } finally {
       await client.end()
     }
   }
   const db = new Database(location, { readonly: true, fileMustExist: true })
   try {
-    return toCounts(db.prepare(COUNTS_SQL).get() as Row)
+    return toCounts(db.prepare(COUNTS_SQL).get() as Row, db.prepare(STATUS_SQL).all() as Row[])
   } finally {
     db.close()
   }
@@ -155,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     LOG_LEVEL: 'warn',
     // In-process rate limiter: the benchmark measures the gateway, not Redis.
     REDIS_URL: '',
+    WORKERS: String(options.workers ?? 1),
     ...options.env,
   }
   const pgBase = (options.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '')
@@ -187,7 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     child = spawnNode({
       name: 'gateway',
       core: options.core,
-      args: [...productionNodeFlags(), ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'],
+      args: [...(options.nodeFlags ?? []), ...productionCommand()],
       env,
     })
     await waitUntilReady(child, async () => {
@@ -199,34 +232,35 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const password = readFileSync(join(dataDir, 'initial-admin-password'), 'utf8').trim()
     const login = await call(`${url}/auth/login`, 'POST', { username: 'admin', password })
     const jwt = String(login.access_token)
-    const channel = await call(
-      `${url}/admin/channels`,
-      'POST',
-      {
-        name: 'bench-fake-openai',
-        provider: 'openai',
-        base_url: `${options.upstreamUrl}/v1`,
-        api_key: `sk-bench-${randomBytes(12).toString('hex')}`,
-        models: [options.model],
-      },
-      jwt,
-    )
     const group = await call(`${url}/admin/groups`, 'POST', { name: 'bench', all_visible: true }, jwt)
     const groupId = String(group.id)
-    await call(`${url}/admin/groups/${groupId}/channels/${String(channel.id)}`, 'POST', {}, jwt)
-    // Money and limits on, as in production: a priced model, a user with a balance (so every request holds a
-    // reservation and settles to the ledger) and a group rate-limit rule checked and recorded per request.
-    for (const [unit, price] of [
-      ['input_token', 0.15],
-      ['output_token', 0.6],
-      ['cache_read_token', 0.075],
+    const anthropicModel = options.anthropicModel ?? 'claude-haiku-4-5'
+    for (const [provider, model] of [
+      ['openai', options.model],
+      ['anthropic', anthropicModel],
     ] as const) {
-      await call(
-        `${url}/admin/prices`,
+      const channel = await call(
+        `${url}/admin/channels`,
         'POST',
-        { model_name: options.model, unit, price_per_unit: price },
+        {
+          name: `bench-mock-${provider}`,
+          provider,
+          base_url: `${options.upstreamUrl}/v1`,
+          api_key: `sk-bench-${randomBytes(12).toString('hex')}`,
+          models: [model],
+        },
         jwt,
       )
+      await call(`${url}/admin/groups/${groupId}/channels/${String(channel.id)}`, 'POST', {}, jwt)
+      // Money and limits on, as in production: priced models, a user with a balance (so every request holds a
+      // reservation and settles to the ledger) and a group rate-limit rule checked and recorded per request.
+      for (const [unit, price] of [
+        ['input_token', 0.15],
+        ['output_token', 0.6],
+        ['cache_read_token', 0.075],
+      ] as const) {
+        await call(`${url}/admin/prices`, 'POST', { model_name: model, unit, price_per_unit: price }, jwt)
+      }
     }
     await call(
       `${url}/admin/rate-limits`,
@@ -255,6 +289,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       url,
       key,
       db: options.db,
+      dataDir,
       async stop() {
         await started.stop(10_000)
         let counts: BillingCounts | undefined

@@ -1,15 +1,19 @@
 /**
- * One measurement: an autocannon run (after a warm-up) with sub-millisecond latencies recorded from its
- * `response` events and the CPU time of the proxy process read from /proc; or a sequential loop of streamed
- * requests timing the first body byte.
+ * One measurement: a wrk run (after a warm-up) with its latency percentiles and the CPU time of the proxy's
+ * processes read from /proc; or a sequential loop of streamed requests timing the first body byte; or a crowd of
+ * idle open streams and the memory they hold.
  */
-import autocannon, { type Result } from 'autocannon'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, type ClientRequest } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
 import { CLK_TCK, coreTicks, cpuTicks, memoryOf, threadTicks } from './processes.ts'
 
 export interface Target {
-  /** `direct`, `bare` or `gateway`. */
+  /** `direct`, `floor`, `gateway`… */
   name: string
   url: string
   headers: Record<string, string>
@@ -17,6 +21,10 @@ export interface Target {
   pid?: number
   /** Core that process is pinned to. */
   core?: number
+  /** Path, plain and streamed bodies of this target's surface (chat completions, messages…). */
+  path: string
+  plainBody: string
+  streamBody: string
 }
 
 export interface LoadResult {
@@ -47,11 +55,11 @@ export interface LoadResult {
 }
 
 /**
- * A provider sends a stream's events one by one as its model produces them: with this header the fake upstream
- * waits 1 ms between events, so each event is its own write and its own chunk at the proxy (without it the fake
+ * A provider sends a stream's events one by one as its model produces them: with this header the mock upstream
+ * waits 1 ms between events, so each event is its own write and its own chunk at the proxy (without it the mock
  * writes a whole stream at once, and a pass-through forwards nine events for the cost of one chunk).
  */
-export const PACED_STREAM = { 'x-fake-scenario': 'slow-events:1' }
+export const PACED_STREAM = { 'x-mock-pace': '1' }
 
 export interface LoadOptions {
   path: string
@@ -59,8 +67,11 @@ export interface LoadOptions {
   connections: number
   seconds: number
   warmupSeconds: number
-  /** Extra request headers for this load (e.g. a fake upstream scenario), on top of the target's. */
+  /** Extra request headers for this load (e.g. a mock upstream pace), on top of the target's. */
   headers?: Record<string, string>
+  /** Cores of the load generator (default: the bench process's own) and its threads (default 1). */
+  loadCores?: string
+  threads?: number
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -69,31 +80,74 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[i]
 }
 
-function runAutocannon(
-  target: Target,
-  options: LoadOptions,
-  seconds: number,
-  onResponse?: (status: number, ms: number) => void,
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: target.url + options.path,
-        connections: options.connections,
-        duration: seconds,
-        pipelining: 1,
-        timeout: 10,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...target.headers, ...options.headers },
-        body: options.body,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    )
-    if (onResponse)
-      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) =>
-        onResponse(status, ms),
-      )
+/** What one wrk run reports (its Lua `done` hook prints it as JSON). */
+export interface WrkResult {
+  requests: number
+  durationUs: number
+  p50Us: number
+  p90Us: number
+  p99Us: number
+  errors: { connect: number; read: number; write: number; status: number; timeout: number }
+}
+
+let scriptDir: string | undefined
+
+/** A wrk Lua script that POSTs `body` with `headers` and prints the summary and latency percentiles as JSON. */
+function wrkScript(body: string, headers: Record<string, string>): string {
+  scriptDir ??= mkdtempSync(join(tmpdir(), 'bench-wrk-'))
+  const long = (text: string): string => {
+    let eq = '='
+    while (text.includes(`]${eq}]`)) eq += '='
+    return `[${eq}[${text}]${eq}]`
+  }
+  const lines = ['wrk.method = "POST"', `wrk.body = ${long(body)}`]
+  for (const [name, value] of Object.entries(headers))
+    lines.push(`wrk.headers[ ${long(name)} ] = ${long(value)}`)
+  lines.push(
+    'done = function(s, latency, requests)',
+    '  local e = s.errors',
+    '  io.write(string.format(\'WRKJSON {"requests":%d,"durationUs":%d,"p50Us":%d,"p90Us":%d,"p99Us":%d,' +
+      '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n\',',
+    '    s.requests, s.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),',
+    '    e.connect, e.read, e.write, e.status, e.timeout))',
+    'end',
+  )
+  const file = join(scriptDir, `load-${Math.random().toString(36).slice(2)}.lua`)
+  writeFileSync(file, `${lines.join('\n')}\n`)
+  return file
+}
+
+/** Runs wrk (Debian's `wrk`, /usr/bin/wrk) against `target` for `seconds` whole seconds. */
+export async function runWrk(target: Target, options: LoadOptions, seconds: number): Promise<WrkResult> {
+  const script = wrkScript(options.body, {
+    'Content-Type': 'application/json',
+    ...target.headers,
+    ...options.headers,
   })
+  const threads = options.threads ?? 1
+  const wrk = [
+    'wrk',
+    `-t${threads}`,
+    `-c${Math.max(threads, options.connections)}`,
+    `-d${Math.max(1, Math.round(seconds))}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    script,
+    target.url + options.path,
+  ]
+  const argv = options.loadCores ? ['taskset', '-c', options.loadCores, ...wrk] : wrk
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
+  proc.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')))
+  const code = await new Promise<number | null>((resolve, reject) => {
+    proc.once('error', reject)
+    proc.once('exit', resolve)
+  })
+  const line = out.split('\n').find((l) => l.startsWith('WRKJSON '))
+  if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}):\n${out.slice(-2000)}`)
+  return JSON.parse(line.slice('WRKJSON '.length)) as WrkResult
 }
 
 /** Waits until the process uses less than 5 % of a core over 200 ms (at most `maxMs`). */
@@ -138,54 +192,43 @@ export async function waitForQuietCore(
  * freshly started proxy is several times slower per request until then. Measuring steady state needs it.
  */
 export async function warmUp(target: Target, options: LoadOptions, seconds: number): Promise<void> {
-  if (seconds > 0) await runAutocannon(target, options, seconds)
+  if (seconds > 0) await runWrk(target, options, seconds)
   await settle(target.pid)
 }
 
 export async function measureLoad(target: Target, options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupSeconds > 0) await runAutocannon(target, options, options.warmupSeconds)
+  if (options.warmupSeconds > 0) await runWrk(target, options, options.warmupSeconds)
   await settle(target.pid)
-
-  let latencies = new Float64Array(1 << 16)
-  let count = 0
-  const record = (status: number, ms: number): void => {
-    if (status < 200 || status >= 300) return
-    if (count === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2)
-      grown.set(latencies)
-      latencies = grown
-    }
-    latencies[count++] = ms
-  }
 
   const cpu0 = target.pid === undefined ? 0 : cpuTicks(target.pid)
   const threads0 = target.pid === undefined ? undefined : threadTicks(target.pid)
   const core0 = target.core === undefined ? undefined : coreTicks(target.core)
   const t0 = performance.now()
-  const result = await runAutocannon(target, options, options.seconds, record)
+  const result = await runWrk(target, options, options.seconds)
   const wall = (performance.now() - t0) / 1000
   const cpu1 = target.pid === undefined ? 0 : cpuTicks(target.pid)
   const core1 = target.core === undefined ? undefined : coreTicks(target.core)
+  // Memory under load: read before the proxy settles (and before its garbage collector catches up).
+  const memory = target.pid === undefined ? undefined : memoryOf(target.pid)
   await settle(target.pid)
   const cpu2 = target.pid === undefined ? 0 : cpuTicks(target.pid)
   const threads2 = target.pid === undefined ? undefined : threadTicks(target.pid)
 
-  const sorted = latencies.subarray(0, count).sort()
-  const statusCodes: Record<string, number> = {}
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count
-  const answered = Object.values(statusCodes).reduce((a, b) => a + b, 0)
+  const answered = result.requests
+  const measuredSeconds = result.durationUs / 1e6
+  const e = result.errors
   const out: LoadResult = {
     target: target.name,
     connections: options.connections,
-    seconds: wall,
+    seconds: measuredSeconds,
     requests: answered,
-    rps: answered / wall,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes,
+    rps: answered / measuredSeconds,
+    p50: result.p50Us / 1000,
+    p99: result.p99Us / 1000,
+    non2xx: e.status,
+    errors: e.connect + e.read + e.write,
+    timeouts: e.timeout,
+    statusCodes: {},
   }
   if (target.pid !== undefined) {
     out.cpuPercent = (((cpu1 - cpu0) / CLK_TCK) * 100) / wall
@@ -197,9 +240,8 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
         if (us > 0) out.cpuUsPerRequestByThread[name] = us
       }
     }
-    const memory = memoryOf(target.pid)
-    out.rssMiB = memory.rssMiB
-    out.peakRssMiB = memory.peakMiB
+    out.rssMiB = memory?.rssMiB
+    out.peakRssMiB = memory?.peakMiB
   }
   if (core0 && core1 && core1.total > core0.total)
     out.coreBusyPercent = ((core1.busy - core0.busy) / (core1.total - core0.total)) * 100
@@ -274,5 +316,79 @@ export async function sampleStream(
     return { status: res.statusCode, events, text }
   } finally {
     await client.close()
+  }
+}
+
+export interface IdleStreamsResult {
+  target: string
+  streams: number
+  /** Streams whose first event reached the client before the measurement. */
+  firstByte: number
+  /** Streams the mock upstream held open at the measurement (the proxy's own pool may hold some back). */
+  upstreamOpen: number
+  rssBeforeMiB: number
+  rssOpenMiB: number
+  /** (RSS with the streams open − RSS before) ÷ streams, in KiB. */
+  kibPerStream: number
+}
+
+/**
+ * Memory per idle open stream: `count` streamed requests at once, each answered with its first event and then
+ * held by the mock upstream (`x-mock-hold`), read from the proxy's RSS before and with every stream open.
+ */
+export async function measureIdleStreams(
+  target: Target,
+  mockUrl: string,
+  count: number,
+  waitMs = 15_000,
+): Promise<IdleStreamsResult> {
+  if (target.pid === undefined) throw new Error('idle streams are measured on a proxy process')
+  await settle(target.pid)
+  const before = memoryOf(target.pid).rssMiB
+  const url = new URL(target.url + target.path)
+  const requests: ClientRequest[] = []
+  let firstByte = 0
+  for (let i = 0; i < count; i++) {
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      agent: false,
+      headers: {
+        'content-type': 'application/json',
+        ...target.headers,
+        'x-mock-hold': String(waitMs * 4),
+      },
+    })
+    req.on('response', (res) => {
+      res.once('data', () => firstByte++)
+      res.on('error', () => undefined)
+    })
+    req.on('error', () => undefined)
+    req.end(target.streamBody)
+    requests.push(req)
+  }
+  const deadline = Date.now() + waitMs
+  while (firstByte < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  await new Promise((r) => setTimeout(r, 1000))
+  const open = memoryOf(target.pid).rssMiB
+  let upstreamOpen = NaN
+  try {
+    const stats = await fetch(`${mockUrl}/_mock/stats`)
+    upstreamOpen = ((await stats.json()) as { open: number }).open
+  } catch {
+    // Reported as unknown.
+  }
+  for (const req of requests) req.destroy()
+  await settle(target.pid)
+  return {
+    target: target.name,
+    streams: count,
+    firstByte,
+    upstreamOpen,
+    rssBeforeMiB: before,
+    rssOpenMiB: open,
+    kibPerStream: ((open - before) * 1024) / count,
   }
 }

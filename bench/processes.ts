@@ -3,8 +3,18 @@
  * stopped on exit, error or Ctrl-C, and measured through `/proc/<pid>/stat`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { createServer } from 'node:net'
 
@@ -33,10 +43,37 @@ export function hasTaskset(): boolean {
 }
 
 /** Pins every thread of this process (and so its future children and threads) to `core`. */
-export function pinSelf(core: number): boolean {
+export function pinSelf(core: number | string): boolean {
+  return pinProcess(process.pid, core)
+}
+
+/** Pins every thread of a running process and of its child processes to `cores` (e.g. `0-1`). */
+export function pinProcess(pid: number, cores: number | string): boolean {
   if (!hasTaskset()) return false
-  const r = spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' })
-  return r.status === 0
+  let ok = true
+  for (const p of processTree(pid)) {
+    const r = spawnSync('taskset', ['-a', '-p', '-c', String(cores), String(p)], { stdio: 'ignore' })
+    ok &&= r.status === 0
+  }
+  return ok
+}
+
+/** `pid` and every process descending from it (cluster workers), from the parent ids in /proc/<n>/stat. */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++)
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child)
+  return tree
 }
 
 /** `Cpus_allowed_list` of a process, e.g. `0` or `0-1`. */
@@ -53,41 +90,64 @@ function statTicks(stat: string): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-/** utime + stime of the whole process (all threads), in clock ticks. */
+/** utime + stime of the whole process (all threads) and its child processes (cluster workers), in clock ticks. */
 export function cpuTicks(pid: number): number {
-  return statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  let ticks = 0
+  for (const p of processTree(pid)) {
+    try {
+      ticks += statTicks(readFileSync(`/proc/${p}/stat`, 'utf8'))
+    } catch {
+      // A worker that ended: its time is lost with it.
+    }
+  }
+  return ticks
 }
 
 /**
  * utime + stime per thread of a process, in clock ticks: the main thread as `main`, the others summed by
  * thread name (`comm`; Node's worker threads share the process name, its libuv pool is `libuv-worker`).
  */
-export function threadTicks(pid: number): Map<string, number> {
+export function threadTicks(rootPid: number): Map<string, number> {
   const out = new Map<string, number>()
-  let tids: string[]
-  try {
-    tids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return out
-  }
-  for (const tid of tids) {
+  for (const pid of processTree(rootPid)) {
+    let tids: string[]
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      out.set(name, (out.get(name) ?? 0) + statTicks(stat))
+      tids = readdirSync(`/proc/${pid}/task`)
     } catch {
-      // The thread ended between the listing and the read.
+      continue
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+        out.set(name, (out.get(name) ?? 0) + statTicks(stat))
+      } catch {
+        // The thread ended between the listing and the read.
+      }
     }
   }
   return out
 }
 
-/** Resident memory of a process now and at its peak since start (`VmRSS`, `VmHWM`), in MiB. */
-export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kib = (name: string): number =>
-    Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 }
+/**
+ * Resident memory of a process and its child processes (cluster workers) now and at each one's peak since start
+ * (`VmRSS`, `VmHWM`, summed), in MiB.
+ */
+export function memoryOf(rootPid: number): { rssMiB: number; peakMiB: number } {
+  let rss = 0
+  let peak = 0
+  for (const pid of processTree(rootPid)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      const kib = (name: string): number =>
+        Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? 0)
+      rss += kib('VmRSS')
+      peak += kib('VmHWM')
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return { rssMiB: rss / 1024, peakMiB: peak / 1024 }
 }
 
 /**
@@ -139,25 +199,67 @@ export async function freePort(): Promise<number> {
 
 export interface SpawnOptions {
   name: string
-  /** Core to pin to; ignored (with the warning printed once by the caller) when taskset is missing. */
-  core: number
+  /** Core (or taskset list, e.g. `0-1`) to pin to; ignored (with a warning by the caller) when taskset is missing. */
+  core: number | string
   args: string[]
   env?: NodeJS.ProcessEnv
   cwd?: string
 }
 
+interface PackageJson {
+  scripts?: Record<string, string>
+}
+
+function packageScripts(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson
+  return pkg.scripts ?? {}
+}
+
+let prepared = false
+
 /**
- * The V8 flags of `npm start` (the words between `node` and `--import` in package.json's start script), so
- * that the benchmark runs the gateway as it is run in production, and the bare pass-through with the same
- * runtime settings.
+ * The node arguments of `npm start` (`node <args>`), so that the benchmark and the soak run the gateway as
+ * production runs it — compiled JavaScript when `npm start` runs a build, TypeScript through tsx when it does not.
+ * `npm start`'s `prestart` (which rebuilds a stale build) runs once first, as `npm start` would run it; when the
+ * script then still does not exist and package.json has a `build` script, that runs.
+ */
+export function productionCommand(): string[] {
+  const scripts = packageScripts()
+  const start = scripts.start ?? ''
+  const words = start.trim().split(/\s+/)
+  if (words[0] !== 'node')
+    throw new Error(`npm start is "${start}": the bench can only run a gateway started by node`)
+  const args = words.slice(1)
+  const script = args.find(
+    (w, i) => !w.startsWith('-') && !['--import', '--require', '-r'].includes(args[i - 1]),
+  )
+  const run = (name: string): void => {
+    // stdout to stderr: the bench's stdout is its report.
+    const r = spawnSync('npm', ['run', '--silent', name], { stdio: ['ignore', 2, 2] })
+    if (r.status !== 0) throw new Error(`npm run ${name} failed`)
+  }
+  if (!prepared && scripts.prestart !== undefined) run('prestart')
+  prepared = true
+  if (script && !existsSync(new URL(`../${script}`, import.meta.url))) {
+    if (scripts.build === undefined)
+      throw new Error(`npm start runs ${script}, which does not exist, and there is no build script`)
+    run('build')
+  }
+  return args
+}
+
+/**
+ * The runtime flags of `npm start` (its `--` words, without the loaders `--import`/`--require` and their module),
+ * so that the floor runs with the same V8 settings as the gateway.
  */
 export function productionNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts?: Record<string, string>
-  }
-  const words = (pkg.scripts?.start ?? '').split(/\s+/)
-  const end = words.indexOf('--import')
-  return words.slice(1, end < 0 ? words.length : end).filter((w) => w.startsWith('--'))
+  const args = productionCommand()
+  return args.filter(
+    (w, i) =>
+      w.startsWith('--') &&
+      !['--import', '--require'].includes(w) &&
+      !['--import', '--require'].includes(args[i - 1]),
+  )
 }
 
 /** Starts `node <args>` pinned to a core. */
@@ -226,26 +328,42 @@ export function killAllNow(): void {
   running.clear()
 }
 
-/** Starts the bare undici pass-through (bench/bare-proxy.ts) pinned to `core`, in front of `upstreamUrl`. */
-export async function startBareProxy(
+/** Starts the bench's mock upstream (bench/mock-upstream.mjs, plain JavaScript) pinned to `core`. */
+export async function startMock(core: number | string): Promise<{ child: Child; url: string }> {
+  const port = await freePort()
+  const child = spawnNode({
+    name: 'mock upstream',
+    core,
+    args: [fileURLToPath(new URL('mock-upstream.mjs', import.meta.url)), '--port', String(port)],
+  })
+  await waitUntilReady(child, async () => child.output().includes('mock upstream listening on'))
+  return { child, url: `http://127.0.0.1:${port}` }
+}
+
+/**
+ * Starts the floor (bench/floor-proxy.mjs: node:http + undici Pool.stream, plain JavaScript, the V8 flags of
+ * `npm start`) pinned to `core`, in front of `upstreamUrl`; `workers` > 1 runs it as a node:cluster.
+ */
+export async function startFloor(
   upstreamUrl: string,
-  core: number,
+  core: number | string,
+  workers = 1,
 ): Promise<{ child: Child; url: string }> {
   const port = await freePort()
   const child = spawnNode({
-    name: 'bare proxy',
+    name: workers > 1 ? `floor proxy ×${workers}` : 'floor proxy',
     core,
     args: [
       ...productionNodeFlags(),
-      '--import',
-      'tsx',
-      'bench/bare-proxy.ts',
+      fileURLToPath(new URL('floor-proxy.mjs', import.meta.url)),
       '--port',
       String(port),
       '--upstream',
       upstreamUrl,
+      '--workers',
+      String(workers),
     ],
   })
-  await waitUntilReady(child, async () => child.output().includes('bare proxy listening on'))
+  await waitUntilReady(child, async () => child.output().includes('floor proxy listening on'))
   return { child, url: `http://127.0.0.1:${port}` }
 }

@@ -206,6 +206,9 @@ export async function profileGateway(options: {
         url: gateway.url,
         headers: { authorization: `Bearer ${gateway.key}` },
         pid: gateway.child.pid,
+        path: options.load.path,
+        plainBody: options.load.body,
+        streamBody: options.load.body,
       }
       // Steady state, as in the measured runs: the first seconds of a fresh process are V8 compiling.
       await warmUp(target, options.load, options.warmupSeconds ?? 6)

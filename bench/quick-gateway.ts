@@ -1,54 +1,44 @@
 /**
- * A short loop for working on the hot path: the gateway and the bare pass-through, alternately, non-streaming
- * at 50 connections and at one, plus streaming at 50 (whole streams, and events 1 ms apart), printed as ratios. Not the acceptance benchmark (that is
- * `npm run bench`, which also measures direct calls, time to first byte and writes the report).
+ * A short loop for working on the hot path: the gateway and the floor (bench/floor-proxy.mjs), alternately,
+ * non-streaming at 50 connections and at one, plus streaming at 50 (whole streams, and events 1 ms apart), printed
+ * as ratios, with the bench's mock upstream and wrk. Not the acceptance benchmark (that is `npm run bench`, which
+ * also measures direct calls, time to first byte, idle streams, WORKERS=2 and writes the report).
  *   node --import tsx bench/quick-gateway.ts     (BENCH_DURATION, BENCH_DB as for the benchmark;
  *   QUICK_PROFILE=1 prints a CPU profile of the non-streaming load instead (QUICK_PROFILE_BODY=stream: streamed;
- *   QUICK_PROFILE_SCENARIO=slow-events:1: a fake upstream scenario, here paced events; QUICK_PROFILE_TOP: rows per
- *   table, default 25); QUICK_AUDIT sets AUDIT_BODIES;
+ *   QUICK_PROFILE_TOP: rows per table, default 25); QUICK_AUDIT sets AUDIT_BODIES;
  *   QUICK_ONLY=plain picks scenarios by name prefix, QUICK_REPEAT=n repeats each pair of runs;
- *   QUICK_THREADS=1 prints CPU per request by thread; QUICK_DATA_PARENT is where the gateway's data folder goes, e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
+ *   QUICK_THREADS=1 prints CPU per request by thread; QUICK_DATA_PARENT is where the gateway's data folder goes,
+ *   e.g. /dev/shm; QUICK_NODE_FLAGS adds node flags)
  */
-import { spawnNode, freePort, waitUntilReady, pinSelf, stopAll, startBareProxy } from './processes.ts'
+import { pinSelf, startFloor, startMock, stopAll } from './processes.ts'
 import { startGateway, cleanupGateways, type BenchDb } from './gateway.ts'
-import { measureLoad, PACED_STREAM, warmUp } from './measure.ts'
+import { measureLoad, PACED_STREAM, type Target, warmUp } from './measure.ts'
 import { profileGateway, renderProfile } from './profile.ts'
 
 const seconds = Number(process.env.BENCH_DURATION ?? 5)
 const db = (process.env.BENCH_DB ?? 'sqlite') as BenchDb
 const model = 'gpt-4o-mini'
-const plain = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] })
-const stream = JSON.stringify({
-  model,
-  stream: true,
-  messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
-})
+const path = '/v1/chat/completions'
+const messages = [{ role: 'user', content: 'Say hello to the benchmark.' }]
+const plain = JSON.stringify({ model, messages })
+const stream = JSON.stringify({ model, stream: true, messages, stream_options: { include_usage: true } })
 
 pinSelf(1)
-const port = await freePort()
-const fake = spawnNode({
-  name: 'fake upstream',
-  core: 1,
-  args: ['--import', 'tsx', 'test/fake-upstream/run-fake-upstream.ts', '--port', String(port), '--coalesce'],
-})
-await waitUntilReady(fake, async () => fake.output().includes('fake upstream listening on'))
+const mock = await startMock(1)
 if (process.env.QUICK_PROFILE === '1') {
   const summary = await profileGateway({
     db,
     core: 0,
-    upstreamUrl: `http://127.0.0.1:${port}`,
+    upstreamUrl: mock.url,
     model,
     dataParent: process.env.QUICK_DATA_PARENT,
     env: process.env.QUICK_AUDIT ? { AUDIT_BODIES: process.env.QUICK_AUDIT } : {},
     load: {
-      path: '/v1/chat/completions',
+      path,
       body: process.env.QUICK_PROFILE_BODY === 'stream' ? stream : plain,
       connections: Number(process.env.QUICK_CONNECTIONS ?? 50),
       seconds,
       warmupSeconds: 1,
-      headers: process.env.QUICK_PROFILE_SCENARIO
-        ? { 'x-fake-scenario': process.env.QUICK_PROFILE_SCENARIO }
-        : undefined,
     },
     top: Number(process.env.QUICK_PROFILE_TOP ?? 25),
     quietWaitMs: 3000,
@@ -60,33 +50,28 @@ if (process.env.QUICK_PROFILE === '1') {
 const gw = await startGateway({
   db,
   core: 0,
-  upstreamUrl: `http://127.0.0.1:${port}`,
+  upstreamUrl: mock.url,
   model,
   env: process.env.QUICK_AUDIT ? { AUDIT_BODIES: process.env.QUICK_AUDIT } : {},
   dataParent: process.env.QUICK_DATA_PARENT,
   nodeFlags: process.env.QUICK_NODE_FLAGS ? process.env.QUICK_NODE_FLAGS.split(' ') : undefined,
 })
-const target = {
+const floor = await startFloor(mock.url, 0)
+const common = { path, plainBody: plain, streamBody: stream, core: 0 }
+const target: Target = {
+  ...common,
   name: 'gateway',
   url: gw.url,
-  headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+  headers: { authorization: `Bearer ${gw.key}` },
   pid: gw.child.pid,
-  core: 0,
 }
-const { child: bareChild, url: bareUrl } = await startBareProxy(`http://127.0.0.1:${port}`, 0)
-const bare = {
-  name: 'bare',
-  url: bareUrl,
-  headers: { 'content-type': 'application/json' },
-  pid: bareChild.pid,
-  core: 0,
-}
+const floorTarget: Target = { ...common, name: 'floor', url: floor.url, headers: {}, pid: floor.child.pid }
 try {
-  for (const t of [bare, target])
+  for (const t of [floorTarget, target])
     for (const body of [plain, stream])
       await warmUp(
         t,
-        { path: '/v1/chat/completions', body, connections: 50, seconds: 0, warmupSeconds: 0 },
+        { path, body, connections: 50, seconds: 0, warmupSeconds: 0 },
         Number(process.env.BENCH_JIT_WARMUP ?? 6) / 2,
       )
   const only = process.env.QUICK_ONLY
@@ -100,12 +85,12 @@ try {
     ] as const
   ).filter(([name]) => !only || name.startsWith(only))
   for (const [name, body, connections] of scenarios) {
-    // Bare and gateway alternate, so that the machine's drift hits both: the ratios are what to compare.
+    // Floor and gateway alternate, so that the machine's drift hits both: the ratios are what to compare.
     for (let i = 0; i < repeat; i++) {
       const r: Record<string, { rps: number; cpu: number; p50: number }> = {}
-      for (const t of [bare, target]) {
+      for (const t of [floorTarget, target]) {
         const m = await measureLoad(t, {
-          path: '/v1/chat/completions',
+          path,
           body,
           connections,
           seconds,
@@ -124,17 +109,19 @@ try {
           )
       }
       const g = r.gateway
-      const b = r.bare
+      const f = r.floor
       console.log(
         `${name}: gateway ${g.rps.toFixed(0)} req/s ${g.cpu.toFixed(0)} µs/req p50 ${g.p50.toFixed(3)} ms | ` +
-          `bare ${b.rps.toFixed(0)} req/s ${b.cpu.toFixed(0)} µs/req p50 ${b.p50.toFixed(3)} ms | ` +
-          `rps ratio ${(g.rps / b.rps).toFixed(2)}, CPU ratio ${(b.cpu / g.cpu).toFixed(2)}`,
+          `floor ${f.rps.toFixed(0)} req/s ${f.cpu.toFixed(0)} µs/req p50 ${f.p50.toFixed(3)} ms | ` +
+          `rps ratio ${(g.rps / f.rps).toFixed(2)}, CPU ratio ${(f.cpu / g.cpu).toFixed(2)}`,
       )
     }
   }
 } finally {
   const { counts, audit } = await gw.stop()
-  console.log(`written: ${JSON.stringify(counts)}, audit files: ${JSON.stringify(audit)}`)
+  console.log(
+    `written: ${JSON.stringify(counts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}, audit files: ${JSON.stringify(audit)}`,
+  )
   await stopAll()
   await cleanupGateways()
 }

@@ -1,72 +1,88 @@
 /**
- * `npm run bench`: the fake upstream directly vs a bare undici pass-through vs Any Gateway, non-streaming and
- * streaming, with the acceptance ratios of issue 3; a second gateway with AUDIT_BODIES=off is measured beside them
- * as a reference (what the audit records cost). Environment:
- *   BENCH_DURATION       seconds per measured run (default 6)
- *   BENCH_ROUNDS         rounds per scenario; each round measures every target once, back to back, and the
- *                        report takes each target's median round (default 3)
+ * `npm run bench` (issue 20): the mock upstream directly, the floor (node:http + undici Pool.stream, compiled
+ * JavaScript) and Any Gateway as `npm start` runs it, with wrk as the load generator; beside them the gateway with
+ * AUDIT_BODIES=off, the translated path (an OpenAI Chat client on an Anthropic channel), Messages on the Anthropic
+ * channel, 1,000 idle open streams, and WORKERS=2 against WORKERS=1 and the floor on the same two cores.
+ * A run in which "direct" does not serve at least twice the floor's rate is INVALID. Environment:
+ *   BENCH_DURATION       seconds per measured run (default 6; wrk takes whole seconds)
+ *   BENCH_ROUNDS         rounds per scenario; each round measures every target once, back to back (default 3)
  *   BENCH_WARMUP         warm-up seconds before each run (default 2)
  *   BENCH_CONNECTIONS    connections of the loaded runs (default 50)
  *   BENCH_TTFB_REQUESTS  sequential streamed requests for time to first byte (default 400)
+ *   BENCH_IDLE_STREAMS   concurrent slow streams for the memory per idle stream (default 1000; 0: skip)
+ *   BENCH_WORKERS        1 (default): also measure WORKERS=2 on two cores; 0: skip
  *   BENCH_DB             sqlite (default) or postgres
  *   BENCH_PG_URL         PostgreSQL server for BENCH_DB=postgres (default postgres://postgres@127.0.0.1:5432)
  *   BENCH_PROFILE        auto (default: profile the gateway when a target is missed), 1 (always), 0 (never)
  *   BENCH_QUIET_WAIT     seconds to wait before each run for core 0 to be idle of other work (default 5)
- *   BENCH_DATA_DIR       folder in which the gateway's data folder is created (default: the OS temp folder);
- *                        e.g. /dev/shm to take the disk out of the measurement
- *   BENCH_KEEP_DATA      1: leave the gateway's data folder in place instead of deleting it at the end (see
- *                        bench/gateway.ts), e.g. when several benchmarks run one after another
+ *   BENCH_DATA_DIR       folder in which the gateway's data folder is created (default: the OS temp folder)
+ *   BENCH_KEEP_DATA      1: leave the gateway's data folder in place (see bench/gateway.ts)
  *   BENCH_RESULT_NAME    file name of the results under bench/results (default latest)
- *   BENCH_JIT_WARMUP     seconds of unmeasured load on each proxy before the first run, plain then streamed, so
- *                        that steady state is measured, not V8's compilation of a fresh process (default 10)
+ *   BENCH_JIT_WARMUP     seconds of unmeasured load on each proxy before the first run (default 10)
  */
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type BenchDb, cleanupGateways, startGateway } from './gateway.ts'
+import { type BenchDb, cleanupGateways, type RunningGateway, startGateway } from './gateway.ts'
 import {
-  measureLoad,
-  warmUp,
-  measureTtfb,
-  sampleStream,
+  type IdleStreamsResult,
   type LoadOptions,
   type LoadResult,
+  measureIdleStreams,
+  measureLoad,
+  measureTtfb,
   PACED_STREAM,
+  sampleStream,
   type Target,
   type TtfbResult,
   waitForQuietCore,
+  warmUp,
 } from './measure.ts'
 import {
   allowedCpus,
-  type Child,
   coreTicks,
-  freePort,
   hasTaskset,
   killAllNow,
   measureFileCreate,
+  pinProcess,
   pinSelf,
+  productionCommand,
   productionNodeFlags,
-  spawnNode,
-  startBareProxy,
+  startFloor,
+  startMock,
   stopAll,
-  waitUntilReady,
 } from './processes.ts'
 import { profileGateway, renderProfile } from './profile.ts'
-import { type BenchResults, computeChecks, renderMarkdown } from './report.ts'
+import {
+  type BenchResults,
+  computeChecks,
+  loadSideRatios,
+  median,
+  renderMarkdown,
+  type ScenarioResult,
+} from './report.ts'
 
 const PROXY_CORE = 0
 const LOAD_CORE = 1
 const MODEL = 'gpt-4o-mini'
-const PATH = '/v1/chat/completions'
+const ANTHROPIC_MODEL = 'claude-haiku-4-5'
+const CHAT = '/v1/chat/completions'
+const MESSAGES_PATH = '/v1/messages'
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark.' }]
-const PLAIN_BODY = JSON.stringify({ model: MODEL, messages: MESSAGES })
-// Usage asked for by the client, so the fake upstream sends the same stream to all three targets.
-const STREAM_BODY = JSON.stringify({
-  model: MODEL,
-  messages: MESSAGES,
-  stream: true,
-  stream_options: { include_usage: true },
+const chatBodies = (model: string) => ({
+  plainBody: JSON.stringify({ model, messages: MESSAGES }),
+  // Usage asked for by the client, as a metering client does.
+  streamBody: JSON.stringify({
+    model,
+    messages: MESSAGES,
+    stream: true,
+    stream_options: { include_usage: true },
+  }),
 })
+const messagesBodies = {
+  plainBody: JSON.stringify({ model: ANTHROPIC_MODEL, max_tokens: 256, messages: MESSAGES }),
+  streamBody: JSON.stringify({ model: ANTHROPIC_MODEL, max_tokens: 256, messages: MESSAGES, stream: true }),
+}
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name]
@@ -81,6 +97,8 @@ const rounds = Math.round(envNumber('BENCH_ROUNDS', 3))
 const warmupSeconds = envNumber('BENCH_WARMUP', 2)
 const connections = Math.round(envNumber('BENCH_CONNECTIONS', 50))
 const ttfbRequests = Math.round(envNumber('BENCH_TTFB_REQUESTS', 400))
+const idleStreams = Math.round(Number(process.env.BENCH_IDLE_STREAMS ?? 1000))
+const measureWorkers = process.env.BENCH_WORKERS !== '0'
 const dbRaw = (process.env.BENCH_DB ?? 'sqlite').toLowerCase()
 if (dbRaw !== 'sqlite' && dbRaw !== 'postgres' && dbRaw !== 'postgresql') {
   process.stderr.write(`BENCH_DB must be sqlite or postgres, got ${dbRaw}\n`)
@@ -152,113 +170,59 @@ function verify(r: LoadResult, what: string): void {
     )
 }
 
-async function startFake(): Promise<{ child: Child; url: string }> {
-  const port = await freePort()
-  const child = spawnNode({
-    name: 'fake upstream',
-    core: LOAD_CORE,
-    args: [
-      '--import',
-      'tsx',
-      'test/fake-upstream/run-fake-upstream.ts',
-      '--port',
-      String(port),
-      '--coalesce',
-    ],
-  })
-  await waitUntilReady(child, async () => child.output().includes('fake upstream listening on'))
-  return { child, url: `http://127.0.0.1:${port}` }
-}
-
-interface Scenarios {
-  plain: LoadResult[]
-  single: LoadResult[]
-  stream: LoadResult[]
-  paced: LoadResult[]
-  ttfb: TtfbResult[]
-}
-
-/** Before each run: core 0 must be free of other work, so that the proxy has its core to itself. */
+/** Before each run: the proxy's core must be free of other work, so that the proxy has its core to itself. */
 async function quiet(target: Target): Promise<void> {
-  const busy = await waitForQuietCore(PROXY_CORE, quietWaitMs, (b) =>
-    log(
-      `    core ${PROXY_CORE} is ${b.toFixed(0)} % busy with other work; waiting up to ${quietWaitMs / 1000} s…`,
-    ),
+  const core = target.core ?? PROXY_CORE
+  const busy = await waitForQuietCore(core, quietWaitMs, (b) =>
+    log(`    core ${core} is ${b.toFixed(0)} % busy with other work; waiting up to ${quietWaitMs / 1000} s…`),
   )
   if (busy > 10) {
-    const message = `core ${PROXY_CORE} was still ${busy.toFixed(0)} % busy with other work before the ${target.name} run`
+    const message = `core ${core} was still ${busy.toFixed(0)} % busy with other work before the ${target.name} run`
     warnings.push(message)
     log(`    WARNING: ${message}`)
   }
 }
 
+interface ScenarioPlan {
+  key: string
+  title: string
+  unit: 'requests' | 'streams'
+  targets: Target[]
+  options: (t: Target) => LoadOptions
+}
+
 /**
- * Every scenario runs against every target (direct, bare, the gateway and the reference gateway without audit
- * records) back to back, so that slow drifts of the machine hit all alike. Only one target is loaded at a time;
- * the other proxies are idle.
+ * Every round measures every target of the scenario back to back, so that slow drifts of the machine hit all
+ * alike; only one target is loaded at a time, the other proxies are idle.
  */
-async function runScenarios(targets: Target[]): Promise<Scenarios> {
-  const base = { path: PATH, seconds, warmupSeconds }
-  const plainOptions: LoadOptions = { ...base, body: PLAIN_BODY, connections }
-  const out: Scenarios = { plain: [], single: [], stream: [], paced: [], ttfb: [] }
-  // Each scenario's median round is chosen by what its check reads: throughput, latency, CPU per stream.
-  const loads: Array<[keyof Omit<Scenarios, 'ttfb'>, string, LoadOptions, (r: LoadResult) => number]> = [
-    ['plain', `(a) non-streaming, ${connections} connections`, plainOptions, (r) => r.rps],
-    ['single', '(b) non-streaming, 1 connection', { ...plainOptions, connections: 1 }, (r) => r.p50],
-    [
-      'stream',
-      `(c) streaming, ${connections} connections`,
-      { ...base, body: STREAM_BODY, connections },
-      (r) => r.cpuUsPerRequest ?? r.rps,
-    ],
-    [
-      'paced',
-      `(d) streaming, events 1 ms apart as a provider sends them, ${connections} connections`,
-      { ...base, body: STREAM_BODY, connections, headers: PACED_STREAM },
-      (r) => r.cpuUsPerRequest ?? r.rps,
-    ],
-  ]
-  for (const [key, title, options, rank] of loads) {
-    log(`${title}`)
-    const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]))
-    for (let round = 1; round <= rounds; round++) {
-      for (const target of targets) {
-        await quiet(target)
-        const r = await measureLoad(target, options)
-        verify(r, title)
+async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
+  log(plan.title)
+  const result: ScenarioResult = { key: plan.key, title: plan.title, unit: plan.unit, rounds: [] }
+  for (let round = 1; round <= rounds; round++) {
+    const results: LoadResult[] = []
+    for (const target of plan.targets) {
+      await quiet(target)
+      try {
+        const r = await measureLoad(target, plan.options(target))
+        verify(r, plan.title)
         log(`    round ${round}/${rounds} ${describe(r)}`)
-        runs.get(target.name)!.push(r)
+        results.push(r)
+      } catch (error) {
+        loud(`${target.name} ${plan.title}: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
-    for (const target of targets) out[key].push(medianRound(runs.get(target.name)!, rank))
+    result.rounds.push(results)
   }
-  log(`(e) streaming, 1 connection, time to first byte × ${ttfbRequests} sequential requests`)
-  for (const target of targets) {
-    await quiet(target)
-    const t = await measureTtfb(target, PATH, STREAM_BODY, ttfbRequests, Math.min(100, ttfbRequests))
-    if (t.failures > 0) loud(`${target.name} TTFB: ${t.failures} requests failed or were not 200`)
-    log(`    ${target.name}: TTFB p50 ${t.p50.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`)
-    out.ttfb.push(t)
-  }
-  return out
+  return result
 }
 
-/**
- * The round with the median value of `rank`, with every round's requests/s attached: one slow round (another
- * tenant of the machine, a disk flush) moves the median less than it moves a single run.
- */
-function medianRound(runs: LoadResult[], rank: (r: LoadResult) => number): LoadResult {
-  const sorted = [...runs].sort((a, b) => rank(a) - rank(b))
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)], roundRps: runs.map((r) => r.rps) }
-}
-
-/** One plain and one streamed request through `target`; both must be 200 with the fake's content. */
+/** One plain and one streamed request through `target`; both must be 200. Returns the stream's SSE events. */
 async function smokeTest(target: Target): Promise<number> {
-  const plain = await sampleStream(target, PATH, PLAIN_BODY)
-  if (plain.status !== 200 || !plain.text.includes('"chat.completion"'))
+  const plain = await sampleStream(target, target.path, target.plainBody)
+  if (plain.status !== 200)
     throw new Error(`${target.name}: plain request answered ${plain.status}: ${plain.text.slice(0, 300)}`)
-  const stream = await sampleStream(target, PATH, STREAM_BODY)
-  if (stream.status !== 200 || !stream.text.includes('data: [DONE]'))
+  const stream = await sampleStream(target, target.path, target.streamBody)
+  if (stream.status !== 200 || stream.events < 2)
     throw new Error(
       `${target.name}: streamed request answered ${stream.status}: ${stream.text.slice(0, 300)}`,
     )
@@ -291,146 +255,286 @@ async function main(): Promise<void> {
   const idle = await backgroundLoad(Math.min(coreCount, 2), 1000)
   const pinned = hasTaskset() && pinSelf(LOAD_CORE)
   if (!pinned)
-    loud(
-      'taskset is missing or failed: running UNPINNED, the gateway competes with the load generator for cores',
-    )
+    loud('taskset is missing or failed: running UNPINNED, the proxies compete with the load side for cores')
   if (coreCount < 2) loud(`only ${coreCount} core(s): the pinning layout needs 2`)
   const background = idle.map((b, i) => `core ${i} ${b.toFixed(0)} %`).join(', ')
   log(`background load before the benchmark: ${background}`)
-  if (idle.some((b) => b > 10))
-    log(
-      'WARNING: other processes are using the CPU; the numbers will be noisy (see the core 0 busy % columns)',
-    )
   log(
     `bench process on CPUs ${allowedCpus('self')}; database: ${db}; ${seconds} s per run, ${warmupSeconds} s warm-up`,
   )
+  const startCommand = productionCommand().join(' ')
+  log(`gateway runs as npm start does: node ${startCommand}`)
 
-  const fake = await startFake()
-  log(`fake upstream on ${fake.url} (CPUs ${allowedCpus(fake.child.pid)})`)
-  // No proxy process for direct runs; the core 0 busy % then shows what else runs on the proxy core.
+  const mock = await startMock(LOAD_CORE)
+  log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.child.pid)})`)
   const direct: Target = {
     name: 'direct',
-    url: fake.url,
-    headers: { authorization: 'Bearer sk-direct' },
+    url: mock.url,
+    headers: {},
     core: PROXY_CORE,
+    path: CHAT,
+    ...chatBodies(MODEL),
   }
-  const eventsPerStream = await smokeTest(direct)
-  log(`one upstream stream has ${eventsPerStream} SSE events`)
+  const chatEvents = await smokeTest(direct)
+  const messagesEvents = await smokeTest({
+    ...direct,
+    name: 'direct messages',
+    path: MESSAGES_PATH,
+    ...messagesBodies,
+  })
+  log(`one upstream stream has ${chatEvents} SSE events (chat completions), ${messagesEvents} (Messages)`)
 
-  const bare = await startBareProxy(fake.url, PROXY_CORE)
-  log(`bare proxy on ${bare.url} (CPUs ${allowedCpus(bare.child.pid)})`)
-  const bareTarget: Target = { ...direct, name: 'bare', url: bare.url, pid: bare.child.pid, core: PROXY_CORE }
-  await smokeTest(bareTarget)
+  const floor = await startFloor(mock.url, PROXY_CORE)
+  const floorTarget: Target = { ...direct, name: 'floor', url: floor.url, pid: floor.child.pid }
+  log(`floor on ${floor.url} (CPUs ${allowedCpus(floor.child.pid)})`)
+  await smokeTest(floorTarget)
 
   const fileCreateUs = measureFileCreate(dataParent)
   log(`creating a small file in ${dataParent} takes ${fileCreateUs.toFixed(1)} µs (p50)`)
-  log(`starting the gateway on ${db}…`)
-  /** A gateway on the proxy core in front of the fake upstream, and its target for the load generator. */
-  const startTarget = async (name: string, env?: Record<string, string>) => {
-    const gw = await startGateway({
+  const gatewayOf = (env?: Record<string, string>, workers = 1, core: number | string = PROXY_CORE) =>
+    startGateway({
       db,
-      core: PROXY_CORE,
-      upstreamUrl: fake.url,
+      core,
+      upstreamUrl: mock.url,
       model: MODEL,
+      anthropicModel: ANTHROPIC_MODEL,
+      workers,
       postgresUrl: process.env.BENCH_PG_URL,
-      dataParent: dataParent,
+      dataParent,
       env,
     })
-    const target: Target = {
-      name,
-      url: gw.url,
-      headers: { authorization: `Bearer ${gw.key}` },
-      pid: gw.child.pid,
-      core: PROXY_CORE,
-    }
-    return { gw, target }
-  }
-  const { gw: gateway, target: gwTarget } = await startTarget('gateway')
-  log(`gateway on ${gateway.url} (CPUs ${allowedCpus(gateway.child.pid)}, database ${gateway.db})`)
-  const gatewayEventsPerStream = await smokeTest(gwTarget)
-  // The same gateway without audit records, as a reference: it shows what the audit files cost.
-  const { gw: quietGateway, target: quietTarget } = await startTarget('gateway-no-audit', {
-    AUDIT_BODIES: 'off',
+  const targetOf = (name: string, gw: RunningGateway, extra: Partial<Target> = {}): Target => ({
+    ...direct,
+    name,
+    url: gw.url,
+    headers: { authorization: `Bearer ${gw.key}` },
+    pid: gw.child.pid,
+    ...extra,
   })
+  log(`starting the gateway on ${db}…`)
+  const gateway = await gatewayOf()
+  const gwTarget = targetOf('gateway', gateway)
+  await smokeTest(gwTarget)
+  // The same gateway without audit records, as a reference: it shows what the audit files cost.
+  const quietGateway = await gatewayOf({ AUDIT_BODIES: 'off' })
+  const quietTarget = targetOf('gateway-no-audit', quietGateway)
   await smokeTest(quietTarget)
-
-  log(`warming up the bare proxy and both gateways (${jitWarmupSeconds} s each, not measured)…`)
-  for (const target of [bareTarget, gwTarget, quietTarget]) {
-    const base = { path: PATH, seconds: 0, warmupSeconds: 0, connections }
-    await warmUp(target, { ...base, body: PLAIN_BODY }, jitWarmupSeconds / 2)
-    await warmUp(target, { ...base, body: STREAM_BODY }, jitWarmupSeconds / 2)
-  }
-  const scenarios = await runScenarios([direct, bareTarget, gwTarget, quietTarget])
-  await bare.child.stop()
-  await quietGateway.stop()
-  const { counts, audit } = await gateway.stop()
-  const gwAnswered = [...scenarios.plain, ...scenarios.single, ...scenarios.stream, ...scenarios.paced]
-    .filter((r) => r.target === 'gateway')
-    .reduce((n, r) => n + r.requests, 0)
-  if (counts === undefined) loud('could not count the rows the gateway wrote')
-  else {
-    if (counts.usageRows < gwAnswered)
-      loud(`the gateway wrote ${counts.usageRows} usage rows for at least ${gwAnswered} answered requests`)
-    // Every answered bench request is priced and charged to a user with a balance: one ledger row each.
-    if (counts.ledgerRows !== counts.chargedRows)
-      loud(`the gateway wrote ${counts.ledgerRows} ledger rows for ${counts.chargedRows} charged usage rows`)
-    if (counts.openReservations !== 0) loud(`${counts.openReservations} reservations were left open`)
-    log(
-      `rows written by the gateway: ${counts.usageRows} usage (${counts.chargedRows} charged), ` +
-        `${counts.ledgerRows} ledger (≥ ${gwAnswered} measured answers), ${counts.openReservations} reservations left open`,
+  const messagesTarget = targetOf('messages', gateway, { path: MESSAGES_PATH, ...messagesBodies })
+  await smokeTest(messagesTarget)
+  // An OpenAI Chat client on the Anthropic channel's model: the request, the answer and the stream translated.
+  const translatedTarget = targetOf('translated', gateway, chatBodies(ANTHROPIC_MODEL))
+  let translatedWorks = true
+  try {
+    await smokeTest(translatedTarget)
+  } catch (error) {
+    translatedWorks = false
+    loud(
+      `the translated path fails, its rows are left out: ${error instanceof Error ? error.message : String(error)}`,
     )
   }
 
-  if (audit === undefined) loud('could not read back the audit files the gateway wrote')
-  else {
-    // One record per request, each with its bodies: a writer that shed bodies under load did less work than it must.
-    if (counts !== undefined && audit.files < counts.usageRows)
-      loud(`the gateway wrote ${audit.files} audit files for ${counts.usageRows} usage rows`)
-    if (audit.metadataOnly > 0) loud(`${audit.metadataOnly} audit records lost their bodies under load`)
-    log(`audit files written by the gateway: ${audit.files}, ${audit.metadataOnly} of them metadata only`)
+  const proxies = [
+    floorTarget,
+    gwTarget,
+    quietTarget,
+    messagesTarget,
+    ...(translatedWorks ? [translatedTarget] : []),
+  ]
+  log(`warming up every proxy for ${jitWarmupSeconds} s (plain, then streamed)…`)
+  for (const target of proxies) {
+    const base = { path: target.path, connections, seconds: 0, warmupSeconds: 0 }
+    await warmUp(target, { ...base, body: target.plainBody }, jitWarmupSeconds / 2)
+    await warmUp(target, { ...base, body: target.streamBody }, jitWarmupSeconds / 2)
   }
+
+  const plainOf =
+    (c: number) =>
+    (t: Target): LoadOptions => ({
+      path: t.path,
+      body: t.plainBody,
+      connections: c,
+      seconds,
+      warmupSeconds,
+    })
+  const streamOf =
+    (headers?: Record<string, string>) =>
+    (t: Target): LoadOptions => ({
+      path: t.path,
+      body: t.streamBody,
+      connections,
+      seconds,
+      warmupSeconds,
+      headers,
+    })
+  const all = [direct, ...proxies]
+  const scenarios: ScenarioResult[] = []
+  for (const plan of [
+    {
+      key: 'plain',
+      title: `Non-streaming, ${connections} connections`,
+      unit: 'requests',
+      targets: all,
+      options: plainOf(connections),
+    },
+    {
+      key: 'single',
+      title: 'Non-streaming, 1 connection',
+      unit: 'requests',
+      targets: [direct, floorTarget, gwTarget],
+      options: plainOf(1),
+    },
+    {
+      key: 'stream',
+      title: `Streaming, whole stream in one upstream write, ${connections} connections`,
+      unit: 'streams',
+      targets: all,
+      options: streamOf(),
+    },
+    {
+      key: 'paced',
+      title: `Streaming, events 1 ms apart as a provider sends them, ${connections} connections`,
+      unit: 'streams',
+      targets: all.filter((t) => t.name !== 'gateway-no-audit'),
+      options: streamOf(PACED_STREAM),
+    },
+  ] satisfies ScenarioPlan[])
+    scenarios.push(await runScenario(plan))
+
+  log(`streaming, 1 connection, time to first byte × ${ttfbRequests} sequential requests`)
+  const ttfb: TtfbResult[][] = []
+  for (let round = 1; round <= rounds; round++) {
+    const results: TtfbResult[] = []
+    for (const target of [direct, floorTarget, gwTarget]) {
+      await quiet(target)
+      const t = await measureTtfb(
+        target,
+        target.path,
+        target.streamBody,
+        ttfbRequests,
+        Math.min(100, ttfbRequests),
+      )
+      if (t.failures > 0) loud(`${target.name} TTFB: ${t.failures} requests failed or were not 200`)
+      log(
+        `    round ${round}/${rounds} ${target.name}: TTFB p50 ${t.p50.toFixed(3)} ms, p99 ${t.p99.toFixed(3)} ms`,
+      )
+      results.push(t)
+    }
+    ttfb.push(results)
+  }
+
+  const idleResults: IdleStreamsResult[] = []
+  if (idleStreams > 0) {
+    log(`memory per idle open stream: ${idleStreams} slow streams at once`)
+    for (const target of [floorTarget, gwTarget]) {
+      const r = await measureIdleStreams(target, mock.url, idleStreams)
+      log(
+        `    ${target.name}: RSS ${r.rssBeforeMiB.toFixed(0)} → ${r.rssOpenMiB.toFixed(0)} MiB, ` +
+          `${r.kibPerStream.toFixed(1)} KiB per stream; first byte ${r.firstByte}/${r.streams}, upstream open ${r.upstreamOpen}`,
+      )
+      if (r.firstByte < r.streams)
+        warnings.push(`${target.name}: only ${r.firstByte} of ${r.streams} idle streams had their first byte`)
+      idleResults.push(r)
+    }
+  }
+
+  let workers: ScenarioResult | undefined
+  if (measureWorkers && coreCount >= 2) {
+    // Two cores for everything: the proxies, the mock upstream and wrk share them (stated in the report).
+    log('WORKERS=2 against WORKERS=1 and the floor ×2 on the same two cores (load side shares them)')
+    pinSelf('0-1')
+    pinProcess(mock.child.pid, '0-1')
+    pinProcess(gateway.child.pid, '0-1')
+    const floor2 = await startFloor(mock.url, '0-1', 2)
+    const gateway2 = await gatewayOf(undefined, 2, '0-1')
+    const two = { core: undefined, loadCores: '0-1' }
+    const twoCore = [
+      { ...direct, name: 'direct-2', core: undefined },
+      { ...floorTarget, name: 'floor-2', url: floor2.url, pid: floor2.child.pid, core: undefined },
+      { ...gwTarget, name: 'gateway-w1', core: undefined },
+      { ...targetOf('gateway-w2', gateway2), core: undefined },
+    ]
+    for (const t of twoCore.slice(1))
+      await warmUp(
+        t,
+        { ...plainOf(connections)(t), threads: 2, loadCores: two.loadCores },
+        jitWarmupSeconds / 2,
+      )
+    workers = await runScenario({
+      key: 'workers',
+      title: `Non-streaming, ${connections} connections, two cores shared by the proxy, the mock upstream and wrk (2 threads)`,
+      unit: 'requests',
+      targets: twoCore,
+      options: (t) => ({ ...plainOf(connections)(t), threads: 2, loadCores: two.loadCores }),
+    })
+    await floor2.child.stop()
+    await checkWrites(
+      gateway2,
+      workers.rounds.flat().filter((r) => r.target === 'gateway-w2'),
+      'WORKERS=2 gateway',
+    )
+  }
+
+  await floor.child.stop()
+  await checkWrites(quietGateway, [], 'AUDIT_BODIES=off gateway', false)
+  const gwRuns = scenarios
+    .flatMap((sc) => sc.rounds.flat())
+    .filter((r) => r.target === 'gateway' || r.target === 'messages' || r.target === 'translated')
+  await checkWrites(
+    gateway,
+    [...gwRuns, ...(workers?.rounds.flat().filter((r) => r.target === 'gateway-w1') ?? [])],
+    'gateway',
+  )
 
   const results: BenchResults = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     db,
     node: process.version,
+    startCommand,
     nodeFlags: productionNodeFlags(),
-    rounds,
-    fileCreateUs,
     cpus: coreCount,
     background,
     pinned,
     seconds,
     warmupSeconds,
     connections,
-    eventsPerStream,
-    gatewayEventsPerStream,
-    ...scenarios,
-    warnings,
-    dataDir: describeDataDir(realpathSync(dataParent)),
+    rounds,
     jitWarmupSeconds,
+    dataDir: describeDataDir(realpathSync(dataParent)),
+    fileCreateUs,
+    chatEvents,
+    messagesEvents,
+    scenarios,
+    ttfb,
+    idle: idleResults,
+    workers,
+    warnings,
+  }
+  for (const key of ['plain', 'stream']) {
+    const ratios = loadSideRatios(results, key)
+    const m = median(ratios)
+    log(
+      `load side, ${key}: direct ÷ floor = ${ratios.map((v) => v.toFixed(2)).join(' · ')} (median ${m.toFixed(2)})`,
+    )
+    if (!(m >= 2))
+      loud(
+        `INVALID: direct served only ${m.toFixed(2)}× the floor's rate (${key}); the load side may be the bottleneck`,
+      )
   }
   const checks = computeChecks(results)
-  let markdown = renderMarkdown(results, checks)
-  if (counts !== undefined)
-    markdown +=
-      `\nEvery gateway request was priced, held a reservation against a user balance and passed a group rate-limit ` +
-      `rule. Rows written by the gateway: ${counts.usageRows} usage (${counts.chargedRows} charged; the rest are ` +
-      `requests the load generator cut at the end of a run, 499 at no cost), ${counts.ledgerRows} ledger, ` +
-      `${counts.openReservations} reservations left open.` +
-      (audit ? ` Audit files: ${audit.files}, of which ${audit.metadataOnly} without bodies.` : '') +
-      '\n'
-  if (problems.length > 0) markdown += `\n**INVALID RUN:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`
+  let markdown = renderMarkdown(results, checks, problems)
+  markdown += `\n## What the gateway wrote\n\n${writes.map((w) => `- ${w}`).join('\n')}\n`
 
-  const missed = checks.some((c) => !c.pass)
+  const missed = checks.some((c) => c.pass === false)
   if (profileMode === '1' || (profileMode === 'auto' && missed)) {
     log('\nprofiling the gateway under the non-streaming load (--cpu-prof)…')
+    pinSelf(LOAD_CORE)
+    pinProcess(mock.child.pid, LOAD_CORE)
     const summary = await profileGateway({
       db,
       core: PROXY_CORE,
-      upstreamUrl: fake.url,
+      upstreamUrl: mock.url,
       model: MODEL,
-      load: { path: PATH, body: PLAIN_BODY, connections, seconds, warmupSeconds },
+      load: { path: CHAT, body: direct.plainBody, connections, seconds, warmupSeconds },
       top: 15,
       quietWaitMs,
       dataParent,
@@ -438,7 +542,7 @@ async function main(): Promise<void> {
     markdown += `\n${renderProfile(summary)}`
   }
 
-  await fake.child.stop()
+  await mock.child.stop()
   const dir = join(import.meta.dirname, 'results')
   mkdirSync(dir, { recursive: true })
   const name = (process.env.BENCH_RESULT_NAME ?? 'latest').replace(/[^\w.-]/g, '_')
@@ -446,14 +550,69 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, `${name}.md`), markdown)
   writeFileSync(
     join(dir, `${name}.json`),
-    `${JSON.stringify({ ...results, checks, counts, problems }, null, 2)}\n`,
+    `${JSON.stringify({ ...results, checks, writes, problems }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
   )
   process.stdout.write(`\n${markdown}\n`)
   log(`written to ${join('bench', 'results', `${name}.md`)}`)
   if (problems.length > 0) {
-    loud(`${problems.length} problem(s): the numbers above are not valid`)
+    loud(`${problems.length} problem(s): the run is INVALID`)
     process.exitCode = 1
   }
+}
+
+const writes: string[] = []
+
+/**
+ * Stops a gateway and checks what it wrote: a usage row per answered request, one ledger row per charged row,
+ * money conserved (charged cost = ledger = users' used = keys' used), no reservation left open, an audit record
+ * per usage row with its bodies (unless `audited` is false).
+ */
+async function checkWrites(
+  gw: RunningGateway,
+  runs: LoadResult[],
+  what: string,
+  audited = true,
+): Promise<void> {
+  const answered = runs.reduce((n, r) => n + r.requests, 0)
+  const { counts, audit } = await gw.stop()
+  if (counts === undefined) {
+    loud(`${what}: could not count the rows it wrote`)
+    return
+  }
+  if (counts.usageRows < answered)
+    loud(`${what}: ${counts.usageRows} usage rows for at least ${answered} answered requests`)
+  if (counts.ledgerRows !== counts.chargedRows)
+    loud(`${what}: ${counts.ledgerRows} ledger rows for ${counts.chargedRows} charged usage rows`)
+  const spent = -counts.ledgerNano
+  if (!(
+    counts.costNano === spent &&
+    counts.costNano === counts.userUsedNano &&
+    counts.costNano === counts.keyUsedNano
+  ))
+    loud(
+      `${what}: money not conserved — usage cost ${counts.costNano}, ledger ${counts.ledgerNano}, ` +
+        `users' used ${counts.userUsedNano}, keys' used ${counts.keyUsedNano} (nano-USD)`,
+    )
+  if (counts.openReservations !== 0 || counts.userReservedNano !== 0n || counts.keyReservedNano !== 0n)
+    loud(
+      `${what}: ${counts.openReservations} reservations left open (${counts.userReservedNano} nano-USD held)`,
+    )
+  let line =
+    `${what}: ${counts.usageRows} usage rows (${counts.chargedRows} charged; ≥ ${answered} measured answers), ` +
+    `${counts.ledgerRows} ledger rows, ${counts.openReservations} reservations open, ` +
+    `${counts.costNano} nano-USD charged = ledger ${counts.ledgerNano} = users' used ${counts.userUsedNano}`
+  if (audited) {
+    if (audit === undefined) loud(`${what}: could not read back its audit files`)
+    else {
+      if (audit.files < counts.usageRows)
+        loud(`${what}: ${audit.files} audit files for ${counts.usageRows} usage rows`)
+      if (audit.metadataOnly > 0)
+        loud(`${what}: ${audit.metadataOnly} audit records lost their bodies under load`)
+      line += `, ${audit.files} audit files (${audit.metadataOnly} metadata only)`
+    }
+  }
+  writes.push(line)
+  log(line)
 }
 
 main()

@@ -1,0 +1,211 @@
+/**
+ * The bench's upstream: a minimal provider that is never the bottleneck (issue 20). Plain `node:http`, plain
+ * JavaScript (no tsx), bodies precomputed once, the request body read but never parsed. The project's fake
+ * upstream (test/fake-upstream/) is for tests; this one only answers what the bench and the soak send:
+ *   POST …/chat/completions   OpenAI Chat: an answer, or a stream with usage when the body says "stream":true
+ *   POST …/messages           Anthropic Messages: the same, in Anthropic's wire format, usage included
+ *   GET  /_mock/stats         {"open": streams being sent now, "served": requests answered}
+ * Request headers steer it (the gateway forwards x- headers that are not credentials):
+ *   x-mock-pace: 1      a stream's events 1 ms apart, each its own write, as a provider sends them
+ *   x-mock-hold: <ms>   a stream sends its first event, then waits <ms> before the rest (idle open streams)
+ *   x-mock-delay: <ms>  wait before answering at all
+ *   x-mock-status: 500  answer this error status in the protocol's error envelope
+ *   node bench/mock-upstream.mjs --port 9100
+ * Prints `mock upstream listening on <url>` once ready.
+ */
+import { Buffer } from 'node:buffer'
+import { createServer } from 'node:http'
+import { clearTimeout, setTimeout } from 'node:timers'
+import { parseArgs } from 'node:util'
+
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
+})
+
+const TEXT = ['Hello', ' from', ' the', ' bench', ' mock.']
+const USAGE = { input: 12, output: 7 }
+
+function chatAnswer(model) {
+  return JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: TEXT.join('') }, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: USAGE.input,
+      completion_tokens: USAGE.output,
+      total_tokens: USAGE.input + USAGE.output,
+    },
+  })
+}
+
+function chatEvents(model) {
+  const chunk = (choices, extra = {}) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices, ...extra })}\n\n`
+  return [
+    chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
+    ...TEXT.map((t) => chunk([{ index: 0, delta: { content: t }, finish_reason: null }])),
+    chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]),
+    chunk([], {
+      usage: {
+        prompt_tokens: USAGE.input,
+        completion_tokens: USAGE.output,
+        total_tokens: USAGE.input + USAGE.output,
+      },
+    }),
+    'data: [DONE]\n\n',
+  ]
+}
+
+function messagesAnswer(model) {
+  return JSON.stringify({
+    id: 'msg_bench',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: TEXT.join('') }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: USAGE.input, output_tokens: USAGE.output },
+  })
+}
+
+function messagesEvents(model) {
+  const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
+  return [
+    event('message_start', {
+      message: {
+        id: 'msg_bench',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: USAGE.input, output_tokens: 1 },
+      },
+    }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ...TEXT.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: USAGE.output },
+    }),
+    event('message_stop', {}),
+  ]
+}
+
+/** Everything one surface answers, as bytes, built once. The model named is the bench's; bodies are not parsed. */
+function surface(answer, events, error) {
+  const eventBuffers = events.map((e) => Buffer.from(e))
+  return {
+    answer: Buffer.from(answer),
+    events: eventBuffers,
+    whole: Buffer.concat(eventBuffers),
+    error: Buffer.from(error),
+  }
+}
+const CHAT = surface(
+  chatAnswer('gpt-4o-mini'),
+  chatEvents('gpt-4o-mini'),
+  JSON.stringify({ error: { message: 'mock upstream error', type: 'server_error', code: null } }),
+)
+const MESSAGES = surface(
+  messagesAnswer('claude-haiku-4-5'),
+  messagesEvents('claude-haiku-4-5'),
+  JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'mock upstream error' } }),
+)
+const STREAM_MARK = Buffer.from('"stream":true')
+const JSON_HEADERS = { 'content-type': 'application/json' }
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
+
+let open = 0
+let served = 0
+
+function sendStream(res, s, paceMs, holdMs) {
+  res.writeHead(200, SSE_HEADERS)
+  if (paceMs === 0 && holdMs === 0) {
+    res.end(s.whole)
+    return
+  }
+  open++
+  let i = 0
+  let timer
+  let done = false
+  const finish = () => {
+    if (done) return
+    done = true
+    open--
+    clearTimeout(timer)
+  }
+  res.once('close', finish)
+  const next = () => {
+    if (done) return
+    res.write(s.events[i++])
+    if (i === s.events.length) {
+      finish()
+      res.end()
+      return
+    }
+    timer = setTimeout(next, i === 1 && holdMs > 0 ? holdMs : paceMs)
+  }
+  next()
+}
+
+function answer(req, res, body) {
+  served++
+  const s = req.url.endsWith('/messages')
+    ? MESSAGES
+    : req.url.endsWith('/chat/completions')
+      ? CHAT
+      : undefined
+  if (s === undefined) {
+    res.writeHead(404, JSON_HEADERS)
+    res.end('{"error":{"message":"mock upstream: unknown path"}}')
+    return
+  }
+  const status = Number(req.headers['x-mock-status'] ?? 200)
+  if (status !== 200) {
+    res.writeHead(status, { ...JSON_HEADERS, 'content-length': s.error.length })
+    res.end(s.error)
+    return
+  }
+  if (body.includes(STREAM_MARK))
+    sendStream(res, s, Number(req.headers['x-mock-pace'] ?? 0), Number(req.headers['x-mock-hold'] ?? 0))
+  else {
+    res.writeHead(200, { ...JSON_HEADERS, 'content-length': s.answer.length })
+    res.end(s.answer)
+  }
+}
+
+const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  if (req.method === 'GET' && req.url === '/_mock/stats') {
+    res.writeHead(200, JSON_HEADERS)
+    res.end(JSON.stringify({ open, served }))
+    return
+  }
+  const chunks = []
+  req.on('data', (c) => chunks.push(c))
+  req.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+    const delay = Number(req.headers['x-mock-delay'] ?? 0)
+    if (delay > 0) setTimeout(() => answer(req, res, body), delay)
+    else answer(req, res, body)
+  })
+})
+server.headersTimeout = 0
+
+server.listen(Number(values.port), values.host, () => {
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  process.stdout.write(`mock upstream listening on http://${values.host}:${port}\n`)
+})
+
+const stop = () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
