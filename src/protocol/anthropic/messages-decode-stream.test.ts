@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { decodeText } from './messages-stream-test-helpers.ts'
+import { decodeText } from '../../../test/support/protocol/messages-stream-test-helpers.ts'
 import {
   ERROR_MID_STREAM,
   PARALLEL_TOOLS_STREAM,
   REDACTED_STOP_SEQUENCE_STREAM,
   TEXT_STREAM,
   THINKING_TOOL_STREAM,
-} from './messages-stream-fixtures.ts'
+} from '../../../test/support/protocol/messages-stream-fixtures.ts'
 
 describe('Anthropic stream decoder', () => {
   it('decodes text with cache usage: input is all prompt tokens, the last value of each field wins', () => {

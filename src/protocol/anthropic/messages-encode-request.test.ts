@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { IMessage, IRequest, ITool, JsonObject } from '../translate/internal-model.ts'
 import { encodeAnthropicRequest } from './messages-encode-request.ts'
 import { hashFnv1a, sanitiseToolId } from './messages-tool-id.ts'
-import { ctx, parallelHistory, refusedField, request } from './messages-request-fixtures.ts'
+import {
+  ctx,
+  parallelHistory,
+  refusedField,
+  request,
+} from '../../../test/support/protocol/messages-request-fixtures.ts'
 
 describe('encodeAnthropicRequest', () => {
   it('encodes model, system blocks in order, messages, sampling, stop and user', () => {

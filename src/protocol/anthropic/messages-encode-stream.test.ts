@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { IStreamEvent } from '../translate/internal-model.ts'
 import { createAnthropicStreamEncoder } from './messages-encode-stream.ts'
-import { checkAnthropicStream } from './messages-stream-test-helpers.ts'
+import { checkAnthropicStream } from '../../../test/support/protocol/messages-stream-test-helpers.ts'
 
 const ctx = { model: 'claude-sonnet-4-5', requestId: 'req123', created: 1_700_000_000, includeUsage: false }
 

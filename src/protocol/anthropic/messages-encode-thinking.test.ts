@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { IMessage, IRequest, ITool } from '../translate/internal-model.ts'
 import { encodeAnthropicRequest } from './messages-encode-request.ts'
-import { ctx, parallelHistory, refusedField, request } from './messages-request-fixtures.ts'
+import {
+  ctx,
+  parallelHistory,
+  refusedField,
+  request,
+} from '../../../test/support/protocol/messages-request-fixtures.ts'
 
 describe('encodeAnthropicRequest thinking', () => {
   const thinkingPaths = {

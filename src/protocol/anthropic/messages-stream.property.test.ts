@@ -2,8 +2,13 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { IStreamEvent } from '../translate/internal-model.ts'
 import { createAnthropicStreamEncoder } from './messages-encode-stream.ts'
-import { checkAnthropicStream, decodeEvents, decodeText, parseSse } from './messages-stream-test-helpers.ts'
-import { RECORDED_STREAMS, STREAM_MODEL } from './messages-stream-fixtures.ts'
+import {
+  checkAnthropicStream,
+  decodeEvents,
+  decodeText,
+  parseSse,
+} from '../../../test/support/protocol/messages-stream-test-helpers.ts'
+import { RECORDED_STREAMS, STREAM_MODEL } from '../../../test/support/protocol/messages-stream-fixtures.ts'
 
 /**
  * Issue 17 acceptance 3 for Anthropic Messages: recorded streams split at every byte offset (and at random

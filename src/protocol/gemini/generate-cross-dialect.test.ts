@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { JsonObject } from '../translate/internal-model.ts'
 import { openaiChatCodec } from '../openai/chat-codec.ts'
 import { geminiGenerateCodec as gemini } from './generate-codec.ts'
-import { ctx } from './generate-test-support.ts'
+import { ctx } from '../../../test/support/protocol/generate-test-support.ts'
 
 const chatCtx = { model: 'gemini-3-pro', requestId: 'req-x', created: 1_700_000_000, includeUsage: false }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { JsonObject } from '../translate/internal-model.ts'
 import { geminiGenerateCodec as codec } from './generate-codec.ts'
-import { cliRequest, refusal } from './generate-test-support.ts'
+import { cliRequest, refusal } from '../../../test/support/protocol/generate-test-support.ts'
 
 describe('gemini-generate decodeRequest', () => {
   const req = codec.decodeRequest(cliRequest)

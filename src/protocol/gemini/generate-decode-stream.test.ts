@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { IStreamEvent } from '../translate/internal-model.ts'
 import { decodeGeminiCallId } from './generate-ids.ts'
-import { GEMINI_STREAMS } from './generate-stream-fixtures.ts'
-import { decodeText } from './generate-stream-support.ts'
+import { GEMINI_STREAMS } from '../../../test/support/protocol/generate-stream-fixtures.ts'
+import { decodeText } from '../../../test/support/protocol/generate-stream-support.ts'
 
 const ofType = <T extends IStreamEvent['type']>(events: IStreamEvent[], type: T) =>
   events.filter((e): e is Extract<IStreamEvent, { type: T }> => e.type === type)

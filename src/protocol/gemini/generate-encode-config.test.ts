@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { IRequest, JsonObject } from '../translate/internal-model.ts'
 import { geminiGenerateCodec as codec } from './generate-codec.ts'
-import { baseRequest, ctx, refusal } from './generate-test-support.ts'
+import { baseRequest, ctx, refusal } from '../../../test/support/protocol/generate-test-support.ts'
 
 describe('gemini-generate encodeRequest: settings', () => {
   describe('refuses settings Gemini cannot express, naming the client field', () => {

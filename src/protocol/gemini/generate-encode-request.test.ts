@@ -3,7 +3,12 @@ import type { IRequest, JsonObject } from '../translate/internal-model.ts'
 import { geminiGenerateCodec as codec } from './generate-codec.ts'
 import { DUMMY_THOUGHT_SIGNATURE } from './generate-encode-request.ts'
 import { encodeGeminiCallId } from './generate-ids.ts'
-import { baseRequest, cliRequest, ctx, refusal } from './generate-test-support.ts'
+import {
+  baseRequest,
+  cliRequest,
+  ctx,
+  refusal,
+} from '../../../test/support/protocol/generate-test-support.ts'
 
 describe('gemini-generate encodeRequest', () => {
   it('round trip: a Gemini CLI request decodes and encodes back to the same body', () => {

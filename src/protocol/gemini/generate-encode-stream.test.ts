@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { IStreamEvent } from '../translate/internal-model.ts'
-import { dataEvents, encodeEvents } from './generate-stream-support.ts'
+import { dataEvents, encodeEvents } from '../../../test/support/protocol/generate-stream-support.ts'
 
 type Chunk = {
   candidates?: {

@@ -1,7 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { GEMINI_STREAMS } from './generate-stream-fixtures.ts'
-import { decodeChunks, decodeText, encodeEvents } from './generate-stream-support.ts'
+import { GEMINI_STREAMS } from '../../../test/support/protocol/generate-stream-fixtures.ts'
+import {
+  decodeChunks,
+  decodeText,
+  encodeEvents,
+} from '../../../test/support/protocol/generate-stream-support.ts'
 
 /**
  * Issue 17 acceptance 3 for Gemini: a recorded stream split anywhere (every byte offset, and random multi-splits)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { JsonObject } from '../translate/internal-model.ts'
 import { decodeResponsesRequest } from './responses-decode-request.ts'
 import { encodeResponsesRequest } from './responses-encode-request.ts'
-import { CODEX_BODY, refusalOf } from './responses-fixtures.ts'
+import { CODEX_BODY, refusalOf } from '../../../test/support/protocol/responses-fixtures.ts'
 
 const CTX = { upstreamModel: 'gpt-5.1', defaultMaxOutputTokens: 128000 }
 

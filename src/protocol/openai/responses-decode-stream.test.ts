@@ -5,8 +5,8 @@ import {
   STREAM_INCOMPLETE,
   STREAM_PARALLEL_CALLS,
   STREAM_REASONING_TEXT,
-} from './responses-fixtures.ts'
-import { decodeChunks } from './responses-stream-check.ts'
+} from '../../../test/support/protocol/responses-fixtures.ts'
+import { decodeChunks } from '../../../test/support/protocol/responses-stream-check.ts'
 
 const USAGE = { input: 1200, cacheRead: 1000, cacheWrite: 0, output: 300, reasoning: 120 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { IRequest } from '../translate/internal-model.ts'
 import { decodeResponsesRequest } from './responses-decode-request.ts'
 import { encodeResponsesRequest } from './responses-encode-request.ts'
-import { CODEX_BODY, refusalOf } from './responses-fixtures.ts'
+import { CODEX_BODY, refusalOf } from '../../../test/support/protocol/responses-fixtures.ts'
 
 const CTX = { upstreamModel: 'gpt-5.1', defaultMaxOutputTokens: 128000 }
 
@@ -20,7 +20,8 @@ describe('encodeResponsesRequest', () => {
 
   it('round trip: decode then encode gives back the Codex body (model from the channel)', () => {
     const body = encodeResponsesRequest(decodeResponsesRequest(CODEX_BODY), CTX)
-    const { text: _verbosity, ...expected } = CODEX_BODY
+    // Dropped on purpose: the verbosity hint and Codex's own session metadata (docs/translation.md).
+    const { text: _verbosity, client_metadata: _metadata, ...expected } = CODEX_BODY
     expect(body).toEqual({ ...expected, model: 'gpt-5.1', tool_choice: 'auto' })
   })
 

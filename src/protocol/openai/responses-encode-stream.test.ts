@@ -4,8 +4,8 @@ import type { ResponseEncodeContext } from '../translate/dialect-codec.ts'
 import type { IStreamEvent, JsonObject } from '../translate/internal-model.ts'
 import { openaiResponsesCodec } from './responses-codec.ts'
 import { createResponsesStreamEncoder } from './responses-encode-stream.ts'
-import { RECORDED_STREAMS } from './responses-fixtures.ts'
-import { checkResponsesStream, decodeChunks } from './responses-stream-check.ts'
+import { RECORDED_STREAMS } from '../../../test/support/protocol/responses-fixtures.ts'
+import { checkResponsesStream, decodeChunks } from '../../../test/support/protocol/responses-stream-check.ts'
 
 const CTX: ResponseEncodeContext = {
   model: 'gpt-5.1',

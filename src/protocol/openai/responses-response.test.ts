@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ResponseEncodeContext } from '../translate/dialect-codec.ts'
 import type { IResponse, JsonObject } from '../translate/internal-model.ts'
 import { openaiResponsesCodec } from './responses-codec.ts'
-import { refusalOf } from './responses-fixtures.ts'
+import { refusalOf } from '../../../test/support/protocol/responses-fixtures.ts'
 
 const CTX: ResponseEncodeContext = {
   model: 'gpt-5.1',

@@ -1,7 +1,7 @@
-import type { StreamDecoder } from '../translate/dialect-codec.ts'
-import type { IStreamEvent } from '../translate/internal-model.ts'
-import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
-import { createAnthropicStreamDecoder } from './messages-decode-stream.ts'
+import type { StreamDecoder } from '../../../src/protocol/translate/dialect-codec.ts'
+import type { IStreamEvent } from '../../../src/protocol/translate/internal-model.ts'
+import { createSseParser, type SseEvent } from '../../../src/protocol/sse/parse-sse-stream.ts'
+import { createAnthropicStreamDecoder } from '../../../src/protocol/anthropic/messages-decode-stream.ts'
 
 /** Helpers of the stream codec's tests: SSE text (in chunks) → parsed events → internal events. */
 

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../translate/internal-model.ts'
-import { TranslationRefusal } from '../translate/translation-refusal.ts'
+import type { JsonObject } from '../../../src/protocol/translate/internal-model.ts'
+import { TranslationRefusal } from '../../../src/protocol/translate/translation-refusal.ts'
 
 /** Fixtures of the Responses codec's tests: wire JSON written from platform.openai.com/docs/api-reference/responses. */
 

@@ -1,7 +1,7 @@
-import type { IStreamEvent } from '../translate/internal-model.ts'
-import { createSseParser, type SseEvent } from '../sse/parse-sse-stream.ts'
-import { createGeminiStreamDecoder } from './generate-decode-stream.ts'
-import { createGeminiStreamEncoder } from './generate-encode-stream.ts'
+import type { IStreamEvent } from '../../../src/protocol/translate/internal-model.ts'
+import { createSseParser, type SseEvent } from '../../../src/protocol/sse/parse-sse-stream.ts'
+import { createGeminiStreamDecoder } from '../../../src/protocol/gemini/generate-decode-stream.ts'
+import { createGeminiStreamEncoder } from '../../../src/protocol/gemini/generate-encode-stream.ts'
 import { STREAM_MODEL } from './generate-stream-fixtures.ts'
 
 /** Test support: SSE bytes (in the pieces given) parsed and decoded by the Gemini stream decoder. */

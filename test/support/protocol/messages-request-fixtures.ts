@@ -1,6 +1,6 @@
-import type { IMessage, IRequest } from '../translate/internal-model.ts'
-import { TranslationRefusal } from '../translate/translation-refusal.ts'
-import { encodeAnthropicRequest } from './messages-encode-request.ts'
+import type { IMessage, IRequest } from '../../../src/protocol/translate/internal-model.ts'
+import { TranslationRefusal } from '../../../src/protocol/translate/translation-refusal.ts'
+import { encodeAnthropicRequest } from '../../../src/protocol/anthropic/messages-encode-request.ts'
 
 /** Shared inputs of the request encoder's tests (messages-encode-*.test.ts). */
 

@@ -1,6 +1,6 @@
-import type { IStreamEvent, JsonObject } from '../translate/internal-model.ts'
-import { createSseParser } from '../sse/parse-sse-stream.ts'
-import { createResponsesStreamDecoder } from './responses-decode-stream.ts'
+import type { IStreamEvent, JsonObject } from '../../../src/protocol/translate/internal-model.ts'
+import { createSseParser } from '../../../src/protocol/sse/parse-sse-stream.ts'
+import { createResponsesStreamDecoder } from '../../../src/protocol/openai/responses-decode-stream.ts'
 
 /**
  * Checks a Responses stream the gateway wrote against the sequence OpenAI's clients expect (translation-map §3.1,

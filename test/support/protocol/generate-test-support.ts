@@ -1,5 +1,5 @@
-import type { IRequest, JsonObject } from '../translate/internal-model.ts'
-import { TranslationRefusal } from '../translate/translation-refusal.ts'
+import type { IRequest, JsonObject } from '../../../src/protocol/translate/internal-model.ts'
+import { TranslationRefusal } from '../../../src/protocol/translate/translation-refusal.ts'
 
 /** Fixtures and helpers shared by the Gemini codec's tests (wire JSON per ai.google.dev/api/generate-content). */
 
