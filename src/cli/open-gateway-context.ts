@@ -4,6 +4,7 @@ import { loadConfig, readEnv } from '../config/load-config.ts'
 import type { Config } from '../config/config-schema.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { createDb, migrate, type Db } from '../infra/db/create-db.ts'
+import { publishCacheChanges, type CacheChange } from '../infra/cluster/invalidation-bus.ts'
 import { createAdminAuditRecorder, type AdminAuditRecorder } from '../services/record-admin-audit.ts'
 import type { CliIo } from './cli-command.ts'
 
@@ -15,6 +16,14 @@ export interface GatewayContext {
   audit: AdminAuditRecorder
   /** Who the admin audit names: `cli:<system user>`. */
   actor: string
+  /**
+   * What the command changed that running gateways cache: told to them once the command succeeded, over Redis
+   * when REDIS_URL is set (within a second); without Redis their caches expire within 5 s (docs/architecture.md,
+   * "Several workers and hosts").
+   */
+  changed(change: CacheChange): void
+  /** Tells the running gateways what `changed` collected; false when Redis could not be reached. */
+  tellGateways(): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -47,12 +56,16 @@ export async function openGatewayContext(
   } catch {
     // No passwd entry (a container's numeric user): keep "unknown".
   }
+  const changes: CacheChange[] = []
   return {
     config,
     db,
     clock: systemClock,
     audit: createAdminAuditRecorder(db.db, systemClock),
     actor: `cli:${user}`,
+    changed: (change) => void changes.push(change),
+    tellGateways: async () =>
+      config.REDIS_URL ? publishCacheChanges(config.REDIS_URL, changes.splice(0)) : true,
     close: () => db.close(),
   }
 }
@@ -65,7 +78,10 @@ export async function withGatewayContext<T>(
 ): Promise<T> {
   const ctx = await openGatewayContext(io, opts)
   try {
-    return await fn(ctx)
+    const result = await fn(ctx)
+    if (!(await ctx.tellGateways()))
+      io.stderr('warning: Redis unreachable; running gateways see the change within 5 s\n')
+    return result
   } finally {
     await ctx.close()
   }

@@ -9,8 +9,9 @@ export const revokeKey: CliCommand = {
   summary: 'Revoke an API key, by id or by the key itself (a leaked key someone reported)',
   usage: '<key-id|sk-…> [--freeze]',
   details: [
-    'Deletes the key: it stops working at once on this host and within 5 s on running gateways; its usage',
-    'rows stay. --freeze freezes it instead (reversible from the dashboard or the API).',
+    'Deletes the key: running gateways refuse it within a second when they share REDIS_URL with this',
+    'command, else within 5 s; its usage rows stay. --freeze freezes it instead (reversible from the',
+    'dashboard or the API).',
     'The key itself is hashed to find it and never printed or stored.',
   ],
   options: { freeze: { type: 'boolean' } },
@@ -43,6 +44,7 @@ export const revokeKey: CliCommand = {
           summary: { owner: row.username, name: row.name, key_prefix: row.key_prefix },
         }),
       )
+      ctx.changed({ what: 'keys', id: row.id })
       return {
         data: { ok: true, action: freeze ? 'frozen' : 'deleted', token: key },
         text: `${freeze ? 'froze' : 'deleted'} key "${row.name}" (${row.id}, ${row.key_prefix}) of ${row.username ?? 'nobody'}`,

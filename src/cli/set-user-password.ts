@@ -31,6 +31,7 @@ export const setUserPassword: CliCommand = {
           summary: { changed: ['password'] },
         }),
       )
+      ctx.changed({ what: 'users', id: username })
       return {
         data: { ok: true, user: r.after, ...(generated ? { password } : {}) },
         text: `password of "${username}" set` + (generated ? `\npassword (shown once): ${password}` : ''),

@@ -25,6 +25,7 @@ export const setUserRole: CliCommand = {
           summary: { from: r.before.role, to: role },
         }),
       )
+      ctx.changed({ what: 'users', id: username })
       return {
         data: { ok: true, user: r.after, before: r.before.role },
         text: `role of "${username}": ${r.before.role} → ${r.after.role}`,

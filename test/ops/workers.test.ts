@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/start-fake-upstream.ts'
 import { createEmptyPostgres, type EmptyPostgres } from '../support/create-empty-postgres.ts'
 import { REDIS_TEST_URL, requireService } from '../support/services.ts'
+import { runAnyGateway } from '../cli/run-any-gateway.ts'
 import {
   holdsByPid,
   METRICS_TOKEN,
@@ -196,6 +198,57 @@ describe('issue 20: WORKERS=2, SQLite with Redis', async () => {
     if (root) rmSync(root, { recursive: true, force: true })
   })
   if (redisUp) acceptanceCases(() => ({ c, channelId }))
+
+  it.runIf(redisUp)(
+    '`any-gateway key revoke` reaches both running workers within a second over Redis',
+    async () => {
+      const created = await c.admin('POST', '/user/tokens', { name: 'cli-revoked' })
+      const key = String(created.key)
+      const id = String(created.id)
+      const heard: string[] = []
+      const sub = new Redis(REDIS_TEST_URL)
+      await sub.subscribe('gateway:invalidate')
+      sub.on('message', (_channel: string, text: string) => heard.push(text))
+      // Both workers hold the key as valid in their caches, refreshed all along the CLI's run.
+      const seen = new Set<string>()
+      await waitFor('both workers to admit the key', async () => {
+        const r = await c.chat(key)
+        expect(r.status).toBe(200)
+        seen.add(r.worker)
+        return seen.size === 2
+      })
+      let traffic = true
+      const keepCached = (async () => {
+        while (traffic) await c.chat(key).catch(() => undefined)
+      })()
+      try {
+        const revoked = await runAnyGateway(['key', 'revoke', id], {
+          DATA_DIR: c.dataDir,
+          REDIS_URL: REDIS_TEST_URL,
+        })
+        expect(revoked.status, revoked.stderr).toBe(0)
+        expect(revoked.stderr).not.toContain('Redis unreachable')
+        const doneAt = Date.now()
+        traffic = false
+        await keepCached
+        // The CLI told the gateways on the channel they listen on, naming the key.
+        await waitFor('the CLI’s message', () => heard.length > 0, 2000)
+        expect(heard.map((t) => JSON.parse(t) as Record<string, unknown>)).toContainEqual(
+          expect.objectContaining({ what: 'keys', id }),
+        )
+        await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - doneAt))))
+        const after: Answer[] = []
+        while (new Set(after.map((a) => a.worker)).size < 2) after.push(await c.chat(key))
+        expect(Date.now() - doneAt).toBeLessThan(4000)
+        for (const a of after) expect(a.status, `worker ${a.worker}`).toBe(401)
+      } finally {
+        traffic = false
+        await keepCached
+        sub.disconnect()
+      }
+    },
+    120_000,
+  )
 })
 
 describe('issue 20: WORKERS=2, PostgreSQL with Redis', async () => {

@@ -14,16 +14,18 @@ const SERVICE = 'limiter'
 /**
  * A cluster worker's rate limiter without Redis: every decision is taken by the one in-process limiter the primary
  * owns (serveRateLimiter), so a limit holds across all workers exactly as in one process (docs/architecture.md,
- * "Several workers and hosts"). Each call is one IPC round trip.
+ * "Several workers and hosts"). An admission is one round trip (batched with the others of the same turn,
+ * ipc-calls.ts); settlements and releases are one-way notices.
  */
 export function createIpcRateLimiter(): RateLimiter {
   const call = createIpcCaller(SERVICE)
   return {
     admit: async (req) => (await call('admit', req)) as AdmitResult,
     settle: async (scope, rules, requestId, actual) => {
-      // Settlement never throws for limiter faults (rate-limiter-types.ts): a primary that is stopping loses one
+      // No answer awaited: settlement never fails for limiter faults (rate-limiter-types.ts), and it reaches the
+      // primary before any later call of this worker (one ordered channel). A primary that is stopping loses one
       // correction, as a Redis outage would.
-      await call('settle', scope, rules, requestId, actual).catch(() => undefined)
+      call.notify('settle', scope, rules, requestId, actual)
     },
     usage: async (scope, rule) => (await call('usage', scope, rule)) as number,
     acquireConcurrency: async (key, max, ttlSec) => {
@@ -33,7 +35,7 @@ export function createIpcRateLimiter(): RateLimiter {
       return async () => {
         if (released) return
         released = true
-        await call('release', lease).catch(() => undefined)
+        call.notify('release', lease)
       }
     },
     health: () => ({ backend: 'memory', healthy: true, failOpenCount: 0 }),

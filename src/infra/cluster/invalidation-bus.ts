@@ -132,3 +132,38 @@ export function relayInvalidations(from: Worker, workers: () => Iterable<Worker>
     for (const w of workers()) if (w !== from && w.isConnected()) w.send(m)
   })
 }
+
+/**
+ * Tells every gateway on this Redis about a change made outside them (the CLI writing to the database): one
+ * message on the same channel, over a short-lived connection. Resolves false when Redis could not be reached in
+ * `timeoutMs` (the gateways' caches then expire by their own TTL, at most a few seconds).
+ */
+export async function publishCacheChanges(
+  url: string,
+  changes: readonly CacheChange[],
+  timeoutMs = 2000,
+): Promise<boolean> {
+  if (changes.length === 0) return true
+  const pub = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  })
+  pub.on('error', () => undefined)
+  const from = randomUUID()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const send = async () => {
+      await pub.connect()
+      for (const change of changes)
+        await pub.publish(INVALIDATION_CHANNEL, JSON.stringify({ ...change, from }))
+      return true
+    }
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))
+    return await Promise.race([send().catch(() => false), late])
+  } finally {
+    clearTimeout(timer)
+    pub.disconnect()
+  }
+}
