@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     sent: 0,
     byKind: {},
     aborted: 0,
+    abortsTooLate: 0,
     upstreamErrors: 0,
     statuses: {},
     unexpected: [],
@@ -153,6 +154,8 @@ async function main(): Promise<void> {
         return
       }
       await res.body.text()
+      // A planned abort that came too late (the answer was first) is an answered request.
+      if (abort) counts.abortsTooLate++
       counts.statuses[res.statusCode] = (counts.statuses[res.statusCode] ?? 0) + 1
       const expected = fail ? res.statusCode >= 500 : res.statusCode === 200
       if (!expected && counts.unexpected.length < 20)

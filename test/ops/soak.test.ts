@@ -19,6 +19,7 @@ interface Report {
     sent: number
     byKind: Record<string, number>
     aborted: number
+    abortsTooLate: number
     upstreamErrors: number
     statuses: Record<string, number>
     unexpected: string[]
@@ -97,7 +98,7 @@ describe('soak (issue 20): two minutes of mixed load with aborts and upstream er
     // Upstream errors reached the client as errors, the rest as 200.
     const errors = Object.entries(load.statuses).filter(([s]) => Number(s) >= 500)
     expect(errors.reduce((n, [, c]) => n + c, 0)).toBe(load.upstreamErrors)
-    expect(load.statuses['200']).toBe(load.sent - load.aborted - load.upstreamErrors)
+    expect(load.statuses['200']).toBe(load.sent - load.aborted - load.upstreamErrors + load.abortsTooLate)
   })
 
   it('sampled RSS, heap, handles, descriptors and event-loop delay once a second through the run', () => {
@@ -111,7 +112,13 @@ describe('soak (issue 20): two minutes of mixed load with aborts and upstream er
 
   it('reconciles what the gateway wrote with what was sent', () => {
     const w = report.written
-    expect(w.usageRows).toBe(report.load.sent)
+    // Only a request the client cut before the gateway read it may lack its row.
+    expect(w.usageRows).toBeLessThanOrEqual(report.load.sent)
+    expect(report.load.sent - w.usageRows).toBeLessThanOrEqual(
+      report.load.aborted - report.load.abortsTooLate,
+    )
+    for (const [status, n] of Object.entries(report.load.statuses))
+      expect(w.byStatus[status] ?? 0).toBeGreaterThanOrEqual(n)
     expect(w.openReservations).toBe(0)
     expect(BigInt(w.costNano)).toBeGreaterThan(0n)
     expect(BigInt(w.costNano)).toBe(-BigInt(w.ledgerNano))
