@@ -39,6 +39,7 @@ export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRec
     method: outcome.method,
     client_path: outcome.clientPath,
     client_protocol: outcome.surface.protocol,
+    upstream_protocol: outcome.channel?.provider,
     upstream_url: outcome.upstreamUrl ?? undefined,
     channel_id: outcome.channel?.id,
     channel_name: outcome.channel?.name,

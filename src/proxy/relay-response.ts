@@ -57,6 +57,17 @@ export function endOfLastBlankLine(text: string, from: number): number {
   return 0
 }
 
+/** An upstream body that failed mid-answer, as the client is told: 504 when it went silent, else 502. */
+export function bodyFailure(err: { code?: string }): {
+  code: 'upstream_timeout' | 'upstream_error'
+  status: number
+  message: string
+} {
+  return err.code === 'UND_ERR_BODY_TIMEOUT'
+    ? { code: 'upstream_timeout', status: 504, message: 'The upstream stopped sending data' }
+    : { code: 'upstream_error', status: 502, message: 'The upstream connection failed mid-answer' }
+}
+
 export interface RelayOutcome {
   usage: Usage | null
   stream: StreamUsageResult | null
@@ -306,12 +317,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         finish(true, null)
         return
       }
-      const code = err.code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream_timeout' : 'upstream_error'
-      const message =
-        code === 'upstream_timeout'
-          ? 'The upstream stopped sending data'
-          : 'The upstream connection failed mid-answer'
-      const status = code === 'upstream_timeout' ? 504 : 502
+      const { code, message, status } = bodyFailure(err)
       if (!res.writableEnded) {
         if (isSse) {
           // The start of an event left incomplete is dropped: the error event follows whole events only.

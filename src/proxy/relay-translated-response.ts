@@ -5,6 +5,7 @@ import type { Usage } from '../protocol/usage/usage.ts'
 import type { IError, JsonObject } from '../protocol/translate/internal-model.ts'
 import { translationFailure } from '../protocol/translate/translate-error.ts'
 import {
+  bodyFailure,
   decoderFor,
   HEARTBEAT_MS,
   MAX_METERED_BODY,
@@ -144,11 +145,8 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
         finish(true, null)
         return
       }
-      const timeout = err.code === 'UND_ERR_BODY_TIMEOUT'
-      const code = timeout ? 'upstream_timeout' : 'upstream_error'
-      const error: IError = timeout
-        ? { status: 504, kind: 'timeout', message: 'The upstream stopped sending data' }
-        : { status: 502, kind: 'server', message: 'The upstream connection failed mid-answer' }
+      const { code, status, message } = bodyFailure(err)
+      const error: IError = { status, kind: code === 'upstream_timeout' ? 'timeout' : 'server', message }
       if (!res.writableEnded) {
         if (translator) {
           sendText(translator.fail(error))

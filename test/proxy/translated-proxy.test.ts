@@ -8,6 +8,7 @@ import {
   type ProxyFixture,
 } from '../support/proxy-fixture.ts'
 import { createSseParser, type SseEvent } from '../../src/protocol/sse/parse-sse-stream.ts'
+import { buildProxyAuditRecord } from '../../src/proxy/build-proxy-audit-record.ts'
 
 function eventsOf(text: string): SseEvent[] {
   const events: SseEvent[] = []
@@ -90,6 +91,11 @@ describe('translated proxy (issue 17): a client reaches a channel of another pro
       (u.inputTokens + writes) * 3000 + u.outputTokens * 15000 + u.cacheReadTokens * 300,
     )
     expect(s.costNano).toBe(expected)
+    // The audit record names both protocols; the usage row names the client's and the channel.
+    const { record } = buildProxyAuditRecord(r.outcome)
+    expect(record).toMatchObject({ client_protocol: 'openai', upstream_protocol: 'anthropic' })
+    expect(s.protocol).toBe('openai')
+    expect(s.channelId).toBe(f.channels.anthropic)
     expect(s.costNano).toBeGreaterThan(0n)
   })
 

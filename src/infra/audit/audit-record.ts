@@ -62,6 +62,8 @@ export interface AuditRecord {
   /** Path and query as the client sent them, query secrets redacted. */
   client_path: string
   client_protocol: string
+  /** The channel's protocol; differs from `client_protocol` when the request was translated (issue 17). */
+  upstream_protocol?: string
   /** Redacted; never shown to non-admin users. */
   upstream_url?: string
   channel_id?: string
