@@ -26,7 +26,7 @@ const hasPostgres = await requireService('PostgreSQL', '127.0.0.1', 5432)
 const hasRedis = await requireService('Redis', '127.0.0.1', 6379)
 
 const npmStart = (clone: FreshClone, env: Record<string, string> = {}) =>
-  spawnGateway({ command: 'npm', args: ['start'], cwd: clone.dir, env })
+  spawnGateway({ command: 'npm', args: ['start'], cwd: clone.dir, env, workers: 'default' })
 
 async function loginAs(base: string, username: string, password: string) {
   const res = await fetch(`${base}/auth/login`, {

@@ -25,6 +25,12 @@ export interface SpawnGatewayOptions {
   /** The whole environment of the process (nothing inherited but PATH and HOME), GATEWAY_PORT/HOST added. */
   env: Record<string, string>
   timeoutMs?: number
+  /**
+   * WORKERS when `env` does not say: 1 unless told, since a test that is not about workers gains nothing from the
+   * user's default (one worker per core, each loading the whole gateway) but the suite's time; 'default' leaves it
+   * unset, as a user starts it.
+   */
+  workers?: number | 'default'
 }
 
 /**
@@ -48,6 +54,7 @@ async function spawnOnce(opts: SpawnGatewayOptions, port: number): Promise<Spawn
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...(opts.workers === 'default' ? {} : { WORKERS: String(opts.workers ?? 1) }),
       ...opts.env,
       GATEWAY_PORT: String(port),
       GATEWAY_HOST: '127.0.0.1',
