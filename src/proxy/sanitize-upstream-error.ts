@@ -9,8 +9,9 @@ const PATTERNS: [RegExp, string][] = [
   [/sk-[A-Za-z0-9_*-]{6,}/g, 'sk-***'],
   [/AIza[0-9A-Za-z_-]{10,}/g, '***'],
   [/https?:\/\/[^\s"'<>]+/g, '[url]'],
+  // A bracketed IPv6 address has a colon; `tools[0]` or `messages[3]` (a field path in a message) does not.
+  [/\[(?=[0-9a-fA-F.]*:)[0-9a-fA-F:.]+\](?::\d+)?/g, '[address]'],
   [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '[address]'],
-  [/\[[0-9a-fA-F:]+\](?::\d+)?/g, '[address]'],
   // Host and port without a scheme (`backend-7.svc:8000`, `localhost:11434`).
   [/\b(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):\d{2,5}\b/g, '[address]'],
   // Names that only exist inside a network.
