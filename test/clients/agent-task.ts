@@ -84,7 +84,7 @@ export async function runAgentTask(
   f: ProxyFixture,
   cli: Extract<InstalledCli, { ok: true }>,
   model: string,
-  translated = false,
+  upstream: AgentDialect,
 ): Promise<AgentTaskResult> {
   const root = mkdtempSync(path.join(os.tmpdir(), `cli-${cli.id}-`))
   try {
@@ -106,7 +106,7 @@ export async function runAgentTask(
       prompt: agentTaskPrompt(file, content),
       home,
       workdir,
-      translated,
+      upstream,
     })
     const run = await runCli([...cli.command, ...invocation.args], {
       cwd: workdir,
@@ -177,6 +177,9 @@ export function expectTaskDone(result: AgentTaskResult, expected: ExpectedTask):
   expect(result.run.stdout, context).toContain(AGENT_DONE_TEXT)
 
   // Billed once: one usage row per upstream call, each priced from that call's own usage, summed on the balance.
+  // A request the translator refused (a 400 with a usage row at cost 0, nothing sent upstream) would be a row
+  // without a call, so this also shows that every request the CLI sent on its settings translated, even one
+  // whose 400 the CLI shrugged off (a side request it can do without).
   expect(result.rows.length, context).toBe(calls.length)
   const expectedRows = calls
     .map((c) => ({

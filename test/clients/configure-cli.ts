@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import type { AgentDialect } from '../fake-upstream/agent-script.ts'
 import type { CliId } from './install-cli.ts'
 
 export interface CliTask {
@@ -18,10 +19,10 @@ export interface CliTask {
   /** The working folder the CLI runs in (the file is created there). */
   workdir: string
   /**
-   * The model's channel is spoken to in another dialect (another provider, or a chat-only OpenAI-compatible
-   * server): the CLI is told not to send what only its own provider serves (see each CLI below).
+   * The dialect the gateway speaks to the model's channel. Each CLI runs on its defaults, except where a default
+   * field cannot be translated to that dialect (docs/clients.md lists these settings per CLI, see each below).
    */
-  translated?: boolean
+  upstream: AgentDialect
 }
 
 export interface CliInvocation {
@@ -80,11 +81,8 @@ function configureClaudeCode(task: CliTask): CliInvocation {
       DISABLE_ERROR_REPORTING: '1',
       CLAUDE_CODE_MAX_RETRIES: '0',
       API_TIMEOUT_MS: '30000',
-      // Translated: no Anthropic beta fields (context_management, thinking.display) and no
-      // deferred tool loading (defer_loading), which only Anthropic's API serves.
-      ...(task.translated
-        ? { CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: '1', ENABLE_TOOL_SEARCH: 'false' }
-        : {}),
+      // Nothing else, on every channel: what Claude Code sends by default (context_management clearing old
+      // thinking, thinking.display, a defer_loading tool, output_config on a system turn) all translates.
     },
   }
 }
@@ -99,8 +97,12 @@ function configureCodex(task: CliTask): CliInvocation {
       `model = ${JSON.stringify(task.model)}`,
       'model_provider = "any-gateway"',
       'check_for_update_on_startup = false',
-      // Translated: no OpenAI-hosted web search tool and no multi-agent tool namespace.
-      ...(task.translated ? ['web_search = "disabled"', '', '[features]', 'multi_agent = false'] : []),
+      // Reached through translation (an Anthropic or Gemini channel, or a chat-only OpenAI-compatible one): the
+      // `web_search` tool runs inside OpenAI and the `namespace` tool (multi_agent_v1) has no equivalent at
+      // another provider, and the translator refuses both, so Codex is told not to offer them.
+      ...(task.upstream === 'openai-responses'
+        ? []
+        : ['web_search = "disabled"', '', '[features]', 'multi_agent = false']),
       '',
       '[analytics]',
       'enabled = false',
@@ -141,9 +143,11 @@ function configureGeminiCli(task: CliTask): CliInvocation {
         privacy: { usageStatisticsEnabled: false },
         telemetry: { enabled: false },
         general: { disableAutoUpdate: true, disableUpdateNag: true },
-        // Translated: its own generation settings, without Gemini's top-k sampling (the
-        // default chat settings every other model inherits set topK).
-        ...(task.translated
+        // Reached through translation: the model's own generation settings, Gemini CLI's chat defaults without
+        // topK (the `chat-base` settings every other model inherits set topK: 64). The translator refuses
+        // generationConfig.topK towards OpenAI, which has no top-k sampling, and towards Anthropic, which does
+        // not take top_k with thinking (which includeThoughts turns on).
+        ...(task.upstream !== 'gemini-generate'
           ? {
               modelConfigs: {
                 customAliases: {

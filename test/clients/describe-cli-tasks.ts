@@ -11,13 +11,6 @@ export interface CliTaskCase {
   upstream: AgentDialect
 }
 
-/** The dialect each CLI speaks: a channel spoken to in another one is reached through translation. */
-const OWN_DIALECT: Record<CliId, AgentDialect> = {
-  'claude-code': 'anthropic-messages',
-  codex: 'openai-responses',
-  'gemini-cli': 'gemini-generate',
-}
-
 /**
  * The tasks of one CLI, each on its own model served by one channel, through one gateway (SQLite). The CLI is
  * installed first (install-cli.ts); one that cannot be installed fails every case under CI=true, and elsewhere
@@ -41,7 +34,7 @@ export function describeCliTasks(id: CliId, title: string, cases: CliTaskCase[])
         return
       }
       const channelId = await addAgentChannel(f, c.channel)
-      const result = await runAgentTask(f, cli, c.channel.model, c.upstream !== OWN_DIALECT[id])
+      const result = await runAgentTask(f, cli, c.channel.model, c.upstream)
       expectTaskDone(result, { cli: id, upstream: c.upstream, channelId, model: c.channel.model })
     })
   })
