@@ -149,7 +149,11 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         outcome.status = tried.status
         outcome.errorCode = tried.errorCode ?? 'upstream_client_error'
         markOverhead(res, outcome, t0, upstreamMs)
-        const sent = sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
+        // A translated answer is already clean (the gateway's refusal, or a re-encoded error with its message
+        // scrubbed): scrubbing it again would mangle field paths such as `tools[0]`.
+        const sent = tried.clean
+          ? sendLocalAnswer(res, { status: tried.status, body: tried.text, headers: {} })
+          : sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
         outcome.responseBody = sent.slice(0, 64 * 1024)
       } else if (tried.kind === 'local') {
         outcome.status = tried.status

@@ -57,6 +57,8 @@ export type ChannelsResult =
       text: string
       /** The usage row's error code; absent: the provider's own `upstream_client_error`. */
       errorCode?: string
+      /** The text is the gateway's own or already scrubbed (a translated call): sent as it is. */
+      clean?: boolean
     })
   /** The gateway answered itself, the provider was not asked (a token count estimated locally). */
   | (Tried & { kind: 'local'; status: number; body: string; headers: Record<string, string> })
@@ -112,7 +114,8 @@ export async function tryChannels(
         // Another candidate may speak a dialect the request can be expressed in.
         if (call.kind === 'refused') refusal ??= { status: call.status, text: call.body }
         if (!isLast) continue
-        if (refusal) return { kind: 'client_error', ...tried, ...refusal, errorCode: 'translation_refused' }
+        if (refusal)
+          return { kind: 'client_error', ...tried, ...refusal, errorCode: 'translation_refused', clean: true }
         const error = new AppError('model_not_found', `No channel available for model ${model}`)
         return { kind: 'failed', error, promptSent: false, ...tried }
       }
@@ -184,7 +187,7 @@ export async function tryChannels(
         message: scrubText(e.message, secrets),
       }))
       const answer = { status: out.status, text: JSON.stringify(out.body) }
-      return { kind: 'client_error', ...answer, cand, upstreamUrl, upstreamMs, failures }
+      return { kind: 'client_error', ...answer, clean: true, cand, upstreamUrl, upstreamMs, failures }
     }
     failures = withFailure(failures, ch, failureKind(status))
     deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)

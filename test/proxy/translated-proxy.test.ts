@@ -140,6 +140,17 @@ describe('translated proxy (issue 17): a client reaches a channel of another pro
     expect(f.upstream.requests.length).toBe(before)
     expect(r.outcome.errorCode).toBe('translation_refused')
     expect(r.outcome.settlement!.costNano).toBe(0n)
+
+    // A field path with indexes reaches the client as written (the gateway's own answer is not scrubbed).
+    const audio = { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } }
+    const withAudio = await post(
+      '/v1/chat/completions',
+      chat({ messages: [{ role: 'user', content: [audio] }] }),
+    )
+    expect(withAudio.status).toBe(400)
+    const param = (JSON.parse(withAudio.text) as { error: { param: string } }).error.param
+    expect(param).toMatch(/^messages\[0\]\.content\[0\]/)
+    expect(f.upstream.requests.length).toBe(before)
   })
 
   it("answers an upstream 4xx in the client's protocol", async () => {
