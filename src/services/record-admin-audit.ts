@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import type { Clock } from '../infra/clock.ts'
 import { newId } from '../infra/ids.ts'
+import { retryStaleSnapshot } from '../infra/db/retry-stale-snapshot.ts'
 
 const SECRET_FIELDS = /^(api_key|password|key|secret|token|access_token|password_hash|api_key_enc)$/i
 
@@ -53,11 +54,14 @@ export function createAdminAuditRecorder(db: Kysely<Database>, clock: Clock) {
     apply: (trx: Kysely<Database>) => Promise<T>,
     entry: (result: T) => AdminAuditEntry,
   ): Promise<T> =>
-    db.transaction().execute(async (trx) => {
-      const result = await apply(trx)
-      await insertAudit(trx, clock, entry(result))
-      return result
-    })
+    // Several processes on one SQLite file (workers, the CLI): a change that read before another committed runs again.
+    retryStaleSnapshot(() =>
+      db.transaction().execute(async (trx) => {
+        const result = await apply(trx)
+        await insertAudit(trx, clock, entry(result))
+        return result
+      }),
+    )
   return Object.assign(record, { change })
 }
 export type AdminAuditRecorder = ReturnType<typeof createAdminAuditRecorder>

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
+import { retryStaleSnapshot } from '../infra/db/retry-stale-snapshot.ts'
 
 /**
  * Runs `fn` in a transaction, or in the caller's when `db` already is one: a service that needs its writes to be
@@ -10,5 +11,5 @@ export function runInTransaction<T>(
   fn: (trx: Transaction<Database> | Kysely<Database>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) return fn(db)
-  return db.transaction().execute(fn)
+  return retryStaleSnapshot(() => db.transaction().execute(fn))
 }
