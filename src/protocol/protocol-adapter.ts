@@ -54,6 +54,11 @@ export interface ProtocolAdapter {
   clientOverridable: readonly string[]
   modelsUrl(baseUrl: string): string
   parseModelList(json: unknown): string[]
+  /**
+   * An error answer that says the channel's own key is bad although its status is not 401/403 (Gemini answers a
+   * bad key with 400 `API_KEY_INVALID`): a channel fault to fail over from, never the client's mistake.
+   */
+  rejectsChannelKey?: (status: number, body: string) => boolean
   /** A minimal, cheap request used by "test channel". */
   probeRequest(baseUrl: string, model: string): { url: string; body: unknown }
   /** The gateway's model list in this protocol's shape (a protocol may list only its own providers' models). */

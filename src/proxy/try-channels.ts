@@ -15,6 +15,7 @@ import {
   type Translation,
 } from './translate-call.ts'
 import { scrubText } from './sanitize-upstream-error.ts'
+import { protocols } from '../protocol/protocols.ts'
 import { CLIENT_CLOSED, type ProxyDeps, type ProxyRequest, type UpstreamFailure } from './proxy-types.ts'
 
 /** Connection failures where the request cannot have reached the provider: safe to try another channel. */
@@ -178,7 +179,10 @@ export async function tryChannels(
     const readAt = performance.now()
     const text = await upstream.body.text().catch(() => '')
     upstreamMs += performance.now() - readAt
-    if (status >= 400 && status !== 401 && status !== 403 && status !== 429 && status < 500) {
+    // A bad channel key is the channel's fault whatever status says so (Gemini: 400 API_KEY_INVALID).
+    const keyRejected =
+      status === 401 || status === 403 || protocols[ch.provider].rejectsChannelKey?.(status, text) === true
+    if (status >= 400 && !keyRejected && status !== 429 && status < 500) {
       if (!translation) return { kind: 'client_error', status, text, cand, upstreamUrl, upstreamMs, failures }
       // The provider's answer in the client's dialect (its message scrubbed of the channel's secrets).
       const secrets = channelSecrets(ch)
@@ -189,10 +193,10 @@ export async function tryChannels(
       const answer = { status: out.status, text: JSON.stringify(out.body) }
       return { kind: 'client_error', ...answer, clean: true, cand, upstreamUrl, upstreamMs, failures }
     }
-    failures = withFailure(failures, ch, failureKind(status))
+    failures = withFailure(failures, ch, keyRejected ? 'auth' : failureKind(status))
     deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
     if (isLast) {
-      const error = providerError(status, text, upstream.headers['retry-after'], ch)
+      const error = providerError(keyRejected ? 401 : status, text, upstream.headers['retry-after'], ch)
       return { kind: 'failed', error, promptSent: false, cand, upstreamUrl, upstreamMs, failures }
     }
   }

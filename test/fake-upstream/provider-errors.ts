@@ -121,6 +121,24 @@ export function providerErrorReply(
   }
 }
 
+/** The provider's answer to a wrong API key: Gemini says 400, not 401 (ai.google.dev troubleshooting). */
+export function badKeyReply(protocol: FakeProtocol): BodyReply {
+  if (protocol !== 'gemini') return providerErrorReply(protocol, 401)
+  const error = {
+    code: 400,
+    message: 'API key not valid. Please pass a valid API key.',
+    status: 'INVALID_ARGUMENT',
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+      },
+    ],
+  }
+  return jsonReply(400, { error }, {})
+}
+
 /** The mid-stream error event of each protocol, as the providers send it. */
 export const STREAM_ERROR_FRAMES: Record<FakeProtocol, string> = {
   openai:

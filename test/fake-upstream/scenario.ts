@@ -22,6 +22,8 @@
  *   usage-every-chunk                 OpenAI chat stream: running usage on every chunk (vLLM continuous usage)
  *   usage-on-content-chunk            OpenAI chat stream: usage on the last content chunk, no `choices: []` chunk
  *   error-mid-stream                  half the events, then the protocol's error event (Responses: `response.failed`)
+ *   bad-key                           the provider's answer to a wrong API key (OpenAI and Anthropic 401; Gemini 400
+ *                                     INVALID_ARGUMENT with reason API_KEY_INVALID)
  *   gemini-call-ids                   Gemini: function calls carry an `id` and the first a `thoughtSignature`
  *                                     (Gemini 3 behaviour; also on for every `gemini-3…` model)
  *
@@ -60,6 +62,7 @@ export type Scenario =
   | { name: 'usage-on-content-chunk' }
   | { name: 'error-mid-stream' }
   | { name: 'gemini-call-ids' }
+  | { name: 'bad-key' }
 
 export type ScenarioName = Scenario['name']
 
@@ -83,6 +86,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'usage-on-content-chunk',
   'error-mid-stream',
   'gemini-call-ids',
+  'bad-key',
 ]
 
 function num(value: string | undefined): number | undefined {
@@ -105,6 +109,7 @@ export function parseScenario(text: string): Scenario {
     case 'usage-on-content-chunk':
     case 'error-mid-stream':
     case 'gemini-call-ids':
+    case 'bad-key':
       return { name }
     case 'redirect':
       return { name }

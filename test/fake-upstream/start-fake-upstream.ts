@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FakeRequest } from './fake-reply.ts'
-import { HTML_502_PAGE, providerErrorReply } from './provider-errors.ts'
+import { badKeyReply, HTML_502_PAGE, providerErrorReply } from './provider-errors.ts'
 import { parseGeminiPath, protocolOf, routeRequest } from './route-request.ts'
 import { parseScenario, type Scenario, scenarioFromModel } from './scenario.ts'
 import { type ReplyContext, sendReply } from './send-reply.ts'
@@ -154,6 +154,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         headers: { 'content-type': 'text/html' },
         body: HTML_502_PAGE,
       })
+      return
+    }
+    if (scenario?.name === 'bad-key') {
+      await sendReply(ctx, badKeyReply(protocol))
       return
     }
     if (scenario?.name === 'status') {

@@ -75,3 +75,54 @@ describe('issue 18: FAILOVER_ATTEMPTS bounds the channels one request tries', ()
     }
   })
 })
+
+/** Gemini answers a wrong channel key with 400 API_KEY_INVALID: the channel's fault, not the client's (SPEC §5.1). */
+describe("a Gemini channel's rejected key fails over like a 401", () => {
+  let f: ProxyFixture
+  afterAll(async () => {
+    await f?.close()
+  })
+
+  it('tries the next channel, marks the channel unhealthy and answers 502, never the 400', async () => {
+    f = await startProxyFixture('sqlite')
+    const g = await f.t.inject({
+      method: 'POST',
+      url: '/admin/groups',
+      headers: { authorization: `Bearer ${f.adminJwt}` },
+      payload: { name: 'g-bad-gemini-key', priority: 1, all_visible: true },
+    })
+    const gid = (g.json() as { id: string }).id
+    const model = 'gemini-badkey'
+    for (const i of [0, 1])
+      await f.addChannel(
+        {
+          name: `gemini-badkey-${i}`,
+          provider: 'gemini',
+          base_url: `${f.upstream.url}/v1beta`,
+          api_key: `gm-wrong-key-${i}`,
+          models: [model],
+          model_mapping: { [model]: 'sc_bad-key__gemini-2.5-flash' },
+        },
+        gid,
+      )
+    const key = await f.createKey({ group_id: gid })
+    f.upstream.clearRequests()
+    const res = await request(`${f.gateway}/v1beta/models/${model}:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    })
+    const body = (await res.body.json()) as { error: { status: string; message: string } }
+    expect(f.upstream.requests.filter((r) => r.path.includes(':generateContent'))).toHaveLength(2)
+    expect(res.statusCode).toBe(502)
+    expect(body.error.message).not.toContain('API key not valid')
+    const channels = await f.t.inject({
+      method: 'GET',
+      url: '/admin/channels',
+      headers: { authorization: `Bearer ${f.adminJwt}` },
+    })
+    const listed = (channels.json() as { data: Array<{ name: string; last_error?: string | null }> }).data
+    const bad = listed.filter((c) => c.name.startsWith('gemini-badkey-'))
+    expect(bad.map((c) => c.last_error)).toEqual(['upstream 400', 'upstream 400'])
+  })
+})

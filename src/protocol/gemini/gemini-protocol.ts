@@ -50,6 +50,7 @@ export const geminiProtocol: ProtocolAdapter = {
     maxTokens: [['generationConfig', 'maxOutputTokens']],
     choices: [['generationConfig', 'candidateCount']],
   },
+  rejectsChannelKey: (status, body) => status === 400 && body.includes('API_KEY_INVALID'),
   upstreamPath: (s, model) => `models/${encodeURIComponent(model)}:${s.endpoint}`,
   streamQuery: { alt: 'sse' },
   authHeaders: (apiKey) => ({ 'x-goog-api-key': apiKey }),
