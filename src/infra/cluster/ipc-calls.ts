@@ -57,19 +57,16 @@ function createOutbox<T>(flush: (items: T[]) => void): (item: T) => void {
 
 type Pending = Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>
 
-/** The worker's one outbox and the callers waiting on their answers, by service. */
-let workerSide: { post: (call: IpcCall) => void; pending: Map<string, Pending> } | null = null
+/** The worker's one outbox and the calls waiting on their answers (ids unique in this process, whatever the service). */
+let workerSide: { post: (call: IpcCall) => void; pending: Pending; nextId: () => number } | null = null
 
 function connectWorkerSide() {
   if (workerSide) return workerSide
   const send = process.send?.bind(process)
   if (!send) throw new Error('IPC calls need a cluster worker (no IPC channel to a primary)')
-  const pending = new Map<string, Pending>()
+  const pending: Pending = new Map()
   const fail = (calls: IpcCall[], err: Error) => {
-    for (const c of calls) {
-      const waiting = pending.get(c.service)?.get(c.id)
-      if (waiting) waiting.reject(err)
-    }
+    for (const c of calls) pending.get(c.id)?.reject(err)
   }
   const post = createOutbox<IpcCall>((calls) => {
     if (!process.connected) return fail(calls, new Error('the IPC channel to the primary is closed'))
@@ -81,13 +78,14 @@ function connectWorkerSide() {
   process.on('message', (m: unknown) => {
     if (!isReplies(m)) return
     for (const r of m.replies) {
-      const waiting = pending.get(r.service)?.get(r.id)
+      const waiting = pending.get(r.id)
       if (!waiting) continue
       if (r.ok) waiting.resolve(r.value)
       else waiting.reject(new Error(r.error ?? 'the primary refused the call'))
     }
   })
-  workerSide = { post, pending }
+  let next = 0
+  workerSide = { post, pending, nextId: () => next++ }
   return workerSide
 }
 
@@ -100,12 +98,10 @@ export interface IpcCaller {
 /** The worker's side of one service: each call resolves with the primary's answer, or rejects with its error. */
 export function createIpcCaller(service: string, timeoutMs = 10_000): IpcCaller {
   const side = connectWorkerSide()
-  const pending: Pending = new Map()
-  side.pending.set(service, pending)
-  let next = 0
+  const pending = side.pending
   const call = (method: string, ...args: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
-      const id = next++
+      const id = side.nextId()
       // A primary that never answers (stopping) must not hold a request forever.
       const timer = setTimeout(() => {
         if (pending.delete(id)) reject(new Error(`the primary did not answer ${service}.${method}`))
