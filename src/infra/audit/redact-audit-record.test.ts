@@ -389,3 +389,20 @@ describe('secret needles', () => {
     expect(redactText('q=p%40ss%2Fw0rd!', ['p@ss/w0rd!'])).toBe(`q=${REDACTED}`)
   })
 })
+
+describe('long text', () => {
+  // Text past 256 characters is screened lowercased (mayNeedPatterns): upper- and mixed-case credentials must still
+  // be found there.
+  it('redacts credentials in any case inside a long prompt', () => {
+    const filler = 'The quarterly report covers revenue, margins and the outlook. '.repeat(8)
+    const key = 'sk-ABCDEFGHIJKLMNOPQRSTUVWX1234'
+    const raw = `${filler}AUTHORIZATION: BEARER abcdefghijklmnopqrstuvwxyz012345 then ${key} and PassWord=Canary-Pass-9&x=1 ${filler}`
+    const out = redactText(raw)
+    expect(raw.length).toBeGreaterThan(256)
+    expect(out).not.toContain('abcdefghijklmnopqrstuvwxyz012345')
+    expect(out).not.toContain(key)
+    expect(out).toContain('sk-…1234')
+    expect(out).not.toContain('Canary-Pass-9')
+    expect(out.startsWith(filler)).toBe(true)
+  })
+})
