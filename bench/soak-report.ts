@@ -1,6 +1,7 @@
 /**
  * The soak's verdicts (issue 20): each resource sampled under load must come back within 10 % of its level after
- * warm-up, and what the gateway wrote must reconcile with what the load sent.
+ * warm-up, and what the gateway wrote must reconcile with what the load sent. Memory is judged on samples taken
+ * right after a forced full collection (bench/soak-probe.mjs): heap still reachable, and RSS at that moment.
  */
 import type { AuditCounts, BillingCounts } from './gateway.ts'
 
@@ -12,6 +13,9 @@ export interface ProbeSample {
   pid: number
   rss: number
   heapUsed: number
+  /** Every SOAK_PROBE_GC_SECONDS: heap used and RSS right after a forced full collection. */
+  heapAfterGc?: number
+  rssAfterGc?: number
   handles: number
   delayMeanMs: number
   delayP99Ms: number
@@ -28,6 +32,7 @@ export interface SoakReport {
   concurrency: number
   db: string
   workers: number
+  warmup: Warmup
   load: {
     sent: number
     byKind: Partial<Record<Kind, number>>
@@ -54,9 +59,38 @@ export interface SoakReport {
   pass: boolean
 }
 
-/** Share of the load before the level is read (the warm-up), and the windows the level and the end are read in. */
-export const WARMUP_SHARE = 0.2
+/** What the load generator counts, before the first request. */
+export function emptyLoad(): SoakReport['load'] {
+  return {
+    sent: 0,
+    byKind: {},
+    aborted: 0,
+    abortsTooLate: 0,
+    upstreamErrors: 0,
+    statuses: {},
+    unexpected: [],
+  }
+}
+
+/** How the warm-up ended: its length, and whether RSS had stopped growing by then. */
+export interface Warmup {
+  seconds: number
+  plateau: boolean
+  /** RSS after GC, median of the last PLATEAU_SPAN_MS of the warm-up against the span before it (MiB). */
+  rssBefore: number
+  rssLast: number
+}
+
+/** The windows the level (first part of the measured load) and the end (last part) are read in. */
 export const WINDOW_SHARE = 0.15
+/**
+ * Warm-up lasts until RSS after a full collection grows by less than PLATEAU_GROWTH from one PLATEAU_SPAN_MS to
+ * the next. RSS climbs for minutes without any leak: SQLite's page cache (cache_size, 64 MiB in
+ * src/infra/db/create-db.ts) takes each new page of a growing database until the file is larger than the cache,
+ * at about 700 bytes per request here (README, Soak).
+ */
+export const PLATEAU_SPAN_MS = 30_000
+export const PLATEAU_GROWTH = 0.02
 /** Within 10 %; counts this small move by a few units with the requests in flight, hence the absolute slack. */
 export const TOLERANCE = 0.1
 
@@ -67,12 +101,51 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+/** Per process, the median of `pick` over [from, to); added up over the processes. */
+function summedMedian(
+  samples: ProbeSample[],
+  pick: (s: ProbeSample) => number | undefined,
+  from: number,
+  to: number,
+): number {
+  const byPid = new Map<number, number[]>()
+  for (const s of samples) {
+    const v = pick(s)
+    if (v === undefined || s.t < from || s.t >= to) continue
+    const list = byPid.get(s.pid) ?? []
+    list.push(v)
+    byPid.set(s.pid, list)
+  }
+  if (byPid.size === 0) return NaN
+  let sum = 0
+  for (const values of byPid.values()) sum += median(values)
+  return sum
+}
+
+/**
+ * Whether RSS after a full collection has stopped growing at `now`: the median of the last PLATEAU_SPAN_MS
+ * against the one before it, both summed over the gateway's processes.
+ */
+export function rssPlateau(samples: ProbeSample[], now: number): Omit<Warmup, 'seconds'> {
+  const mib = 1024 * 1024
+  const last = summedMedian(samples, (s) => s.rssAfterGc, now - PLATEAU_SPAN_MS, now) / mib
+  const before =
+    summedMedian(samples, (s) => s.rssAfterGc, now - 2 * PLATEAU_SPAN_MS, now - PLATEAU_SPAN_MS) / mib
+  return {
+    plateau: Number.isFinite(last) && Number.isFinite(before) && last <= before * (1 + PLATEAU_GROWTH),
+    rssBefore: before,
+    rssLast: last,
+  }
+}
+
 interface Input {
   seconds: number
   concurrency: number
   db: string
   workers: number
-  startedAt: number
+  warmup: Warmup
+  /** End of the warm-up: the measured load runs from here to loadEndedAt. */
+  measuredFrom: number
   loadEndedAt: number
   load: SoakReport['load']
   samples: ProbeSample[]
@@ -100,62 +173,84 @@ function perSecond(samples: ProbeSample[]): Array<Omit<ProbeSample, 'pid'>> {
 }
 
 export function judgeSoak(input: Input): SoakReport {
-  const span = input.loadEndedAt - input.startedAt
-  const levelFrom = input.startedAt + span * WARMUP_SHARE
+  const span = input.loadEndedAt - input.measuredFrom
+  const levelFrom = input.measuredFrom
   const levelTo = levelFrom + span * WINDOW_SHARE
   const endFrom = input.loadEndedAt - span * WINDOW_SHARE
   const series = perSecond(input.samples)
   const verdicts: Verdict[] = []
   const resources: SoakReport['resources'] = []
+  /** `window(from, to)` gives the metric's value over a window and how many samples it saw there. */
   const metric = (
     name: string,
     unit: string,
-    points: Array<{ t: number; v: number }>,
+    window: (from: number, to: number) => { value: number; n: number },
+    samples: number,
     slack: number,
   ): void => {
-    const inWindow = (from: number, to: number) =>
-      points.filter((p) => p.t >= from && p.t < to).map((p) => p.v)
-    const level = median(inWindow(levelFrom, levelTo))
-    const endPoints = inWindow(endFrom, input.loadEndedAt)
-    const end = median(endPoints)
-    const idle = median(inWindow(input.loadEndedAt + 2000, Infinity))
-    resources.push({ metric: name, unit, level, end, idle, samples: points.length })
+    const level = window(levelFrom, levelTo).value
+    const endWindow = window(endFrom, input.loadEndedAt)
+    const end = endWindow.value
+    const idle = window(input.loadEndedAt + 2000, Infinity).value
+    resources.push({ metric: name, unit, level, end, idle, samples })
     const limit = Math.max(level * (1 + TOLERANCE), level + slack)
     verdicts.push({
       name: `${name} came back within 10 % of its level after warm-up`,
       detail: `level ${level.toFixed(2)} ${unit}, end of load ${end.toFixed(2)} ${unit} (limit ${limit.toFixed(2)}), idle after ${idle.toFixed(2)}`,
-      pass: endPoints.length > 0 && Number.isFinite(level) && end <= limit,
+      pass: endWindow.n > 0 && Number.isFinite(level) && end <= limit,
     })
   }
+  const perSecondMetric = (points: Array<{ t: number; v: number }>) => (from: number, to: number) => {
+    const values = points.filter((p) => p.t >= from && p.t < to).map((p) => p.v)
+    return { value: median(values), n: values.length }
+  }
+  const afterGcMetric = (pick: (s: ProbeSample) => number | undefined) => (from: number, to: number) => ({
+    value: summedMedian(input.samples, pick, from, to) / mib,
+    n: input.samples.filter((s) => pick(s) !== undefined && s.t >= from && s.t < to).length,
+  })
   const mib = 1024 * 1024
+  const gcSamples = input.samples.filter((s) => s.heapAfterGc !== undefined).length
+  verdicts.push({
+    name: 'RSS after GC reached a plateau during warm-up',
+    detail:
+      `warm-up ${input.warmup.seconds.toFixed(0)} s; RSS after GC ${input.warmup.rssLast.toFixed(1)} MiB over its ` +
+      `last ${PLATEAU_SPAN_MS / 1000} s against ${input.warmup.rssBefore.toFixed(1)} MiB over the ${PLATEAU_SPAN_MS / 1000} s before ` +
+      `(plateau: under ${PLATEAU_GROWTH * 100} % growth)`,
+    pass: input.warmup.plateau,
+  })
   metric(
-    'RSS',
+    'RSS after GC',
     'MiB',
-    series.map((s) => ({ t: s.t, v: s.rss / mib })),
+    afterGcMetric((s) => s.rssAfterGc),
+    gcSamples,
     0,
   )
   metric(
-    'heap used',
+    'heap used after GC',
     'MiB',
-    series.map((s) => ({ t: s.t, v: s.heapUsed / mib })),
+    afterGcMetric((s) => s.heapAfterGc),
+    gcSamples,
     0,
   )
   metric(
     'active handles',
     'handles',
-    series.map((s) => ({ t: s.t, v: s.handles })),
+    perSecondMetric(series.map((s) => ({ t: s.t, v: s.handles }))),
+    series.length,
     3,
   )
   metric(
     'open file descriptors',
     'fds',
-    input.fds.map((f) => ({ t: f.t, v: f.fds })),
+    perSecondMetric(input.fds.map((f) => ({ t: f.t, v: f.fds }))),
+    input.fds.length,
     3,
   )
   metric(
     'event-loop delay (mean per second)',
     'ms',
-    series.map((s) => ({ t: s.t, v: s.delayMeanMs })),
+    perSecondMetric(series.map((s) => ({ t: s.t, v: s.delayMeanMs }))),
+    series.length,
     1,
   )
 
@@ -212,6 +307,7 @@ export function judgeSoak(input: Input): SoakReport {
     concurrency: input.concurrency,
     db: input.db,
     workers: input.workers,
+    warmup: input.warmup,
     load,
     resources,
     written,
@@ -231,9 +327,11 @@ export function renderSoak(r: SoakReport): string {
         ', ',
       )}); ${r.load.aborted} aborted by the client (${((r.load.aborted / r.load.sent) * 100).toFixed(1)} %), ` +
       `${r.load.upstreamErrors} answered with an upstream error (${((r.load.upstreamErrors / r.load.sent) * 100).toFixed(1)} %). ` +
-      `Level: the median of the ${WINDOW_SHARE * 100} % of the run after the first ${WARMUP_SHARE * 100} % (warm-up); ` +
-      `end: the median of the last ${WINDOW_SHARE * 100} % under load; idle: after the load stopped. Handles, file ` +
-      'descriptors and delay may also exceed the 10 % by 3, 3 and 1 ms (they move by a few units with what is in flight).',
+      `Warm-up: ${r.warmup.seconds.toFixed(0)} s of the same load before the measured ${r.seconds} s, until RSS after GC ` +
+      `grew less than ${PLATEAU_GROWTH * 100} % in ${PLATEAU_SPAN_MS / 1000} s. Level: the median of the first ` +
+      `${WINDOW_SHARE * 100} % of the measured load; end: of its last ${WINDOW_SHARE * 100} %; idle: after the load ` +
+      'stopped. RSS and heap are read right after a forced full collection. Handles, file descriptors and delay may ' +
+      'also exceed the 10 % by 3, 3 and 1 ms (they move by a few units with what is in flight).',
     '',
     '| resource | level after warm-up | end of load | idle after | samples |',
     '|---|---:|---:|---:|---:|',

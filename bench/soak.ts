@@ -3,29 +3,44 @@
  * completions on an OpenAI channel and Messages on an Anthropic channel, plain and streamed (events 1 ms apart),
  * with 20 % of requests aborted by the client (before the answer or mid-stream) and 5 % answered by the upstream
  * with an error. Once a second the gateway's own probe (bench/soak-probe.mjs, a file, no endpoint) records RSS,
- * heap used, active handles and event-loop delay, and /proc gives its open file descriptors. The report says
- * whether each came back within 10 % of its level after warm-up, and reconciles what the gateway wrote: a usage
- * row per request, money conserved, no reservation left open, an audit record per request. Environment:
- *   SOAK_SECONDS       seconds of load (default 3600; the CI test runs 120)
+ * heap used, active handles and event-loop delay (every 5 s right after a forced full collection), and /proc gives
+ * its open file descriptors. The same load first runs as warm-up until, on SQLite, the database is larger than the
+ * gateway's 64 MiB page cache and RSS after GC stops growing (soak-report.ts, rssPlateau), then for SOAK_SECONDS measured. The report says whether each resource came back within 10 % of its
+ * level after warm-up, and reconciles what the gateway wrote: a usage row per request, money conserved, no
+ * reservation left open, an audit record per request. Environment:
+ *   SOAK_SECONDS       seconds of measured load after the warm-up (default 3600; the CI test runs 120)
+ *   SOAK_WARMUP_MIN / SOAK_WARMUP_MAX  bounds of the warm-up in seconds (default 60 and 600); a warm-up that
+ *                      reaches the maximum without a plateau fails the soak
  *   SOAK_CONCURRENCY   requests in flight (default 16)
  *   SOAK_DB            sqlite (default) or postgres (BENCH_PG_URL as for the bench)
  *   SOAK_WORKERS       WORKERS of the gateway (default 1)
  *   SOAK_RESULT_DIR    folder of soak-<name>.json/.md (default bench/results); SOAK_RESULT_NAME (default latest)
  * Exits 1 when a verdict fails.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { type BenchDb, cleanupGateways, startGateway } from './gateway.ts'
 import { killAllNow, processTree, startMock, stopAll } from './processes.ts'
-import { type Kind, type ProbeSample, type SoakReport, judgeSoak, renderSoak } from './soak-report.ts'
+import {
+  type Kind,
+  type ProbeSample,
+  type SoakReport,
+  type Warmup,
+  emptyLoad,
+  judgeSoak,
+  renderSoak,
+  rssPlateau,
+} from './soak-report.ts'
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 3600)
 const concurrency = Number(process.env.SOAK_CONCURRENCY ?? 16)
 const db = (process.env.SOAK_DB ?? 'sqlite') as BenchDb
 const workers = Number(process.env.SOAK_WORKERS ?? 1)
+const warmupMin = Number(process.env.SOAK_WARMUP_MIN ?? 60)
+const warmupMax = Number(process.env.SOAK_WARMUP_MAX ?? 600)
 const resultDir = process.env.SOAK_RESULT_DIR ?? join(import.meta.dirname, 'results')
 const resultName = `soak-${(process.env.SOAK_RESULT_NAME ?? 'latest').replace(/[^\w.-]/g, '_')}`
 const allCores = `0-${cpus().length - 1}`
@@ -77,11 +92,22 @@ function fdCount(rootPid: number): number {
   return n
 }
 
+/** The gateway's SQLite page cache: `cache_size = -65536` (KiB) in src/infra/db/create-db.ts. */
+const SQLITE_CACHE_BYTES = 64 * 1024 * 1024
+
+function sqliteBytes(dataDir: string): number {
+  try {
+    return statSync(join(dataDir, 'gateway.db')).size
+  } catch {
+    return 0
+  }
+}
+
 function readProbe(dir: string): ProbeSample[] {
   const samples: ProbeSample[] = []
   for (const file of readdirSync(dir))
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n'))
-      if (line) samples.push(JSON.parse(line) as ProbeSample)
+      if (line.endsWith('}')) samples.push(JSON.parse(line) as ProbeSample)
   return samples
 }
 
@@ -101,19 +127,31 @@ async function main(): Promise<void> {
   })
   log(`soak: ${seconds} s, ${concurrency} in flight, ${db}, WORKERS=${workers}, gateway ${gw.url}`)
   const agent = new Agent({ connections: concurrency * 2, keepAliveTimeout: 10_000 })
-  const counts: SoakReport['load'] = {
-    sent: 0,
-    byKind: {},
-    aborted: 0,
-    abortsTooLate: 0,
-    upstreamErrors: 0,
-    statuses: {},
-    unexpected: [],
-  }
+  const counts = emptyLoad()
   const fds: Array<{ t: number; fds: number }> = []
   const next = random(20)
   const startedAt = Date.now()
-  const endAt = startedAt + seconds * 1000
+  // Unknown until the warm-up has ended.
+  let endAt = Infinity
+  let measuredFrom = Infinity
+  let warmup: Warmup | undefined
+  const warmupTimer = setInterval(() => {
+    const now = Date.now()
+    if (now - startedAt < warmupMin * 1000) return
+    // SQLite's page cache fills until the database is larger than it; RSS may pause for 30 s meanwhile.
+    if (db === 'sqlite' && sqliteBytes(gw.dataDir) < SQLITE_CACHE_BYTES && now - startedAt < warmupMax * 1000)
+      return
+    const state = rssPlateau(readProbe(probeDir), now)
+    if (!state.plateau && now - startedAt < warmupMax * 1000) return
+    clearInterval(warmupTimer)
+    warmup = { seconds: (now - startedAt) / 1000, ...state }
+    measuredFrom = now
+    endAt = now + seconds * 1000
+    log(
+      `soak: warm-up ended after ${warmup.seconds.toFixed(0)} s (RSS after GC ${state.rssBefore.toFixed(1)} → ` +
+        `${state.rssLast.toFixed(1)} MiB, plateau: ${state.plateau}); ${seconds} s measured from now`,
+    )
+  }, 5000)
   const fdTimer = setInterval(() => fds.push({ t: Date.now(), fds: fdCount(gw.child.pid) }), 1000)
 
   async function one(): Promise<void> {
@@ -176,7 +214,7 @@ async function main(): Promise<void> {
   const loadEndedAt = Date.now()
   await agent.close()
   // Idle after the load: what the gateway holds once nothing is in flight.
-  await new Promise((r) => setTimeout(r, 5000))
+  await new Promise((r) => setTimeout(r, 8000))
   clearInterval(fdTimer)
   const samples = readProbe(probeDir)
   const { counts: written, audit } = await gw.stop()
@@ -188,7 +226,8 @@ async function main(): Promise<void> {
     concurrency,
     db,
     workers,
-    startedAt,
+    warmup: warmup as Warmup,
+    measuredFrom,
     loadEndedAt,
     load: counts,
     samples,
