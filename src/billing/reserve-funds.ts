@@ -318,10 +318,12 @@ function syncTransactionCache(db: Kysely<Database>): (sqlite: SQLite.Database) =
   let made: { sqlite: SQLite.Database; run: SyncReservations } | null = null
   return (sqlite) => {
     if (made?.sqlite !== sqlite) {
-      const run = sqlite.transaction((batch: readonly ReservationRequest[]) =>
+      // IMMEDIATE, like every SQLite write transaction here (immediate-sqlite-dialect.ts): the write lock is taken
+      // at BEGIN, where the busy timeout waits for another process.
+      const tx = sqlite.transaction((batch: readonly ReservationRequest[]) =>
         writeReservationsSync(sqlite, db, batch),
-      ) as SyncReservations
-      made = { sqlite, run }
+      )
+      made = { sqlite, run: (batch) => tx.immediate(batch) as ReservationResult[] }
     }
     return made.run
   }

@@ -187,7 +187,9 @@ export async function copySqliteToPostgres(
   }
   const targetColumns = await postgresTables(target.db)
 
-  return source.db.transaction().execute(async (src) =>
+  // The source is only read: DEFERRED on SQLite, no write lock against a gateway that may still run on it.
+  const reading = source.db.transaction().setAccessMode('read only')
+  return reading.execute(async (src) =>
     target.db.transaction().execute(async (dst) => {
       const tables = inDependencyOrder(await sqliteTables(src))
       for (const t of tables) {

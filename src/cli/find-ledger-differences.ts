@@ -42,7 +42,8 @@ async function findReservedDifferences(
  * gateway writing meanwhile cannot make a settlement look half done.
  */
 export async function findLedgerDifferences(db: Kysely<Database>, postgres: boolean): Promise<LedgerCheck> {
-  let tx = db.transaction()
+  // Read only: on SQLite it stays DEFERRED and holds no write lock against running gateways.
+  let tx = db.transaction().setAccessMode('read only')
   if (postgres) tx = tx.setIsolationLevel('repeatable read')
   return tx.execute(async (trx) => {
     const differences: RecordDifference[] = []

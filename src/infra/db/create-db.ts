@@ -1,14 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type Migration,
-  type MigrationProvider,
-} from 'kysely'
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database-types.ts'
 import { initialSchema } from './migrations/001-initial-schema.ts'
@@ -22,6 +15,7 @@ import { ledgerNoteMigration } from './migrations/008-ledger-note.ts'
 import { reservationOwnerMigration } from './migrations/009-reservation-owner.ts'
 import { channelResponsesApiMigration } from './migrations/010-channel-responses-api.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 import { boundPostgresPool, type PostgresLimits } from './bound-postgres-pool.ts'
 
@@ -101,7 +95,7 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('temp_store = MEMORY')
   sqlite.defaultSafeIntegers(true)
   const cached = withStatementCache(sqlite)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) })
   registerRawSqlite(db, cached)
   return { kind: 'sqlite', db, close: () => db.destroy() }
 }

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Database } from './database-types.ts'
 import { createDb, migrate, type Db } from './create-db.ts'
 import { retryStaleSnapshot } from './retry-stale-snapshot.ts'
 
@@ -16,10 +19,14 @@ describe('retryStaleSnapshot', () => {
   it('runs a SQLite transaction again when another connection committed between its read and its write', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gw-snapshot-'))
     const file = path.join(dir, 'gateway.db')
-    const a = createDb({ kind: 'sqlite', sqlitePath: file })
     const b = createDb({ kind: 'sqlite', sqlitePath: file })
-    open.push(a, b)
-    await migrate(a)
+    open.push(b)
+    await migrate(b)
+    // Kysely's own SQLite dialect begins DEFERRED (createDb's begins IMMEDIATE and never meets this).
+    const raw = new SQLite(file)
+    raw.pragma('journal_mode = WAL')
+    const a = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) }) }
+    open.push({ kind: 'sqlite', db: a.db, close: () => a.db.destroy() })
     let attempts = 0
     // Reads, lets another process (here: another connection) commit, then writes: the first attempt's snapshot is
     // stale, and SQLite refuses it at once.
