@@ -86,6 +86,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
       GATEWAY_PORT: String(port),
       GATEWAY_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // One process: these tests are about the dashboard, not workers, and each worker loads the whole gateway
+      // (the default is one per core). A test that wants workers passes WORKERS.
+      WORKERS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
