@@ -59,6 +59,8 @@ export interface ProtocolAdapter {
    * bad key with 400 `API_KEY_INVALID`): a channel fault to fail over from, never the client's mistake.
    */
   rejectsChannelKey?: (status: number, body: string) => boolean
+  /** The status this protocol's clients know as "overloaded, retry later" (Anthropic 529); 503 when absent. */
+  overloadedStatus?: number
   /** A minimal, cheap request used by "test channel". */
   probeRequest(baseUrl: string, model: string): { url: string; body: unknown }
   /** The gateway's model list in this protocol's shape (a protocol may list only its own providers' models). */

@@ -16,6 +16,7 @@ import {
 } from './translate-call.ts'
 import { scrubText } from './sanitize-upstream-error.ts'
 import { protocols } from '../protocol/protocols.ts'
+import type { ProtocolId } from '../protocol/protocol-id.ts'
 import { CLIENT_CLOSED, type ProxyDeps, type ProxyRequest, type UpstreamFailure } from './proxy-types.ts'
 
 /** Connection failures where the request cannot have reached the provider: safe to try another channel. */
@@ -196,10 +197,24 @@ export async function tryChannels(
     failures = withFailure(failures, ch, keyRejected ? 'auth' : failureKind(status))
     deps.health.failure(ch, deps.clock.now(), `upstream ${status}`)
     if (isLast) {
-      const error = providerError(keyRejected ? 401 : status, text, upstream.headers['retry-after'], ch)
+      const error = providerError(
+        keyRejected ? 401 : clientStatus(status, req.surface.protocol),
+        text,
+        upstream.headers['retry-after'],
+        ch,
+      )
       return { kind: 'failed', error, promptSent: false, cand, upstreamUrl, upstreamMs, failures }
     }
   }
+}
+
+/**
+ * An overloaded provider (503, Anthropic's 529) in the status the client's protocol knows for it: a Chat Completions
+ * or Gemini client gets 503 for Anthropic's 529, an Anthropic client 529 for another provider's 503.
+ */
+function clientStatus(status: number, client: ProtocolId): number {
+  if (status !== 503 && status !== 529) return status
+  return protocols[client].overloadedStatus ?? 503
 }
 
 function withFailure(

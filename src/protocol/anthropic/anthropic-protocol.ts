@@ -36,6 +36,7 @@ export const anthropicProtocol: ProtocolAdapter = {
   defaultSurface: ANTHROPIC_SURFACES.messages,
   ...jsonBodyRequest,
   outputLimitFields: { maxTokens: [['max_tokens']], choices: [] },
+  overloadedStatus: 529,
   upstreamPath: (s) => s.endpoint,
   streamQuery: {},
   authHeaders: (apiKey) => ({ 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_DEFAULT_VERSION }),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { chmodSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
@@ -75,6 +75,7 @@ export async function bootstrapSuperadmin(
   const username = 'admin'
   const passwordFile = path.join(opts.dataDir, 'initial-admin-password')
   const password = randomBytes(18).toString('base64url')
+  const passwordHash = await hashPassword(password)
   await db
     .insertInto('users')
     .values(
@@ -82,14 +83,23 @@ export async function bootstrapSuperadmin(
         username,
         displayName: 'Administrator',
         authSource: 'local',
-        passwordHash: await hashPassword(password),
+        passwordHash,
         role: 'superadmin',
         quotaNano: null,
         now,
       }),
     )
-    .onConflict((oc) => oc.column('username').doUpdateSet({ role: 'superadmin' }))
+    // An `admin` left from earlier (demoted, or a local account of that name) gets this password too, so that the
+    // file always holds the password that works now.
+    .onConflict((oc) =>
+      oc
+        .column('username')
+        .doUpdateSet({ role: 'superadmin', password_hash: passwordHash, auth_source: 'local' }),
+    )
     .execute()
-  if (!existsSync(passwordFile)) writeFileSync(passwordFile, password + '\n', { mode: 0o600 })
+  // Overwritten, never kept: a file left by an earlier database (another DATABASE_URL, a deleted gateway.db) would
+  // hold a password that no longer logs in.
+  writeFileSync(passwordFile, password + '\n', { mode: 0o600 })
+  chmodSync(passwordFile, 0o600)
   return { createdLocalAdmin: { username, passwordFile } }
 }
