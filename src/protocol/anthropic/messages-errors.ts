@@ -1,4 +1,5 @@
 import type { IError, IErrorKind, JsonObject } from '../translate/internal-model.ts'
+import { errorKindOfStatus } from '../translate/error-kind-of-status.ts'
 import { encodeSseEvent } from '../sse/encode-sse-event.ts'
 import { isJsonObject, parseObjectText } from './messages-read-json.ts'
 
@@ -34,29 +35,9 @@ const TYPE_BY_KIND: Readonly<Record<IErrorKind, { type: string; status: number }
   timeout: { type: 'timeout_error', status: 504 },
 }
 
+/** Anthropic's 402 is its billing error; every other status means what it means everywhere. */
 function kindByStatus(status: number): IErrorKind {
-  switch (status) {
-    case 401:
-      return 'authentication'
-    case 402:
-      return 'quota'
-    case 403:
-      return 'permission'
-    case 404:
-      return 'not_found'
-    case 408:
-    case 504:
-      return 'timeout'
-    case 413:
-      return 'request_too_large'
-    case 429:
-      return 'rate_limit'
-    case 503:
-    case 529:
-      return 'overloaded'
-    default:
-      return status >= 500 ? 'server' : 'invalid_request'
-  }
+  return status === 402 ? 'quota' : errorKindOfStatus(status)
 }
 
 /** An `error` object (`{type, message, details?}`) as the internal error. */

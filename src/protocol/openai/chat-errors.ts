@@ -1,6 +1,7 @@
 import type { IError, IErrorKind, JsonObject } from '../translate/internal-model.ts'
 import { encodeSseEvent } from '../sse/encode-sse-event.ts'
 import { isObject, parseJsonObject } from './chat-read-json.ts'
+import { errorKindOfStatus } from '../translate/error-kind-of-status.ts'
 
 /** Each kind's `error.type`, default `code` and status in OpenAI's envelope (translation map §5). */
 const BY_KIND: Record<IErrorKind, { type: string; code: string | null; status: number }> = {
@@ -40,18 +41,6 @@ function kindByName(type: string | undefined, code: string | undefined): IErrorK
   return undefined
 }
 
-function kindByStatus(status: number): IErrorKind {
-  if (status === 401) return 'authentication'
-  if (status === 403) return 'permission'
-  if (status === 404) return 'not_found'
-  if (status === 408 || status === 504) return 'timeout'
-  if (status === 413) return 'request_too_large'
-  if (status === 429) return 'rate_limit'
-  if (status === 503 || status === 529) return 'overloaded'
-  if (status >= 500) return 'server'
-  return 'invalid_request'
-}
-
 /** Reads `{error:{message,type,param,code}}`; `status` undefined for a stream's error event. */
 export function decodeChatErrorObject(obj: JsonObject, status?: number): IError {
   const e = isObject(obj.error) ? obj.error : obj
@@ -59,7 +48,7 @@ export function decodeChatErrorObject(obj: JsonObject, status?: number): IError 
   const code = typeof e.code === 'string' ? e.code : undefined
   const named = kindByName(type, code)
   // A quota that will not clear stays `quota` under any status; otherwise the status decides (it is authoritative).
-  const kind = status === undefined || named === 'quota' ? (named ?? 'server') : kindByStatus(status)
+  const kind = status === undefined || named === 'quota' ? (named ?? 'server') : errorKindOfStatus(status)
   const err: IError = {
     status: status ?? BY_KIND[kind].status,
     kind,
@@ -77,7 +66,7 @@ export function decodeChatError(status: number, body: string): IError {
   const text = body.trim()
   return {
     status,
-    kind: kindByStatus(status),
+    kind: errorKindOfStatus(status),
     message: text === '' ? `upstream error ${status}` : text.slice(0, 500),
   }
 }

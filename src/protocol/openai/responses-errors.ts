@@ -2,6 +2,7 @@ import type { IError, IErrorKind, Json, JsonObject } from '../translate/internal
 import { encodeSseEvent } from '../sse/encode-sse-event.ts'
 import { mapOpenAiErrorType } from './format-openai-error.ts'
 import { isObject } from './responses-read-json.ts'
+import { errorKindOfStatus } from '../translate/error-kind-of-status.ts'
 
 /** The status an OpenAI error `code` implies where none came with it (a stream's error event). */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -17,15 +18,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 
 function kindOf(status: number, type: string | undefined, code: string | undefined): IErrorKind {
   if (code === 'insufficient_quota' || type === 'insufficient_quota') return 'quota'
-  if (status === 401) return 'authentication'
-  if (status === 403) return 'permission'
-  if (status === 404) return 'not_found'
-  if (status === 408 || status === 504) return 'timeout'
-  if (status === 413) return 'request_too_large'
-  if (status === 429) return 'rate_limit'
-  if (status === 503 || status === 529) return 'overloaded'
-  if (status >= 500) return 'server'
-  return 'invalid_request'
+  return errorKindOfStatus(status)
 }
 
 const text = (v: Json | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
