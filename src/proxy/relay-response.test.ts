@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
-import type { Dispatcher } from 'undici'
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { endOfLastBlankLine, HEARTBEAT_MS, relayResponse } from './relay-response.ts'
 import { OPENAI_SURFACES } from '../protocol/openai/openai-protocol.ts'
+import { UpstreamBody, type UpstreamAnswer } from './call-upstream.ts'
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -60,12 +60,21 @@ describe('relayResponse heartbeats', () => {
 const relayFrames = (frames: string[]) => relayFramesBytes(frames.map((f) => Buffer.from(f)))
 
 /** A provider's 200 answer streaming server-sent events from `body`. */
-function eventStream(body: PassThrough): Dispatcher.ResponseData {
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'text/event-stream' },
-    body,
-  } as unknown as Dispatcher.ResponseData
+function eventStream(body: PassThrough): UpstreamAnswer {
+  return { statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: bodyOf(body) }
+}
+
+/** An upstream body fed by a Node stream, paused and dropped through it. */
+function bodyOf(stream: PassThrough): UpstreamBody {
+  const body = new UpstreamBody({
+    pause: () => stream.pause(),
+    resume: () => stream.resume(),
+    abort: (reason) => stream.destroy(reason),
+  })
+  stream.on('data', (chunk: Buffer) => body.push(chunk))
+  stream.on('end', () => body.finish(null))
+  stream.on('error', (err) => body.finish(err))
+  return body
 }
 
 async function relayFramesBytes(

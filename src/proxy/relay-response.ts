@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import zlib from 'node:zlib'
 import { StringDecoder } from 'node:string_decoder'
-import type { Readable } from 'node:stream'
-import type { Dispatcher } from 'undici'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { UpstreamAnswer, UpstreamSink } from './call-upstream.ts'
 import { createSseParser, type SseEvent } from '../protocol/sse/parse-sse-stream.ts'
 import { encodeSseEvent, type SseLineEnd } from '../protocol/sse/encode-sse-event.ts'
 import { createStreamUsageTracker, type StreamUsageResult } from '../protocol/usage/track-stream-usage.ts'
@@ -98,14 +98,78 @@ export function decoderFor(
   }
 }
 
-function passHeaders(res: ServerResponse, upstream: Dispatcher.ResponseData['headers']): void {
-  for (const [k, v] of Object.entries(upstream)) {
+function passHeaders(res: ServerResponse, upstream: IncomingHttpHeaders): void {
+  for (const k in upstream) {
+    const v = upstream[k]
     if (v !== undefined && PASS_HEADERS.has(k)) res.setHeader(k, v)
   }
 }
 
+/** How a relay steers the upstream body it reads: pause it while the client's buffer is full, or drop it. */
+export interface UpstreamReading {
+  /** The body is compressed: what the client gets is the decoded bytes, of another length. */
+  readonly decoded: boolean
+  /** Starts reading: chunks, then the end or the error, go to `sink`. */
+  start(sink: UpstreamSink): void
+  pause(): void
+  resume(): void
+  destroy(): void
+}
+
+/**
+ * Reads an upstream body into `sink`, decoded when the provider compressed it (gzip, br, deflate: SPEC §5.2).
+ * Undecoded, each chunk goes to the sink as undici hands it over; decoded, through Node's zlib stream, which
+ * pauses the upstream while it is full.
+ */
+export function readUpstreamBody(upstream: UpstreamAnswer): UpstreamReading {
+  const body = upstream.body
+  const decoder = decoderFor(upstream.headers['content-encoding'] as string | undefined)
+  if (!decoder) {
+    return {
+      decoded: false,
+      start: (sink) => body.attach(sink),
+      pause: () => body.pause(),
+      resume: () => body.resume(),
+      destroy: () => body.destroy(),
+    }
+  }
+  let paused = false
+  return {
+    decoded: true,
+    start: (sink) => {
+      decoder.on('data', (chunk: Buffer) => sink.data(chunk))
+      decoder.on('end', () => sink.end())
+      decoder.on('error', (err: Error & { code?: string }) => sink.error(err))
+      decoder.on('drain', () => {
+        if (!paused) body.resume()
+      })
+      body.attach({
+        data: (chunk) => {
+          if (!decoder.write(chunk)) body.pause()
+        },
+        end: () => decoder.end(),
+        error: (err) => decoder.destroy(err),
+      })
+    },
+    pause: () => {
+      paused = true
+      decoder.pause()
+      body.pause()
+    },
+    resume: () => {
+      paused = false
+      decoder.resume()
+      body.resume()
+    },
+    destroy: () => {
+      body.destroy()
+      decoder.destroy()
+    },
+  }
+}
+
 export interface RelayArgs {
-  upstream: Dispatcher.ResponseData
+  upstream: UpstreamAnswer
   res: ServerResponse
   surface: Surface
   /** Remove the usage-only chunk the gateway asked for on the client's behalf. */
@@ -130,9 +194,8 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   const secrets = a.secrets ?? []
   const contentType = String(upstream.headers['content-type'] ?? '')
   const isSse = contentType.includes('text/event-stream')
-  const decoder = decoderFor(upstream.headers['content-encoding'] as string | undefined)
-  const source: Readable = decoder ? upstream.body.pipe(decoder) : upstream.body
-  if (decoder) upstream.body.on('error', (err) => decoder.destroy(err))
+  /** The upstream body, paused while the client's buffer is full. */
+  const reading = readUpstreamBody(upstream)
 
   res.statusCode = upstream.statusCode
   passHeaders(res, upstream.headers)
@@ -149,7 +212,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
     // Other answers send headers with the first bytes, in one write, and keep the provider's length (unchanged
     // bytes), so no chunked framing is added.
     const length = upstream.headers['content-length']
-    if (!decoder && typeof length === 'string' && /^\d+$/.test(length))
+    if (!reading.decoded && typeof length === 'string' && /^\d+$/.test(length))
       res.setHeader('content-length', length)
   }
 
@@ -164,11 +227,17 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
   let ttftMs: number | null = null
   let lastWrite = a.now()
 
+  let waitingDrain = false
+  const onDrain = (): void => {
+    waitingDrain = false
+    reading.resume()
+  }
   const writeOut = (chunk: Buffer | string): void => {
     lastWrite = a.now()
-    if (!res.write(chunk)) {
-      source.pause()
-      res.once('drain', () => source.resume())
+    if (!res.write(chunk) && !waitingDrain) {
+      waitingDrain = true
+      reading.pause()
+      res.once('drain', onDrain)
     }
   }
   /** Stream text to the client, and to the audit record, which keeps what the client got. */
@@ -277,7 +346,7 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       heartbeat.unref()
     }
 
-    source.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       if (ttftMs === null) ttftMs = a.now() - a.startedAt
       if (isSse) {
         const decoded = sseDecoder!.write(chunk)
@@ -298,8 +367,8 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         bodyBytes += chunk.length
         writeOut(chunk)
       }
-    })
-    source.on('end', () => {
+    }
+    const onEnd = (): void => {
       // An event the stream left without its closing blank line still goes out before the end.
       if (sseDecoder && parser) {
         const rest = sseDecoder.end()
@@ -310,10 +379,10 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
       }
       if (!res.writableEnded) res.end()
       finish(false, null)
-    })
-    source.on('error', (err: Error & { code?: string }) => {
+    }
+    const onError = (err: Error & { code?: string }): void => {
       if (settled) return
-      if (clientGone) {
+      if (clientGone || upstream.body.abortedByClient) {
         finish(true, null)
         return
       }
@@ -333,13 +402,13 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         }
       }
       finish(false, code)
-    })
+    }
     a.onClientClose(() => {
       if (settled || res.writableFinished) return
       clientGone = true
-      upstream.body.destroy()
-      decoder?.destroy()
+      reading.destroy()
       finish(true, null)
     })
+    reading.start({ data: onData, end: onEnd, error: onError })
   })
 }

@@ -1,14 +1,13 @@
 import { StringDecoder } from 'node:string_decoder'
-import type { Readable } from 'node:stream'
 import { createStreamUsageTracker } from '../protocol/usage/track-stream-usage.ts'
 import type { Usage } from '../protocol/usage/usage.ts'
 import type { IError, JsonObject } from '../protocol/translate/internal-model.ts'
 import { translationFailure } from '../protocol/translate/translate-error.ts'
 import {
   bodyFailure,
-  decoderFor,
   HEARTBEAT_MS,
   MAX_METERED_BODY,
+  readUpstreamBody,
   type RelayArgs,
   type RelayOutcome,
 } from './relay-response.ts'
@@ -29,9 +28,7 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
   const { upstream, res, translation } = a
   const secrets = a.secrets ?? []
   const isSse = String(upstream.headers['content-type'] ?? '').includes('text/event-stream')
-  const decoder = decoderFor(upstream.headers['content-encoding'] as string | undefined)
-  const source: Readable = decoder ? upstream.body.pipe(decoder) : upstream.body
-  if (decoder) upstream.body.on('error', (err) => decoder.destroy(err))
+  const reading = readUpstreamBody(upstream)
   const cleanError = (e: IError): IError => ({ ...e, message: scrubText(e.message, secrets) })
 
   const streamKind = translation.upstreamSurface.streamKind
@@ -60,13 +57,19 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
   let clientJson: JsonObject | undefined
   let usage: Usage | null = null
 
+  let waitingDrain = false
+  const onDrain = (): void => {
+    waitingDrain = false
+    reading.resume()
+  }
   /** Writes the client's text (always whole events), pausing the upstream while the client's buffer is full. */
   const sendText = (text: string): void => {
     if (text.length === 0 || res.writableEnded) return
     lastWrite = a.now()
-    if (!res.write(text)) {
-      source.pause()
-      res.once('drain', () => source.resume())
+    if (!res.write(text) && !waitingDrain) {
+      waitingDrain = true
+      reading.pause()
+      res.once('drain', onDrain)
     }
     if (a.keepAuditText && auditBytes < MAX_METERED_BODY) {
       auditParts.push(text)
@@ -124,24 +127,24 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
       heartbeat.unref()
     }
 
-    source.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       if (ttftMs === null) ttftMs = a.now() - a.startedAt
       if (translator) sendText(translator.push(sseDecoder!.write(chunk)))
       else {
         if (bodyBytes <= MAX_METERED_BODY) bodyParts.push(chunk)
         bodyBytes += chunk.length
       }
-    })
-    source.on('end', () => {
+    }
+    const onEnd = (): void => {
       if (translator) {
         sendText(translator.push(sseDecoder!.end()) + translator.end())
         if (!res.writableEnded) res.end()
       } else if (!res.writableEnded) answerPlain()
       finish(false, null)
-    })
-    source.on('error', (err: Error & { code?: string }) => {
+    }
+    const onError = (err: Error & { code?: string }): void => {
       if (settled) return
-      if (clientGone) {
+      if (clientGone || upstream.body.abortedByClient) {
         finish(true, null)
         return
       }
@@ -162,13 +165,13 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
         } else res.destroy()
       }
       finish(false, code)
-    })
+    }
     a.onClientClose(() => {
       if (settled || res.writableFinished) return
       clientGone = true
-      upstream.body.destroy()
-      decoder?.destroy()
+      reading.destroy()
       finish(true, null)
     })
+    reading.start({ data: onData, end: onEnd, error: onError })
   })
 }

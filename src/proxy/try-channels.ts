@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici'
 import { AppError, type ErrorCode } from '../domain/errors.ts'
 import type { RouteCandidate } from '../domain/routing/select-channels.ts'
 import type { ChannelRuntime } from './routing-snapshot.ts'
@@ -8,6 +7,7 @@ import { bodyFor } from './read-client-request.ts'
 import { upstreamMessage } from './send-proxy-error.ts'
 import { channelSecrets } from './sanitize-upstream-error.ts'
 import { whenBodySent } from './track-upstream-sent.ts'
+import { callUpstream, type UpstreamAnswer } from './call-upstream.ts'
 import {
   createCallTranslator,
   passesThrough,
@@ -48,7 +48,7 @@ interface Tried {
 export type ChannelsResult =
   | (Tried & {
       kind: 'answered'
-      upstream: Dispatcher.ResponseData
+      upstream: UpstreamAnswer
       stripUsage: boolean
       /** The answer is in the channel's dialect and goes to the client translated; null: its bytes pass through. */
       translation: Translation | null
@@ -125,23 +125,26 @@ export async function tryChannels(
     }
     const origin = ch.origin
     const upstreamUrl = origin + path.split('?')[0]
-    let upstream: Dispatcher.ResponseData
+    let upstream: UpstreamAnswer
     const sentAt = performance.now()
     let reachedProvider = false
     const stopWatching = whenBodySent(body, () => {
       reachedProvider = true
     })
     try {
-      upstream = await deps.dispatchers.get(ch).request({
-        origin,
-        path,
-        method: 'POST',
-        headers: buildUpstreamHeaders(req.headers, ch, body.length),
-        body,
-        signal: clientGone,
-        headersTimeout: ch.firstByteTimeoutMs ?? 600_000,
-        bodyTimeout: ch.idleTimeoutMs ?? 300_000,
-      })
+      upstream = await callUpstream(
+        deps.dispatchers.get(ch),
+        {
+          origin,
+          path,
+          method: 'POST',
+          headers: buildUpstreamHeaders(req.headers, ch, body.length),
+          body,
+          headersTimeout: ch.firstByteTimeoutMs ?? 600_000,
+          bodyTimeout: ch.idleTimeoutMs ?? 300_000,
+        },
+        clientGone,
+      )
     } catch (err) {
       upstreamMs += performance.now() - sentAt
       if (clientGone.aborted) {
@@ -178,7 +181,7 @@ export async function tryChannels(
       return { kind: 'answered', upstream, stripUsage, translation, cand, upstreamUrl, upstreamMs, failures }
     }
     const readAt = performance.now()
-    const text = await upstream.body.text().catch(() => '')
+    const text = await upstream.body.text()
     upstreamMs += performance.now() - readAt
     // A bad channel key is the channel's fault whatever status says so (Gemini: 400 API_KEY_INVALID).
     const keyRejected =
