@@ -17,107 +17,13 @@ import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { parseArgs } from 'node:util'
+import { CHAT, MESSAGES, STREAM_MARK } from './mock-bodies.mjs'
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
 })
 
-const TEXT = ['Hello', ' from', ' the', ' bench', ' mock.']
-const USAGE = { input: 12, output: 7 }
-
-function chatAnswer(model) {
-  return JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content: TEXT.join('') }, finish_reason: 'stop' }],
-    usage: {
-      prompt_tokens: USAGE.input,
-      completion_tokens: USAGE.output,
-      total_tokens: USAGE.input + USAGE.output,
-    },
-  })
-}
-
-function chatEvents(model) {
-  const chunk = (choices, extra = {}) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices, ...extra })}\n\n`
-  return [
-    chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
-    ...TEXT.map((t) => chunk([{ index: 0, delta: { content: t }, finish_reason: null }])),
-    chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]),
-    chunk([], {
-      usage: {
-        prompt_tokens: USAGE.input,
-        completion_tokens: USAGE.output,
-        total_tokens: USAGE.input + USAGE.output,
-      },
-    }),
-    'data: [DONE]\n\n',
-  ]
-}
-
-function messagesAnswer(model) {
-  return JSON.stringify({
-    id: 'msg_bench',
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [{ type: 'text', text: TEXT.join('') }],
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: USAGE.input, output_tokens: USAGE.output },
-  })
-}
-
-function messagesEvents(model) {
-  const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
-  return [
-    event('message_start', {
-      message: {
-        id: 'msg_bench',
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: USAGE.input, output_tokens: 1 },
-      },
-    }),
-    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ...TEXT.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
-    event('content_block_stop', { index: 0 }),
-    event('message_delta', {
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: USAGE.output },
-    }),
-    event('message_stop', {}),
-  ]
-}
-
-/** Everything one surface answers, as bytes, built once. The model named is the bench's; bodies are not parsed. */
-function surface(answer, events, error) {
-  const eventBuffers = events.map((e) => Buffer.from(e))
-  return {
-    answer: Buffer.from(answer),
-    events: eventBuffers,
-    whole: Buffer.concat(eventBuffers),
-    error: Buffer.from(error),
-  }
-}
-const CHAT = surface(
-  chatAnswer('gpt-4o-mini'),
-  chatEvents('gpt-4o-mini'),
-  JSON.stringify({ error: { message: 'mock upstream error', type: 'server_error', code: null } }),
-)
-const MESSAGES = surface(
-  messagesAnswer('claude-haiku-4-5'),
-  messagesEvents('claude-haiku-4-5'),
-  JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'mock upstream error' } }),
-)
-const STREAM_MARK = Buffer.from('"stream":true')
+const STREAM_MARK_BYTES = Buffer.from(STREAM_MARK)
 const JSON_HEADERS = { 'content-type': 'application/json' }
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
 
@@ -172,7 +78,7 @@ function answer(req, res, body) {
     res.end(s.error)
     return
   }
-  if (body.includes(STREAM_MARK))
+  if (body.includes(STREAM_MARK_BYTES))
     sendStream(res, s, Number(req.headers['x-mock-pace'] ?? 0), Number(req.headers['x-mock-hold'] ?? 0))
   else {
     res.writeHead(200, { ...JSON_HEADERS, 'content-length': s.answer.length })

@@ -17,6 +17,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { NGINX_BINARY, nginxMissing, writeNginxMockConfig } from './nginx-mock.ts'
 
 /** `sysconf(_SC_CLK_TCK)` on Linux. */
 export const CLK_TCK = 100
@@ -264,8 +266,13 @@ export function productionNodeFlags(): string[] {
 
 /** Starts `node <args>` pinned to a core. */
 export function spawnNode(options: SpawnOptions): Child {
-  const node = [process.execPath, ...options.args]
-  const [cmd, ...argv] = hasTaskset() ? ['taskset', '-c', String(options.core), ...node] : node
+  return spawnPinned(process.execPath, options)
+}
+
+/** Starts `command <args>` pinned to a core (through taskset when it exists). */
+export function spawnPinned(command: string, options: SpawnOptions): Child {
+  const line = [command, ...options.args]
+  const [cmd, ...argv] = hasTaskset() ? ['taskset', '-c', String(options.core), ...line] : line
   const proc = spawn(cmd, argv, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -328,8 +335,21 @@ export function killAllNow(): void {
   running.clear()
 }
 
-/** Starts the bench's mock upstream (bench/mock-upstream.mjs, plain JavaScript) pinned to `core`. */
-export async function startMock(core: number | string): Promise<{ child: Child; url: string }> {
+/** The bench's upstream: one or two processes behind one URL. */
+export interface MockUpstream {
+  url: string
+  /** `nginx` (nginx in front, the Node mock behind it) or `node` (the Node mock alone). */
+  kind: 'nginx' | 'node'
+  /** One line for the report: what serves which requests. */
+  description: string
+  /** Set when the fast upstream was asked for and could not run: why (the caller says so loudly). */
+  fallback?: string
+  /** Every process of the upstream (for pinning and CPU time). */
+  pids: number[]
+  stop(): Promise<void>
+}
+
+async function startNodeMock(core: number | string): Promise<{ child: Child; url: string }> {
   const port = await freePort()
   const child = spawnNode({
     name: 'mock upstream',
@@ -338,6 +358,75 @@ export async function startMock(core: number | string): Promise<{ child: Child; 
   })
   await waitUntilReady(child, async () => child.output().includes('mock upstream listening on'))
   return { child, url: `http://127.0.0.1:${port}` }
+}
+
+/**
+ * Starts the bench's upstream pinned to `core`. With `fast` (the benchmark's default), nginx serves the answers and
+ * whole streams (bench/nginx-mock.ts) and passes every request steered by an x-mock-* header (paced and held
+ * streams, delays, errors) to the Node mock (bench/mock-upstream.mjs) behind it; without nginx, or without `fast`,
+ * the Node mock serves everything. BENCH_MOCK=node forces the Node mock.
+ */
+export async function startMock(
+  core: number | string,
+  options: { fast?: boolean } = {},
+): Promise<MockUpstream> {
+  const node = await startNodeMock(core)
+  const nodeOnly = (fallback?: string): MockUpstream => ({
+    url: node.url,
+    kind: 'node',
+    description: 'Node mock (bench/mock-upstream.mjs) for every request',
+    fallback,
+    pids: [node.child.pid],
+    stop: () => node.child.stop(),
+  })
+  if (options.fast === false) return nodeOnly()
+  if (process.env.BENCH_MOCK === 'node') return nodeOnly('BENCH_MOCK=node')
+  const missing = nginxMissing()
+  if (missing !== undefined) return nodeOnly(`${missing} (Debian: apt-get install -y nginx-light)`)
+  const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
+  const port = await freePort()
+  const file = writeNginxMockConfig({ port, nodePort: Number(new URL(node.url).port), dir })
+  const nginx = spawnPinned(NGINX_BINARY, {
+    name: 'nginx mock upstream',
+    core,
+    args: ['-e', 'stderr', '-p', dir, '-c', file],
+  })
+  const url = `http://127.0.0.1:${port}`
+  const stop = async (): Promise<void> => {
+    await Promise.all([nginx.stop(), node.child.stop()])
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    // Through nginx to the Node mock: both answer.
+    await waitUntilReady(nginx, async () => {
+      const res = await fetch(`${url}/_mock/stats`)
+      await res.arrayBuffer()
+      return res.status === 200
+    })
+  } catch (error) {
+    const log = join(dir, 'error.log')
+    const detail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''
+    await nginx.stop()
+    rmSync(dir, { recursive: true, force: true })
+    return nodeOnly(
+      `nginx did not start: ${error instanceof Error ? error.message : String(error)} ${detail}`,
+    )
+  }
+  return {
+    url,
+    kind: 'nginx',
+    description:
+      `nginx ${nginxVersion()} (one worker; bench/nginx-mock.ts) serves answers and whole streams, ` +
+      'the Node mock behind it paced and held streams',
+    pids: [nginx.pid, node.child.pid],
+    stop,
+  }
+}
+
+/** `1.22.1`, from `nginx -v`. */
+function nginxVersion(): string {
+  const r = spawnSync(NGINX_BINARY, ['-v'], { encoding: 'utf8' })
+  return /nginx\/(\S+)/.exec(`${r.stderr}${r.stdout}`)?.[1] ?? '?'
 }
 
 /**

@@ -25,6 +25,7 @@ const stream = JSON.stringify({ model, stream: true, messages, stream_options: {
 
 pinSelf(1)
 const mock = await startMock(1)
+console.log(`mock upstream: ${mock.description}${mock.fallback ? ` — FALLBACK: ${mock.fallback}` : ''}`)
 if (process.env.QUICK_PROFILE === '1') {
   const summary = await profileGateway({
     db,
@@ -122,6 +123,7 @@ try {
   console.log(
     `written: ${JSON.stringify(counts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}, audit files: ${JSON.stringify(audit)}`,
   )
+  await mock.stop()
   await stopAll()
   await cleanupGateways()
 }

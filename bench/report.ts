@@ -24,6 +24,8 @@ export interface BenchResults {
   cpus: number
   background: string
   pinned: boolean
+  /** What serves as the mock upstream (nginx in front of the Node mock, or the Node mock alone). */
+  upstream?: string
   seconds: number
   warmupSeconds: number
   connections: number
@@ -407,6 +409,7 @@ export function renderMarkdown(r: BenchResults, checks: Check[], problems: strin
       (r.pinned
         ? 'proxies pinned to core 0, mock upstream and wrk to core 1 (taskset)'
         : '**not pinned (taskset missing)**') +
+      (r.upstream === undefined ? '' : ` · mock upstream: ${r.upstream}`) +
       ` · wrk, ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up, ${r.connections} connections · ${r.rounds} rounds; ` +
       'a round measures every target back to back, one loaded at a time; checks read the median round' +
       ` · gateway run as \`npm start\` runs it: \`node ${r.startCommand}\` · floor: \`node ${[...r.nodeFlags, 'bench/floor-proxy.mjs'].join(' ')}\`` +

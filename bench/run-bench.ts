@@ -266,7 +266,12 @@ async function main(): Promise<void> {
   log(`gateway runs as npm start does: node ${startCommand}`)
 
   const mock = await startMock(LOAD_CORE)
-  log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.child.pid)})`)
+  log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.pids[0])}): ${mock.description}`)
+  if (mock.fallback !== undefined) {
+    const message = `the fast mock upstream (nginx) is not running — ${mock.fallback}; the Node mock serves everything and the load side may saturate`
+    warnings.push(message)
+    process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+  }
   const direct: Target = {
     name: 'direct',
     url: mock.url,
@@ -442,7 +447,7 @@ async function main(): Promise<void> {
     // Two cores for everything: the proxies, the mock upstream and wrk share them (stated in the report).
     log('WORKERS=2 against WORKERS=1 and the floor ×2 on the same two cores (load side shares them)')
     pinSelf('0-1')
-    pinProcess(mock.child.pid, '0-1')
+    for (const pid of mock.pids) pinProcess(pid, '0-1')
     pinProcess(gateway.child.pid, '0-1')
     const floor2 = await startFloor(mock.url, '0-1', 2)
     const gateway2 = await gatewayOf(undefined, 2, '0-1')
@@ -494,6 +499,8 @@ async function main(): Promise<void> {
     cpus: coreCount,
     background,
     pinned,
+    upstream:
+      mock.fallback === undefined ? mock.description : `${mock.description} (FALLBACK: ${mock.fallback})`,
     seconds,
     warmupSeconds,
     connections,
@@ -528,7 +535,7 @@ async function main(): Promise<void> {
   if (profileMode === '1' || (profileMode === 'auto' && missed)) {
     log('\nprofiling the gateway under the non-streaming load (--cpu-prof)…')
     pinSelf(LOAD_CORE)
-    pinProcess(mock.child.pid, LOAD_CORE)
+    for (const pid of mock.pids) pinProcess(pid, LOAD_CORE)
     const summary = await profileGateway({
       db,
       core: PROXY_CORE,
@@ -542,7 +549,7 @@ async function main(): Promise<void> {
     markdown += `\n${renderProfile(summary)}`
   }
 
-  await mock.child.stop()
+  await mock.stop()
   const dir = join(import.meta.dirname, 'results')
   mkdirSync(dir, { recursive: true })
   const name = (process.env.BENCH_RESULT_NAME ?? 'latest').replace(/[^\w.-]/g, '_')

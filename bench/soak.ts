@@ -112,7 +112,8 @@ function readProbe(dir: string): ProbeSample[] {
 }
 
 async function main(): Promise<void> {
-  const mock = await startMock(allCores)
+  // The soak's upstream requests are mostly steered (paced, failed, delayed): the Node mock serves them all.
+  const mock = await startMock(allCores, { fast: false })
   const probeDir = mkdtempSync(join(tmpdir(), 'soak-probe-'))
   const probe = fileURLToPath(new URL('soak-probe.mjs', import.meta.url))
   const gw = await startGateway({
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
   clearInterval(fdTimer)
   const samples = readProbe(probeDir)
   const { counts: written, audit } = await gw.stop()
-  await mock.child.stop()
+  await mock.stop()
   rmSync(probeDir, { recursive: true, force: true })
 
   const report: SoakReport = judgeSoak({

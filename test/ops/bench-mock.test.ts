@@ -1,0 +1,87 @@
+/**
+ * The bench's fast upstream (issue 20): nginx in front of the Node mock must answer what the Node mock answers,
+ * byte for byte (usage included, which the gateway bills), and pass every x-mock-* request to it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nginxMissing, nginxMockConfig, nginxString } from '../../bench/nginx-mock.ts'
+import { allowedCpus, type MockUpstream, startMock } from '../../bench/processes.ts'
+
+describe('nginxString', () => {
+  it('quotes what nginx reads back as the same text', () => {
+    expect(nginxString('a\'b\\c\nd\re\tf"g')).toBe("'a\\'b\\\\c\\nd\\re\\tf\"g'")
+  })
+  it('refuses a variable sign and a word longer than nginx reads', () => {
+    expect(() => nginxString('cost: $5')).toThrow(/\$/)
+    expect(() => nginxString('x'.repeat(4000))).toThrow(/over 4000/)
+  })
+  it('builds a configuration with both surfaces and the Node mock behind them', () => {
+    const conf = nginxMockConfig({ port: 1, nodePort: 2, dir: '/tmp/x' })
+    expect(conf).toContain('location ~ /chat/completions$')
+    expect(conf).toContain('location ~ /messages$')
+    expect(conf).toContain('server 127.0.0.1:2;')
+    expect(conf).toContain('"total_tokens":19')
+  })
+})
+
+const missing = nginxMissing()
+
+describe.skipIf(missing !== undefined)('nginx in front of the Node mock', () => {
+  let fast: MockUpstream
+  let node: MockUpstream
+  beforeAll(async () => {
+    const cores = allowedCpus('self')
+    fast = await startMock(cores)
+    node = await startMock(cores, { fast: false })
+  }, 30_000)
+  afterAll(async () => {
+    await fast?.stop()
+    await node?.stop()
+  })
+
+  const post = async (base: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      length: res.headers.get('content-length'),
+      body: await res.text(),
+    }
+  }
+  const messages = [{ role: 'user', content: 'hi' }]
+
+  it('is nginx, not the fallback', () => {
+    expect(fast.kind).toBe('nginx')
+    expect(fast.fallback).toBeUndefined()
+  })
+
+  for (const path of ['/v1/chat/completions', '/v1/messages'])
+    for (const stream of [false, true])
+      it(`answers ${path}${stream ? ' streamed' : ''} as the Node mock does`, async () => {
+        const body = { model: 'm', messages, ...(stream ? { stream: true } : {}) }
+        const a = await post(fast.url, path, body)
+        const b = await post(node.url, path, body)
+        expect(a.status).toBe(200)
+        expect(a.body).toBe(b.body)
+        expect(a.type).toBe(b.type)
+        // Streams are chunked in both; answers carry their length in both.
+        expect(a.length).toBe(b.length)
+        expect(a.body).toMatch(
+          stream ? /"(total_tokens|output_tokens)":(19|7)/ : /"(prompt_tokens|input_tokens)":12/,
+        )
+      })
+
+  it('passes x-mock-* requests, stats and unknown paths to the Node mock', async () => {
+    const error = await post(fast.url, '/v1/chat/completions', { messages }, { 'x-mock-status': '500' })
+    expect(error.status).toBe(500)
+    expect(error.body).toContain('mock upstream error')
+    const paced = await post(fast.url, '/v1/messages', { messages, stream: true }, { 'x-mock-pace': '1' })
+    expect(paced.body).toBe((await post(node.url, '/v1/messages', { messages, stream: true })).body)
+    expect((await post(fast.url, '/v1/other', {})).status).toBe(404)
+    const stats = (await (await fetch(`${fast.url}/_mock/stats`)).json()) as { served: number }
+    expect(stats.served).toBe(3)
+  })
+})
