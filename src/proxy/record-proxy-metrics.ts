@@ -15,9 +15,6 @@ const OTHER = 'other'
 /** Refusals of a key that exists (frozen, expired, owner disabled): still requests "with a valid key". */
 const KEY_REFUSALS = new Set(['key_frozen', 'key_frozen_by_admin', 'key_expired', 'forbidden'])
 
-type Inc = { inc(value?: number): void }
-type Observe = { observe(value: number): void }
-
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 /**
@@ -81,23 +78,30 @@ export function createModelLabels(db: Kysely<Database>, now: () => number, refre
 }
 export type ModelLabels = ReturnType<typeof createModelLabels>
 
-/** One memoised child per label combination: the labels are bounded, and the hot path is one Map lookup. */
-function children<T>(make: (...labels: string[]) => T) {
+/** Label values joined into one Map key; NUL appears in no label value (surfaces, model names, channel names). */
+const SEP = '\u0000'
+
+/**
+ * One cell per label combination (up to four values), made on first use: the labels are bounded, and the hot path
+ * is one string key and one Map lookup (no rest arguments, no array).
+ */
+function cells<T>(make: (a: string, b: string, c: string, d: string) => T) {
   const cache = new Map<string, T>()
-  return (...labels: string[]): T => {
-    const key = labels.join('\u0000')
-    let child = cache.get(key)
-    if (!child) {
-      child = make(...labels)
-      cache.set(key, child)
+  return (a: string, b = '', c = '', d = ''): T => {
+    const key = a + SEP + b + SEP + c + SEP + d
+    let cell = cache.get(key)
+    if (cell === undefined) {
+      cell = make(a, b, c, d)
+      cache.set(key, cell)
     }
-    return child
+    return cell
   }
 }
 
 /**
  * Records one finished proxied request (its `ProxyOutcome`) into the gateway's metrics: nothing is counted in
- * the request path itself.
+ * the request path itself, and here only into plain-number cells that the scrape folds into prom-client
+ * (infra/metrics/fold-metric-counts.ts).
  */
 export function createProxyMetricsRecorder(metrics: GatewayMetrics, models: ModelLabels) {
   const surfaceNames = new Map<Surface, string>()
@@ -109,18 +113,18 @@ export function createProxyMetricsRecorder(metrics: GatewayMetrics, models: Mode
     }
     return name
   }
-  const requests = children((surface, model, channel, status) =>
-    metrics.requests.labels({ surface, model, channel, status }),
+  const requests = cells((surface, model, channel, status) =>
+    metrics.requests.cell({ surface, model, channel, status }),
   )
-  const unauthenticated = children((surface, status) => metrics.unauthenticated.labels({ surface, status }))
-  const duration = children<Observe>((surface) => metrics.duration.labels({ surface }))
-  const overhead = children<Observe>((surface) => metrics.overhead.labels({ surface }))
-  const ttfb = children<Observe>((surface) => metrics.ttfb.labels({ surface }))
-  const upstreamErrors = children<Inc>((channel, kind) => metrics.upstreamErrors.labels({ channel, kind }))
-  const tokens = children<Inc>((model, kind) => metrics.tokens.labels({ model, kind }))
-  const spend = children<Inc>((model) => metrics.spend.labels({ model }))
-  const reservations = children<Inc>((outcome) => metrics.reservations.labels({ outcome }))
-  const rateLimits = children<Inc>((outcome) => metrics.rateLimits.labels({ outcome }))
+  const unauthenticated = cells((surface, status) => metrics.unauthenticated.cell({ surface, status }))
+  const duration = cells((surface) => metrics.duration.cell({ surface }))
+  const overhead = cells((surface) => metrics.overhead.cell({ surface }))
+  const ttfb = cells((surface) => metrics.ttfb.cell({ surface }))
+  const upstreamErrors = cells((channel, kind) => metrics.upstreamErrors.cell({ channel, kind }))
+  const tokens = cells((model, kind) => metrics.tokens.cell({ model, kind }))
+  const spend = cells((model) => metrics.spend.cell({ model }))
+  const reservations = cells((outcome) => metrics.reservations.cell({ outcome }))
+  const rateLimits = cells((outcome) => metrics.rateLimits.cell({ outcome }))
 
   const record = (outcome: ProxyOutcome): void => {
     const surface = surfaceOf(outcome.surface)
@@ -128,15 +132,15 @@ export function createProxyMetricsRecorder(metrics: GatewayMetrics, models: Mode
     duration(surface).observe(outcome.durationMs / 1000)
     if (outcome.overheadMs !== null) overhead(surface).observe(Math.max(0, outcome.overheadMs) / 1000)
     if (outcome.upstreamErrors)
-      for (const e of outcome.upstreamErrors) upstreamErrors(e.channel.name, e.kind).inc()
-    if (outcome.rateLimit) rateLimits(outcome.rateLimit).inc()
-    if (outcome.reservation) reservations(outcome.reservation).inc()
+      for (const e of outcome.upstreamErrors) upstreamErrors(e.channel.name, e.kind).pending++
+    if (outcome.rateLimit) rateLimits(outcome.rateLimit).pending++
+    if (outcome.reservation) reservations(outcome.reservation).pending++
     if (outcome.principal === null && !(outcome.rejection && KEY_REFUSALS.has(outcome.rejection))) {
-      unauthenticated(surface, status).inc()
+      unauthenticated(surface, status).pending++
       return
     }
     const model = models.label(outcome.model, outcome.channel)
-    requests(surface, model, outcome.channel?.name ?? NONE, status).inc()
+    requests(surface, model, outcome.channel?.name ?? NONE, status).pending++
     const s = outcome.settlement
     if (!s) return
     if (s.ttftMs !== null) ttfb(surface).observe(s.ttftMs / 1000)
@@ -144,13 +148,13 @@ export function createProxyMetricsRecorder(metrics: GatewayMetrics, models: Mode
     // As the usage rows count them: `input` is the whole prompt (cache reads and writes included), `output`
     // includes `reasoning`.
     const input = countPromptTokens(u)
-    if (input > 0) tokens(model, 'input').inc(input)
-    if (u.cacheReadTokens > 0) tokens(model, 'cache_read').inc(u.cacheReadTokens)
+    if (input > 0) tokens(model, 'input').pending += input
+    if (u.cacheReadTokens > 0) tokens(model, 'cache_read').pending += u.cacheReadTokens
     const cacheWrite = u.cacheWriteTokens + u.cacheWrite1hTokens
-    if (cacheWrite > 0) tokens(model, 'cache_write').inc(cacheWrite)
-    if (u.outputTokens > 0) tokens(model, 'output').inc(u.outputTokens)
-    if (u.reasoningTokens > 0) tokens(model, 'reasoning').inc(u.reasoningTokens)
-    if (s.costNano > 0n) spend(model).inc(Number(s.costNano) / 1e9)
+    if (cacheWrite > 0) tokens(model, 'cache_write').pending += cacheWrite
+    if (u.outputTokens > 0) tokens(model, 'output').pending += u.outputTokens
+    if (u.reasoningTokens > 0) tokens(model, 'reasoning').pending += u.reasoningTokens
+    if (s.costNano > 0n) spend(model).pending += Number(s.costNano) / 1e9
   }
   return (outcome: ProxyOutcome): void => {
     try {

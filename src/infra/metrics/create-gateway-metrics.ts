@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { AuditMetricName } from '../audit/create-audit-writer.ts'
+import { createFoldedCounter, createFoldedHistogram } from './fold-metric-counts.ts'
 
 /** The audit writer's degradation events (create-audit-writer.ts) as `gateway_audit_degraded_total{mode}`. */
 const AUDIT_MODES: Partial<Record<AuditMetricName, string>> = {
@@ -42,8 +43,11 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
   const registers = [registry]
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers })
+  /** Counted per request: plain numbers on the hot path, folded into prom-client when scraped. */
+  const requestCounter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    createFoldedCounter<L>({ name, help, labelNames, registers })
   const surfaceHistogram = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, labelNames: ['surface'] as const, buckets, registers })
+    createFoldedHistogram({ name, help, labelNames: ['surface'] as const, buckets, registers })
   /** A 0/1 gauge per key, read afresh at each scrape (keys that went away are dropped by the reset). */
   const flagGauge = (
     name: string,
@@ -87,13 +91,12 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
     })
   }
 
-  const requests = counter('gateway_requests_total', 'Proxied requests with a valid key, refusals included', [
-    'surface',
-    'model',
-    'channel',
-    'status',
-  ])
-  const unauthenticated = counter(
+  const requests = requestCounter(
+    'gateway_requests_total',
+    'Proxied requests with a valid key, refusals included',
+    ['surface', 'model', 'channel', 'status'],
+  )
+  const unauthenticated = requestCounter(
     'gateway_unauthenticated_requests_total',
     'Proxied requests refused before a valid key was found (missing, unknown key; body refused)',
     ['surface', 'status'],
@@ -113,7 +116,7 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
     "Time from a request's arrival to the first byte of the provider's answer body",
     DURATION_BUCKETS,
   )
-  const upstreamErrors = counter(
+  const upstreamErrors = requestCounter(
     'gateway_upstream_errors_total',
     'Failed attempts at a provider (failed-over ones included), by channel and kind',
     ['channel', 'kind'],
@@ -125,18 +128,18 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
     // The routing snapshot may be unreachable with the database: the other families are still served.
     () => sources.circuits().catch(() => new Map<string, boolean>()),
   )
-  const tokens = counter(
+  const tokens = requestCounter(
     'gateway_tokens_total',
     'Tokens billed, by model and kind, as usage rows count them: input is the whole prompt (cache_read and cache_write included), output includes reasoning',
     ['model', 'kind'],
   )
-  const spend = counter('gateway_spend_usd_total', 'Cost billed, in USD', ['model'])
-  const reservations = counter(
+  const spend = requestCounter('gateway_spend_usd_total', 'Cost billed, in USD', ['model'])
+  const reservations = requestCounter(
     'gateway_reservations_total',
     'Admission outcomes for money: reserved, covered (package), not_needed, refused (402), failed (database)',
     ['outcome'],
   )
-  const rateLimits = counter(
+  const rateLimits = requestCounter(
     'gateway_rate_limit_decisions_total',
     'Rate-limit decisions: allowed, limited, concurrency_limited, package_spillover, fail_open, unavailable',
     ['outcome'],
