@@ -4,7 +4,9 @@
  * response — no body parsing, no buffering, no auth, routing or metering. Plain JavaScript, run by `node` itself
  * (not through tsx), with the V8 flags of `npm start`. `--workers n` runs n copies behind one port with
  * node:cluster, as the gateway's WORKERS does, for the two-core comparison.
- *   node bench/floor-proxy.mjs --port 9200 --upstream http://127.0.0.1:9100 [--workers 2]
+ * `--connections n` caps the pool's connections to the upstream (default 4096: 1,000 idle open streams must all reach
+ * the upstream; the bench passes the gateway the same cap).
+ *   node bench/floor-proxy.mjs --port 9200 --upstream http://127.0.0.1:9100 [--workers 2] [--connections 4096]
  * Prints `floor proxy listening on <url>` once every worker listens; stops on SIGINT/SIGTERM.
  */
 import cluster from 'node:cluster'
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     upstream: { type: 'string' },
     workers: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '4096' },
   },
 })
 if (!values.upstream) {
@@ -49,9 +52,9 @@ function forwardHeaders(headers) {
 }
 
 function serve() {
-  // The same pool size as the gateway's per-channel pools (src/proxy/upstream-dispatchers.ts).
+  // One pool per upstream origin, as the gateway keeps per channel (src/proxy/upstream-dispatchers.ts).
   const pool = new Pool(new URL(values.upstream).origin, {
-    connections: 512,
+    connections: Math.max(1, Number(values.connections)),
     pipelining: 1,
     keepAliveTimeout: 30_000,
   })

@@ -11,7 +11,14 @@ import { brotliDecompressSync } from 'node:zlib'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { request } from 'undici'
-import { type Child, freePort, productionCommand, spawnNode, waitUntilReady } from './processes.ts'
+import {
+  type Child,
+  freePort,
+  POOL_CONNECTIONS,
+  productionCommand,
+  spawnNode,
+  waitUntilReady,
+} from './processes.ts'
 
 export type BenchDb = 'sqlite' | 'postgres'
 
@@ -188,6 +195,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // In-process rate limiter: the benchmark measures the gateway, not Redis.
     REDIS_URL: '',
     WORKERS: String(options.workers ?? 1),
+    // The floor's pool size (bench/floor-proxy.mjs), so that 1,000 idle streams reach the upstream through either.
+    UPSTREAM_CONNECTIONS: String(POOL_CONNECTIONS),
     ...options.env,
   }
   const pgBase = (options.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '')

@@ -430,6 +430,12 @@ function nginxVersion(): string {
 }
 
 /**
+ * Connections per upstream origin of the floor's pool and the gateway's (its UPSTREAM_CONNECTIONS): above the
+ * 1,000 idle open streams, each of which holds one (BENCH_POOL_CONNECTIONS to change).
+ */
+export const POOL_CONNECTIONS = Math.max(1, Math.round(Number(process.env.BENCH_POOL_CONNECTIONS ?? 4096)))
+
+/**
  * Starts the floor (bench/floor-proxy.mjs: node:http + undici Pool.stream, plain JavaScript, the V8 flags of
  * `npm start`) pinned to `core`, in front of `upstreamUrl`; `workers` > 1 runs it as a node:cluster.
  */
@@ -451,6 +457,8 @@ export async function startFloor(
       upstreamUrl,
       '--workers',
       String(workers),
+      '--connections',
+      String(POOL_CONNECTIONS),
     ],
   })
   await waitUntilReady(child, async () => child.output().includes('floor proxy listening on'))

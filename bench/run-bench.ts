@@ -429,8 +429,16 @@ async function main(): Promise<void> {
 
   const idleResults: IdleStreamsResult[] = []
   if (idleStreams > 0) {
-    log(`memory per idle open stream: ${idleStreams} slow streams at once`)
-    for (const target of [floorTarget, gwTarget]) {
+    // Fresh processes, warmed up briefly: after minutes of load a proxy's RSS rises and falls by tens of MiB with its
+    // garbage collector, more than 1,000 idle streams add (one run read -58 KiB per stream that way).
+    log(`memory per idle open stream: ${idleStreams} slow streams at once, on a fresh floor and gateway`)
+    const idleFloor = await startFloor(mock.url, PROXY_CORE)
+    const idleGateway = await gatewayOf()
+    for (const target of [
+      { ...floorTarget, url: idleFloor.url, pid: idleFloor.child.pid },
+      targetOf('gateway', idleGateway),
+    ]) {
+      await warmUp(target, { ...plainOf(connections)(target), seconds: 0, warmupSeconds: 0 }, 2)
       const r = await measureIdleStreams(target, mock.url, idleStreams)
       log(
         `    ${target.name}: RSS ${r.rssBeforeMiB.toFixed(0)} → ${r.rssOpenMiB.toFixed(0)} MiB, ` +
@@ -440,6 +448,8 @@ async function main(): Promise<void> {
         warnings.push(`${target.name}: only ${r.firstByte} of ${r.streams} idle streams had their first byte`)
       idleResults.push(r)
     }
+    await idleFloor.child.stop()
+    await idleGateway.stop()
   }
 
   let workers: ScenarioResult | undefined
