@@ -89,8 +89,13 @@ export async function enterProxy(proxy: ProxyDeps, maxBodyBytes: number, call: R
       rejectBeforeProxy(proxy, call, body.status, code, body.message)
       return
     }
-    const headers = { ...call.headers }
-    delete headers['content-encoding']
+    // The body is decoded now: the proxy must not see its encoding (copied only when there is one to drop; a
+    // `delete` would also turn the common request's headers object into a slow dictionary).
+    let headers = call.headers
+    if (headers['content-encoding'] !== undefined) {
+      headers = { ...headers }
+      delete headers['content-encoding']
+    }
     await handleProxyRequest(proxy, {
       surface: call.surface,
       method: call.method,

@@ -12,19 +12,26 @@ export interface AuthenticatedKey {
 
 /**
  * Step 1 of a proxied request (docs/architecture.md): the `sk-` key from one of the documented carriers, looked up
- * (cached) and checked — frozen, expired, owner disabled. Throws the AppError the client is answered with.
+ * (cached) and checked — frozen, expired, owner disabled. Throws the AppError the client is answered with. A key
+ * in the cache is answered synchronously (no promise to await on the hot path); otherwise a promise of the same.
  */
-export async function authenticateKey(
+export function authenticateKey(
   keys: KeyCache,
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
   now: number,
-): Promise<AuthenticatedKey> {
+): AuthenticatedKey | Promise<AuthenticatedKey> {
   const key = extractClientKey(headers, query)
   if (key === KEY_CONFLICT) throw new AppError('invalid_api_key', 'Conflicting API keys were sent')
   if (!key) throw new AppError('invalid_api_key', 'An API key is required (Authorization: Bearer sk-…)')
   if (!looksLikeApiKey(key)) throw new AppError('invalid_api_key', 'Invalid API key')
-  const principal = await keys.lookup(key, now)
+  const found = keys.lookup(key, now)
+  return found instanceof Promise
+    ? found.then((p) => admitPrincipal(p, key, now))
+    : admitPrincipal(found, key, now)
+}
+
+function admitPrincipal(principal: KeyPrincipal | null, key: string, now: number): AuthenticatedKey {
   if (!principal) throw new AppError('invalid_api_key', 'Invalid API key')
   if (principal.frozen) throw new AppError('key_frozen', 'This API key is frozen')
   if (principal.expiresAt !== null && principal.expiresAt < now)

@@ -80,7 +80,9 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
 
   try {
     try {
-      const { principal, key } = await authenticateKey(deps.keys, req.headers, req.query, outcome.startedAt)
+      // Synchronous when the key is cached (the usual case): an await only when the database is asked.
+      const authenticated = authenticateKey(deps.keys, req.headers, req.query, outcome.startedAt)
+      const { principal, key } = authenticated instanceof Promise ? await authenticated : authenticated
       outcome.principal = principal
       outcome.clientKey = key
       const json = parseJsonBody(req)
@@ -91,7 +93,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         throw new AppError('model_not_allowed', `This API key may not use model ${model}`)
       stream = isStreaming(req, json)
 
-      const route = await routeRequest(
+      const routed = routeRequest(
         deps.snapshot,
         principal,
         model,
@@ -100,6 +102,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         outcome.startedAt,
         deps.random ?? Math.random,
       )
+      const route = routed instanceof Promise ? await routed : routed
 
       const decision = await admitCall(
         deps,
@@ -143,7 +146,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         throw tried.error
       }
 
-      const secrets = channelSecrets(channel)
+      const secrets = secretsOf(channel)
       if (tried.kind === 'client_error') {
         // The client's own mistake, as the provider answered it; recorded as sent (the sanitised answer).
         outcome.status = tried.status
@@ -206,6 +209,17 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
     outcome.durationMs = performance.now() - t0
     recordOutcome(deps, outcome)
   }
+}
+
+/** A channel's secrets (its key, its host) once per channel object: a snapshot reload makes new channel objects. */
+const secretsByChannel = new WeakMap<ChannelRuntime, readonly string[]>()
+function secretsOf(channel: ChannelRuntime): readonly string[] {
+  let secrets = secretsByChannel.get(channel)
+  if (!secrets) {
+    secrets = channelSecrets(channel)
+    secretsByChannel.set(channel, secrets)
+  }
+  return secrets
 }
 
 /**

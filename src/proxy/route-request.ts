@@ -1,7 +1,12 @@
-import { selectChannels, type Provider, type RouteCandidate } from '../domain/routing/select-channels.ts'
+import {
+  selectChannels,
+  type Provider,
+  type RoutableGroup,
+  type RouteCandidate,
+} from '../domain/routing/select-channels.ts'
 import { AppError } from '../domain/errors.ts'
 import type { KeyPrincipal } from './key-cache.ts'
-import type { RateRule, RoutingSnapshot } from './routing-snapshot.ts'
+import type { RateRule, RoutingSnapshot, Snapshot } from './routing-snapshot.ts'
 
 /** Where a request may go, best first, and the rate rules of the group it is admitted through (the first's). */
 export interface Route {
@@ -11,9 +16,11 @@ export interface Route {
 
 /**
  * Step 2 (docs/architecture.md): the channels of the key's groups that serve the model on one of `protocols` (the
- * client's own and those it translates to, serving-protocols.ts), in failover order. A superadmin's key bound to no group may use any channel. None: the model is not found.
+ * client's own and those it translates to, serving-protocols.ts), in failover order. A superadmin's key bound to no
+ * group may use any channel. None: the model is not found. Synchronous while the snapshot and the owner's
+ * memberships are cached (the hot path then awaits nothing here); otherwise a promise of the same.
  */
-export async function routeRequest(
+export function routeRequest(
   snapshot: RoutingSnapshot,
   principal: KeyPrincipal,
   model: string,
@@ -21,9 +28,39 @@ export async function routeRequest(
   stickyKey: string | undefined,
   now: number,
   random: () => number,
-): Promise<Route> {
-  const snap = await snapshot.get(now)
-  const groups = await snapshot.groupsFor(snap, principal, now)
+): Route | Promise<Route> {
+  const snap = snapshot.get(now)
+  if (snap instanceof Promise)
+    return snap.then((s) => routeIn(snapshot, s, principal, model, protocols, stickyKey, now, random))
+  return routeIn(snapshot, snap, principal, model, protocols, stickyKey, now, random)
+}
+
+function routeIn(
+  snapshot: RoutingSnapshot,
+  snap: Snapshot,
+  principal: KeyPrincipal,
+  model: string,
+  protocols: ReadonlySet<Provider>,
+  stickyKey: string | undefined,
+  now: number,
+  random: () => number,
+): Route | Promise<Route> {
+  const groups = snapshot.groupsFor(snap, principal, now)
+  if (groups instanceof Promise)
+    return groups.then((g) => select(snap, g, principal, model, protocols, stickyKey, now, random))
+  return select(snap, groups, principal, model, protocols, stickyKey, now, random)
+}
+
+function select(
+  snap: Snapshot,
+  groups: readonly RoutableGroup[],
+  principal: KeyPrincipal,
+  model: string,
+  protocols: ReadonlySet<Provider>,
+  stickyKey: string | undefined,
+  now: number,
+  random: () => number,
+): Route {
   const candidates = selectChannels({
     model: model,
     protocols,

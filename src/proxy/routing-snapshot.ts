@@ -30,11 +30,16 @@ export interface RateRule {
   appliesTo: 'bound_keys' | 'all_keys'
 }
 
+/** A group as the snapshot holds it. */
+export type SnapshotGroup = RoutableGroup & { name: string; allVisible: boolean }
+
+const NO_MEMBERSHIPS: ReadonlySet<string> = new Set<string>()
+
 export interface Snapshot {
   channels: Map<string, ChannelRuntime>
-  groups: Map<string, RoutableGroup & { name: string; allVisible: boolean }>
+  groups: Map<string, SnapshotGroup>
   /** Groups in routing order: priority descending, then name. */
-  groupOrder: (RoutableGroup & { name: string; allVisible: boolean })[]
+  groupOrder: SnapshotGroup[]
   rulesByGroup: Map<string, RateRule[]>
 }
 
@@ -84,7 +89,7 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
         responsesApi: toBool(r.responses_api),
       })
     }
-    const groups = new Map<string, RoutableGroup & { name: string; allVisible: boolean }>()
+    const groups = new Map<string, SnapshotGroup>()
     for (const g of groupRows) {
       groups.set(g.id, {
         id: g.id,
@@ -142,23 +147,31 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
     return p
   }
 
-  /** Explicit group memberships of a user, cached like the snapshot. */
-  async function memberGroups(username: string, now: number): Promise<Set<string>> {
+  /** Explicit group memberships of a user, cached like the snapshot (a hit is answered synchronously). */
+  function memberGroups(username: string, now: number): Set<string> | Promise<Set<string>> {
     const hit = memberships.get(username)
     if (hit && now - hit.at < refreshMs) return hit.groupIds
-    const rows = await db
+    return db
       .selectFrom('group_members')
       .select('group_id')
       .where('username', '=', username)
       .execute()
-    const groupIds = new Set(rows.map((r) => r.group_id))
-    if (memberships.size > 50_000) memberships.clear()
-    memberships.set(username, { groupIds, at: now })
-    return groupIds
+      .then((rows) => {
+        const groupIds = new Set(rows.map((r) => r.group_id))
+        if (memberships.size > 50_000) memberships.clear()
+        memberships.set(username, { groupIds, at: now })
+        return groupIds
+      })
+  }
+
+  /** The snapshot's groups a key routes through (see groupsFor). */
+  function visibleGroups(snap: Snapshot, member: ReadonlySet<string>) {
+    return snap.groupOrder.filter((g) => g.allVisible || member.has(g.id))
   }
 
   return {
-    async get(now: number): Promise<Snapshot> {
+    /** The current snapshot; synchronously while it is fresh (the hot path needs no promise then). */
+    get(now: number): Snapshot | Promise<Snapshot> {
       const fresh = current !== null && currentGen === generation
       if (fresh && now - loadedAt < refreshMs) return current!
       if (!loading || loadingGen !== generation) void startLoad(now)
@@ -179,13 +192,20 @@ export function createRoutingSnapshot(db: Kysely<Database>, encryptionKey: Buffe
      * The groups a key routes through, highest priority first: only its own group when it is bound to one,
      * otherwise the owner's memberships and every all-visible group.
      */
-    async groupsFor(snap: Snapshot, who: { username: string | null; groupId: string | null }, now: number) {
+    groupsFor(
+      snap: Snapshot,
+      who: { username: string | null; groupId: string | null },
+      now: number,
+    ): SnapshotGroup[] | Promise<SnapshotGroup[]> {
       if (who.groupId) {
         const g = snap.groups.get(who.groupId)
         return g ? [g] : []
       }
-      const member = who.username ? await memberGroups(who.username, now) : new Set<string>()
-      return snap.groupOrder.filter((g) => g.allVisible || member.has(g.id))
+      if (!who.username) return visibleGroups(snap, NO_MEMBERSHIPS)
+      const member = memberGroups(who.username, now)
+      return member instanceof Promise
+        ? member.then((m) => visibleGroups(snap, m))
+        : visibleGroups(snap, member)
     },
     memberGroups,
   }
