@@ -15,6 +15,56 @@ function readErrorMessage(error: unknown): unknown {
   return e ? e.message : error
 }
 
+const CONTENT_OPEN = '"choices":[{"index":0,"delta":{"content":"'
+const CONTENT_CLOSE = '"},"finish_reason":null}]'
+const CONTENT_CLOSE_LOGPROBS = '"},"logprobs":null,"finish_reason":null}]'
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
+const BACKSLASH = 92
+
+/**
+ * The answer text of a chunk of the usual shape, read without a JSON parse (most of a stream's metering cost):
+ * `{…,"choices":[{"index":0,"delta":{"content":"…"},["logprobs":null,]"finish_reason":null}]…}`, one choice whose
+ * delta is only a text without escapes, and nothing else the reader uses — no `error`, no second `choices`, a
+ * `usage` only as null. Outside string values a quote is always a key's or a value's own (inside them it is
+ * escaped), so the key names found are keys. undefined: the chunk is read in full.
+ */
+export function plainContentDelta(data: string): string | undefined {
+  if (data.charCodeAt(0) !== OPEN_BRACE || data.charCodeAt(data.length - 1) !== CLOSE_BRACE) return undefined
+  const open = data.indexOf(CONTENT_OPEN)
+  if (open < 0) return undefined
+  const start = open + CONTENT_OPEN.length
+  const end = data.indexOf('"', start)
+  if (end < 0) return undefined
+  for (let i = start; i < end; i++) {
+    const c = data.charCodeAt(i)
+    // An escape (or a raw control character, which JSON refuses): the parser decides what the text is.
+    if (c < 0x20 || c === BACKSLASH) return undefined
+  }
+  let close = end + CONTENT_CLOSE.length
+  if (!data.startsWith(CONTENT_CLOSE, end)) {
+    if (!data.startsWith(CONTENT_CLOSE_LOGPROBS, end)) return undefined
+    close = end + CONTENT_CLOSE_LOGPROBS.length
+  }
+  return quietKeys(data, 0, open) && quietKeys(data, close, data.length) ? data.slice(start, end) : undefined
+}
+
+const LETTER_C = 99
+const LETTER_E = 101
+const LETTER_U = 117
+
+/** No `error` or `choices` key between `from` and `to`, and a `usage` key only as null. */
+function quietKeys(data: string, from: number, to: number): boolean {
+  for (let q = data.indexOf('"', from); q >= 0 && q < to; q = data.indexOf('"', q + 1)) {
+    const c = data.charCodeAt(q + 1)
+    if (c === LETTER_E && data.startsWith('error"', q + 1)) return false
+    if (c === LETTER_C && data.startsWith('choices"', q + 1)) return false
+    if (c === LETTER_U && data.startsWith('usage"', q + 1) && !data.startsWith('usage":null', q + 1))
+      return false
+  }
+  return true
+}
+
 /**
  * One event of an OpenAI Chat Completions (`chat.completion.chunk`) or legacy Completions stream.
  * Usage: the last non-null `usage` seen wins, whether it came on the extra `choices: []` chunk (OpenAI with
@@ -25,6 +75,13 @@ export function readOpenAiChatStreamEvent(state: StreamUsageState, ev: SseEvent)
   if (data === '[DONE]') {
     state.completed = true
     return
+  }
+  if (ev.event === undefined) {
+    const text = plainContentDelta(data)
+    if (text !== undefined) {
+      appendAnswerText(state, 0, text)
+      return
+    }
   }
   const json = parseEventJson(data)
   if (!json) return

@@ -106,12 +106,26 @@ export function readTokenCounts<K extends string>(
   if (!u) return null
   const out = {} as Record<K, number | undefined>
   let reported = false
-  for (const key of Object.keys(fields) as K[]) {
+  for (const [key, path] of pathsOf(fields)) {
     let value: unknown = u
-    for (const name of fields[key].split('.')) value = asRecord(value)?.[name]
+    for (const name of path) value = asRecord(value)?.[name]
     const count = readTokenCount(value)
     out[key] = count
     if (count !== undefined && (!reportedBy || reportedBy.includes(key))) reported = true
   }
   return reported ? out : null
+}
+
+/** Each field table's dotted paths, split once per table (every answer and stream reads one). */
+const SPLIT_PATHS = new WeakMap<object, readonly (readonly [string, readonly string[]])[]>()
+
+function pathsOf<K extends string>(
+  fields: Readonly<Record<K, string>>,
+): readonly (readonly [K, readonly string[]])[] {
+  let paths = SPLIT_PATHS.get(fields)
+  if (!paths) {
+    paths = (Object.keys(fields) as K[]).map((key) => [key, fields[key].split('.')] as const)
+    SPLIT_PATHS.set(fields, paths)
+  }
+  return paths as readonly (readonly [K, readonly string[]])[]
 }
