@@ -15,13 +15,6 @@ function parseBody(buf: Buffer): unknown {
   }
 }
 
-function headersOf(headers: ProxyOutcome['requestHeaders']): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers))
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
-  return out
-}
-
 /**
  * One audit record per proxied request, admitted or rejected (the record step, record-outcome.ts). The writer
  * redacts again (keys, passwords, `?key=`) off the hot path; unauthenticated rejections keep metadata only, so
@@ -31,10 +24,11 @@ export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRec
   const s = outcome.settlement
   const isStream = s?.isStream ?? false
   const authenticated = outcome.principal !== null
+  const startedAt = new Date(outcome.startedAt).toISOString()
   const record: AuditRecord = {
     version: 1,
     request_id: outcome.requestId,
-    created_at: new Date(outcome.startedAt).toISOString(),
+    created_at: startedAt,
     kind: authenticated ? 'full' : 'metadata',
     method: outcome.method,
     client_path: outcome.clientPath,
@@ -53,7 +47,8 @@ export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRec
     error_code: outcome.errorCode ?? undefined,
     is_stream: isStream,
     request: {
-      headers: headersOf(outcome.requestHeaders),
+      // Arrays joined and names lowercased by the writer's redaction, which copies the headers anyway.
+      headers: outcome.requestHeaders as Record<string, string>,
       body: authenticated ? (outcome.requestJson ?? parseBody(outcome.requestBody)) : undefined,
     },
     response: {
@@ -67,7 +62,7 @@ export function buildProxyAuditRecord(outcome: ProxyOutcome): { record: AuditRec
       reassembled_text: authenticated && isStream ? (outcome.reassembledText ?? undefined) : undefined,
     },
     timings: {
-      started_at: new Date(outcome.startedAt).toISOString(),
+      started_at: startedAt,
       ttft_ms: s?.ttftMs ?? undefined,
       duration_ms: Math.round(outcome.durationMs),
     },

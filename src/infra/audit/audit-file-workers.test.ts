@@ -34,20 +34,21 @@ describe('audit file workers', () => {
     const batchBefore = threadStatField(41).filter((p) => p === SCHED_BATCH).length
     const namedBefore = threadNames().filter((n) => n === 'audit-writer').length
     workers = createAuditFileWorkers(2)
-    const jobs = [1, 2, 3].map((i) => ({
-      file: join(dir!, '2024_05_06', `r${i}.json.br`),
-      json: JSON.stringify({ request_id: `r${i}`, text: '你好 😀 '.repeat(i * 50) }),
-      quality: 2,
-    }))
+    const job = (file: string, json: string) => ({ file, json, data: Buffer.from(json, 'utf8'), quality: 2 })
+    const jobs = [1, 2, 3].map((i) =>
+      job(
+        join(dir!, '2024_05_06', `r${i}.json.br`),
+        JSON.stringify({ request_id: `r${i}`, text: '你好 😀 '.repeat(i * 50) }),
+      ),
+    )
     // Output buffers are sized to the record: a tiny one, and one whose compressed form needs several (300 KB of
     // random text compresses to far more than the 64 KiB cap).
     jobs.push(
-      { file: join(dir, '2024_05_06', 'r4.json.br'), json: '{}', quality: 2 },
-      {
-        file: join(dir, '2024_05_06', 'r5.json.br'),
-        json: JSON.stringify({ text: randomBytes(225_000).toString('base64') }),
-        quality: 2,
-      },
+      job(join(dir, '2024_05_06', 'r4.json.br'), '{}'),
+      job(
+        join(dir, '2024_05_06', 'r5.json.br'),
+        JSON.stringify({ text: randomBytes(225_000).toString('base64') }),
+      ),
     )
     expect(await workers.write(jobs)).toEqual([null, null, null, null, null])
     for (const job of jobs)

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads'
 import { AUDIT_DIR_MODE, AUDIT_FILE_MODE, brotliSettings, type BrotliSettings } from './write-audit-file.ts'
 
-/** One record for a worker: its final path, the redacted JSON and the Brotli quality to use. */
+/** One record for a worker: its final path, the redacted JSON as UTF-8 and the Brotli quality to use. */
 export interface AuditFileJob {
   file: string
-  json: string
+  data: Buffer
   quality: number
 }
 
@@ -26,12 +26,12 @@ function packBatch(jobs: readonly AuditFileJob[]): {
   slices: ({ file: string; start: number; end: number } & BrotliSettings)[]
 } {
   let total = 0
-  for (const job of jobs) total += Buffer.byteLength(job.json, 'utf8')
+  for (const job of jobs) total += job.data.length
   const buffer = Buffer.allocUnsafeSlow(total)
   let offset = 0
   const slices = jobs.map((job) => {
     const start = offset
-    offset += buffer.write(job.json, offset, 'utf8')
+    offset += job.data.copy(buffer, offset)
     return { file: job.file, start, end: offset, ...brotliSettings(job.quality, offset - start) }
   })
   return { bytes: buffer.buffer as ArrayBuffer, slices }

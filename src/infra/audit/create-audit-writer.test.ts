@@ -331,6 +331,35 @@ describe('createAuditWriter', () => {
     expect(record.created_at).toBe('2030-01-02T03:04:05.000Z')
   })
 
+  it('places records of changing days, impossible dates and times after a run of one day', async () => {
+    const writer = createAuditWriter({
+      dir,
+      consumers: 1,
+      mode: 'full',
+      now: () => new Date('2030-01-02T03:04:05Z'),
+    })
+    const at = (id: string, created_at: string) => writer.enqueue(makeTestAuditRecord(id, { created_at }))
+    at('a1', '2024-05-06T10:00:00.000Z')
+    at('a2', '2024-05-06T23:59:59.999Z')
+    at('b1', '2024-05-07T00:00:00.000Z')
+    at('a3', '2024-05-06T12:00:00Z')
+    // Same date as the last one, but not a time: the clock's day, as for any unusable created_at. A day past the end
+    // of its month goes where Date reads it (V8: 30 February is 1 March), as it always did.
+    at('badtime', '2024-05-06T25:00:00.000Z')
+    at('badday', '2024-02-30T10:00:00.000Z')
+    at('b2', '2024-05-07T08:00:00.000Z')
+    await writer.drain(10_000)
+    expect(await listFiles(dir)).toEqual([
+      path.join('2024_03_01', 'badday.json.br'),
+      path.join('2024_05_06', 'a1.json.br'),
+      path.join('2024_05_06', 'a2.json.br'),
+      path.join('2024_05_06', 'a3.json.br'),
+      path.join('2024_05_07', 'b1.json.br'),
+      path.join('2024_05_07', 'b2.json.br'),
+      path.join('2030_01_02', 'badtime.json.br'),
+    ])
+  })
+
   it('overwrites a record written twice with the same id', async () => {
     const writer = createAuditWriter({ dir, consumers: 1, mode: 'full' })
     writer.enqueue(makeTestAuditRecord('same', { status: 200 }))
