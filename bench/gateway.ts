@@ -31,7 +31,12 @@ export interface RunningGateway {
   /** The gateway's DATA_DIR (SQLite database, audit files under sessions/). */
   dataDir: string
   /** Stops the process, counts its `usage_logs` rows and audit files, and removes its data directory and database. */
-  stop(): Promise<{ counts: BillingCounts | undefined; audit: AuditCounts | undefined }>
+  stop(): Promise<{
+    counts: BillingCounts | undefined
+    audit: AuditCounts | undefined
+    /** Why the audit files could not be read back, when `audit` is undefined. */
+    auditError?: string
+  }>
 }
 
 export interface GatewayOptions {
@@ -112,9 +117,18 @@ export function countAuditRecords(sessionsDir: string): AuditCounts {
   const counts: AuditCounts = { files: 0, metadataOnly: 0 }
   for (const day of readdirSync(sessionsDir)) {
     for (const name of readdirSync(join(sessionsDir, day))) {
-      const text = brotliDecompressSync(readFileSync(join(sessionsDir, day, name))).toString('utf8')
+      let record: { kind?: string }
+      try {
+        record = JSON.parse(
+          brotliDecompressSync(readFileSync(join(sessionsDir, day, name))).toString('utf8'),
+        ) as {
+          kind?: string
+        }
+      } catch (error) {
+        throw new Error(`${day}/${name}: ${error instanceof Error ? error.message : String(error)}`)
+      }
       counts.files++
-      if ((JSON.parse(text) as { kind?: string }).kind === 'metadata') counts.metadataOnly++
+      if (record.kind === 'metadata') counts.metadataOnly++
     }
   }
   return counts
@@ -308,13 +322,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           counts = undefined
         }
         let audit: AuditCounts | undefined
+        let auditError: string | undefined
         try {
           audit = countAuditRecords(join(dataDir, 'sessions'))
-        } catch {
-          audit = undefined
+        } catch (error) {
+          auditError = error instanceof Error ? error.message : String(error)
         }
         await cleanup()
-        return { counts, audit }
+        return { counts, audit, auditError }
       },
     }
   } catch (error) {

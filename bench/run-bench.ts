@@ -591,7 +591,7 @@ async function checkWrites(
   audited = true,
 ): Promise<void> {
   const answered = runs.reduce((n, r) => n + r.requests, 0)
-  const { counts, audit } = await gw.stop()
+  const { counts, audit, auditError } = await gw.stop()
   if (counts === undefined) {
     loud(`${what}: could not count the rows it wrote`)
     return
@@ -619,7 +619,7 @@ async function checkWrites(
     `${counts.ledgerRows} ledger rows, ${counts.openReservations} reservations open, ` +
     `${counts.costNano} nano-USD charged = ledger ${counts.ledgerNano} = users' used ${counts.userUsedNano}`
   if (audited) {
-    if (audit === undefined) loud(`${what}: could not read back its audit files`)
+    if (audit === undefined) loud(`${what}: could not read back its audit files (${auditError})`)
     else {
       if (audit.files < counts.usageRows)
         loud(`${what}: ${audit.files} audit files for ${counts.usageRows} usage rows`)
