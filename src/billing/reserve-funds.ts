@@ -1,156 +1,26 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
 import { toBig } from '../infra/db/convert-row-values.ts'
-import type SQLite from 'better-sqlite3'
-import { bindValues, compileStatement, type CompiledStatement } from '../infra/db/compiled-statement.ts'
 import { withRawSqlite } from '../infra/db/raw-sqlite.ts'
 import { compileChunkedStatement } from '../infra/db/compile-chunked-statement.ts'
+import {
+  BatchDoesNotFit,
+  deleteReservation,
+  holdKeyFunds,
+  holdUserFunds,
+  insertReservations,
+  releaseKeyFunds,
+  releaseUserFunds,
+  type ReservationRequest,
+  type ReservationResult,
+} from './reservation-statements.ts'
+import { syncTransactionCache } from './write-reservations-sqlite.ts'
+
 import { createGroupCommit, untilNextTick } from '../infra/db/create-group-commit.ts'
 import { createLostReservationRelease, releaseInTransaction } from './release-lost-reservations.ts'
 import { isDatabaseUnavailable } from '../infra/db/database-unavailable-error.ts'
 
-export interface ReservationRequest {
-  requestId: string
-  username: string | null
-  keyId: string
-  /** Held against the user's balance; 0 when a package covers the request. */
-  userAmount: bigint
-  /** Held against the key's cap. */
-  keyAmount: bigint
-  now: number
-  /** The gateway process that holds it (set by the writer; release-lost-reservations.ts, the sweep). */
-  instanceId?: string | null
-}
-
-export type ReservationResult = { ok: true } | { ok: false; reason: 'balance' | 'key_cap' }
-
-/** Holds the user's amount only while what is left after the open reservations covers it. */
-const holdUserFunds = compileStatement(['username', 'amount'], (db, p) =>
-  db
-    .updateTable('users')
-    .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', p.amount) }))
-    .where('username', '=', p.username)
-    .where((eb) =>
-      eb.or([
-        eb('quota_nano', 'is', null),
-        eb(eb('quota_nano', '-', eb.ref('reserved_nano')), '>=', p.amount),
-      ]),
-    ),
-)
-
-/** Holds the key's amount only while its cap (if any) covers it after what it used and holds. */
-const holdKeyFunds = compileStatement(['keyId', 'amount'], (db, p) =>
-  db
-    .updateTable('tokens')
-    .set((eb) => ({ reserved_nano: eb('reserved_nano', '+', p.amount) }))
-    .where('id', '=', p.keyId)
-    .where((eb) =>
-      eb.or([
-        eb('quota_nano', 'is', null),
-        eb('quota_nano', '<=', 0),
-        eb(eb(eb('quota_nano', '-', eb.ref('used_nano')), '-', eb.ref('reserved_nano')), '>=', p.amount),
-      ]),
-    ),
-)
-
-const deleteReservation = compileStatement(['requestId'], (db, p) =>
-  db.deleteFrom('reservations').where('request_id', '=', p.requestId).returningAll(),
-)
-
-const releaseUserFunds = compileStatement(['username', 'amount'], (db, p) =>
-  db
-    .updateTable('users')
-    .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', p.amount) }))
-    .where('username', '=', p.username),
-)
-
-const releaseKeyFunds = compileStatement(['keyId', 'amount'], (db, p) =>
-  db
-    .updateTable('tokens')
-    .set((eb) => ({ reserved_nano: eb('reserved_nano', '-', p.amount) }))
-    .where('id', '=', p.keyId),
-)
-
-const RESERVATION_KEYS = [
-  'requestId',
-  'username',
-  'keyId',
-  'userAmount',
-  'keyAmount',
-  'now',
-  'instanceId',
-] as const
-
-/** One reservations row from a statement's parameter stand-ins (both insert statements share it). */
-function reservationRow(params: Record<(typeof RESERVATION_KEYS)[number], never>) {
-  return {
-    request_id: params.requestId,
-    username: params.username,
-    token_id: params.keyId,
-    user_amount_nano: params.userAmount,
-    token_amount_nano: params.keyAmount,
-    created_at: params.now,
-    instance_id: params.instanceId,
-  }
-}
-
-const insertReservations = compileChunkedStatement(RESERVATION_KEYS, (db, rows) =>
-  db.insertInto('reservations').values(rows.map(reservationRow)),
-)
-
-const insertReservation = compileStatement(RESERVATION_KEYS, (db, p) =>
-  db.insertInto('reservations').values(reservationRow(p)),
-)
-
-/** Runs a compiled statement on the raw SQLite handle; the number of rows it changed. */
-function runRaw<K extends string>(
-  sqlite: SQLite.Database,
-  db: Kysely<Database>,
-  statement: CompiledStatement<K, unknown>,
-  params: Readonly<Record<K, unknown>>,
-): number {
-  const shape = statement.shapeFor(db)
-  if (!shape) throw new Error('compiled statement unavailable for raw execution')
-  return sqlite.prepare(shape.sql).run(bindValues(shape, params)).changes
-}
-
-/**
- * SQLite: the same decisions as writeReservations, as one synchronous transaction on the raw connection (see
- * withRawSqlite) — on an idle gateway each request pays for this on its way in, and five awaited Kysely queries
- * cost several times what the statements do.
- */
-function writeReservationsSync(
-  sqlite: SQLite.Database,
-  db: Kysely<Database>,
-  batch: readonly ReservationRequest[],
-): ReservationResult[] {
-  const results: ReservationResult[] = []
-  for (const r of batch) {
-    if (
-      r.username &&
-      runRaw(sqlite, db, holdUserFunds, { username: r.username, amount: r.userAmount }) !== 1
-    ) {
-      results.push({ ok: false, reason: 'balance' })
-      continue
-    }
-    if (runRaw(sqlite, db, holdKeyFunds, { keyId: r.keyId, amount: r.keyAmount }) !== 1) {
-      if (r.username) runRaw(sqlite, db, releaseUserFunds, { username: r.username, amount: r.userAmount })
-      results.push({ ok: false, reason: 'key_cap' })
-      continue
-    }
-    runRaw(sqlite, db, insertReservation, {
-      requestId: r.requestId,
-      username: r.username,
-      keyId: r.keyId,
-      userAmount: r.userAmount,
-      keyAmount: r.keyAmount,
-      now: r.now,
-      instanceId: r.instanceId ?? null,
-    })
-    results.push({ ok: true })
-  }
-  return results
-}
+export type { ReservationRequest, ReservationResult } from './reservation-statements.ts'
 
 /**
  * The reservations of one batch, inside a transaction the caller owns, each decided in arrival order against what
@@ -238,9 +108,6 @@ async function reserveOnePostgres(
   return { ok: true }
 }
 
-/** Thrown inside a batch's transaction to roll it back when the whole batch does not fit at once. */
-class BatchDoesNotFit extends Error {}
-
 /**
  * PostgreSQL, a whole batch in one statement: each user and each key holds the sum of its requests' amounts, and
  * the reservation rows are written, only if every one of them covers its sum — then deciding them one by one in
@@ -305,28 +172,6 @@ async function writeReservationsPostgres(
     if (!(error instanceof BatchDoesNotFit)) throw error
   }
   return db.transaction().execute((trx) => writeReservations(trx, batch))
-}
-
-type SyncReservations = (batch: readonly ReservationRequest[]) => ReservationResult[]
-
-/**
- * writeReservationsSync wrapped in a better-sqlite3 transaction, made once per connection and writer: building the
- * wrapper costs about half as much as the three statements of a reservation, and a quiet gateway builds one per
- * request.
- */
-function syncTransactionCache(db: Kysely<Database>): (sqlite: SQLite.Database) => SyncReservations {
-  let made: { sqlite: SQLite.Database; run: SyncReservations } | null = null
-  return (sqlite) => {
-    if (made?.sqlite !== sqlite) {
-      // IMMEDIATE, like every SQLite write transaction here (immediate-sqlite-dialect.ts): the write lock is taken
-      // at BEGIN, where the busy timeout waits for another process.
-      const tx = sqlite.transaction((batch: readonly ReservationRequest[]) =>
-        writeReservationsSync(sqlite, db, batch),
-      )
-      made = { sqlite, run: (batch) => tx.immediate(batch) as ReservationResult[] }
-    }
-    return made.run
-  }
 }
 
 /** Reserves in a transaction of its own. */

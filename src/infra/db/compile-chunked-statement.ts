@@ -5,11 +5,26 @@ import { compileStatement, type CompiledStatement } from './compiled-statement.t
 /** The largest chunk: a batch splits into at most one statement per power of two below it, plus full chunks. */
 const MAX_CHUNK = 64
 
+/** One chunk of a chunked statement, ready to run: its SQL and its parameter values. */
+export interface StatementChunk {
+  sql: string
+  values: unknown[]
+}
+
 /** Runs a statement for many rows; the rows any of its chunks return, in chunk order. */
-export type ChunkedStatement<K extends string, R> = (
+export type ChunkedStatement<K extends string, R> = ((
   db: Kysely<Database>,
-  rows: readonly Readonly<Record<K, unknown>>[],
-) => Promise<R[]>
+  rows: readonly Readonly<Partial<Record<K, unknown>>>[],
+) => Promise<R[]>) & {
+  /**
+   * The chunks for these rows as SQL and values, for a caller that runs them on the raw SQLite handle
+   * (raw-sqlite.ts); null when the database rewrites queries with plugins and SQL cannot be reused.
+   */
+  chunksFor(
+    db: Kysely<Database>,
+    rows: readonly Readonly<Partial<Record<K, unknown>>>[],
+  ): StatementChunk[] | null
+}
 
 /**
  * A statement over many rows at once (a multi-row INSERT, an `IN` list), compiled once per chunk size.
@@ -59,34 +74,63 @@ export function compileChunkedStatement<K extends string, R>(
     return pick
   }
 
-  return async (db, rows) => {
-    const out: R[] = []
+  const sizeAt = (remaining: number): number => {
+    let size = MAX_CHUNK
+    while (size > remaining) size >>= 1
+    return size
+  }
+
+  const chunksFor = (
+    db: Kysely<Database>,
+    rows: readonly Readonly<Partial<Record<K, unknown>>>[],
+  ): StatementChunk[] | null => {
+    const chunks: StatementChunk[] = []
     let start = 0
     while (start < rows.length) {
-      let size = MAX_CHUNK
-      while (size > rows.length - start) size >>= 1
-      const statement = statementFor(size)
-      const shape = statement.shapeFor(db)
-      let result
-      if (shape) {
-        // The value list is built straight from the rows: no per-call object with a key per placeholder.
-        const values = pickFor(shape).map((p) =>
-          p.row < 0 ? p.constant : (rows[start + p.row][p.key] ?? null),
-        )
-        result = await db.executeQuery(CompiledQuery.raw(shape.sql, values) as CompiledQuery<R>)
-      } else {
-        const params: Record<string, unknown> = {}
-        for (let i = 0; i < size; i++) {
-          const row = rows[start + i]
-          for (const key of keys) params[`${i}:${key}`] = row[key]
-        }
-        result = await statement(db, params)
+      const size = sizeAt(rows.length - start)
+      const shape = statementFor(size).shapeFor(db)
+      if (!shape) return null
+      // The value list is built straight from the rows: no per-call object with a key per placeholder.
+      const pick = pickFor(shape)
+      const values = new Array<unknown>(pick.length)
+      for (let i = 0; i < pick.length; i++) {
+        const p = pick[i]
+        values[i] = p.row < 0 ? p.constant : (rows[start + p.row][p.key] ?? null)
       }
+      chunks.push({ sql: shape.sql, values })
+      start += size
+    }
+    return chunks
+  }
+
+  const run = async (
+    db: Kysely<Database>,
+    rows: readonly Readonly<Partial<Record<K, unknown>>>[],
+  ): Promise<R[]> => {
+    const out: R[] = []
+    const chunks = chunksFor(db, rows)
+    if (chunks) {
+      for (const chunk of chunks) {
+        const result = await db.executeQuery(CompiledQuery.raw(chunk.sql, chunk.values) as CompiledQuery<R>)
+        for (const r of result.rows) out.push(r)
+      }
+      return out
+    }
+    let start = 0
+    while (start < rows.length) {
+      const size = sizeAt(rows.length - start)
+      const params: Record<string, unknown> = {}
+      for (let i = 0; i < size; i++) {
+        const row = rows[start + i]
+        for (const key of keys) params[`${i}:${key}`] = row[key]
+      }
+      const result = await statementFor(size)(db, params)
       for (const r of result.rows) out.push(r)
       start += size
     }
     return out
   }
+  return Object.assign(run, { chunksFor })
 }
 
 /**
