@@ -78,21 +78,23 @@ export function createModelLabels(db: Kysely<Database>, now: () => number, refre
 }
 export type ModelLabels = ReturnType<typeof createModelLabels>
 
-/** Label values joined into one Map key; NUL appears in no label value (surfaces, model names, channel names). */
-const SEP = '\u0000'
-
 /**
- * One cell per label combination (up to four values), made on first use: the labels are bounded, and the hot path
- * is one string key and one Map lookup (no rest arguments, no array).
+ * One cell per label combination (up to four values), made on first use: the labels are bounded. The hot path is
+ * one Map lookup per label value, each on a string whose hash V8 keeps (no key to build, no rest arguments).
  */
 function cells<T>(make: (a: string, b: string, c: string, d: string) => T) {
-  const cache = new Map<string, T>()
+  const root = new Map<string, Map<string, Map<string, Map<string, T>>>>()
   return (a: string, b = '', c = '', d = ''): T => {
-    const key = a + SEP + b + SEP + c + SEP + d
-    let cell = cache.get(key)
+    let byB = root.get(a)
+    if (!byB) root.set(a, (byB = new Map<string, Map<string, Map<string, T>>>()))
+    let byC = byB.get(b)
+    if (!byC) byB.set(b, (byC = new Map<string, Map<string, T>>()))
+    let byD = byC.get(c)
+    if (!byD) byC.set(c, (byD = new Map<string, T>()))
+    let cell = byD.get(d)
     if (cell === undefined) {
       cell = make(a, b, c, d)
-      cache.set(key, cell)
+      byD.set(d, cell)
     }
     return cell
   }

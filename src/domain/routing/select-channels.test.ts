@@ -55,6 +55,32 @@ describe('selectChannels', () => {
     ])
   })
 
+  it('offers a channel shared by several groups once, through the first of them', () => {
+    const r = selectChannels(
+      input(
+        [ch('a'), ch('b'), ch('c')],
+        [group('g1', 9, ['a', 'b']), group('g2', 5, ['b', 'c', 'a']), group('g3', 1, ['c'])],
+      ),
+    )
+    expect(r.map((c) => c.channel.id).sort()).toEqual(['a', 'b', 'c'])
+    expect(r.slice(0, 2).every((c) => c.group?.id === 'g1')).toBe(true)
+    expect(r[2]).toMatchObject({ group: { id: 'g2' }, channel: { id: 'c' } })
+  })
+
+  it('needs no random draw for a group with one eligible channel', () => {
+    let draws = 0
+    const r = selectChannels(
+      input([ch('a'), ch('b', { enabled: false })], [group('g1', 9, ['a', 'b'])], {
+        random: () => {
+          draws++
+          return 0.5
+        },
+      }),
+    )
+    expect(r.map((c) => c.channel.id)).toEqual(['a'])
+    expect(draws).toBe(0)
+  })
+
   it('maps aliases to the upstream model and skips disabled, zero-weight and wrong-protocol channels', () => {
     const r = selectChannels(
       input(

@@ -72,8 +72,12 @@ function hash32(text: string): number {
   return (h >>> 0) / 0x100000000
 }
 
-/** Weighted random order without replacement (Efraimidis–Spirakis keys), or rendezvous order for a sticky key. */
+/**
+ * Weighted random order without replacement (Efraimidis–Spirakis keys), or rendezvous order for a sticky key;
+ * channels cooling down after the healthy ones. One channel needs no draw (the common single-channel group).
+ */
 function order(channels: RoutableChannel[], input: SelectInput): RoutableChannel[] {
+  if (channels.length <= 1) return channels
   const keyed = channels.map((ch) => {
     const u = input.stickyKey
       ? Math.max(hash32(`${input.stickyKey}|${ch.id}`), 1e-12)
@@ -81,21 +85,28 @@ function order(channels: RoutableChannel[], input: SelectInput): RoutableChannel
     return { ch, key: Math.pow(u, 1 / ch.weight) }
   })
   keyed.sort((a, b) => b.key - a.key)
-  const healthy = keyed.filter((k) => k.ch.cooldownUntil <= input.now).map((k) => k.ch)
-  const cooling = keyed.filter((k) => k.ch.cooldownUntil > input.now).map((k) => k.ch)
-  return [...healthy, ...cooling]
+  const out: RoutableChannel[] = []
+  for (const k of keyed) if (k.ch.cooldownUntil <= input.now) out.push(k.ch)
+  for (const k of keyed) if (k.ch.cooldownUntil > input.now) out.push(k.ch)
+  return out
 }
 
 export function selectChannels(input: SelectInput): RouteCandidate[] {
   const out: RouteCandidate[] = []
-  const seen = new Set<string>()
+  let seen: Set<string> | null = null
   for (const group of input.groups) {
-    const chans = group.channelIds
-      .map((id) => input.channels.get(id))
-      .filter((c): c is RoutableChannel => eligible(c, input))
+    const chans: RoutableChannel[] = []
+    for (const id of group.channelIds) {
+      const c = input.channels.get(id)
+      if (eligible(c, input)) chans.push(c)
+    }
     for (const ch of order(chans, input)) {
-      if (seen.has(ch.id)) continue
-      seen.add(ch.id)
+      // A channel in several of the key's groups is offered once, through its first (highest-priority) group.
+      if (out.length > 0) {
+        seen ??= new Set(out.map((c) => c.channel.id))
+        if (seen.has(ch.id)) continue
+        seen.add(ch.id)
+      }
       out.push({ channel: ch, group, upstreamModel: upstreamModelFor(ch, input.model) })
     }
   }
