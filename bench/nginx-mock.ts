@@ -1,9 +1,11 @@
 /**
  * The bench's fast upstream (issue 20): Debian's nginx (package `nginx-light`, which brings the echo module) serves
- * the bytes of bench/mock-bodies.mjs — chat completions and Messages, each as an answer or a whole stream in one
- * write — and hands everything else to the Node mock (bench/mock-upstream.mjs) behind it: requests steered by an
- * `x-mock-*` header (events 1 ms apart, held idle streams, delays, error statuses), `/_mock/stats` and unknown paths.
- * The Node mock, sharing core 1 with wrk, tops out below twice the floor's rate; nginx with one worker does not.
+ * the bytes of bench/mock-bodies.mjs — chat completions and Messages, each as an answer, a whole stream in one
+ * write, or with `x-mock-pace: 1` a stream whose events leave 1 ms apart (echo_sleep) — and hands everything else to
+ * the Node mock (bench/mock-upstream.mjs) behind it: requests steered by another `x-mock-*` header (held idle
+ * streams, delays, error statuses), `/_mock/stats` and unknown paths. Sharing core 1 with wrk, the Node mock needed
+ * 30–36 µs of CPU per answer here and nginx 10.5; passing paced streams through nginx to the Node mock cost 302 µs
+ * per stream against 177 for the Node mock alone, so nginx paces them itself.
  *
  * Like the Node mock, nginx decides between an answer and a stream by the request body (`"stream":true`), never by
  * a header: it reads the body (`echo_read_request_body`), then an internal redirect lets a `map` see it.
@@ -45,6 +47,7 @@ export interface NginxMockConfig {
 
 interface Surface {
   answer: Buffer
+  events: Buffer[]
   whole: Buffer
 }
 
@@ -60,8 +63,16 @@ function surfaceLocations(name: string, pathEnd: string, s: Surface): string {
     location @${name} {
       default_type application/json;
       error_page 419 = @${name}_stream;
-      if ($mock_stream) { return 419; }
+      error_page 420 = @${name}_paced;
+      if ($mock_answer = whole) { return 419; }
+      if ($mock_answer = paced) { return 420; }
       return 200 ${nginxString(s.answer.toString('utf8'))};
+    }
+    location @${name}_paced {
+      default_type text/event-stream;
+      add_header Cache-Control no-cache;
+      # Each event its own write, 1 ms apart, as the Node mock's x-mock-pace: 1 sends them.
+${s.events.map((e, i) => `      echo -n ${nginxString(e.toString('utf8'))};\n      echo_flush;${i < s.events.length - 1 ? '\n      echo_sleep 0.001;' : ''}`).join('\n')}
     }
     location @${name}_stream {
       default_type text/event-stream;
@@ -98,14 +109,21 @@ ${temp}
   client_max_body_size 16m;
   client_body_buffer_size 16m;
   client_body_in_single_buffer on;
-  # Any x-mock-* header: the Node mock serves the request (pacing, holding, delays and errors live there).
-  map "$http_x_mock_pace$http_x_mock_hold$http_x_mock_delay$http_x_mock_status" $mock_to_node {
-    "" 0;
+  # Any x-mock-* header but x-mock-pace: 1 alone: the Node mock serves the request (held streams, delays, errors).
+  map "$http_x_mock_pace|$http_x_mock_hold|$http_x_mock_delay|$http_x_mock_status" $mock_to_node {
+    "|||" 0;
+    "1|||" 0;
     default 1;
   }
   map $request_body $mock_stream {
     ${JSON.stringify(`~${STREAM_MARK}`)} 1;
     default 0;
+  }
+  # A stream asked for in the body: whole, or paced when x-mock-pace is 1; a paced answer is the plain answer.
+  map "$mock_stream|$http_x_mock_pace" $mock_answer {
+    "1|" whole;
+    "1|1" paced;
+    default plain;
   }
   upstream node_mock {
     server 127.0.0.1:${nodePort};

@@ -74,12 +74,38 @@ describe.skipIf(missing !== undefined)('nginx in front of the Node mock', () => 
         )
       })
 
-  it('passes x-mock-* requests, stats and unknown paths to the Node mock', async () => {
+  it('paces a stream itself: the same events, each its own chunk, about 1 ms apart', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const body = JSON.stringify({ messages, stream: true })
+      const headers = { 'content-type': 'application/json', 'x-mock-pace': '1' }
+      const started = performance.now()
+      const res = await fetch(fast.url + path, { method: 'POST', headers, body })
+      const chunks: string[] = []
+      const decoder = new TextDecoder()
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) chunks.push(decoder.decode(chunk))
+      const elapsed = performance.now() - started
+      const whole = (await post(node.url, path, { messages, stream: true })).body
+      expect(chunks.join('')).toBe(whole)
+      const events = whole.split('\n\n').length - 1
+      expect(chunks.length).toBeGreaterThanOrEqual(events - 1)
+      expect(elapsed).toBeGreaterThanOrEqual(events - 1)
+      // A paced request without a stream in its body is the plain answer.
+      const plain = await post(fast.url, path, { messages }, { 'x-mock-pace': '1' })
+      expect(plain.body).toBe((await post(node.url, path, { messages })).body)
+    }
+  })
+
+  it('passes other x-mock-* requests, stats and unknown paths to the Node mock', async () => {
     const error = await post(fast.url, '/v1/chat/completions', { messages }, { 'x-mock-status': '500' })
     expect(error.status).toBe(500)
     expect(error.body).toContain('mock upstream error')
-    const paced = await post(fast.url, '/v1/messages', { messages, stream: true }, { 'x-mock-pace': '1' })
-    expect(paced.body).toBe((await post(node.url, '/v1/messages', { messages, stream: true })).body)
+    const held = await post(
+      fast.url,
+      '/v1/messages',
+      { messages, stream: true },
+      { 'x-mock-pace': '1', 'x-mock-hold': '5' },
+    )
+    expect(held.body).toBe((await post(node.url, '/v1/messages', { messages, stream: true })).body)
     expect((await post(fast.url, '/v1/other', {})).status).toBe(404)
     const stats = (await (await fetch(`${fast.url}/_mock/stats`)).json()) as { served: number }
     expect(stats.served).toBe(3)
