@@ -361,8 +361,8 @@ async function startNodeMock(core: number | string): Promise<{ child: Child; url
 }
 
 /**
- * Starts the bench's upstream pinned to `core`. With `fast` (the benchmark's default), nginx serves the answers and
- * whole streams (bench/nginx-mock.ts) and passes every request steered by an x-mock-* header (paced and held
+ * Starts the bench's upstream pinned to `core`. With `fast` (the benchmark's default), nginx serves the answers,
+ * whole and paced streams (bench/nginx-mock.ts) and passes the requests steered by another x-mock-* header (held
  * streams, delays, errors) to the Node mock (bench/mock-upstream.mjs) behind it; without nginx, or without `fast`,
  * the Node mock serves everything. BENCH_MOCK=node forces the Node mock.
  */
@@ -416,8 +416,8 @@ export async function startMock(
     url,
     kind: 'nginx',
     description:
-      `nginx ${nginxVersion()} (one worker; bench/nginx-mock.ts) serves answers and whole streams, ` +
-      'the Node mock behind it paced and held streams',
+      `nginx ${nginxVersion()} (one worker; bench/nginx-mock.ts) serves answers, whole and paced streams; ` +
+      'the Node mock behind it held streams, delays and errors',
     pids: [nginx.pid, node.child.pid],
     stop,
   }
