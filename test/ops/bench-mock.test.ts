@@ -74,7 +74,7 @@ describe.skipIf(missing !== undefined)('nginx in front of the Node mock', () => 
         )
       })
 
-  it('paces a stream itself: the same events, each its own chunk, about 1 ms apart', async () => {
+  it('paces a stream itself: the same events, in separate writes, 1 ms apart', async () => {
     for (const path of ['/v1/chat/completions', '/v1/messages']) {
       const body = JSON.stringify({ messages, stream: true })
       const headers = { 'content-type': 'application/json', 'x-mock-pace': '1' }
@@ -87,7 +87,8 @@ describe.skipIf(missing !== undefined)('nginx in front of the Node mock', () => 
       const whole = (await post(node.url, path, { messages, stream: true })).body
       expect(chunks.join('')).toBe(whole)
       const events = whole.split('\n\n').length - 1
-      expect(chunks.length).toBeGreaterThanOrEqual(events - 1)
+      // A busy reader may take two writes in one read: more than one chunk, and the time the pauses take.
+      expect(chunks.length).toBeGreaterThan(1)
       expect(elapsed).toBeGreaterThanOrEqual(events - 1)
       // A paced request without a stream in its body is the plain answer.
       const plain = await post(fast.url, path, { messages }, { 'x-mock-pace': '1' })
