@@ -391,10 +391,11 @@ export async function startMock(
     core,
     args: ['-e', 'stderr', '-p', dir, '-c', file],
   })
+  // However nginx ends (stopped here, by stopAll on Ctrl-C or an error), its folder goes with it.
+  nginx.process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   const url = `http://127.0.0.1:${port}`
   const stop = async (): Promise<void> => {
     await Promise.all([nginx.stop(), node.child.stop()])
-    rmSync(dir, { recursive: true, force: true })
   }
   try {
     // Through nginx to the Node mock: both answer.
@@ -407,7 +408,6 @@ export async function startMock(
     const log = join(dir, 'error.log')
     const detail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''
     await nginx.stop()
-    rmSync(dir, { recursive: true, force: true })
     return nodeOnly(
       `nginx did not start: ${error instanceof Error ? error.message : String(error)} ${detail}`,
     )
