@@ -228,7 +228,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
 
   const snapshot = createRoutingSnapshot(db.db, config.ENCRYPTION_KEY)
   const keyCache = createKeyCache(db.db)
-  const dispatchers = createUpstreamDispatchers({ resolve: opts.resolveUpstreamHost })
+  const dispatchers = createUpstreamDispatchers({
+    resolve: opts.resolveUpstreamHost,
+    connections: config.UPSTREAM_CONNECTIONS,
+  })
   invalidateHooks.push((what, id) => {
     if (what === 'keys') keyCache.invalidate(id)
     if (what === 'users') {

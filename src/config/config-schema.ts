@@ -75,6 +75,9 @@ export const configSchema = z
     LOGIN_WINDOW_SEC: int(1, 86_400).default(900),
     LOGIN_SLOWDOWN_MAX_SEC: int(1, 3600).default(30),
     TRUSTED_PROXIES: optional(z.string()),
+    // Open connections per channel origin: each streamed answer holds one for its whole length, so a cap lower
+    // than the concurrent streams of one channel makes the rest queue (docs/channels.md).
+    UPSTREAM_CONNECTIONS: int(1, 65_536).default(4096),
     NUM_LOG_CONSUMERS: int(1, 64).default(3),
     AUDIT_BODIES: z.enum(['full', 'metadata', 'off']).default('full'),
     AUDIT_RETENTION_DAYS: int(0, 36_500).default(30),
