@@ -88,7 +88,11 @@ export function createDb(opts: DbOptions): Db {
   sqlite.pragma('busy_timeout = 10000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('cache_size = -65536')
+  // 8 MiB of page cache: the hot path touches the right edges of a few B-trees (new usage, ledger and reservation
+  // rows) and the rows of users and keys, a few hundred KiB; what the dashboard reads beyond that comes from the OS's
+  // file cache. 64 MiB, as before, filled as the file grew: with a 63 MiB database, reservation and settlement held
+  // 55 MiB more RSS (208 against 153 MiB) and took no less CPU per request (the growing cache's page faults cost more).
+  sqlite.pragma('cache_size = -8192')
   // Statement journals (a multi-row insert inside a transaction keeps the pages it changes, to undo just itself)
   // and sorts stay in memory: by default one past 64 KiB spills to a new file in /var/tmp, created and deleted
   // again for every settlement batch.
