@@ -85,7 +85,7 @@ export interface Warmup {
 export const WINDOW_SHARE = 0.15
 /**
  * Warm-up lasts until RSS after a full collection grows by less than PLATEAU_GROWTH from one PLATEAU_SPAN_MS to
- * the next. RSS climbs for minutes without any leak: SQLite's page cache (cache_size, 64 MiB in
+ * the next. RSS climbs for minutes without any leak: SQLite's page cache (cache_size, 8 MiB in
  * src/infra/db/create-db.ts) takes each new page of a growing database until the file is larger than the cache,
  * at about 700 bytes per request here (README, Soak).
  */

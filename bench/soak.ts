@@ -5,7 +5,7 @@
  * with an error. Once a second the gateway's own probe (bench/soak-probe.mjs, a file, no endpoint) records RSS,
  * heap used, active handles and event-loop delay (every 5 s right after a forced full collection), and /proc gives
  * its open file descriptors. The same load first runs as warm-up until, on SQLite, the database is larger than the
- * gateway's 64 MiB page cache and RSS after GC stops growing (soak-report.ts, rssPlateau), then for SOAK_SECONDS measured. The report says whether each resource came back within 10 % of its
+ * gateway's 8 MiB page cache and RSS after GC stops growing (soak-report.ts, rssPlateau), then for SOAK_SECONDS measured. The report says whether each resource came back within 10 % of its
  * level after warm-up, and reconciles what the gateway wrote: a usage row per request, money conserved, no
  * reservation left open, an audit record per request. Environment:
  *   SOAK_SECONDS       seconds of measured load after the warm-up (default 3600; the CI test runs 120)
@@ -92,8 +92,8 @@ function fdCount(rootPid: number): number {
   return n
 }
 
-/** The gateway's SQLite page cache: `cache_size = -65536` (KiB) in src/infra/db/create-db.ts. */
-const SQLITE_CACHE_BYTES = 64 * 1024 * 1024
+/** The gateway's SQLite page cache: `cache_size = -8192` (KiB) in src/infra/db/create-db.ts. */
+const SQLITE_CACHE_BYTES = 8 * 1024 * 1024
 
 function sqliteBytes(dataDir: string): number {
   try {
