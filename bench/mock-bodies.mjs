@@ -7,6 +7,12 @@
 import { Buffer } from 'node:buffer'
 
 const TEXT = ['Hello', ' from', ' the', ' bench', ' mock.']
+/**
+ * The long stream's text (`x-mock-pace: long`): as many content events as a real answer of a few paragraphs, so that
+ * CPU per event is not dominated by what a request costs once (auth, admission, settlement, audit).
+ */
+export const LONG_TEXT_EVENTS = 100
+const LONG_TEXT = Array.from({ length: LONG_TEXT_EVENTS }, (_, i) => ` word${i}`)
 const USAGE = { input: 12, output: 7 }
 
 function chatAnswer(model) {
@@ -24,12 +30,12 @@ function chatAnswer(model) {
   })
 }
 
-function chatEvents(model) {
+function chatEvents(model, text = TEXT) {
   const chunk = (choices, extra = {}) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices, ...extra })}\n\n`
   return [
     chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
-    ...TEXT.map((t) => chunk([{ index: 0, delta: { content: t }, finish_reason: null }])),
+    ...text.map((t) => chunk([{ index: 0, delta: { content: t }, finish_reason: null }])),
     chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]),
     chunk([], {
       usage: {
@@ -55,7 +61,7 @@ function messagesAnswer(model) {
   })
 }
 
-function messagesEvents(model) {
+function messagesEvents(model, text = TEXT) {
   const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
   return [
     event('message_start', {
@@ -71,7 +77,7 @@ function messagesEvents(model) {
       },
     }),
     event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ...TEXT.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    ...text.map((t) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } })),
     event('content_block_stop', { index: 0 }),
     event('message_delta', {
       delta: { stop_reason: 'end_turn', stop_sequence: null },
@@ -82,12 +88,16 @@ function messagesEvents(model) {
 }
 
 /** Everything one surface answers, as bytes. The model named is the bench's; request bodies are never parsed. */
-function surface(answer, events, error) {
+function surface(answer, events, longEvents, error) {
   const eventBuffers = events.map((e) => Buffer.from(e))
+  const longBuffers = longEvents.map((e) => Buffer.from(e))
   return {
     answer: Buffer.from(answer),
     events: eventBuffers,
     whole: Buffer.concat(eventBuffers),
+    /** The same stream with LONG_TEXT_EVENTS content events, usage still at its end (sent paced only). */
+    longEvents: longBuffers,
+    longWhole: Buffer.concat(longBuffers),
     error: Buffer.from(error),
   }
 }
@@ -96,12 +106,14 @@ function surface(answer, events, error) {
 export const CHAT = surface(
   chatAnswer('gpt-4o-mini'),
   chatEvents('gpt-4o-mini'),
+  chatEvents('gpt-4o-mini', LONG_TEXT),
   JSON.stringify({ error: { message: 'mock upstream error', type: 'server_error', code: null } }),
 )
 /** Anthropic Messages (`…/messages`). */
 export const MESSAGES = surface(
   messagesAnswer('claude-haiku-4-5'),
   messagesEvents('claude-haiku-4-5'),
+  messagesEvents('claude-haiku-4-5', LONG_TEXT),
   JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'mock upstream error' } }),
 )
 

@@ -7,6 +7,7 @@
  *   GET  /_mock/stats         {"open": streams being sent now, "served": requests answered}
  * Request headers steer it (the gateway forwards x- headers that are not credentials):
  *   x-mock-pace: 1      a stream's events 1 ms apart, each its own write, as a provider sends them
+ *   x-mock-pace: long   the same with the long stream (mock-bodies.mjs LONG_TEXT_EVENTS content events)
  *   x-mock-hold: <ms>   a stream sends its first event, then waits <ms> before the rest (idle open streams)
  *   x-mock-delay: <ms>  wait before answering at all
  *   x-mock-status: 500  answer this error status in the protocol's error envelope
@@ -30,8 +31,11 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-
 let open = 0
 let served = 0
 
-function sendStream(res, s, paceMs, holdMs) {
+function sendStream(res, s, pace, holdMs) {
   res.writeHead(200, SSE_HEADERS)
+  const long = pace === 'long'
+  const paceMs = long ? 1 : Number(pace ?? 0)
+  const events = long ? s.longEvents : s.events
   if (paceMs === 0 && holdMs === 0) {
     res.end(s.whole)
     return
@@ -49,8 +53,8 @@ function sendStream(res, s, paceMs, holdMs) {
   res.once('close', finish)
   const next = () => {
     if (done) return
-    res.write(s.events[i++])
-    if (i === s.events.length) {
+    res.write(events[i++])
+    if (i === events.length) {
       finish()
       res.end()
       return
@@ -79,7 +83,7 @@ function answer(req, res, body) {
     return
   }
   if (body.includes(STREAM_MARK_BYTES))
-    sendStream(res, s, Number(req.headers['x-mock-pace'] ?? 0), Number(req.headers['x-mock-hold'] ?? 0))
+    sendStream(res, s, req.headers['x-mock-pace'], Number(req.headers['x-mock-hold'] ?? 0))
   else {
     res.writeHead(200, { ...JSON_HEADERS, 'content-length': s.answer.length })
     res.end(s.answer)

@@ -1,7 +1,8 @@
 /**
  * The bench's fast upstream (issue 20): Debian's nginx (package `nginx-light`, which brings the echo module) serves
  * the bytes of bench/mock-bodies.mjs — chat completions and Messages, each as an answer, a whole stream in one
- * write, or with `x-mock-pace: 1` a stream whose events leave 1 ms apart (echo_sleep) — and hands everything else to
+ * write, or with `x-mock-pace: 1` a stream whose events leave 1 ms apart (echo_sleep), with `x-mock-pace: long`
+ * the long stream (100 content events) paced the same way — and hands everything else to
  * the Node mock (bench/mock-upstream.mjs) behind it: requests steered by another `x-mock-*` header (held idle
  * streams, delays, error statuses), `/_mock/stats` and unknown paths. Sharing core 1 with wrk, the Node mock needed
  * 30–36 µs of CPU per answer here and nginx 10.5; passing paced streams through nginx to the Node mock cost 302 µs
@@ -49,6 +50,17 @@ interface Surface {
   answer: Buffer
   events: Buffer[]
   whole: Buffer
+  longEvents: Buffer[]
+}
+
+/** `events` each its own write, 1 ms apart, as the Node mock's x-mock-pace sends them. */
+function pacedEcho(events: Buffer[]): string {
+  return events
+    .map(
+      (e, i) =>
+        `      echo -n ${nginxString(e.toString('utf8'))};\n      echo_flush;${i < events.length - 1 ? '\n      echo_sleep 0.001;' : ''}`,
+    )
+    .join('\n')
 }
 
 /** One surface's locations: the path's end, the answer as JSON, the whole stream as `text/event-stream`. */
@@ -64,15 +76,23 @@ function surfaceLocations(name: string, pathEnd: string, s: Surface): string {
       default_type application/json;
       error_page 419 = @${name}_stream;
       error_page 420 = @${name}_paced;
+      error_page 421 = @${name}_long;
       if ($mock_answer = whole) { return 419; }
       if ($mock_answer = paced) { return 420; }
+      if ($mock_answer = long) { return 421; }
       return 200 ${nginxString(s.answer.toString('utf8'))};
     }
     location @${name}_paced {
       default_type text/event-stream;
       add_header Cache-Control no-cache;
       # Each event its own write, 1 ms apart, as the Node mock's x-mock-pace: 1 sends them.
-${s.events.map((e, i) => `      echo -n ${nginxString(e.toString('utf8'))};\n      echo_flush;${i < s.events.length - 1 ? '\n      echo_sleep 0.001;' : ''}`).join('\n')}
+${pacedEcho(s.events)}
+    }
+    location @${name}_long {
+      default_type text/event-stream;
+      add_header Cache-Control no-cache;
+      # x-mock-pace: long, the long stream paced the same way.
+${pacedEcho(s.longEvents)}
     }
     location @${name}_stream {
       default_type text/event-stream;
@@ -109,10 +129,11 @@ ${temp}
   client_max_body_size 16m;
   client_body_buffer_size 16m;
   client_body_in_single_buffer on;
-  # Any x-mock-* header but x-mock-pace: 1 alone: the Node mock serves the request (held streams, delays, errors).
+  # Any x-mock-* header but x-mock-pace: 1 or long alone: the Node mock serves the request (held streams, delays, errors).
   map "$http_x_mock_pace|$http_x_mock_hold|$http_x_mock_delay|$http_x_mock_status" $mock_to_node {
     "|||" 0;
     "1|||" 0;
+    "long|||" 0;
     default 1;
   }
   map $request_body $mock_stream {
@@ -123,6 +144,7 @@ ${temp}
   map "$mock_stream|$http_x_mock_pace" $mock_answer {
     "1|" whole;
     "1|1" paced;
+    "1|long" long;
     default plain;
   }
   upstream node_mock {

@@ -3,6 +3,7 @@
  * byte for byte (usage included, which the gateway bills), and pass every x-mock-* request to it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LONG_TEXT_EVENTS } from '../../bench/mock-bodies.mjs'
 import { nginxMissing, nginxMockConfig, nginxString } from '../../bench/nginx-mock.ts'
 import { allowedCpus, type MockUpstream, startMock } from '../../bench/processes.ts'
 
@@ -93,6 +94,23 @@ describe.skipIf(missing !== undefined)('nginx in front of the Node mock', () => 
       // A paced request without a stream in its body is the plain answer.
       const plain = await post(fast.url, path, { messages }, { 'x-mock-pace': '1' })
       expect(plain.body).toBe((await post(node.url, path, { messages })).body)
+    }
+  })
+
+  it('paces the long stream (x-mock-pace: long) as the Node mock does, usage still at its end', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const body = { messages, stream: true }
+      const headers = { 'x-mock-pace': 'long' }
+      const started = performance.now()
+      const a = await post(fast.url, path, body, headers)
+      const elapsed = performance.now() - started
+      const b = await post(node.url, path, body, headers)
+      expect(a.status).toBe(200)
+      expect(a.body).toBe(b.body)
+      const contentEvents = a.body.split('\n\n').filter((e) => e.includes('word')).length
+      expect(contentEvents).toBe(LONG_TEXT_EVENTS)
+      expect(elapsed).toBeGreaterThanOrEqual(LONG_TEXT_EVENTS)
+      expect(a.body).toMatch(/"(total_tokens|output_tokens)":(19|7)\}[^]*$/)
     }
   })
 
