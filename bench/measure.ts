@@ -47,6 +47,8 @@ export interface LoadResult {
   cpuUsPerRequestByThread?: Record<string, number>
   /** Busy share of the proxy's core (all processes and the kernel), 0–100. */
   coreBusyPercent?: number
+  /** Busy share of the load side's core (wrk, the mock upstream, the kernel), 0–100, when it has one core. */
+  loadCoreBusyPercent?: number
   /** Resident memory of the proxy at the end of the run, and its peak since it started, in MiB. */
   rssMiB?: number
   peakRssMiB?: number
@@ -60,6 +62,8 @@ export interface LoadResult {
  * writes a whole stream at once, and a pass-through forwards nine events for the cost of one chunk).
  */
 export const PACED_STREAM = { 'x-mock-pace': '1' }
+/** The long stream (bench/mock-bodies.mjs LONG_TEXT_EVENTS content events), paced the same way. */
+export const PACED_LONG_STREAM = { 'x-mock-pace': 'long' }
 
 export interface LoadOptions {
   path: string
@@ -72,6 +76,8 @@ export interface LoadOptions {
   /** Cores of the load generator (default: the bench process's own) and its threads (default 1). */
   loadCores?: string
   threads?: number
+  /** The one core of the load side (wrk and the mock upstream), whose busy share is then reported. */
+  loadCore?: number
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -203,11 +209,13 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   const cpu0 = target.pid === undefined ? 0 : cpuTicks(target.pid)
   const threads0 = target.pid === undefined ? undefined : threadTicks(target.pid)
   const core0 = target.core === undefined ? undefined : coreTicks(target.core)
+  const load0 = options.loadCore === undefined ? undefined : coreTicks(options.loadCore)
   const t0 = performance.now()
   const result = await runWrk(target, options, options.seconds)
   const wall = (performance.now() - t0) / 1000
   const cpu1 = target.pid === undefined ? 0 : cpuTicks(target.pid)
   const core1 = target.core === undefined ? undefined : coreTicks(target.core)
+  const load1 = options.loadCore === undefined ? undefined : coreTicks(options.loadCore)
   // Memory under load: read before the proxy settles (and before its garbage collector catches up).
   const memory = target.pid === undefined ? undefined : memoryOf(target.pid)
   await settle(target.pid)
@@ -245,6 +253,8 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
   }
   if (core0 && core1 && core1.total > core0.total)
     out.coreBusyPercent = ((core1.busy - core0.busy) / (core1.total - core0.total)) * 100
+  if (load0 && load1 && load1.total > load0.total)
+    out.loadCoreBusyPercent = ((load1.busy - load0.busy) / (load1.total - load0.total)) * 100
   return out
 }
 
@@ -302,13 +312,14 @@ export async function sampleStream(
   target: Target,
   path: string,
   body: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; events: number; text: string }> {
   const client = new Client(target.url)
   try {
     const res = await client.request({
       method: 'POST',
       path,
-      headers: { 'content-type': 'application/json', ...target.headers },
+      headers: { 'content-type': 'application/json', ...target.headers, ...headers },
       body,
     })
     const text = await res.body.text()

@@ -36,6 +36,8 @@ export interface BenchResults {
   /** SSE events of one upstream stream: chat completions (OpenAI) and Messages (Anthropic). */
   chatEvents: number
   messagesEvents: number
+  /** SSE events of the long paced stream (`x-mock-pace: long`), chat completions. */
+  chatLongEvents?: number
   scenarios: ScenarioResult[]
   ttfb: TtfbResult[][]
   idle: IdleStreamsResult[]
@@ -59,6 +61,7 @@ export const LABEL: Record<string, string> = {
   direct: 'direct → mock upstream',
   floor: 'floor: node:http + undici Pool.stream (compiled JS)',
   gateway: 'Any Gateway, chat → OpenAI channel',
+  'gateway-pg': 'Any Gateway on PostgreSQL, chat → OpenAI channel',
   'gateway-no-audit': 'Any Gateway, AUDIT_BODIES=off (reference)',
   translated: 'Any Gateway, translated: chat client → Anthropic channel',
   messages: 'Any Gateway, Messages → Anthropic channel (same protocol)',
@@ -144,7 +147,7 @@ export function computeChecks(r: BenchResults): Check[] {
       const fy = y && f(y)
       return fx !== undefined && fy !== undefined ? fx / fy : undefined
     })
-  for (const key of ['plain', 'stream'])
+  for (const key of ['plain', 'stream']) {
     checks.push(
       ratioCheck(
         `load side: direct ÷ floor requests/s, ${scenario(r, key)?.title ?? key} (run valid only if ≥ 2×)`,
@@ -155,6 +158,9 @@ export function computeChecks(r: BenchResults): Check[] {
         (v) => v >= 2,
       ),
     )
+    checks.push(loadCoreCheck(r, key))
+  }
+  for (const key of ['paced', 'paced-long']) checks.push(loadCoreCheck(r, key))
   checks.push(
     ratioCheck(
       `requests/s gateway ÷ floor, non-streaming, ${r.connections} connections, one core`,
@@ -165,7 +171,16 @@ export function computeChecks(r: BenchResults): Check[] {
       (v) => v >= 0.5,
     ),
   )
-  for (const name of ['floor', 'gateway', 'gateway-no-audit', 'translated', 'messages'])
+  checks.push(
+    ratioCheck(
+      `requests/s gateway on PostgreSQL ÷ floor, non-streaming, ${r.connections} connections, one core (the PostgreSQL server's own CPU not counted)`,
+      ratio(plain, 'gateway-pg', 'floor', (x) => x.rps),
+      2,
+      '×',
+      '(report)',
+    ),
+  )
+  for (const name of ['floor', 'gateway', 'gateway-pg', 'gateway-no-audit', 'translated', 'messages'])
     checks.push(
       ratioCheck(
         `CPU µs per request, ${LABEL[name]}, non-streaming`,
@@ -187,6 +202,19 @@ export function computeChecks(r: BenchResults): Check[] {
       ' ms',
       '≤ +0.3 ms',
       (v) => v <= 0.3,
+    ),
+  )
+  checks.push(
+    ratioCheck(
+      'added p50 latency at 1 connection, gateway on PostgreSQL − direct (non-streaming)',
+      perRound(scenario(r, 'single'), (round) => {
+        const g = row(round, 'gateway-pg')
+        const d = row(round, 'direct')
+        return g && d ? g.p50 - d.p50 : undefined
+      }),
+      3,
+      ' ms',
+      '(report)',
     ),
   )
   checks.push(
@@ -230,24 +258,78 @@ export function computeChecks(r: BenchResults): Check[] {
     ),
   )
   const paced = scenario(r, 'paced')
+  const long = scenario(r, 'paced-long')
+  const longEvents = r.chatLongEvents
+  // The target reads the marginal CPU per event (what one more event of a stream costs); the short stream's average
+  // mostly measures what a request costs once (auth, admission, settlement, audit), spread over its few events.
+  const marginal = (round: number, name: string): number | undefined => {
+    const short = paced?.rounds[round] && row(paced.rounds[round], name)?.cpuUsPerRequest
+    const longUs = long?.rounds[round] && row(long.rounds[round], name)?.cpuUsPerRequest
+    if (short === undefined || longUs === undefined || longEvents === undefined) return undefined
+    return (longUs - short) / (longEvents - r.chatEvents)
+  }
+  const rounds = (s: ScenarioResult | undefined) => (s ? s.rounds.map((_, i) => i) : [])
+  const perRoundIndex = (f: (i: number) => number | undefined) =>
+    rounds(long)
+      .map((i) => f(i) ?? NaN)
+      .filter((v) => Number.isFinite(v))
+  const hasLong = long !== undefined && longEvents !== undefined && longEvents > r.chatEvents
   checks.push(
     ratioCheck(
-      'CPU per streamed event gateway ÷ floor, events 1 ms apart',
-      perRound(paced, (round) => {
-        const g = perEvent(round, 'gateway', r.chatEvents)
-        const f = perEvent(round, 'floor', r.chatEvents)
-        return g !== undefined && f !== undefined ? g / f : undefined
-      }),
+      hasLong
+        ? `CPU per streamed event gateway ÷ floor, marginal: (CPU per ${longEvents}-event stream − per ${r.chatEvents}-event stream) ÷ ${longEvents - r.chatEvents} events, 1 ms apart — the check reads this, what one more event costs`
+        : 'CPU per streamed event gateway ÷ floor, events 1 ms apart (average over the short stream: no long stream measured)',
+      hasLong
+        ? perRoundIndex((i) => {
+            const g = marginal(i, 'gateway')
+            const f = marginal(i, 'floor')
+            return g !== undefined && f !== undefined ? g / f : undefined
+          })
+        : perRound(paced, (round) => {
+            const g = perEvent(round, 'gateway', r.chatEvents)
+            const f = perEvent(round, 'floor', r.chatEvents)
+            return g !== undefined && f !== undefined ? g / f : undefined
+          }),
       2,
       '×',
       '≤ 1.5×',
       (v) => v <= 1.5,
     ),
   )
+  if (hasLong) {
+    for (const name of ['floor', 'gateway'])
+      checks.push(
+        ratioCheck(
+          `(c) marginal CPU µs per streamed event, ${LABEL[name]}`,
+          perRoundIndex((i) => marginal(i, name)),
+          2,
+          ' µs',
+          '–',
+        ),
+      )
+    for (const [s, events, what] of [
+      [paced, r.chatEvents, `(a) average over the ${r.chatEvents}-event stream`],
+      [long, longEvents, `(b) average over the ${longEvents}-event stream`],
+    ] as const) {
+      checks.push(
+        ratioCheck(
+          `CPU per streamed event gateway ÷ floor, ${what} (shown beside the check)`,
+          perRound(s, (round) => {
+            const g = perEvent(round, 'gateway', events)
+            const f = perEvent(round, 'floor', events)
+            return g !== undefined && f !== undefined ? g / f : undefined
+          }),
+          2,
+          '×',
+          '–',
+        ),
+      )
+    }
+  }
   for (const name of ['floor', 'gateway', 'translated', 'messages'])
     checks.push(
       ratioCheck(
-        `CPU µs per upstream event, ${LABEL[name]}, events 1 ms apart`,
+        `${hasLong ? '(a) ' : ''}CPU µs per upstream event, ${LABEL[name]}, events 1 ms apart, average over the ${name === 'translated' || name === 'messages' ? r.messagesEvents : r.chatEvents}-event stream`,
         perRound(paced, (round) =>
           perEvent(
             round,
@@ -260,6 +342,17 @@ export function computeChecks(r: BenchResults): Check[] {
         '–',
       ),
     )
+  if (hasLong)
+    for (const name of ['floor', 'gateway'])
+      checks.push(
+        ratioCheck(
+          `(b) CPU µs per upstream event, ${LABEL[name]}, average over the ${longEvents}-event stream`,
+          perRound(long, (round) => perEvent(round, name, longEvents)),
+          1,
+          ' µs',
+          '–',
+        ),
+      )
   // RSS under load: the highest resident memory read at the end of any loaded run of each target.
   const maxRss = (name: string) =>
     Math.max(
@@ -342,6 +435,20 @@ export function computeChecks(r: BenchResults): Check[] {
   return checks.filter((c): c is Check => c !== undefined)
 }
 
+/**
+ * The load side's core (wrk and the mock upstream) while the floor was loaded: near 100 % it is the bottleneck, and
+ * the floor's figures are the load side's. Stated beside the ×2 validity rule, which judges the same thing from rates.
+ */
+function loadCoreCheck(r: BenchResults, key: string): Check | undefined {
+  return ratioCheck(
+    `load core (core 1: wrk + mock upstream) busy during the floor's rows, ${scenario(r, key)?.title ?? key}`,
+    perRound(scenario(r, key), (round) => row(round, 'floor')?.loadCoreBusyPercent),
+    0,
+    ' %',
+    '(report; near 100 % the load side saturates)',
+  )
+}
+
 function threadSplit(r: LoadResult): string {
   const t = r.cpuUsPerRequestByThread
   if (!t) return '–'
@@ -362,6 +469,7 @@ function loadTable(s: ScenarioResult, events?: (target: string) => number): stri
     'p99 ms',
     'proxy CPU %',
     'core busy %',
+    'load core busy %',
     `CPU µs/${s.unit === 'streams' ? 'stream' : 'request'}`,
     'of it: main · audit writers · other threads',
     ...(events ? ['CPU µs/upstream event'] : []),
@@ -383,6 +491,7 @@ function loadTable(s: ScenarioResult, events?: (target: string) => number): stri
           fmt(x.p99, 3),
           fmt(x.cpuPercent, 0),
           fmt(x.coreBusyPercent, 0),
+          fmt(x.loadCoreBusyPercent, 0),
           fmt(x.cpuUsPerRequest, 1),
           threadSplit(x),
           ...(events ? [fmt((x.cpuUsPerRequest ?? NaN) / events(name), 2)] : []),
@@ -435,10 +544,13 @@ export function renderMarkdown(r: BenchResults, checks: Check[], problems: strin
   out.push('')
   const events = (name: string) =>
     name === 'translated' || name === 'messages' ? r.messagesEvents : r.chatEvents
+  const longEvents = () => r.chatLongEvents ?? NaN
   for (const s of [...r.scenarios, ...(r.workers ? [r.workers] : [])]) {
     out.push(`## ${s.title}`)
     out.push('')
-    out.push(...loadTable(s, s.unit === 'streams' ? events : undefined))
+    out.push(
+      ...loadTable(s, s.unit === 'streams' ? (s.key === 'paced-long' ? longEvents : events) : undefined),
+    )
     out.push('')
   }
   out.push('## Streaming, 1 connection: time to first body byte (sequential requests)')
@@ -461,7 +573,15 @@ export function renderMarkdown(r: BenchResults, checks: Check[], problems: strin
       'counts work that trails the run (usage rows, audit files). Core busy % is the whole proxy core from ' +
       '/proc/stat (the kernel side of loopback TCP and any other process on it). CPU per upstream event divides by ' +
       `the upstream stream's events: ${r.chatEvents} for chat completions, ${r.messagesEvents} for Messages (the ` +
-      'translated row reads Messages events and writes chat chunks). RSS is read at the end of each loaded run, ' +
+      'translated row reads Messages events and writes chat chunks)' +
+      (r.chatLongEvents === undefined
+        ? ''
+        : `, ${r.chatLongEvents} for the long stream. The target "CPU per streamed event ≤ 1.5× the floor's" reads the ` +
+          'marginal figure (c), (CPU per long stream − CPU per short stream) ÷ the difference in events: what one ' +
+          'more event costs to relay. The averages (a) and (b) also carry what a request costs once (auth, ' +
+          `admission, settlement, audit), spread over ${r.chatEvents} or ${r.chatLongEvents} events, and are shown beside it`) +
+      '. Load core busy % is core 1 (wrk and the mock upstream) from /proc/stat; near 100 % the load side is the ' +
+      'bottleneck. RSS is read at the end of each loaded run, ' +
       'its peak since start in brackets. The machine is shared: figures from short runs are noisy.',
   )
   out.push('')

@@ -11,8 +11,9 @@
  *   BENCH_TTFB_REQUESTS  sequential streamed requests for time to first byte (default 400)
  *   BENCH_IDLE_STREAMS   concurrent slow streams for the memory per idle stream (default 1000; 0: skip)
  *   BENCH_WORKERS        1 (default): also measure WORKERS=2 on two cores; 0: skip
- *   BENCH_DB             sqlite (default) or postgres
- *   BENCH_PG_URL         PostgreSQL server for BENCH_DB=postgres (default postgres://postgres@127.0.0.1:5432)
+ *   BENCH_DB             sqlite (default), postgres, or both: every row on SQLite plus, in the same rounds, a
+ *                        PostgreSQL gateway ("gateway-pg") in the non-streaming rows and its money and audit checks
+ *   BENCH_PG_URL         PostgreSQL server for postgres and both (default postgres://postgres@127.0.0.1:5432)
  *   BENCH_PROFILE        auto (default: profile the gateway when a target is missed), 1 (always), 0 (never)
  *   BENCH_QUIET_WAIT     seconds to wait before each run for core 0 to be idle of other work (default 5)
  *   BENCH_DATA_DIR       folder in which the gateway's data folder is created (default: the OS temp folder)
@@ -31,6 +32,7 @@ import {
   measureIdleStreams,
   measureLoad,
   measureTtfb,
+  PACED_LONG_STREAM,
   PACED_STREAM,
   sampleStream,
   type Target,
@@ -100,11 +102,13 @@ const ttfbRequests = Math.round(envNumber('BENCH_TTFB_REQUESTS', 400))
 const idleStreams = Math.round(Number(process.env.BENCH_IDLE_STREAMS ?? 1000))
 const measureWorkers = process.env.BENCH_WORKERS !== '0'
 const dbRaw = (process.env.BENCH_DB ?? 'sqlite').toLowerCase()
-if (dbRaw !== 'sqlite' && dbRaw !== 'postgres' && dbRaw !== 'postgresql') {
-  process.stderr.write(`BENCH_DB must be sqlite or postgres, got ${dbRaw}\n`)
+if (dbRaw !== 'sqlite' && dbRaw !== 'postgres' && dbRaw !== 'postgresql' && dbRaw !== 'both') {
+  process.stderr.write(`BENCH_DB must be sqlite, postgres or both, got ${dbRaw}\n`)
   process.exit(2)
 }
-const db: BenchDb = dbRaw === 'sqlite' ? 'sqlite' : 'postgres'
+const db: BenchDb = dbRaw === 'sqlite' || dbRaw === 'both' ? 'sqlite' : 'postgres'
+/** BENCH_DB=both: a PostgreSQL gateway measured in the same rounds as the SQLite one. */
+const alsoPostgres = dbRaw === 'both'
 const profileMode = (process.env.BENCH_PROFILE ?? 'auto').toLowerCase()
 const quietWaitMs = envNumber('BENCH_QUIET_WAIT', 5) * 1000
 const jitWarmupSeconds = envNumber('BENCH_JIT_WARMUP', 10)
@@ -216,12 +220,15 @@ async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
   return result
 }
 
-/** One plain and one streamed request through `target`; both must be 200. Returns the stream's SSE events. */
-async function smokeTest(target: Target): Promise<number> {
+/**
+ * One plain and one streamed request through `target` (the stream with `headers`, e.g. the long paced one); both
+ * must be 200. Returns the stream's SSE events.
+ */
+async function smokeTest(target: Target, headers?: Record<string, string>): Promise<number> {
   const plain = await sampleStream(target, target.path, target.plainBody)
   if (plain.status !== 200)
     throw new Error(`${target.name}: plain request answered ${plain.status}: ${plain.text.slice(0, 300)}`)
-  const stream = await sampleStream(target, target.path, target.streamBody)
+  const stream = await sampleStream(target, target.path, target.streamBody, headers)
   if (stream.status !== 200 || stream.events < 2)
     throw new Error(
       `${target.name}: streamed request answered ${stream.status}: ${stream.text.slice(0, 300)}`,
@@ -287,7 +294,11 @@ async function main(): Promise<void> {
     path: MESSAGES_PATH,
     ...messagesBodies,
   })
-  log(`one upstream stream has ${chatEvents} SSE events (chat completions), ${messagesEvents} (Messages)`)
+  const chatLongEvents = await smokeTest(direct, PACED_LONG_STREAM)
+  log(
+    `one upstream stream has ${chatEvents} SSE events (chat completions), ${messagesEvents} (Messages); ` +
+      `the long paced stream ${chatLongEvents} (chat completions)`,
+  )
 
   const floor = await startFloor(mock.url, PROXY_CORE)
   const floorTarget: Target = { ...direct, name: 'floor', url: floor.url, pid: floor.child.pid }
@@ -296,9 +307,14 @@ async function main(): Promise<void> {
 
   const fileCreateUs = measureFileCreate(dataParent)
   log(`creating a small file in ${dataParent} takes ${fileCreateUs.toFixed(1)} µs (p50)`)
-  const gatewayOf = (env?: Record<string, string>, workers = 1, core: number | string = PROXY_CORE) =>
+  const gatewayOf = (
+    env?: Record<string, string>,
+    workers = 1,
+    core: number | string = PROXY_CORE,
+    gatewayDb: BenchDb = db,
+  ) =>
     startGateway({
-      db,
+      db: gatewayDb,
       core,
       upstreamUrl: mock.url,
       model: MODEL,
@@ -320,6 +336,15 @@ async function main(): Promise<void> {
   const gateway = await gatewayOf()
   const gwTarget = targetOf('gateway', gateway)
   await smokeTest(gwTarget)
+  await smokeTest(gwTarget, PACED_LONG_STREAM)
+  let pgGateway: RunningGateway | undefined
+  let pgTarget: Target | undefined
+  if (alsoPostgres) {
+    log('starting the gateway on postgres (BENCH_DB=both)…')
+    pgGateway = await gatewayOf(undefined, 1, PROXY_CORE, 'postgres')
+    pgTarget = targetOf('gateway-pg', pgGateway)
+    await smokeTest(pgTarget)
+  }
   // The same gateway without audit records, as a reference: it shows what the audit files cost.
   const quietGateway = await gatewayOf({ AUDIT_BODIES: 'off' })
   const quietTarget = targetOf('gateway-no-audit', quietGateway)
@@ -341,6 +366,7 @@ async function main(): Promise<void> {
   const proxies = [
     floorTarget,
     gwTarget,
+    ...(pgTarget ? [pgTarget] : []),
     quietTarget,
     messagesTarget,
     ...(translatedWorks ? [translatedTarget] : []),
@@ -360,6 +386,7 @@ async function main(): Promise<void> {
       connections: c,
       seconds,
       warmupSeconds,
+      loadCore: LOAD_CORE,
     })
   const streamOf =
     (headers?: Record<string, string>) =>
@@ -370,8 +397,11 @@ async function main(): Promise<void> {
       seconds,
       warmupSeconds,
       headers,
+      loadCore: LOAD_CORE,
     })
   const all = [direct, ...proxies]
+  // The PostgreSQL gateway (BENCH_DB=both) runs the non-streaming rows only; the streaming rows are SQLite's.
+  const noPg = all.filter((t) => t.name !== 'gateway-pg')
   const scenarios: ScenarioResult[] = []
   for (const plan of [
     {
@@ -385,22 +415,29 @@ async function main(): Promise<void> {
       key: 'single',
       title: 'Non-streaming, 1 connection',
       unit: 'requests',
-      targets: [direct, floorTarget, gwTarget],
+      targets: [direct, floorTarget, gwTarget, ...(pgTarget ? [pgTarget] : [])],
       options: plainOf(1),
     },
     {
       key: 'stream',
       title: `Streaming, whole stream in one upstream write, ${connections} connections`,
       unit: 'streams',
-      targets: all,
+      targets: noPg,
       options: streamOf(),
     },
     {
       key: 'paced',
       title: `Streaming, events 1 ms apart as a provider sends them, ${connections} connections`,
       unit: 'streams',
-      targets: all.filter((t) => t.name !== 'gateway-no-audit'),
+      targets: noPg.filter((t) => t.name !== 'gateway-no-audit'),
       options: streamOf(PACED_STREAM),
+    },
+    {
+      key: 'paced-long',
+      title: `Streaming, long stream (${chatLongEvents} events) 1 ms apart, ${connections} connections`,
+      unit: 'streams',
+      targets: [direct, floorTarget, gwTarget],
+      options: streamOf(PACED_LONG_STREAM),
     },
   ] satisfies ScenarioPlan[])
     scenarios.push(await runScenario(plan))
@@ -479,7 +516,12 @@ async function main(): Promise<void> {
       title: `Non-streaming, ${connections} connections, two cores shared by the proxy, the mock upstream and wrk (2 threads)`,
       unit: 'requests',
       targets: twoCore,
-      options: (t) => ({ ...plainOf(connections)(t), threads: 2, loadCores: two.loadCores }),
+      options: (t) => ({
+        ...plainOf(connections)(t),
+        threads: 2,
+        loadCores: two.loadCores,
+        loadCore: undefined,
+      }),
     })
     await floor2.child.stop()
     await checkWrites(
@@ -491,6 +533,12 @@ async function main(): Promise<void> {
 
   await floor.child.stop()
   await checkWrites(quietGateway, [], 'AUDIT_BODIES=off gateway', false)
+  if (pgGateway)
+    await checkWrites(
+      pgGateway,
+      scenarios.flatMap((sc) => sc.rounds.flat()).filter((r) => r.target === 'gateway-pg'),
+      'PostgreSQL gateway',
+    )
   const gwRuns = scenarios
     .flatMap((sc) => sc.rounds.flat())
     .filter((r) => r.target === 'gateway' || r.target === 'messages' || r.target === 'translated')
@@ -502,7 +550,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    db,
+    db: alsoPostgres ? 'sqlite, and postgres for the gateway-pg rows' : db,
     node: process.version,
     startCommand,
     nodeFlags: productionNodeFlags(),
@@ -520,6 +568,7 @@ async function main(): Promise<void> {
     fileCreateUs,
     chatEvents,
     messagesEvents,
+    chatLongEvents,
     scenarios,
     ttfb,
     idle: idleResults,
