@@ -59,7 +59,7 @@ describe('issue 18: Dockerfile', () => {
     // One build step makes both the dashboard and the compiled server that `npm start` runs (issue 20).
     expect(pkg.scripts.build).toContain('build:web')
     expect(pkg.scripts.build).toContain('build:server')
-    expect(pkg.scripts.start).toBe('node dist/main.js')
+    expect(pkg.scripts.start).toBe('node --heap-growing-percent=50 --initial-old-space-size=64 dist/main.js')
     const cmd = finalStage.filter((l) => l.startsWith('CMD ')).at(-1)!
     expect((JSON.parse(cmd.slice(4)) as string[]).join(' ')).toBe(pkg.scripts.start)
     for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from'))) {
