@@ -8,7 +8,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type BenchDb, startGateway } from './gateway.ts'
 import { measureLoad, type LoadOptions, waitForQuietCore, warmUp } from './measure.ts'
-import { loadTsxCache, type SourceMapper } from './source-map.ts'
+import { loadBuildMaps, loadTsxCache, type SourceMapper } from './source-map.ts'
 
 interface CpuProfileNode {
   id: number
@@ -56,12 +56,23 @@ export interface ProfileSummary {
   rps: number
 }
 
+const buildMappers = new Map<string, ReturnType<typeof loadBuildMaps>>()
+function buildMapperOf(root: string): ReturnType<typeof loadBuildMaps> {
+  let mapper = buildMappers.get(root)
+  if (!mapper) buildMappers.set(root, (mapper = loadBuildMaps(root)))
+  return mapper
+}
+
 function shortLocation(frame: CpuProfileNode['callFrame'], root: string, mapper: SourceMapper): string {
   const { url, lineNumber, columnNumber, functionName } = frame
   if (!url) return '(native)'
   if (!url.startsWith('file://')) return `${url}:${lineNumber + 1}`
   const absolute = fileURLToPath(url.split('?')[0])
   const file = relative(root, absolute)
+  if (file.startsWith('dist/') && file.endsWith('.js')) {
+    const mapped = buildMapperOf(root)(absolute, lineNumber, columnNumber)
+    if (mapped) return mapped
+  }
   if (/\.[cm]?ts$/.test(absolute)) {
     const line = mapper.originalLine(absolute, lineNumber, columnNumber, functionName)
     return line === undefined ? `${file} (col ${columnNumber + 1})` : `${file}:${line}`
@@ -96,12 +107,15 @@ export function summariseProfile(
   const parentOf = new Map<number, CpuProfileNode>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node)
   const srcPrefix = `${pathToFileURL(join(root, 'src')).href}/`
+  const distPrefix = `${pathToFileURL(join(root, 'dist')).href}/`
   const projectOf = new Map<number, CpuProfileNode | null>()
   const nearestProject = (node: CpuProfileNode): CpuProfileNode | null => {
     const known = projectOf.get(node.id)
     if (known !== undefined) return known
     const parent = parentOf.get(node.id)
-    const found = node.callFrame.url.startsWith(srcPrefix) ? node : parent ? nearestProject(parent) : null
+    const url = node.callFrame.url
+    const found =
+      url.startsWith(srcPrefix) || url.startsWith(distPrefix) ? node : parent ? nearestProject(parent) : null
     projectOf.set(node.id, found)
     return found
   }

@@ -5,25 +5,26 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 
 interface CachedTransform {
   code: string
   mappings: string
   mtimeMs: number
   /** Decoded lazily: per generated line, [generatedColumn, originalLine] pairs in column order. */
-  lines?: Array<Array<[number, number]>>
+  lines?: Array<Array<[number, number, number]>>
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const DIGIT = new Map([...BASE64].map((c, i) => [c, i]))
 
 /** Decodes the VLQ `mappings` of a single-source map into generated column → original line per line. */
-function decodeMappings(mappings: string): Array<Array<[number, number]>> {
-  const lines: Array<Array<[number, number]>> = []
+function decodeMappings(mappings: string): Array<Array<[number, number, number]>> {
+  const lines: Array<Array<[number, number, number]>> = []
   let originalLine = 0
+  let source = 0
   for (const lineText of mappings.split(';')) {
-    const segments: Array<[number, number]> = []
+    const segments: Array<[number, number, number]> = []
     let column = 0
     for (const segment of lineText.split(',')) {
       if (!segment) continue
@@ -42,8 +43,9 @@ function decodeMappings(mappings: string): Array<Array<[number, number]>> {
       }
       column += fields[0] ?? 0
       if (fields.length >= 4) {
+        source += fields[1]
         originalLine += fields[2]
-        segments.push([column, originalLine])
+        segments.push([column, originalLine, source])
       }
     }
     lines.push(segments)
@@ -138,4 +140,38 @@ function nthLineStart(text: string, line: number): number {
     at++
   }
   return at
+}
+
+/**
+ * Maps a position in the compiled build (dist/*.js, bundled by scripts/build-server.mjs with a `.map` beside each
+ * file) back to `<source>:<line>`, the source relative to the project root; undefined when there is no map.
+ */
+export function loadBuildMaps(
+  root: string,
+): (file: string, line: number, column: number) => string | undefined {
+  const maps = new Map<string, { sources: string[]; lines: Array<Array<[number, number, number]>> } | null>()
+  return (file, line, column) => {
+    let map = maps.get(file)
+    if (map === undefined) {
+      try {
+        const parsed = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as {
+          sources: string[]
+          mappings: string
+        }
+        const base = join(file, '..')
+        map = {
+          sources: parsed.sources.map((s) => relative(root, join(base, s))),
+          lines: decodeMappings(parsed.mappings),
+        }
+      } catch {
+        map = null
+      }
+      maps.set(file, map)
+    }
+    const segments = map?.lines[line]
+    if (!map || !segments || segments.length === 0) return undefined
+    let found = 0
+    for (let i = 0; i < segments.length && segments[i][0] <= column; i++) found = i
+    return `${map.sources[segments[found][2]]}:${segments[found][1] + 1}`
+  }
 }
