@@ -19,6 +19,7 @@ RUN mkdir -m 0700 /app-data
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
+  MALLOC_ARENA_MAX=2 \
   GATEWAY_HOST=0.0.0.0 \
   GATEWAY_PORT=8003 \
   DATA_DIR=/data
@@ -33,5 +34,6 @@ EXPOSE 8003
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GATEWAY_PORT || 8003) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # npm start without npm (its prestart only builds the dashboard and dist/, done above): node receives SIGTERM
-# itself and shuts down gracefully (SHUTDOWN_GRACE_MS). The V8 flags bound the heap under load: docs/memory.md.
+# itself and shuts down gracefully (SHUTDOWN_GRACE_MS). The V8 flags bound the heap under load and MALLOC_ARENA_MAX
+# (above) the C heap of the audit writer threads: docs/memory.md.
 CMD ["node", "--heap-growing-percent=50", "--initial-old-space-size=64", "dist/main.js"]

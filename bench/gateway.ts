@@ -16,6 +16,7 @@ import {
   freePort,
   POOL_CONNECTIONS,
   productionCommand,
+  productionEnv,
   spawnNode,
   waitUntilReady,
 } from './processes.ts'
@@ -202,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env: NodeJS.ProcessEnv = {
+    ...productionEnv(),
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(port),
     GATEWAY_HOST: '127.0.0.1',

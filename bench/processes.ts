@@ -229,6 +229,7 @@ export function productionCommand(): string[] {
   const scripts = packageScripts()
   const start = scripts.start ?? ''
   const words = start.trim().split(/\s+/)
+  while (ENV_WORD.test(words[0] ?? '')) words.shift()
   if (words[0] !== 'node')
     throw new Error(`npm start is "${start}": the bench can only run a gateway started by node`)
   const args = words.slice(1)
@@ -248,6 +249,22 @@ export function productionCommand(): string[] {
     run('build')
   }
   return args
+}
+
+const ENV_WORD = /^[A-Z_][A-Z0-9_]*=\S*$/
+
+/**
+ * The environment `npm start` sets before `node` (its leading `NAME=value` words, e.g. MALLOC_ARENA_MAX of
+ * docs/memory.md), so that the benchmark runs the gateway, and the floor, in the environment production gives them.
+ */
+export function productionEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const word of (packageScripts().start ?? '').trim().split(/\s+/)) {
+    if (!ENV_WORD.test(word)) break
+    const at = word.indexOf('=')
+    env[word.slice(0, at)] = word.slice(at + 1)
+  }
+  return env
 }
 
 /**
@@ -448,6 +465,7 @@ export async function startFloor(
   const child = spawnNode({
     name: workers > 1 ? `floor proxy ×${workers}` : 'floor proxy',
     core,
+    env: productionEnv(),
     args: [
       ...productionNodeFlags(),
       fileURLToPath(new URL('floor-proxy.mjs', import.meta.url)),

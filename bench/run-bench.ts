@@ -49,6 +49,7 @@ import {
   pinProcess,
   pinSelf,
   productionCommand,
+  productionEnv,
   productionNodeFlags,
   startFloor,
   startMock,
@@ -269,8 +270,9 @@ async function main(): Promise<void> {
   log(
     `bench process on CPUs ${allowedCpus('self')}; database: ${db}; ${seconds} s per run, ${warmupSeconds} s warm-up`,
   )
+  const startEnv = Object.entries(productionEnv()).map(([name, value]) => `${name}=${value} `)
   const startCommand = productionCommand().join(' ')
-  log(`gateway runs as npm start does: node ${startCommand}`)
+  log(`gateway runs as npm start does: ${startEnv.join('')}node ${startCommand}`)
 
   const mock = await startMock(LOAD_CORE)
   log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.pids[0])}): ${mock.description}`)

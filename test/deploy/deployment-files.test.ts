@@ -59,9 +59,13 @@ describe('issue 18: Dockerfile', () => {
     // One build step makes both the dashboard and the compiled server that `npm start` runs (issue 20).
     expect(pkg.scripts.build).toContain('build:web')
     expect(pkg.scripts.build).toContain('build:server')
-    expect(pkg.scripts.start).toBe('node --heap-growing-percent=50 --initial-old-space-size=64 dist/main.js')
+    expect(pkg.scripts.start).toBe(
+      'MALLOC_ARENA_MAX=2 node --heap-growing-percent=50 --initial-old-space-size=64 dist/main.js',
+    )
+    // The image sets npm start's environment with ENV and runs the rest as its command (docs/memory.md).
     const cmd = finalStage.filter((l) => l.startsWith('CMD ')).at(-1)!
-    expect((JSON.parse(cmd.slice(4)) as string[]).join(' ')).toBe(pkg.scripts.start)
+    expect(`MALLOC_ARENA_MAX=2 ${(JSON.parse(cmd.slice(4)) as string[]).join(' ')}`).toBe(pkg.scripts.start)
+    expect(finalStage.find((l) => l.startsWith('ENV '))!.split(/\s+/)).toContain('MALLOC_ARENA_MAX=2')
     for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from'))) {
       for (const source of l.split(/\s+/).slice(1, -1)) {
         expect(existsSync(path.join(REPO_ROOT, source)), source).toBe(true)
@@ -171,7 +175,11 @@ describe('issue 18: systemd unit', () => {
   const value = (key: string) => unit.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1]
 
   it('runs what npm start runs, gives streams their grace period, and keeps DATA_DIR private', () => {
-    expect(value('ExecStart')).toBe(`/usr/bin/node ${pkg.scripts.start.replace(/^node /, '')}`)
+    // npm start's leading environment (MALLOC_ARENA_MAX, docs/memory.md) is an Environment= line of the unit.
+    const [, env, args] = /^((?:[A-Z_]+=\S+ )*)node (.*)$/.exec(pkg.scripts.start)!
+    expect(value('ExecStart')).toBe(`/usr/bin/node ${args}`)
+    for (const assignment of env.trim().split(' ').filter(Boolean))
+      expect(unit).toMatch(new RegExp(`^Environment=${assignment}$`, 'm'))
     const grace = (configSchema.shape.SHUTDOWN_GRACE_MS.parse(undefined) as number) / 1000
     expect(Number(value('TimeoutStopSec'))).toBeGreaterThan(grace)
     expect(value('UMask')).toBe('0077')
