@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.ts'
 import { looksLikeApiKey } from '../infra/crypto/api-key.ts'
 import { extractClientKey, KEY_CONFLICT } from './extract-client-key.ts'
 import type { KeyPrincipal, KeyCache } from './key-cache.ts'
+import { thenMaybe, type MaybePromise } from './value-or-promise.ts'
 
 /** The key a request authenticated with, and whose it is. */
 export interface AuthenticatedKey {
@@ -20,15 +21,12 @@ export function authenticateKey(
   headers: IncomingHttpHeaders,
   query: URLSearchParams,
   now: number,
-): AuthenticatedKey | Promise<AuthenticatedKey> {
+): MaybePromise<AuthenticatedKey> {
   const key = extractClientKey(headers, query)
   if (key === KEY_CONFLICT) throw new AppError('invalid_api_key', 'Conflicting API keys were sent')
   if (!key) throw new AppError('invalid_api_key', 'An API key is required (Authorization: Bearer sk-…)')
   if (!looksLikeApiKey(key)) throw new AppError('invalid_api_key', 'Invalid API key')
-  const found = keys.lookup(key, now)
-  return found instanceof Promise
-    ? found.then((p) => admitPrincipal(p, key, now))
-    : admitPrincipal(found, key, now)
+  return thenMaybe(keys.lookup(key, now), (principal) => admitPrincipal(principal, key, now))
 }
 
 function admitPrincipal(principal: KeyPrincipal | null, key: string, now: number): AuthenticatedKey {

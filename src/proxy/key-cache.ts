@@ -3,6 +3,7 @@ import type { Database } from '../infra/db/database-types.ts'
 import { hashApiKey } from '../infra/crypto/api-key.ts'
 import { parseJson, toBigOrNull, toBool, toNumOrNull } from '../infra/db/convert-row-values.ts'
 import type { Role } from '../contracts/users.ts'
+import type { MaybePromise } from './value-or-promise.ts'
 
 export interface KeyPrincipal {
   keyId: string
@@ -82,7 +83,7 @@ export function createKeyCache(
      * The key's principal (null: no such key). A cache hit is answered synchronously, not as a promise: the hot
      * path then needs no microtask for it (authenticate-key.ts).
      */
-    lookup(key: string, now: number): KeyPrincipal | null | Promise<KeyPrincipal | null> {
+    lookup(key: string, now: number): MaybePromise<KeyPrincipal | null> {
       const hash = hashApiKey(key)
       const hit = byHash.get(hash)
       if (hit && now - hit.at < (hit.value ? ttlMs : negativeTtlMs)) return hit.value

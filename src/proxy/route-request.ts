@@ -7,6 +7,7 @@ import {
 import { AppError } from '../domain/errors.ts'
 import type { KeyPrincipal } from './key-cache.ts'
 import type { RateRule, RoutingSnapshot, Snapshot } from './routing-snapshot.ts'
+import { thenMaybe, type MaybePromise } from './value-or-promise.ts'
 
 /** Where a request may go, best first, and the rate rules of the group it is admitted through (the first's). */
 export interface Route {
@@ -28,27 +29,12 @@ export function routeRequest(
   stickyKey: string | undefined,
   now: number,
   random: () => number,
-): Route | Promise<Route> {
-  const snap = snapshot.get(now)
-  if (snap instanceof Promise)
-    return snap.then((s) => routeIn(snapshot, s, principal, model, protocols, stickyKey, now, random))
-  return routeIn(snapshot, snap, principal, model, protocols, stickyKey, now, random)
-}
-
-function routeIn(
-  snapshot: RoutingSnapshot,
-  snap: Snapshot,
-  principal: KeyPrincipal,
-  model: string,
-  protocols: ReadonlySet<Provider>,
-  stickyKey: string | undefined,
-  now: number,
-  random: () => number,
-): Route | Promise<Route> {
-  const groups = snapshot.groupsFor(snap, principal, now)
-  if (groups instanceof Promise)
-    return groups.then((g) => select(snap, g, principal, model, protocols, stickyKey, now, random))
-  return select(snap, groups, principal, model, protocols, stickyKey, now, random)
+): MaybePromise<Route> {
+  return thenMaybe(snapshot.get(now), (snap) =>
+    thenMaybe(snapshot.groupsFor(snap, principal, now), (groups) =>
+      select(snap, groups, principal, model, protocols, stickyKey, now, random),
+    ),
+  )
 }
 
 function select(
