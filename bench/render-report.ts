@@ -19,6 +19,8 @@ export interface BenchResults {
   node: string
   /** `node <args>` of `npm start`, as the gateway ran. */
   startCommand: string
+  /** npm start's leading `NAME=value` words (the environment it gives node), which the floor gets too. */
+  startEnv?: string
   /** V8 flags the floor ran with (those of `npm start`). */
   nodeFlags: string[]
   cpus: number
@@ -148,7 +150,7 @@ export function renderMarkdown(r: BenchResults, checks: Check[], problems: strin
       (r.upstream === undefined ? '' : ` · mock upstream: ${r.upstream}`) +
       ` · wrk, ${r.seconds} s per run after a ${r.warmupSeconds} s warm-up, ${r.connections} connections · ${r.rounds} rounds; ` +
       'a round measures every target back to back, one loaded at a time; checks read the median round' +
-      ` · gateway run as \`npm start\` runs it: \`node ${r.startCommand}\` · floor: \`node ${[...r.nodeFlags, 'bench/floor-proxy.mjs'].join(' ')}\`` +
+      ` · gateway run as \`npm start\` runs it: \`${r.startEnv ?? ''}node ${r.startCommand}\` · floor: \`${r.startEnv ?? ''}node ${[...r.nodeFlags, 'bench/floor-proxy.mjs'].join(' ')}\`` +
       ` · background load before the start: ${r.background} · gateway data folder on ${r.dataDir}` +
       (r.fileCreateUs === undefined ? '' : ` (creating a small file: ${fmt(r.fileCreateUs, 1)} µs p50)`) +
       ` · each proxy warmed up for ${r.jitWarmupSeconds} s first`,

@@ -555,6 +555,7 @@ async function main(): Promise<void> {
     db: alsoPostgres ? 'sqlite, and postgres for the gateway-pg rows' : db,
     node: process.version,
     startCommand,
+    startEnv: startEnv.join(''),
     nodeFlags: productionNodeFlags(),
     cpus: coreCount,
     background,
