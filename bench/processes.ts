@@ -228,8 +228,7 @@ let prepared = false
 export function productionCommand(): string[] {
   const scripts = packageScripts()
   const start = scripts.start ?? ''
-  const words = start.trim().split(/\s+/)
-  while (ENV_WORD.test(words[0] ?? '')) words.shift()
+  const { words } = splitStartScript(start)
   if (words[0] !== 'node')
     throw new Error(`npm start is "${start}": the bench can only run a gateway started by node`)
   const args = words.slice(1)
@@ -253,18 +252,24 @@ export function productionCommand(): string[] {
 
 const ENV_WORD = /^[A-Z_][A-Z0-9_]*=\S*$/
 
+/** A start script's leading `NAME=value` words (the environment sh gives the command) and the command's words. */
+export function splitStartScript(script: string): { env: Record<string, string>; words: string[] } {
+  const words = script.trim().split(/\s+/).filter(Boolean)
+  const env: Record<string, string> = {}
+  while (words.length > 0 && ENV_WORD.test(words[0])) {
+    const word = words.shift()!
+    const at = word.indexOf('=')
+    env[word.slice(0, at)] = word.slice(at + 1)
+  }
+  return { env, words }
+}
+
 /**
  * The environment `npm start` sets before `node` (its leading `NAME=value` words, e.g. MALLOC_ARENA_MAX of
  * docs/memory.md), so that the benchmark runs the gateway, and the floor, in the environment production gives them.
  */
 export function productionEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const word of (packageScripts().start ?? '').trim().split(/\s+/)) {
-    if (!ENV_WORD.test(word)) break
-    const at = word.indexOf('=')
-    env[word.slice(0, at)] = word.slice(at + 1)
-  }
-  return env
+  return splitStartScript(packageScripts().start ?? '').env
 }
 
 /**

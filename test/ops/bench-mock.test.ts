@@ -5,7 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LONG_TEXT_EVENTS } from '../../bench/mock-bodies.mjs'
 import { nginxMissing, nginxMockConfig, nginxString } from '../../bench/nginx-mock.ts'
-import { allowedCpus, type MockUpstream, startMock } from '../../bench/processes.ts'
+import { allowedCpus, type MockUpstream, splitStartScript, startMock } from '../../bench/processes.ts'
+
+describe('splitStartScript', () => {
+  it("separates npm start's leading environment from the command, as sh reads it", () => {
+    expect(splitStartScript('MALLOC_ARENA_MAX=2 node --flag dist/main.js')).toEqual({
+      env: { MALLOC_ARENA_MAX: '2' },
+      words: ['node', '--flag', 'dist/main.js'],
+    })
+    expect(splitStartScript(' A=1  B_2=x=y node main.js --opt=3')).toEqual({
+      env: { A: '1', B_2: 'x=y' },
+      words: ['node', 'main.js', '--opt=3'],
+    })
+    // Only leading words are the environment; a lowercase word or a flag ends it.
+    expect(splitStartScript('node --max=1 X=2')).toEqual({ env: {}, words: ['node', '--max=1', 'X=2'] })
+  })
+})
 
 describe('nginxString', () => {
   it('quotes what nginx reads back as the same text', () => {
