@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Client } from 'undici'
-import { CLK_TCK, coreTicks, cpuTicks, memoryOf, threadTicks } from './processes.ts'
+import { busyPercent, CLK_TCK, coreTicks, cpuTicks, memoryOf, threadTicks } from './processes.ts'
 
 export interface Target {
   /** `direct`, `floor`, `gateway`… */
@@ -186,7 +186,7 @@ export async function waitForQuietCore(
     const a = coreTicks(core)
     await new Promise((r) => setTimeout(r, 500))
     const b = coreTicks(core)
-    const busy = b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : 0
+    const busy = busyPercent(a, b) ?? 0
     if (busy <= threshold || Date.now() >= deadline) return busy
     if (!warned) onBusy(busy)
     warned = true
@@ -251,10 +251,8 @@ export async function measureLoad(target: Target, options: LoadOptions): Promise
     out.rssMiB = memory?.rssMiB
     out.peakRssMiB = memory?.peakMiB
   }
-  if (core0 && core1 && core1.total > core0.total)
-    out.coreBusyPercent = ((core1.busy - core0.busy) / (core1.total - core0.total)) * 100
-  if (load0 && load1 && load1.total > load0.total)
-    out.loadCoreBusyPercent = ((load1.busy - load0.busy) / (load1.total - load0.total)) * 100
+  if (core0 && core1) out.coreBusyPercent = busyPercent(core0, core1)
+  if (load0 && load1) out.loadCoreBusyPercent = busyPercent(load0, load1)
   return out
 }
 

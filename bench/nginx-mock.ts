@@ -53,14 +53,20 @@ interface Surface {
   longEvents: Buffer[]
 }
 
-/** `events` each its own write, 1 ms apart, as the Node mock's x-mock-pace sends them. */
-function pacedEcho(events: Buffer[]): string {
-  return events
+/** A location that sends `events` each its own write, 1 ms apart, as the Node mock's x-mock-pace sends them. */
+function pacedLocation(location: string, comment: string, events: Buffer[]): string {
+  const writes = events
     .map(
       (e, i) =>
         `      echo -n ${nginxString(e.toString('utf8'))};\n      echo_flush;${i < events.length - 1 ? '\n      echo_sleep 0.001;' : ''}`,
     )
     .join('\n')
+  return `    location ${location} {
+      default_type text/event-stream;
+      add_header Cache-Control no-cache;
+      # ${comment}
+${writes}
+    }`
 }
 
 /** One surface's locations: the path's end, the answer as JSON, the whole stream as `text/event-stream`. */
@@ -82,18 +88,8 @@ function surfaceLocations(name: string, pathEnd: string, s: Surface): string {
       if ($mock_answer = long) { return 421; }
       return 200 ${nginxString(s.answer.toString('utf8'))};
     }
-    location @${name}_paced {
-      default_type text/event-stream;
-      add_header Cache-Control no-cache;
-      # Each event its own write, 1 ms apart, as the Node mock's x-mock-pace: 1 sends them.
-${pacedEcho(s.events)}
-    }
-    location @${name}_long {
-      default_type text/event-stream;
-      add_header Cache-Control no-cache;
-      # x-mock-pace: long, the long stream paced the same way.
-${pacedEcho(s.longEvents)}
-    }
+${pacedLocation(`@${name}_paced`, "Each event its own write, 1 ms apart, as the Node mock's x-mock-pace: 1 sends them.", s.events)}
+${pacedLocation(`@${name}_long`, 'x-mock-pace: long, the long stream paced the same way.', s.longEvents)}
     location @${name}_stream {
       default_type text/event-stream;
       add_header Cache-Control no-cache;

@@ -187,6 +187,16 @@ export function coreTicks(core: number): { busy: number; total: number } {
   return { busy: total - v[3] - v[4], total }
 }
 
+/** Busy share of a core between two readings of coreTicks, 0–100; undefined when no tick passed between them. */
+export function busyPercent(
+  before: { busy: number; total: number },
+  after: { busy: number; total: number },
+): number | undefined {
+  return after.total > before.total
+    ? ((after.busy - before.busy) / (after.total - before.total)) * 100
+    : undefined
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

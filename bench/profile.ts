@@ -8,7 +8,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type BenchDb, startGateway } from './gateway.ts'
 import { measureLoad, type LoadOptions, waitForQuietCore, warmUp } from './measure.ts'
-import { loadBuildMaps, loadTsxCache, type SourceMapper } from './source-map.ts'
+import { type BuildMapper, loadBuildMaps, loadTsxCache, type SourceMapper } from './source-map.ts'
 
 interface CpuProfileNode {
   id: number
@@ -56,25 +56,24 @@ export interface ProfileSummary {
   rps: number
 }
 
-const buildMappers = new Map<string, ReturnType<typeof loadBuildMaps>>()
-function buildMapperOf(root: string): ReturnType<typeof loadBuildMaps> {
-  let mapper = buildMappers.get(root)
-  if (!mapper) buildMappers.set(root, (mapper = loadBuildMaps(root)))
-  return mapper
+/** Back to the sources: tsx's cached transforms for src/ run as TypeScript, the build's maps for dist/. */
+interface Mappers {
+  tsx: SourceMapper
+  build: BuildMapper
 }
 
-function shortLocation(frame: CpuProfileNode['callFrame'], root: string, mapper: SourceMapper): string {
+function shortLocation(frame: CpuProfileNode['callFrame'], root: string, mappers: Mappers): string {
   const { url, lineNumber, columnNumber, functionName } = frame
   if (!url) return '(native)'
   if (!url.startsWith('file://')) return `${url}:${lineNumber + 1}`
   const absolute = fileURLToPath(url.split('?')[0])
   const file = relative(root, absolute)
   if (file.startsWith('dist/') && file.endsWith('.js')) {
-    const mapped = buildMapperOf(root)(absolute, lineNumber, columnNumber)
+    const mapped = mappers.build(absolute, lineNumber, columnNumber)
     if (mapped) return mapped
   }
   if (/\.[cm]?ts$/.test(absolute)) {
-    const line = mapper.originalLine(absolute, lineNumber, columnNumber, functionName)
+    const line = mappers.tsx.originalLine(absolute, lineNumber, columnNumber, functionName)
     return line === undefined ? `${file} (col ${columnNumber + 1})` : `${file}:${line}`
   }
   return `${file}:${lineNumber + 1}`
@@ -103,7 +102,7 @@ export function summariseProfile(
   const byId = new Map<number, CpuProfileNode>()
   for (const node of profile.nodes) byId.set(node.id, node)
   const windowed = profile.startTime <= fromUs && profile.endTime >= toUs
-  const mapper = loadTsxCache()
+  const mappers: Mappers = { tsx: loadTsxCache(), build: loadBuildMaps(root) }
   const parentOf = new Map<number, CpuProfileNode>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node)
   const srcPrefix = `${pathToFileURL(join(root, 'src')).href}/`
@@ -142,7 +141,7 @@ export function summariseProfile(
     if (!entry) {
       entry = {
         functionName: functionName || '(anonymous)',
-        location: shortLocation(node.callFrame, root, mapper),
+        location: shortLocation(node.callFrame, root, mappers),
         us: 0,
       }
       selfUs.set(key, entry)
@@ -159,7 +158,7 @@ export function summariseProfile(
       owner = project
         ? {
             functionName: project.callFrame.functionName || '(anonymous)',
-            location: shortLocation(project.callFrame, root, mapper),
+            location: shortLocation(project.callFrame, root, mappers),
             us: 0,
           }
         : { functionName: '(no src/ frame on the stack)', location: 'fastify, undici, node, GC', us: 0 }

@@ -73,6 +73,11 @@ export const LABEL: Record<string, string> = {
   'gateway-w2': 'Any Gateway WORKERS=2 (2 cores)',
 }
 
+/** The result of one target in a round. */
+export function row<T extends { target: string }>(round: readonly T[], name: string): T | undefined {
+  return round.find((r) => r.target === name)
+}
+
 export function fmt(n: number | undefined, digits = 0): string {
   if (n === undefined || !Number.isFinite(n)) return '–'
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -109,7 +114,7 @@ function loadTable(s: ScenarioResult, events?: (target: string) => number): stri
   const names = [...new Set(s.rounds.flatMap((round) => round.map((x) => x.target)))]
   for (const name of names)
     s.rounds.forEach((round, i) => {
-      const x = round.find((t) => t.target === name)
+      const x = row(round, name)
       if (!x) return
       lines.push(
         `| ${[

@@ -4,7 +4,7 @@
  * figure is printed beside it.
  */
 import type { LoadResult } from './measure.ts'
-import { type BenchResults, type Check, fmt, LABEL, type ScenarioResult } from './render-report.ts'
+import { type BenchResults, type Check, fmt, LABEL, row, type ScenarioResult } from './render-report.ts'
 
 export {
   type BenchResults,
@@ -20,10 +20,6 @@ export function median(values: number[]): number {
   if (sorted.length === 0) return NaN
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-function row(round: LoadResult[], name: string): LoadResult | undefined {
-  return round.find((r) => r.target === name)
 }
 
 export function scenario(r: BenchResults, key: string): ScenarioResult | undefined {
@@ -151,8 +147,8 @@ export function computeChecks(r: BenchResults): Check[] {
       `added time to first streamed byte (p50), ${label}`,
       r.ttfb
         .map((round) => {
-          const g = round.find((t) => t.target === name)
-          const d = round.find((t) => t.target === 'direct')
+          const g = row(round, name)
+          const d = row(round, 'direct')
           return g && d ? g.p50 - d.p50 : NaN
         })
         .filter((v) => Number.isFinite(v)),
@@ -191,11 +187,7 @@ export function computeChecks(r: BenchResults): Check[] {
             const f = marginal(i, 'floor')
             return g !== undefined && f !== undefined ? g / f : undefined
           })
-        : perRound(paced, (round) => {
-            const g = perEvent(round, 'gateway', r.chatEvents)
-            const f = perEvent(round, 'floor', r.chatEvents)
-            return g !== undefined && f !== undefined ? g / f : undefined
-          }),
+        : ratio(paced, 'gateway', 'floor', (x) => x.cpuUsPerRequest),
       2,
       '×',
       '≤ 1.5×',
@@ -213,18 +205,15 @@ export function computeChecks(r: BenchResults): Check[] {
           '–',
         ),
       )
-    for (const [s, events, what] of [
-      [paced, r.chatEvents, `(a) average over the ${r.chatEvents}-event stream`],
-      [long, longEvents, `(b) average over the ${longEvents}-event stream`],
+    // Over the same stream both divide by the same number of events: the ratio of CPU per stream is the ratio per event.
+    for (const [s, what] of [
+      [paced, `(a) average over the ${r.chatEvents}-event stream`],
+      [long, `(b) average over the ${longEvents}-event stream`],
     ] as const) {
       checks.push(
         ratioCheck(
           `CPU per streamed event gateway ÷ floor, ${what} (shown beside the check)`,
-          perRound(s, (round) => {
-            const g = perEvent(round, 'gateway', events)
-            const f = perEvent(round, 'floor', events)
-            return g !== undefined && f !== undefined ? g / f : undefined
-          }),
+          ratio(s, 'gateway', 'floor', (x) => x.cpuUsPerRequest),
           2,
           '×',
           '–',

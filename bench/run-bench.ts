@@ -42,6 +42,7 @@ import {
 } from './measure.ts'
 import {
   allowedCpus,
+  busyPercent,
   coreTicks,
   hasTaskset,
   killAllNow,
@@ -252,10 +253,7 @@ async function formatMarkdown(markdown: string, file: string): Promise<string> {
 async function backgroundLoad(cores: number, ms: number): Promise<number[]> {
   const before = Array.from({ length: cores }, (_, i) => coreTicks(i))
   await new Promise((r) => setTimeout(r, ms))
-  return before.map((b, i) => {
-    const a = coreTicks(i)
-    return a.total > b.total ? ((a.busy - b.busy) / (a.total - b.total)) * 100 : 0
-  })
+  return before.map((b, i) => busyPercent(b, coreTicks(i)) ?? 0)
 }
 
 async function main(): Promise<void> {
@@ -270,9 +268,11 @@ async function main(): Promise<void> {
   log(
     `bench process on CPUs ${allowedCpus('self')}; database: ${db}; ${seconds} s per run, ${warmupSeconds} s warm-up`,
   )
-  const startEnv = Object.entries(productionEnv()).map(([name, value]) => `${name}=${value} `)
+  const startEnv = Object.entries(productionEnv())
+    .map(([name, value]) => `${name}=${value} `)
+    .join('')
   const startCommand = productionCommand().join(' ')
-  log(`gateway runs as npm start does: ${startEnv.join('')}node ${startCommand}`)
+  log(`gateway runs as npm start does: ${startEnv}node ${startCommand}`)
 
   const mock = await startMock(LOAD_CORE)
   log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.pids[0])}): ${mock.description}`)
@@ -555,7 +555,7 @@ async function main(): Promise<void> {
     db: alsoPostgres ? 'sqlite, and postgres for the gateway-pg rows' : db,
     node: process.version,
     startCommand,
-    startEnv: startEnv.join(''),
+    startEnv,
     nodeFlags: productionNodeFlags(),
     cpus: coreCount,
     background,

@@ -11,20 +11,23 @@ interface CachedTransform {
   code: string
   mappings: string
   mtimeMs: number
-  /** Decoded lazily: per generated line, [generatedColumn, originalLine] pairs in column order. */
-  lines?: Array<Array<[number, number, number]>>
+  /** Decoded lazily. */
+  lines?: Segment[][]
 }
+
+/** One mapping of a generated line: [generatedColumn, originalLine, sourceIndex], 0-based. */
+type Segment = [number, number, number]
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const DIGIT = new Map([...BASE64].map((c, i) => [c, i]))
 
-/** Decodes the VLQ `mappings` of a single-source map into generated column → original line per line. */
-function decodeMappings(mappings: string): Array<Array<[number, number, number]>> {
-  const lines: Array<Array<[number, number, number]>> = []
+/** Decodes the VLQ `mappings` of a source map: per generated line, its segments in column order. */
+function decodeMappings(mappings: string): Segment[][] {
+  const lines: Segment[][] = []
   let originalLine = 0
   let source = 0
   for (const lineText of mappings.split(';')) {
-    const segments: Array<[number, number, number]> = []
+    const segments: Segment[] = []
     let column = 0
     for (const segment of lineText.split(',')) {
       if (!segment) continue
@@ -114,22 +117,29 @@ export function loadTsxCache(dir = join(tmpdir(), `tsx-${process.getuid?.() ?? 0
       const transform = pick(path, line, column, functionName)
       if (!transform) return undefined
       transform.lines ??= decodeMappings(transform.mappings)
-      const segments = transform.lines[line]
-      if (!segments || segments.length === 0) return undefined
-      let lo = 0
-      let hi = segments.length - 1
-      let found = -1
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1
-        if (segments[mid][0] <= column) {
-          found = mid
-          lo = mid + 1
-        } else hi = mid - 1
-      }
-      // A position before the first mapping (the module prologue) takes the first mapping's line.
-      return segments[found === -1 ? 0 : found][1] + 1
+      const segment = segmentAt(transform.lines[line], column)
+      return segment && segment[1] + 1
     },
   }
+}
+
+/**
+ * The segment of a generated line that covers `column` (the last one starting at or before it); a position before
+ * the first mapping (a module's prologue) takes the first one. Undefined for a line without mappings.
+ */
+function segmentAt(segments: Segment[] | undefined, column: number): Segment | undefined {
+  if (!segments || segments.length === 0) return undefined
+  let lo = 0
+  let hi = segments.length - 1
+  let found = 0
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (segments[mid][0] <= column) {
+      found = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return segments[found]
 }
 
 function nthLineStart(text: string, line: number): number {
@@ -146,10 +156,10 @@ function nthLineStart(text: string, line: number): number {
  * Maps a position in the compiled build (dist/*.js, bundled by scripts/build-server.mjs with a `.map` beside each
  * file) back to `<source>:<line>`, the source relative to the project root; undefined when there is no map.
  */
-export function loadBuildMaps(
-  root: string,
-): (file: string, line: number, column: number) => string | undefined {
-  const maps = new Map<string, { sources: string[]; lines: Array<Array<[number, number, number]>> } | null>()
+export type BuildMapper = (file: string, line: number, column: number) => string | undefined
+
+export function loadBuildMaps(root: string): BuildMapper {
+  const maps = new Map<string, { sources: string[]; lines: Segment[][] } | null>()
   return (file, line, column) => {
     let map = maps.get(file)
     if (map === undefined) {
@@ -168,10 +178,8 @@ export function loadBuildMaps(
       }
       maps.set(file, map)
     }
-    const segments = map?.lines[line]
-    if (!map || !segments || segments.length === 0) return undefined
-    let found = 0
-    for (let i = 0; i < segments.length && segments[i][0] <= column; i++) found = i
-    return `${map.sources[segments[found][2]]}:${segments[found][1] + 1}`
+    if (!map) return undefined
+    const segment = segmentAt(map.lines[line], column)
+    return segment && `${map.sources[segment[2]]}:${segment[1] + 1}`
   }
 }
