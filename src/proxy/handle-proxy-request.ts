@@ -77,6 +77,8 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
   let usage: Usage | null = null
   let source: Settlement['usageSource'] = 'none'
   let ttftMs: number | null = null
+  /** When the client's answer ended: what the request's duration measures (not the settlement after it). */
+  let answeredAt: number | null = null
 
   try {
     try {
@@ -158,10 +160,12 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           ? sendLocalAnswer(res, { status: tried.status, body: tried.text, headers: {} })
           : sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
         outcome.responseBody = sent.slice(0, 64 * 1024)
+        answeredAt = performance.now()
       } else if (tried.kind === 'local') {
         outcome.status = tried.status
         markOverhead(res, outcome, t0, upstreamMs)
         outcome.responseBody = sendLocalAnswer(res, tried)
+        answeredAt = performance.now()
       } else {
         markOverhead(res, outcome, t0, upstreamMs)
         const upstream = tried.upstream
@@ -191,6 +195,7 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         usage = metered.usage
         source = metered.source
         ttftMs = relayed.ttftMs
+        answeredAt = relayed.answeredAt
       }
     } catch (err) {
       const error = toAppError(deps, outcome, err, admission === null)
@@ -198,15 +203,27 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       // is there once the client knows.
       if (!admission) await recordRefusal(deps, outcome, performance.now() - t0)
       answerError(req, outcome, error, t0, upstreamMs)
+      answeredAt = performance.now()
     }
     // Admitted: one settlement, whatever happened. Not answered (every channel failed, a timeout, the client gone
     // before the request left), the provider billed nothing: the hold is released and a zero-cost row records it.
     if (admission) {
       usage ??= createEmptyUsage()
-      await settleProxiedRequest(deps, { outcome, admission, cand, model, stream, t0, usage, source, ttftMs })
+      const durationMs = (answeredAt ?? performance.now()) - t0
+      await settleProxiedRequest(deps, {
+        outcome,
+        admission,
+        cand,
+        model,
+        stream,
+        durationMs,
+        usage,
+        source,
+        ttftMs,
+      })
     }
   } finally {
-    outcome.durationMs = performance.now() - t0
+    outcome.durationMs = (answeredAt ?? performance.now()) - t0
     recordOutcome(deps, outcome)
   }
 }

@@ -115,6 +115,7 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
         clientAborted,
         upstreamFailed,
         ttftMs,
+        answeredAt: a.now(),
         bodyText: a.keepAuditText ? auditParts.join('') : '',
         bodyJson: a.keepAuditText ? clientJson : undefined,
       })

@@ -41,7 +41,8 @@ export interface SettleArgs {
   usage: Usage
   source: Settlement['usageSource']
   ttftMs: number | null
-  t0: number
+  /** From the request's arrival to the end of its answer. */
+  durationMs: number
 }
 
 /**
@@ -68,7 +69,7 @@ export async function settleProxiedRequest(deps: ProxyDeps, a: SettleArgs): Prom
     status: outcome.status,
     errorCode: outcome.errorCode,
     isStream: a.stream,
-    durationMs: performance.now() - a.t0,
+    durationMs: a.durationMs,
     ttftMs: a.ttftMs,
     createdAt: outcome.startedAt,
     admission: a.admission,
