@@ -109,6 +109,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+      checkpointInBackground: true,
       onIdleConnectionError: (err) =>
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })

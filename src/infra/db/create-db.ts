@@ -18,6 +18,7 @@ import { registerRawSqlite } from './raw-sqlite.ts'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
 import { boundPostgresPool, type PostgresLimits } from './bound-postgres-pool.ts'
+import { checkpointInBackground } from './checkpoint-in-background.ts'
 
 export type DbKind = 'sqlite' | 'postgres'
 
@@ -50,6 +51,11 @@ export interface DbOptions {
   connectTimeoutMs?: number
   /** PostgreSQL: bound on one statement, migrations excepted (DATABASE_QUERY_TIMEOUT_MS); 0 = none. */
   queryTimeoutMs?: number
+  /**
+   * SQLite file: WAL checkpoints run on a thread of their own instead of inside this connection's commits
+   * (checkpoint-in-background.ts) — for the gateway's serving connection, whose commits are on the event loop.
+   */
+  checkpointInBackground?: boolean
 }
 
 /** The bounds of each PostgreSQL handle; `migrate` lifts the statement bound while it runs. */
@@ -101,7 +107,16 @@ export function createDb(opts: DbOptions): Db {
   const cached = withStatementCache(sqlite)
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) })
   registerRawSqlite(db, cached)
-  return { kind: 'sqlite', db, close: () => db.destroy() }
+  const checkpoints =
+    opts.checkpointInBackground && file !== ':memory:' ? checkpointInBackground(sqlite, file) : null
+  return {
+    kind: 'sqlite',
+    db,
+    close: async () => {
+      await checkpoints?.stop()
+      await db.destroy()
+    },
+  }
 }
 
 /**
