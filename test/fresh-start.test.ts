@@ -79,6 +79,17 @@ async function expectReady(base: string, redis: 'ok' | 'not_configured') {
   expect(await ready.json()).toMatchObject({ status: 'ready', database: 'ok', redis })
 }
 
+/** The names of the threads of a process and of its children, its workers when there are several (Linux /proc). */
+function threadNames(pid: number): string[] {
+  const names: string[] = []
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    names.push(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim())
+    const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim()
+    for (const child of children ? children.split(' ') : []) names.push(...threadNames(Number(child)))
+  }
+  return names
+}
+
 /** The README's PostgreSQL secrets: 48 random bytes for JWT_SECRET, 32 as hex for ENCRYPTION_KEY. */
 const postgresSecrets = () => ({
   JWT_SECRET: randomBytes(48).toString('base64'),
@@ -126,6 +137,9 @@ describe('a fresh clone on SQLite: npm ci && npm start', () => {
     const { access_token, role } = await loginAs(base, 'admin', password)
     expect(role).toBe('superadmin')
     await setUpAndCall(base, access_token, upstream)
+    // The serving process checkpoints SQLite's WAL on a thread of its own (checkpoint-in-background.ts), which
+    // names itself (Linux).
+    if (process.platform === 'linux') expect(threadNames(first.gatewayPid)).toContain('db-checkpoint')
 
     const files = readdirSync(dataDir())
     expect(files).toEqual(expect.arrayContaining(['gateway.db', 'secrets.json', 'initial-admin-password']))

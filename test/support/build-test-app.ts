@@ -60,7 +60,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
     : createDb(
         kind === 'postgres'
           ? { kind, postgresUrl: tdb.url, poolSize: 20 }
-          : { kind, sqlitePath: tdb.url.slice('sqlite:'.length) },
+          : { kind, sqlitePath: tdb.url.slice('sqlite:'.length), checkpointInBackground: true },
       )
   const built = await buildApp({
     config,

@@ -27,7 +27,8 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-test-'))
   if (kind === 'sqlite') {
     const file = path.join(dir, 'gateway.db')
-    const db = createDb({ kind, sqlitePath: file })
+    // As the gateway opens its database (app.ts): WAL checkpoints on their own thread.
+    const db = createDb({ kind, sqlitePath: file, checkpointInBackground: true })
     await migrate(db)
     return {
       kind,
