@@ -110,6 +110,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
       checkpointInBackground: true,
+      onCheckpointThreadStopped: (err) =>
+        logger.warn({ err: err.message }, 'the WAL checkpoint thread stopped; commits checkpoint again'),
       onIdleConnectionError: (err) =>
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })

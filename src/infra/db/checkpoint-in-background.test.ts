@@ -65,7 +65,8 @@ describe('checkpointInBackground', () => {
   it("leaves the connection's commits to append only, and checkpoints on its own thread", async () => {
     const { sqlite, file } = openDatabase()
     // A long interval, so that the burst below cannot meet the thread's first checkpoint.
-    const checkpoints = checkpointInBackground(sqlite, file, 3000)
+    const stoppedOnItsOwn: Error[] = []
+    const checkpoints = checkpointInBackground(sqlite, file, 3000, (e) => stoppedOnItsOwn.push(e))
     expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(FALLBACK_PAGES)
     commitPages(sqlite)
     // No commit checkpointed: every page is still in the WAL, none in the database file.
@@ -80,17 +81,25 @@ describe('checkpointInBackground', () => {
     commitPages(sqlite)
     expect(size(`${file}-wal`)).toBeLessThan(walAfterBurst * 1.1)
     await checkpoints.stop()
+    // Asked to stop: nothing to report, and the connection's default is back.
+    expect(stoppedOnItsOwn).toEqual([])
     expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
     sqlite.close()
   }, 30_000)
 
   it('gives the checkpoints back to the connection when its thread cannot open the database', async () => {
     const { sqlite, file } = openDatabase()
-    const checkpoints = checkpointInBackground(sqlite, path.join(path.dirname(file), 'missing.db'), 50)
+    const heard: Error[] = []
+    const checkpoints = checkpointInBackground(sqlite, path.join(path.dirname(file), 'missing.db'), 50, (e) =>
+      heard.push(e),
+    )
     expect(await until(() => sqlite.pragma('wal_autocheckpoint', { simple: true }) === 1000, 10_000)).toBe(
       true,
     )
+    expect(heard).toHaveLength(1)
+    expect(heard[0].message).toMatch(/SQLITE_CANTOPEN/)
     await checkpoints.stop()
+    expect(heard).toHaveLength(1)
     sqlite.close()
   }, 15_000)
 })

@@ -54,11 +54,15 @@ export interface BackgroundCheckpoints {
   stop(): Promise<void>
 }
 
-/** Starts checkpointing `file`'s WAL in a worker thread instead of in `sqlite`'s commits. */
+/**
+ * Starts checkpointing `file`'s WAL in a worker thread instead of in `sqlite`'s commits. `onStopped` hears of a
+ * thread that ended without being asked to (it could not open the file, it failed): the connection checkpoints again.
+ */
 export function checkpointInBackground(
   sqlite: SQLite.Database,
   file: string,
   intervalMs = DEFAULT_INTERVAL_MS,
+  onStopped?: (error: Error) => void,
 ): BackgroundCheckpoints {
   sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`)
   const worker = new Worker(WORKER_SOURCE, {
@@ -75,15 +79,18 @@ export function checkpointInBackground(
   const restoreDefault = (): void => {
     if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`)
   }
+  let failure: Error | null = null
+  // A thread that cannot open the database (or fails later) leaves the checkpoints to the connection again.
+  worker.on('error', (error: unknown) => (failure ??= asError(error)))
   const exited = new Promise<void>((resolve) => {
-    worker.once('exit', () => {
+    worker.once('exit', (code) => {
+      const unasked = !stopped
       stopped = true
       restoreDefault()
+      if (unasked) onStopped?.(failure ?? new Error(`the checkpoint thread exited with code ${code}`))
       resolve()
     })
   })
-  // A thread that cannot open the database (or fails later) leaves the checkpoints to the connection again.
-  worker.on('error', () => undefined)
   return {
     async stop() {
       if (!stopped) {
@@ -96,4 +103,11 @@ export function checkpointInBackground(
       restoreDefault()
     },
   }
+}
+
+/** A thread's failure as an Error: one of the driver's own (SqliteError) crosses the thread as its `code` alone. */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error
+  const code = (error as { code?: unknown } | null)?.code
+  return new Error(`the checkpoint thread failed${typeof code === 'string' ? `: ${code}` : ''}`)
 }

@@ -56,6 +56,8 @@ export interface DbOptions {
    * (checkpoint-in-background.ts) — for the gateway's serving connection, whose commits are on the event loop.
    */
   checkpointInBackground?: boolean
+  /** The checkpoint thread ended on its own (checkpoint-in-background.ts): the connection checkpoints again. */
+  onCheckpointThreadStopped?: (error: Error) => void
 }
 
 /** The bounds of each PostgreSQL handle; `migrate` lifts the statement bound while it runs. */
@@ -108,7 +110,9 @@ export function createDb(opts: DbOptions): Db {
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) })
   registerRawSqlite(db, cached)
   const checkpoints =
-    opts.checkpointInBackground && file !== ':memory:' ? checkpointInBackground(sqlite, file) : null
+    opts.checkpointInBackground && file !== ':memory:'
+      ? checkpointInBackground(sqlite, file, undefined, opts.onCheckpointThreadStopped)
+      : null
   return {
     kind: 'sqlite',
     db,
