@@ -160,12 +160,10 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
           ? sendLocalAnswer(res, { status: tried.status, body: tried.text, headers: {} })
           : sendUpstreamClientError(res, req.surface.protocol, tried.status, tried.text, secrets)
         outcome.responseBody = sent.slice(0, 64 * 1024)
-        answeredAt = performance.now()
       } else if (tried.kind === 'local') {
         outcome.status = tried.status
         markOverhead(res, outcome, t0, upstreamMs)
         outcome.responseBody = sendLocalAnswer(res, tried)
-        answeredAt = performance.now()
       } else {
         markOverhead(res, outcome, t0, upstreamMs)
         const upstream = tried.upstream
@@ -195,7 +193,6 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
         usage = metered.usage
         source = metered.source
         ttftMs = relayed.ttftMs
-        answeredAt = relayed.answeredAt
       }
     } catch (err) {
       const error = toAppError(deps, outcome, err, admission === null)
@@ -203,20 +200,20 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
       // is there once the client knows.
       if (!admission) await recordRefusal(deps, outcome, performance.now() - t0)
       answerError(req, outcome, error, t0, upstreamMs)
-      answeredAt = performance.now()
     }
+    // Every path above has ended the client's answer (the relay resolves once it has).
+    answeredAt = performance.now()
     // Admitted: one settlement, whatever happened. Not answered (every channel failed, a timeout, the client gone
     // before the request left), the provider billed nothing: the hold is released and a zero-cost row records it.
     if (admission) {
       usage ??= createEmptyUsage()
-      const durationMs = (answeredAt ?? performance.now()) - t0
       await settleProxiedRequest(deps, {
         outcome,
         admission,
         cand,
         model,
         stream,
-        durationMs,
+        durationMs: answeredAt - t0,
         usage,
         source,
         ttftMs,

@@ -76,8 +76,6 @@ export interface RelayOutcome {
   /** The upstream failed after the first byte reached the client. */
   upstreamFailed: string | null
   ttftMs: number | null
-  /** When the client's answer ended (or the relay stopped), on the clock of RelayArgs.now. */
-  answeredAt: number
   /** Raw SSE text or body seen (bounded), for the audit record. */
   bodyText: string
   /** A JSON answer as parsed for metering (undefined when not parsed), for the audit record. */
@@ -335,7 +333,6 @@ export function relayResponse(a: RelayArgs): Promise<RelayOutcome> {
         clientAborted,
         upstreamFailed,
         ttftMs,
-        answeredAt: a.now(),
         bodyText,
         bodyJson: a.keepAuditText ? bodyJson : undefined,
       })

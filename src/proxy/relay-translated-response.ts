@@ -115,7 +115,6 @@ export function relayTranslatedResponse(a: TranslatedRelayArgs): Promise<RelayOu
         clientAborted,
         upstreamFailed,
         ttftMs,
-        answeredAt: a.now(),
         bodyText: a.keepAuditText ? auditParts.join('') : '',
         bodyJson: a.keepAuditText ? clientJson : undefined,
       })

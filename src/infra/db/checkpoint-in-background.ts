@@ -50,7 +50,10 @@ parentPort.on('message', (msg) => {
 `
 
 export interface BackgroundCheckpoints {
-  /** Stops the thread and gives the connection its default threshold back; the next close checkpoints the rest. */
+  /**
+   * Stops the thread; its exit gives the connection its default threshold back, and the connection's close then
+   * checkpoints the rest.
+   */
   stop(): Promise<void>
 }
 
@@ -100,7 +103,6 @@ export function checkpointInBackground(
         await exited
         clearTimeout(timeout)
       }
-      restoreDefault()
     },
   }
 }
