@@ -141,6 +141,8 @@ export interface BillingCounts {
   chargedRows: number
   ledgerRows: number
   openReservations: number
+  /** Reservations still held in the gateway's memory (SQLite, WORKERS=1) once the load stopped, from `/metrics`. */
+  heldInMemory?: number
   /** Money, in nano-USD: the usage rows' charged cost, the ledger's sum, users' and keys' used and reserved. */
   costNano: bigint
   ledgerNano: bigint
@@ -163,6 +165,27 @@ const COUNTS_SQL =
   '(SELECT CAST(coalesce(sum(used_nano), 0) AS TEXT) FROM tokens) AS key_used_nano, ' +
   '(SELECT CAST(coalesce(sum(reserved_nano), 0) AS TEXT) FROM tokens) AS key_reserved_nano'
 const STATUS_SQL = 'SELECT status, count(*) AS n FROM usage_logs GROUP BY status'
+
+/**
+ * The gateway's `gateway_reservations_held_in_memory` once its last settlements had time to land (up to 3 s):
+ * holds in memory leave no row to count afterwards. Undefined when /metrics cannot be read.
+ */
+async function readHeldInMemory(url: string, jwt: string): Promise<number | undefined> {
+  let held: number | undefined
+  for (let i = 0; i < 30; i++) {
+    try {
+      const res = await request(`${url}/metrics`, { headers: { authorization: `Bearer ${jwt}` } })
+      const text = await res.body.text()
+      const line = /^gateway_reservations_held_in_memory (\S+)$/m.exec(text)
+      held = line ? Number(line[1]) : undefined
+    } catch {
+      held = undefined
+    }
+    if (held === 0 || held === undefined) return held
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return held
+}
 
 /** What the gateway wrote: one usage row per request, one ledger row per charged request, no reservation left. */
 async function countBillingRows(location: string): Promise<BillingCounts> {
@@ -316,10 +339,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       db: options.db,
       dataDir,
       async stop() {
+        const heldInMemory = await readHeldInMemory(url, jwt)
         await started.stop(10_000)
         let counts: BillingCounts | undefined
         try {
           counts = await countBillingRows(env.DATABASE_URL ? env.DATABASE_URL : join(dataDir, 'gateway.db'))
+          counts.heldInMemory = heldInMemory
         } catch {
           counts = undefined
         }

@@ -666,9 +666,12 @@ async function checkWrites(
     loud(
       `${what}: ${counts.openReservations} reservations left open (${counts.userReservedNano} nano-USD held)`,
     )
+  if (counts.heldInMemory !== undefined && counts.heldInMemory !== 0)
+    loud(`${what}: ${counts.heldInMemory} reservations still held in the gateway's memory`)
   let line =
     `${what}: ${counts.usageRows} usage rows (${counts.chargedRows} charged; ≥ ${answered} measured answers), ` +
-    `${counts.ledgerRows} ledger rows, ${counts.openReservations} reservations open, ` +
+    `${counts.ledgerRows} ledger rows, ${counts.openReservations} reservations open` +
+    (counts.heldInMemory === undefined ? ', ' : ` (${counts.heldInMemory} in memory), `) +
     `${counts.costNano} nano-USD charged = ledger ${counts.ledgerNano} = users' used ${counts.userUsedNano}`
   if (audited) {
     if (audit === undefined) loud(`${what}: could not read back its audit files (${auditError})`)

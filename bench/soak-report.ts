@@ -290,9 +290,15 @@ export function judgeSoak(input: Input): SoakReport {
     })
     verdicts.push({
       name: 'no reservation left open',
-      detail: `${written.openReservations} reservations, ${written.userReservedNano} nano-USD held on users, ${written.keyReservedNano} on keys`,
+      detail:
+        `${written.openReservations} reservations, ${written.userReservedNano} nano-USD held on users, ` +
+        `${written.keyReservedNano} on keys` +
+        (written.heldInMemory === undefined ? '' : `, ${written.heldInMemory} held in memory`),
       pass:
-        written.openReservations === 0 && written.userReservedNano === 0n && written.keyReservedNano === 0n,
+        written.openReservations === 0 &&
+        written.userReservedNano === 0n &&
+        written.keyReservedNano === 0n &&
+        (written.heldInMemory ?? 0) === 0,
     })
     verdicts.push({
       name: 'an audit record per request',

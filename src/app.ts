@@ -41,6 +41,7 @@ import { readSettlementStats } from './billing/settlement-stats.ts'
 import { lostReservationStats } from './billing/release-lost-reservations.ts'
 import { registerMetricsRoute, type MetricsExposition } from './http/routes/metrics-routes.ts'
 import { registerGatewayInstance } from './infra/cluster/gateway-instance.ts'
+import { claimSqliteHolds, type HoldsKept } from './infra/db/claim-sqlite-holds.ts'
 import type { CacheChange, InvalidationBus } from './infra/cluster/invalidation-bus.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -78,6 +79,12 @@ export interface BuildOptions {
   workerId?: number
   /** What `/metrics` serves instead of this process's registry (a cluster worker: the primary's totals). */
   metricsExposition?: MetricsExposition
+  /**
+   * Where this process wants its reservations' holds (docs/architecture.md, "Reservations in memory"): `memory` is
+   * taken only on a SQLite file no other gateway process reserves against (claim-sqlite-holds.ts), else the rows.
+   * Default `database`.
+   */
+  holdsKept?: HoldsKept
 }
 
 export interface BuiltApp {
@@ -116,6 +123,21 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })
   await migrate(db)
+  // Read by /metrics; set once billing exists.
+  let openHolds = (): number => 0
+  // Before anything can reserve: which holds this process may keep, and that no other process contradicts it.
+  const holdsClaim =
+    config.databaseKind === 'sqlite' && config.sqlitePath && config.sqlitePath !== ':memory:'
+      ? claimSqliteHolds(config.sqlitePath, opts.holdsKept ?? 'database')
+      : null
+  const holdsKept: HoldsKept = holdsClaim?.kept ?? 'database'
+  if (opts.holdsKept === 'memory' && holdsKept !== 'memory')
+    logger.warn(
+      { database: config.databaseKind },
+      'reservations stay in the database: another gateway process reserves against it',
+    )
+  else if (holdsKept === 'memory')
+    logger.info('reservations are held in memory: this process alone reserves against the SQLite file')
 
   const users = createUserCache(db.db, clock)
   const limiter: RateLimiter =
@@ -264,6 +286,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     },
     settlements: readSettlementStats,
     lostReservations: () => ({ ...lostReservationStats }),
+    heldInMemory: () => openHolds(),
   })
   const audit: AuditWriter = createAuditWriter({
     dir: path.join(config.DATA_DIR, 'sessions'),
@@ -305,6 +328,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       // the statement bound (release-lost-reservations.ts).
       lateCommitMs: (config.DATABASE_QUERY_TIMEOUT_MS || 60_000) + 5000,
       instanceId: instance.id,
+      holdsKept,
     }),
     reserveOutputTokens: config.RESERVE_OUTPUT_TOKENS,
     unpricedPolicy: config.UNPRICED_MODEL_POLICY,
@@ -317,6 +341,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     onFinished: opts.onProxyFinished,
     random: opts.random,
   }
+  const memoryHolds = proxy.billing.memoryHolds
+  if (memoryHolds) openHolds = memoryHolds.open
   // Settlements an earlier run left waiting land before anything (main.ts's sweep) could release their reservations.
   await proxy.billing.settlements.replayLeftovers()
   await modelLabels.refresh()
@@ -362,6 +388,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       // Settled (or journalled for the next start): nothing of this process is held any more.
       await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
+      holdsClaim?.release()
     },
     close: async () => {
       await proxy.billing.settlements.flush(2000)
@@ -373,6 +400,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await bus?.close()
       await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
+      holdsClaim?.release()
     },
   }
 }

@@ -14,7 +14,9 @@ import { startWorker } from './cluster/start-worker.ts'
 
 /** WORKERS=1: the whole gateway in this one process. */
 async function startSingle(config: Readonly<Config>, generatedSecrets: boolean): Promise<void> {
-  const built = await buildApp({ config, invalidationBus: invalidationBusFor(config) })
+  // The one process reserving against a SQLite file holds in memory, without a commit per request
+  // (docs/architecture.md, "Reservations in memory"); buildApp falls back to the rows if another process reserves.
+  const built = await buildApp({ config, invalidationBus: invalidationBusFor(config), holdsKept: 'memory' })
   const { app, deps } = built
   const boot = await bootstrapSuperadmin(deps.db.db, deps.clock, {
     superadminUsername: config.SUPERADMIN_USERNAME,

@@ -8,6 +8,8 @@ import { createSettlementWriter } from './settle-usage.ts'
 import { settleRequest, type SettleDeps, type SettlementFacts } from './settle-request.ts'
 import type { Settlement } from './settlement.ts'
 import type { RetryLogger } from './retry-settlements.ts'
+import { createMemoryHolds } from './hold-funds-in-memory.ts'
+import type { HoldsKept } from '../infra/db/claim-sqlite-holds.ts'
 
 export interface BillingDeps {
   db: Kysely<Database>
@@ -21,6 +23,12 @@ export interface BillingDeps {
   lateCommitMs?: number
   /** This process's id in `gateway_instances`; its reservations carry it (reserve-funds.ts, the orphan sweep). */
   instanceId?: string
+  /**
+   * Where holds are kept: `database` (reservation rows, every process sharing the database sees them) or
+   * `memory` (hold-funds-in-memory.ts; only for the one process reserving against a SQLite file, which
+   * claim-sqlite-holds.ts establishes).
+   */
+  holdsKept?: HoldsKept
 }
 
 /**
@@ -31,15 +39,24 @@ export interface BillingDeps {
  * that arrive together share their commits.
  */
 export function createBilling(deps: BillingDeps) {
-  const reservations = createReservationWriter(deps.db, {
-    lateCommitMs: deps.lateCommitMs,
-    instanceId: deps.instanceId,
+  const holds = deps.holdsKept === 'memory' ? createMemoryHolds(deps.db) : null
+  const reservations =
+    holds ??
+    createReservationWriter(deps.db, {
+      lateCommitMs: deps.lateCommitMs,
+      instanceId: deps.instanceId,
+    })
+  const settlements = createSettlementWriter(deps.db, {
+    journalDir: deps.journalDir,
+    logger: deps.logger,
+    releaseHold: holds?.release,
   })
-  const settlements = createSettlementWriter(deps.db, { journalDir: deps.journalDir, logger: deps.logger })
   const settleDeps: SettleDeps = { ...deps, settlements }
   return {
     admit: (facts: AdmissionFacts): Promise<AdmissionResult> =>
       admitFunds({ limiter: deps.limiter, reserve: reservations.reserve }, facts),
+    /** Holds kept in this process's memory, or null when they are reservation rows. */
+    memoryHolds: holds,
     settle: (facts: SettlementFacts): Promise<Settlement> => settleRequest(settleDeps, facts),
     /** Settlements waiting for the database: written at start, flushed at shutdown (settle-usage.ts). */
     settlements,

@@ -21,8 +21,8 @@ import { settlementStats } from './settlement-stats.ts'
  * Exactly once: the usage row (unique request id), the key's and user's totals and the ledger row are written
  * in one transaction. A repeated settlement of the same request fails on the unique id and changes nothing.
  */
-export async function settleUsage(db: Kysely<Database>, s: Settlement): Promise<void> {
-  await db.transaction().execute((trx) => writeSettlements(trx, [s]))
+export async function settleUsage(db: Kysely<Database>, s: Settlement, holdsInRows = true): Promise<void> {
+  await db.transaction().execute((trx) => writeSettlements(trx, [s], holdsInRows))
 }
 
 /** Where each value of a usage row (settlement.ts) goes. */
@@ -118,9 +118,16 @@ interface KeyTotals {
  * of what the batch held and cost, and every ledger row still records the balance right after its own charge,
  * found by walking back from the balance after the whole batch through that user's later charges. The balance
  * changes only by charges here (a release returns reserved_nano, not quota_nano), so the walk is exact.
+ *
+ * `holdsInRows` false: the gateway keeps its holds in memory (hold-funds-in-memory.ts), there are no reservation
+ * rows to take, and the writer gives the holds back after the commit.
  */
-async function writeSettlements(trx: Transaction<Database>, batch: readonly Settlement[]): Promise<void> {
-  const reservedIds = batch.filter((s) => s.reserved).map((s) => s.requestId)
+async function writeSettlements(
+  trx: Transaction<Database>,
+  batch: readonly Settlement[],
+  holdsInRows: boolean,
+): Promise<void> {
+  const reservedIds = holdsInRows ? batch.filter((s) => s.reserved).map((s) => s.requestId) : []
   const held = reservedIds.length > 0 ? await takeReservations(trx, reservedIds) : null
   await insertUsageLogs(trx, batch.map(usageLogRow))
 
@@ -206,6 +213,12 @@ export interface SettlementWriterOptions {
   /** Backoff of the retries of refused settlements (first wait, longest wait). */
   retryBaseDelayMs?: number
   retryMaxDelayMs?: number
+  /**
+   * The gateway keeps its holds in memory (hold-funds-in-memory.ts): called with a settled request's id once its
+   * settlement is committed (or was committed before), never while it waits for a retry. Without it the holds are
+   * reservation rows, taken inside the settlement's transaction.
+   */
+  releaseHold?: (requestId: string) => void
 }
 
 /**
@@ -223,21 +236,37 @@ export interface SettlementWriterOptions {
  */
 export function createSettlementWriter(db: Kysely<Database>, opts: SettlementWriterOptions = {}) {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-  const write = createGroupCommit<Settlement, void>({
+  const releaseHold = opts.releaseHold
+  const holdsInRows = !releaseHold
+  const commit = createGroupCommit<Settlement, void>({
     gather: forMilliseconds(opts.gatherMs ?? 5),
     maxBatch: opts.maxBatch ?? 256,
     // Alone in its batch (a quiet gateway): one statement, one round trip, instead of a transaction of seven.
     writeOne: postgres
-      ? (s) => settleOnePostgres(db, usageLogRow(s), s.reserved, chargesUser(s) ? s.username : null)
+      ? (s) =>
+          settleOnePostgres(db, usageLogRow(s), holdsInRows && s.reserved, chargesUser(s) ? s.username : null)
       : undefined,
     async writeBatch(batch) {
-      await db.transaction().execute((trx) => writeSettlements(trx, batch))
+      await db.transaction().execute((trx) => writeSettlements(trx, batch, holdsInRows))
       return batch.map(() => undefined)
     },
-    writeAlone: (s) => settleUsage(db, s),
+    writeAlone: (s) => settleUsage(db, s, holdsInRows),
     // A database that refuses the batch refuses each settlement alone too: they wait for a retry together.
     failsWhole: isDatabaseUnavailable,
   })
+  // A hold kept in memory is given back once the charge that replaces it is in the database (a settlement refused
+  // as a repeat was committed before): until then it still counts, so the money is never counted by neither.
+  const write = !releaseHold
+    ? commit
+    : async (s: Settlement): Promise<void> => {
+        try {
+          await commit(s)
+        } catch (err) {
+          if (s.reserved && isDuplicateKeyError(err)) releaseHold(s.requestId)
+          throw err
+        }
+        if (s.reserved) releaseHold(s.requestId)
+      }
   const retry = createSettlementRetry({
     write,
     journal: opts.journalDir ? createSettlementJournal(opts.journalDir) : undefined,

@@ -5,6 +5,7 @@ import type { Config } from '../config/config-schema.ts'
 import { REDACT_PATHS } from '../app.ts'
 import { systemClock } from '../infra/clock.ts'
 import { createDb, migrate } from '../infra/db/create-db.ts'
+import { claimSqliteHolds } from '../infra/db/claim-sqlite-holds.ts'
 import { createRateLimiter } from '../infra/rate-limit/create-rate-limiter.ts'
 import { createRateLimiterService } from '../infra/cluster/create-ipc-rate-limiter.ts'
 import { answerIpcCalls } from '../infra/cluster/ipc-calls.ts'
@@ -42,6 +43,9 @@ export async function startPrimary(config: Readonly<Config>, generatedSecrets: b
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
   })
   await migrate(db)
+  // The workers keep their holds in the rows; no other gateway process may keep this file's in its memory while
+  // they run. Held for the primary's life (the operating system lets go when it exits).
+  if (config.databaseKind === 'sqlite') claimSqliteHolds(config.sqlitePath, 'database')
   const boot = await bootstrapSuperadmin(db.db, systemClock, {
     superadminUsername: config.SUPERADMIN_USERNAME,
     dataDir: config.DATA_DIR,

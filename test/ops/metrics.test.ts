@@ -213,6 +213,7 @@ describe.each(await testDbKinds())('issue 18: /metrics (%s)', (kind) => {
       'gateway_settlement_pending',
       'gateway_lost_reservations_released_total',
       'gateway_lost_reservations_pending',
+      'gateway_reservations_held_in_memory',
     ])
       expect(samples(m, name), name).toHaveLength(1)
     expect(scraped.text).toContain('# TYPE gateway_audit_degraded_total counter')

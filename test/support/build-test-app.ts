@@ -24,6 +24,8 @@ export interface TestAppOptions {
   env?: Record<string, string>
   /** A second gateway instance on the same database and secrets as `shared`; the database is not dropped on close. */
   shared?: TestApp
+  /** Where the gateway keeps its reservations' holds (app.ts BuildOptions; default: the database's rows). */
+  holdsKept?: import('../../src/infra/db/claim-sqlite-holds.ts').HoldsKept
   onProxyFinished?: (outcome: import('../../src/proxy/handle-proxy-request.ts').ProxyOutcome) => void
   /** Resolves channel hosts instead of the system DNS (a DNS server whose answer changes). */
   resolveUpstreamHost?: import('../../src/services/channels/check-upstream-address.ts').ResolveHost
@@ -68,6 +70,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', opts: TestAppOptions
     logger,
     onProxyFinished: opts.onProxyFinished,
     resolveUpstreamHost: opts.resolveUpstreamHost,
+    holdsKept: opts.holdsKept,
   })
   await built.app.ready()
   const db = db2.db

@@ -31,6 +31,8 @@ export interface GatewayMetricSources {
     replayed: number
   }
   lostReservations: () => { pending: number; released: number }
+  /** Reservations held in this process's memory (SQLite with WORKERS=1; otherwise always 0). */
+  heldInMemory: () => number
 }
 
 /**
@@ -203,6 +205,12 @@ export function createGatewayMetrics(sources: GatewayMetricSources) {
     'gateway_lost_reservations_pending',
     'Reservations whose answer was lost, waiting to be released',
     lostReservations('pending'),
+  )
+  fromNumber(
+    'gauge',
+    'gateway_reservations_held_in_memory',
+    'Open reservations held in this process’s memory instead of rows (SQLite, WORKERS=1)',
+    () => sources.heldInMemory(),
   )
 
   return {

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { claimSqliteHolds, HoldsClaimedError, type HoldsClaim } from './claim-sqlite-holds.ts'
+
+describe('claiming a SQLite file for holds in memory', () => {
+  let dir: string
+  let file: string
+  const claims: HoldsClaim[] = []
+  const claim = (want: 'memory' | 'database') => {
+    const c = claimSqliteHolds(file, want)
+    claims.push(c)
+    return c
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gw-holds-'))
+    file = path.join(dir, 'gateway.db')
+  })
+  afterEach(() => {
+    for (const c of claims.splice(0)) c.release()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('gives memory to the first process alone; a second one is refused, whatever it wants', () => {
+    expect(claim('memory').kept).toBe('memory')
+    expect(() => claim('memory')).toThrow(HoldsClaimedError)
+    expect(() => claim('database')).toThrow(/keeps the reservations .* in its memory/)
+  })
+
+  it('keeps holds in the rows when another process already reserves through them', () => {
+    expect(claim('database').kept).toBe('database')
+    expect(claim('database').kept).toBe('database')
+    expect(claim('memory').kept).toBe('database')
+  })
+
+  it('frees the file when the claim is released', () => {
+    const first = claim('memory')
+    first.release()
+    expect(claim('memory').kept).toBe('memory')
+  })
+
+  it('excludes another process, and frees the file when that process dies without releasing', async () => {
+    // A child process claims memory, says so, and waits to be killed.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('${path.resolve('src/infra/db/claim-sqlite-holds.ts')}').then((m) => {
+          const c = m.claimSqliteHolds(${JSON.stringify(file)}, 'memory')
+          process.stdout.write(c.kept + '\\n')
+          setInterval(() => {}, 1000)
+        })`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const said = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
+      child.once('exit', (code) => reject(new Error(`child exited ${String(code)}`)))
+    })
+    expect(said).toBe('memory')
+    expect(() => claim('database')).toThrow(HoldsClaimedError)
+    expect(() => claim('memory')).toThrow(HoldsClaimedError)
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGKILL')
+    await exited
+    expect(claim('memory').kept).toBe('memory')
+  }, 30_000)
+})

@@ -1,0 +1,69 @@
+import SQLite from 'better-sqlite3'
+
+/** Where a gateway process keeps its reservations' holds (docs/architecture.md, "Reservations in memory"). */
+export type HoldsKept = 'memory' | 'database'
+
+export interface HoldsClaim {
+  kept: HoldsKept
+  /** Lets other processes claim the file (at close; the operating system does it when the process dies). */
+  release(): void
+}
+
+/** Another gateway process keeps its holds in memory: this one must not reserve against the same file. */
+export class HoldsClaimedError extends Error {}
+
+function isBusy(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_BUSY'
+}
+
+/**
+ * Claims the SQLite database's reservations for this process, through a lock on a file beside it
+ * (`gateway.db-holds`, a SQLite file used only for its lock): exclusive to keep holds in memory, shared to keep them
+ * in the database's rows. Holds kept in one process's memory are invisible to every other process, so no other
+ * gateway process may reserve against the same file while one does — and the check must not depend on anyone's
+ * configuration being right.
+ *
+ * - `memory` wanted: the exclusive lock; if another process already reserves through the rows (cluster workers,
+ *   another instance), this one does too (`database`), which is always safe among processes that share the rows.
+ * - `database` wanted, or fallen back to: the shared lock; refused with HoldsClaimedError while a process keeps its
+ *   holds in memory.
+ *
+ * SQLite's own locks do the work (`locking_mode=EXCLUSIVE` keeps them for the connection's life; no busy wait), so
+ * two connections in one process exclude each other too. The CLI never reserves and never takes this lock.
+ */
+export function claimSqliteHolds(databasePath: string, want: HoldsKept): HoldsClaim {
+  const lockFile = `${databasePath}-holds`
+  const open = () => {
+    const conn = new SQLite(lockFile, { timeout: 0 })
+    conn.pragma('locking_mode = EXCLUSIVE')
+    return conn
+  }
+  const claim = (kept: HoldsKept): HoldsClaim | null => {
+    const conn = open()
+    try {
+      if (kept === 'memory') {
+        // A write is what makes SQLite take (and, in exclusive locking mode, keep) the exclusive lock.
+        conn.exec('BEGIN EXCLUSIVE')
+        conn.pragma(`user_version = ${process.pid % 2_000_000_000}`)
+        conn.exec('COMMIT')
+      } else {
+        conn.prepare('SELECT count(*) FROM sqlite_schema').get()
+      }
+    } catch (err) {
+      conn.close()
+      if (isBusy(err)) return null
+      throw err
+    }
+    return { kept, release: () => conn.close() }
+  }
+  if (want === 'memory') {
+    const exclusive = claim('memory')
+    if (exclusive) return exclusive
+  }
+  const shared = claim('database')
+  if (shared) return shared
+  throw new HoldsClaimedError(
+    `another gateway process keeps the reservations of ${databasePath} in its memory (WORKERS=1); ` +
+      'run one gateway per SQLite file (WORKERS=n for several processes), or PostgreSQL for several hosts',
+  )
+}
