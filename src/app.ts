@@ -41,7 +41,7 @@ import { readSettlementStats } from './billing/settlement-stats.ts'
 import { lostReservationStats } from './billing/release-lost-reservations.ts'
 import { registerMetricsRoute, type MetricsExposition } from './http/routes/metrics-routes.ts'
 import { registerGatewayInstance } from './infra/cluster/gateway-instance.ts'
-import { claimSqliteHolds, type HoldsKept } from './infra/db/claim-sqlite-holds.ts'
+import { claimSqliteHolds, type HoldsClaim, type HoldsKept } from './infra/db/claim-sqlite-holds.ts'
 import type { CacheChange, InvalidationBus } from './infra/cluster/invalidation-bus.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -122,22 +122,26 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       onIdleConnectionError: (err) =>
         logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     })
-  await migrate(db)
-  // Read by /metrics; set once billing exists.
-  let openHolds = (): number => 0
-  // Before anything can reserve: which holds this process may keep, and that no other process contradicts it.
-  const holdsClaim =
-    config.databaseKind === 'sqlite' && config.sqlitePath && config.sqlitePath !== ':memory:'
-      ? claimSqliteHolds(config.sqlitePath, opts.holdsKept ?? 'database')
-      : null
+  // Before anything writes (migrations included) or reserves: which holds this process may keep, and that no other
+  // process contradicts it (claim-sqlite-holds.ts).
+  let holdsClaim: HoldsClaim | null = null
+  try {
+    if (config.databaseKind === 'sqlite' && config.sqlitePath && config.sqlitePath !== ':memory:')
+      holdsClaim = claimSqliteHolds(config.sqlitePath, opts.holdsKept ?? 'database')
+  } catch (err) {
+    if (!opts.db) await db.close()
+    throw err
+  }
   const holdsKept: HoldsKept = holdsClaim?.kept ?? 'database'
-  if (opts.holdsKept === 'memory' && holdsKept !== 'memory')
+  if (holdsClaim && opts.holdsKept === 'memory' && holdsKept !== 'memory')
     logger.warn(
-      { database: config.databaseKind },
-      'reservations stay in the database: another gateway process reserves against it',
+      'reservations stay in the database: another gateway process reserves against this SQLite file',
     )
   else if (holdsKept === 'memory')
     logger.info('reservations are held in memory: this process alone reserves against the SQLite file')
+  await migrate(db)
+  // Read by /metrics; set once billing exists.
+  let openHolds = (): number => 0
 
   const users = createUserCache(db.db, clock)
   const limiter: RateLimiter =

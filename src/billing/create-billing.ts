@@ -39,7 +39,12 @@ export interface BillingDeps {
  * that arrive together share their commits.
  */
 export function createBilling(deps: BillingDeps) {
-  const holds = deps.holdsKept === 'memory' ? createMemoryHolds(deps.db) : null
+  // Settlements waiting for the database make holds in memory check that it takes writes (hold-funds-in-memory.ts).
+  let settlementsPending = (): number => 0
+  const holds =
+    deps.holdsKept === 'memory'
+      ? createMemoryHolds(deps.db, { writesInDoubt: () => settlementsPending() > 0 })
+      : null
   const reservations =
     holds ??
     createReservationWriter(deps.db, {
@@ -51,6 +56,7 @@ export function createBilling(deps: BillingDeps) {
     logger: deps.logger,
     releaseHold: holds?.release,
   })
+  settlementsPending = settlements.pending
   const settleDeps: SettleDeps = { ...deps, settlements }
   return {
     admit: (facts: AdmissionFacts): Promise<AdmissionResult> =>

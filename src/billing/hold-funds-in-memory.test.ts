@@ -1,4 +1,5 @@
 import SQLite from 'better-sqlite3'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-databases.ts'
 import { moneyFixtures, UNIT } from '../../test/support/money-fixtures.ts'
@@ -125,5 +126,42 @@ describe('reservations held in memory (SQLite)', () => {
     expect(await holds.reserve(r)).toEqual({ ok: true })
     await expect(holds.reserve(r)).rejects.toThrow(/already holds/)
     expect(holds.heldByUser(user)).toBe(UNIT)
+  })
+
+  it('reads a balance someone wrote by hand as a REAL like an integer', async () => {
+    const user = await addUser(null)
+    const keyId = await addKey(user)
+    const cli = new SQLite(tdb.url.slice('sqlite:'.length))
+    cli.prepare('UPDATE users SET quota_nano = 2500000.7 WHERE username = ?').run(user)
+    cli.close()
+    expect(await holds.reserve(reservation(user, keyId, 3n * UNIT))).toEqual({ ok: false, reason: 'balance' })
+    expect(await holds.reserve(reservation(user, keyId, 2n * UNIT))).toEqual({ ok: true })
+  })
+
+  it('while settlements wait for the database, admits only if the database takes a write', async () => {
+    let inDoubt = false
+    const checked = createMemoryHolds(db(), { writesInDoubt: () => inDoubt })
+    const user = await addUser(10n * UNIT)
+    const keyId = await addKey(user)
+    // Another connection holds the write lock, as a CLI import or an open sqlite3 shell would.
+    const file = tdb.url.slice('sqlite:'.length)
+    const locker = new SQLite(file)
+    locker.exec('BEGIN EXCLUSIVE')
+    const busy = await sql`PRAGMA busy_timeout`.execute(db())
+    await sql`PRAGMA busy_timeout = 50`.execute(db())
+    try {
+      // Reads still work in WAL mode: without doubt the hold is decided as usual.
+      expect(await checked.reserve(reservation(user, keyId, UNIT))).toEqual({ ok: true })
+      inDoubt = true
+      await expect(checked.reserve(reservation(user, keyId, UNIT))).rejects.toThrow(/locked|busy/i)
+      expect(checked.heldByUser(user)).toBe(UNIT)
+    } finally {
+      locker.exec('ROLLBACK')
+      locker.close()
+      const was = Object.values(busy.rows[0] as Record<string, number>)[0]
+      await sql.raw(`PRAGMA busy_timeout = ${was}`).execute(db())
+    }
+    expect(await checked.reserve(reservation(user, keyId, UNIT))).toEqual({ ok: true })
+    expect(checked.heldByUser(user)).toBe(2n * UNIT)
   })
 })

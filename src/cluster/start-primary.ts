@@ -42,10 +42,11 @@ export async function startPrimary(config: Readonly<Config>, generatedSecrets: b
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
   })
-  await migrate(db)
   // The workers keep their holds in the rows; no other gateway process may keep this file's in its memory while
-  // they run. Held for the primary's life (the operating system lets go when it exits).
-  if (config.databaseKind === 'sqlite') claimSqliteHolds(config.sqlitePath, 'database')
+  // they run. Held for the primary's life (the operating system lets go when it exits); before anything writes.
+  if (config.databaseKind === 'sqlite' && config.sqlitePath !== ':memory:')
+    claimSqliteHolds(config.sqlitePath, 'database')
+  await migrate(db)
   const boot = await bootstrapSuperadmin(db.db, systemClock, {
     superadminUsername: config.SUPERADMIN_USERNAME,
     dataDir: config.DATA_DIR,

@@ -188,6 +188,18 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
     expect(m.inMemory).toBe(0n)
   }
 
+  async function expectRefusedWhileLocked(fx: ProxyFixture) {
+    const prompt = `not now ${Math.random()}`
+    const another = await request(`${fx.gateway}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fx.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: prompt }] }),
+    })
+    await another.body.text()
+    expect(another.statusCode).toBeGreaterThanOrEqual(500)
+    expect(fx.upstream.requests.some((r) => r.body.includes(prompt))).toBe(false)
+  }
+
   it('issue 15 defect 12: retries a refused settlement with backoff until it lands, exactly once, and counts it', async () => {
     const fx = await start()
     const { requestId, before, startCounters, fault } = await answeredWhileRefused(fx, 2)
@@ -203,9 +215,14 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
       expect(open).toHaveLength(holdsKept === 'memory' ? 0 : 1)
       if (holdsKept === 'memory') expect(fx.t.proxy.billing.memoryHolds?.open()).toBe(1)
       expect(journals(fx.t.deps.config.DATA_DIR)).toHaveLength(1)
+      // Meanwhile, on SQLite (the whole file refuses writes; PostgreSQL's fault locks usage_logs alone), a new
+      // request that needs a hold is refused — holds in memory included: while settlements wait, their admission
+      // first checks that the database takes a write (hold-funds-in-memory.ts).
+      if (kind === 'sqlite') await expectRefusedWhileLocked(fx)
     } finally {
       await fault.release()
     }
+
     await expect.poll(async () => (await money(fx, requestId)).rows.length, { timeout: 40_000 }).toBe(1)
     await expect.poll(async () => (await counters(fx.t)).pending, { timeout: 5000 }).toBe(0)
     // More retries would change nothing: still exactly once.

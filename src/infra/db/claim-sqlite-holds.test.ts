@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -18,6 +18,8 @@ describe('claiming a SQLite file for holds in memory', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gw-holds-'))
     file = path.join(dir, 'gateway.db')
+    // The gateway claims after opening its database, so the file exists.
+    writeFileSync(file, '')
   })
   afterEach(() => {
     for (const c of claims.splice(0)) c.release()
@@ -36,6 +38,15 @@ describe('claiming a SQLite file for holds in memory', () => {
     expect(claim('memory').kept).toBe('database')
   })
 
+  it('locks the real file, whichever path names it (a symlink to the database)', () => {
+    const alias = path.join(dir, 'current.db')
+    symlinkSync(file, alias)
+    const viaAlias = claimSqliteHolds(alias, 'memory')
+    claims.push(viaAlias)
+    expect(viaAlias.kept).toBe('memory')
+    expect(() => claim('memory')).toThrow(HoldsClaimedError)
+  })
+
   it('frees the file when the claim is released', () => {
     const first = claim('memory')
     first.release()
@@ -47,13 +58,14 @@ describe('claiming a SQLite file for holds in memory', () => {
     const child = spawn(
       process.execPath,
       [
+        '--expose-gc',
         '--import',
         'tsx',
         '-e',
+        // The claim is not kept, as the cluster primary does not keep its own: a collection must not drop the lock.
         `import('${path.resolve('src/infra/db/claim-sqlite-holds.ts')}').then((m) => {
-          const c = m.claimSqliteHolds(${JSON.stringify(file)}, 'memory')
-          process.stdout.write(c.kept + '\\n')
-          setInterval(() => {}, 1000)
+          process.stdout.write(m.claimSqliteHolds(${JSON.stringify(file)}, 'memory').kept + '\\n')
+          setInterval(() => globalThis.gc(), 50)
         })`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -63,6 +75,7 @@ describe('claiming a SQLite file for holds in memory', () => {
       child.once('exit', (code) => reject(new Error(`child exited ${String(code)}`)))
     })
     expect(said).toBe('memory')
+    await new Promise((r) => setTimeout(r, 300))
     expect(() => claim('database')).toThrow(HoldsClaimedError)
     expect(() => claim('memory')).toThrow(HoldsClaimedError)
     const exited = new Promise((r) => child.once('exit', r))

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import SQLite from 'better-sqlite3'
 
 /** Where a gateway process keeps its reservations' holds (docs/architecture.md, "Reservations in memory"). */
@@ -10,7 +11,15 @@ export interface HoldsClaim {
 }
 
 /** Another gateway process keeps its holds in memory: this one must not reserve against the same file. */
-export class HoldsClaimedError extends Error {}
+export class HoldsClaimedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'HoldsClaimedError'
+  }
+}
+
+/** Claims not yet released: referenced here so that a collected connection cannot drop its lock. */
+const live = new Set<SQLite.Database>()
 
 function isBusy(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_BUSY'
@@ -32,15 +41,15 @@ function isBusy(err: unknown): boolean {
  * two connections in one process exclude each other too. The CLI never reserves and never takes this lock.
  */
 export function claimSqliteHolds(databasePath: string, want: HoldsKept): HoldsClaim {
-  const lockFile = `${databasePath}-holds`
-  const open = () => {
-    const conn = new SQLite(lockFile, { timeout: 0 })
-    conn.pragma('locking_mode = EXCLUSIVE')
-    return conn
-  }
+  // SQLite follows a symlinked database file to the real one; the lock must sit beside the real one too, or two
+  // paths to one file would get two locks. (A hard link, or deleting the lock file, still defeats it.)
+  const lockFile = `${realpathSync(databasePath)}-holds`
   const claim = (kept: HoldsKept): HoldsClaim | null => {
-    const conn = open()
+    const conn = new SQLite(lockFile, { timeout: 0 })
     try {
+      conn.pragma('locking_mode = EXCLUSIVE')
+      // No rollback journal on disk for a file that only carries a lock.
+      conn.pragma('journal_mode = MEMORY')
       if (kept === 'memory') {
         // A write is what makes SQLite take (and, in exclusive locking mode, keep) the exclusive lock.
         conn.exec('BEGIN EXCLUSIVE')
@@ -54,7 +63,13 @@ export function claimSqliteHolds(databasePath: string, want: HoldsKept): HoldsCl
       if (isBusy(err)) return null
       throw err
     }
-    return { kept, release: () => conn.close() }
+    live.add(conn)
+    return {
+      kept,
+      release: () => {
+        if (live.delete(conn)) conn.close()
+      },
+    }
   }
   if (want === 'memory') {
     const exclusive = claim('memory')
