@@ -164,4 +164,35 @@ describe('reservations held in memory (SQLite)', () => {
     expect(await checked.reserve(reservation(user, keyId, UNIT))).toEqual({ ok: true })
     expect(checked.heldByUser(user)).toBe(2n * UNIT)
   })
+
+  it('waits for a transaction open on the connection (a settlement) and decides on what it committed', async () => {
+    const user = await addUser(5n * UNIT)
+    const keyId = await addKey(user)
+    let commit!: () => void
+    const gate = new Promise<void>((r) => (commit = r))
+    let opened!: () => void
+    const isOpen = new Promise<void>((r) => (opened = r))
+    const settlement = db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ quota_nano: 1n * UNIT })
+          .where('username', '=', user)
+          .execute()
+        opened()
+        await gate
+      })
+    await isOpen
+    let decided = false
+    const pending = holds.reserve(reservation(user, keyId, 2n * UNIT)).then((r) => {
+      decided = true
+      return r
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(decided).toBe(false)
+    commit()
+    await settlement
+    expect(await pending).toEqual({ ok: false, reason: 'balance' })
+  })
 })

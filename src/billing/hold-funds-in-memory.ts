@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { Database } from '../infra/db/database-types.ts'
-import { withRawSqlite } from '../infra/db/raw-sqlite.ts'
+import { runRawSqliteNow, withRawSqlite } from '../infra/db/raw-sqlite.ts'
 import { RESERVED, type ReservationRequest, type ReservationResult } from './reservation-statements.ts'
 
 /** What one admitted request holds, and against whom. */
@@ -125,7 +125,11 @@ export function createMemoryHolds(db: Kysely<Database>, opts: MemoryHoldsOptions
   return {
     /** Holds the request's amounts if the user's balance and the key's cap cover them. */
     reserve: async (request: ReservationRequest): Promise<ReservationResult> => {
-      const raw = await withRawSqlite(db, (sqlite) => decideFor(sqlite)(request))
+      const decide = (sqlite: SQLite.Database) => decideFor(sqlite)(request)
+      // At once when the connection is free (the usual case); behind an open transaction (a settlement's) when not.
+      const now = runRawSqliteNow(db, decide)
+      if (now) return now.value
+      const raw = now === null ? await withRawSqlite(db, decide) : undefined
       if (!raw) throw new Error('reservations in memory need the SQLite database')
       return raw.value
     },
