@@ -66,21 +66,26 @@ describe('claiming a SQLite file for holds in memory', () => {
         `import('${path.resolve('src/infra/db/claim-sqlite-holds.ts')}').then((m) => {
           process.stdout.write(m.claimSqliteHolds(${JSON.stringify(file)}, 'memory').kept + '\\n')
           setInterval(() => globalThis.gc(), 50)
+          setTimeout(() => process.exit(0), 20000).unref()
         })`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
-    const said = await new Promise<string>((resolve, reject) => {
-      child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
-      child.once('exit', (code) => reject(new Error(`child exited ${String(code)}`)))
-    })
-    expect(said).toBe('memory')
-    await new Promise((r) => setTimeout(r, 300))
-    expect(() => claim('database')).toThrow(HoldsClaimedError)
-    expect(() => claim('memory')).toThrow(HoldsClaimedError)
     const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGKILL')
-    await exited
+    try {
+      const said = await new Promise<string>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
+        child.once('exit', (code) => reject(new Error(`child exited ${String(code)}`)))
+      })
+      expect(said).toBe('memory')
+      await new Promise((r) => setTimeout(r, 300))
+      expect(() => claim('database')).toThrow(HoldsClaimedError)
+      expect(() => claim('memory')).toThrow(HoldsClaimedError)
+    } finally {
+      // Killed whatever happened above, so a failed assertion cannot leave it running.
+      child.kill('SIGKILL')
+      await exited
+    }
     expect(claim('memory').kept).toBe('memory')
   }, 30_000)
 })
