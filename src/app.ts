@@ -126,7 +126,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   // process contradicts it (claim-sqlite-holds.ts).
   let holdsClaim: HoldsClaim | null = null
   try {
-    if (config.databaseKind === 'sqlite' && config.sqlitePath && config.sqlitePath !== ':memory:')
+    if (config.databaseKind === 'sqlite')
       holdsClaim = claimSqliteHolds(config.sqlitePath, opts.holdsKept ?? 'database')
   } catch (err) {
     if (!opts.db) await db.close()

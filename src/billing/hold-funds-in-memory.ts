@@ -51,6 +51,15 @@ function takeFrom(map: Map<string, bigint>, id: string, amount: bigint): void {
   else map.set(id, left)
 }
 
+export interface MemoryHoldsOptions {
+  /**
+   * True while settlements wait for the database (settle-usage.ts): each admission then first commits a write that
+   * changes nothing (the key's row), so it fails exactly when the database refuses writes — as the reservation
+   * row's commit would — instead of admitting requests whose charges could only wait in memory and the journal.
+   */
+  writesInDoubt?: () => boolean
+}
+
 /**
  * Reservations kept in this process's memory (docs/architecture.md, "Reservations in memory"), for a gateway that
  * is the only process reserving against its SQLite file (one process, WORKERS=1; claim-sqlite-holds.ts makes sure).
@@ -66,15 +75,6 @@ function takeFrom(map: Map<string, bigint>, id: string, amount: bigint): void {
  * Rows written by the database path (`reserved_nano`, left by an earlier run before the start-up sweep released
  * them) still count, so both kinds of hold are respected.
  */
-export interface MemoryHoldsOptions {
-  /**
-   * True while settlements wait for the database (settle-usage.ts): each admission then first commits a write that
-   * changes nothing (the key's row), so it fails exactly when the database refuses writes — as the reservation
-   * row's commit would — instead of admitting requests whose charges could only wait in memory and the journal.
-   */
-  writesInDoubt?: () => boolean
-}
-
 export function createMemoryHolds(db: Kysely<Database>, opts: MemoryHoldsOptions = {}) {
   const writesInDoubt = opts.writesInDoubt ?? (() => false)
   const byUser = new Map<string, bigint>()

@@ -44,8 +44,7 @@ export async function startPrimary(config: Readonly<Config>, generatedSecrets: b
   })
   // The workers keep their holds in the rows; no other gateway process may keep this file's in its memory while
   // they run. Held for the primary's life (the operating system lets go when it exits); before anything writes.
-  if (config.databaseKind === 'sqlite' && config.sqlitePath !== ':memory:')
-    claimSqliteHolds(config.sqlitePath, 'database')
+  if (config.databaseKind === 'sqlite') claimSqliteHolds(config.sqlitePath, 'database')
   await migrate(db)
   const boot = await bootstrapSuperadmin(db.db, systemClock, {
     superadminUsername: config.SUPERADMIN_USERNAME,

@@ -9,8 +9,9 @@ describe('claiming a SQLite file for holds in memory', () => {
   let dir: string
   let file: string
   const claims: HoldsClaim[] = []
-  const claim = (want: 'memory' | 'database') => {
-    const c = claimSqliteHolds(file, want)
+  const claim = (want: 'memory' | 'database', databasePath = file): HoldsClaim => {
+    const c = claimSqliteHolds(databasePath, want)
+    if (!c) throw new Error(`no claim for ${databasePath}`)
     claims.push(c)
     return c
   }
@@ -41,10 +42,12 @@ describe('claiming a SQLite file for holds in memory', () => {
   it('locks the real file, whichever path names it (a symlink to the database)', () => {
     const alias = path.join(dir, 'current.db')
     symlinkSync(file, alias)
-    const viaAlias = claimSqliteHolds(alias, 'memory')
-    claims.push(viaAlias)
-    expect(viaAlias.kept).toBe('memory')
+    expect(claim('memory', alias).kept).toBe('memory')
     expect(() => claim('memory')).toThrow(HoldsClaimedError)
+  })
+
+  it('claims nothing for an in-memory database, which no other process can open', () => {
+    expect(claimSqliteHolds(':memory:', 'memory')).toBeNull()
   })
 
   it('frees the file when the claim is released', () => {

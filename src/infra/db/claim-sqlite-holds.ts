@@ -37,10 +37,14 @@ function isBusy(err: unknown): boolean {
  * - `database` wanted, or fallen back to: the shared lock; refused with HoldsClaimedError while a process keeps its
  *   holds in memory.
  *
+ * Null for `:memory:`, which no other process can open.
+ *
  * SQLite's own locks do the work (`locking_mode=EXCLUSIVE` keeps them for the connection's life; no busy wait), so
  * two connections in one process exclude each other too. The CLI never reserves and never takes this lock.
  */
-export function claimSqliteHolds(databasePath: string, want: HoldsKept): HoldsClaim {
+export function claimSqliteHolds(databasePath: string, want: HoldsKept): HoldsClaim | null {
+  // An in-memory database is this connection's alone: no other process can reserve against it, nothing to lock.
+  if (databasePath === ':memory:') return null
   // SQLite follows a symlinked database file to the real one; the lock must sit beside the real one too, or two
   // paths to one file would get two locks. (A hard link, or deleting the lock file, still defeats it.)
   const lockFile = `${realpathSync(databasePath)}-holds`
