@@ -1,3 +1,6 @@
+import { AppError } from '../domain/errors.ts'
+import { DatabaseUnavailableError } from '../infra/db/database-unavailable-error.ts'
+import { isDatabaseUnavailable } from '../infra/db/classify-database-error.ts'
 import type { RateLimiter, LimitRule, AdmitResult } from '../infra/rate-limit/rate-limiter-types.ts'
 import { groupScope, keyScope } from '../infra/rate-limit/build-limit-scope.ts'
 import { buildRateLimitHeaders } from '../infra/rate-limit/build-rate-limit-headers.ts'
@@ -95,9 +98,41 @@ function keyRules(key: KeyFacts): LimitRule[] {
 /**
  * Admission (README, "Rate limits and packages"): per-key limits, the group's rules (a "package" for a key bound
  * to the group), then the reservation of the estimate against the user's balance and the key's cap. Anything
- * refused undoes what was recorded before it.
+ * refused, or failed, undoes what was recorded before it.
  */
 export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Promise<AdmissionResult> {
+  const taken: Taken = { buckets: [], releaseConcurrency: null }
+  try {
+    return await decideAdmission(deps, facts, taken)
+  } catch (err) {
+    // A dependency failed half-way (the database refusing the hold, the limiter failing closed on a later rule):
+    // the request is refused, so what it had taken so far is given back, as for any refusal. Both are idempotent,
+    // so a refusal whose own giving back failed half-way is safe to give back again.
+    await giveBack(deps.limiter, facts.requestId, taken).catch(() => undefined)
+    // The database could take no write (SQLite busy or read-only, PostgreSQL unreachable): the request fails
+    // closed with 503 and its retry hint, never as an internal error (docs/security.md).
+    if (!(err instanceof AppError) && isDatabaseUnavailable(err))
+      throw new DatabaseUnavailableError('reservation', { cause: err })
+    throw err
+  }
+}
+
+/** What admission has recorded for the request so far, to give back when it is refused. */
+interface Taken {
+  buckets: Admission['buckets']
+  releaseConcurrency: Admission['releaseConcurrency']
+}
+
+async function giveBack(limiter: RateLimiter, requestId: string, taken: Taken): Promise<void> {
+  for (const b of taken.buckets) await limiter.settle(b.scope, b.rules, requestId, { tokens: 0, costNano: 0 })
+  await taken.releaseConcurrency?.()
+}
+
+async function decideAdmission(
+  deps: AdmissionDeps,
+  facts: AdmissionFacts,
+  taken: Taken,
+): Promise<AdmissionResult> {
   const { limiter } = deps
   const key = facts.key
   const { maxTokens, n } = facts
@@ -112,11 +147,8 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
       Math.min(maxTokens ?? facts.reserveOutputTokens, facts.reserveOutputTokens)) *
     n
   const estimate = { tokens: estimateTokens, costNano: estimateNano }
-  const buckets: Admission['buckets'] = []
-  const undo = async () => {
-    for (const b of buckets)
-      await limiter.settle(b.scope, b.rules, facts.requestId, { tokens: 0, costNano: 0 })
-  }
+  const buckets = taken.buckets
+  const undo = () => giveBack(limiter, facts.requestId, taken)
   let headers: Record<string, string> = {}
   const limited = (result: Extract<AdmitResult, { ok: false }>): AdmissionRefusal => ({
     kind: 'rate_limited',
@@ -146,6 +178,7 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
   let releaseConcurrency: (() => Promise<void>) | null = null
   if (key.maxConcurrency) {
     releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.keyId), key.maxConcurrency, 3600)
+    taken.releaseConcurrency = releaseConcurrency
     if (!releaseConcurrency) {
       await undo()
       return { ok: false, refusal: { kind: 'concurrency' }, rateLimit: 'concurrency_limited' }
@@ -154,7 +187,6 @@ export async function admitFunds(deps: AdmissionDeps, facts: AdmissionFacts): Pr
   }
   const refuse = async (refusal: AdmissionRefusal, rateLimit = decided()) => {
     await undo()
-    await releaseConcurrency?.()
     return { ok: false as const, refusal, rateLimit }
   }
   const admitted = (

@@ -90,11 +90,35 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
     return round
   }
 
+  function leaveForNextStart(settlement: Settlement): void {
+    settlementStats.leftForNextStart++
+    try {
+      options.journal?.record(settlement, () => undefined)
+      options.journal?.flush()
+    } catch (err) {
+      options.logger?.error(
+        { err: errorText(err), settlements: 1 },
+        'could not keep waiting settlements on disk',
+      )
+      return
+    }
+    options.logger?.warn(
+      { requestId: settlement.requestId },
+      'settlement refused by the database while the gateway stops; it lands at the next start',
+    )
+  }
+
   return {
     /** A settlement whose write failed: kept (on disk too) and retried until it lands. */
     add(settlement: Settlement, err: unknown): void {
       settlementStats.failedAttempts++
       if (pending.has(settlement.requestId)) return
+      if (stopped) {
+        // Refused after the retries stopped (a settlement still in flight at shutdown): no round will come, so it
+        // goes straight to disk for the next start, as what still waited at stop() did, and counts as such.
+        leaveForNextStart(settlement)
+        return
+      }
       pending.set(settlement.requestId, { s: settlement, attempts: 1 })
       settlementStats.pending++
       options.journal?.record(settlement, (journalErr) =>

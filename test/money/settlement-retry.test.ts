@@ -23,10 +23,10 @@ interface Fault {
 /**
  * The database refuses the settlement's writes until released. SQLite: a second connection holds the write lock
  * (BEGIN EXCLUSIVE) and the gateway's connection gives up after 100 ms instead of 10 s. PostgreSQL: a second
- * connection holds usage_logs locked and the backends that wait for it are terminated, as an administrator (or a
- * failover) would.
+ * connection holds usage_logs (or `pgTables`) locked and the backends that wait for it are terminated, as an
+ * administrator (or a failover) would.
  */
-async function refuseWrites(kind: DbKind, t: TestApp): Promise<Fault> {
+async function refuseWrites(kind: DbKind, t: TestApp, pgTables = ['usage_logs']): Promise<Fault> {
   if (kind === 'sqlite') {
     await sql`PRAGMA busy_timeout = 100`.execute(t.tdb.db.db)
     const other = new Database(t.tdb.url.slice('sqlite:'.length))
@@ -41,7 +41,7 @@ async function refuseWrites(kind: DbKind, t: TestApp): Promise<Fault> {
   const locker = new pg.Client({ connectionString: t.tdb.url })
   await locker.connect()
   await locker.query('BEGIN')
-  await locker.query('LOCK TABLE usage_logs IN ACCESS EXCLUSIVE MODE')
+  await locker.query(`LOCK TABLE ${pgTables.join(', ')} IN ACCESS EXCLUSIVE MODE`)
   const killer = new pg.Client({ connectionString: t.tdb.url })
   await killer.connect()
   let on = true
@@ -138,7 +138,7 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
    * A request answered by a slow provider, the database refusing writes from the moment the provider has it: the
    * client gets its answer, the settlement fails. Resolves once the settlement has failed `failures` times.
    */
-  async function answeredWhileRefused(fx: ProxyFixture, failures: number) {
+  async function answeredWhileRefused(fx: ProxyFixture, failures: number, pgTables?: string[]) {
     const prompt = `settle me later ${Math.random()}`
     const before = await money(fx, 'none')
     const startCounters = await counters(fx.t)
@@ -154,7 +154,7 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
     await expect
       .poll(() => fx.upstream.requests.some((r) => r.body.includes(prompt)), { timeout: 3000 })
       .toBe(true)
-    const fault = await refuseWrites(kind, fx.t)
+    const fault = await refuseWrites(kind, fx.t, pgTables)
     try {
       const res = await answer
       expect(res.statusCode).toBe(200)
@@ -188,15 +188,25 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
     expect(m.inMemory).toBe(0n)
   }
 
-  async function expectRefusedWhileLocked(fx: ProxyFixture) {
-    const prompt = `not now ${Math.random()}`
-    const another = await request(`${fx.gateway}/v1/chat/completions`, {
+  const ask = (fx: ProxyFixture, key: string, prompt: string) =>
+    request(`${fx.gateway}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${fx.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: MODELS.openai, messages: [{ role: 'user', content: prompt }] }),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: MODELS.openai,
+        max_tokens: 100,
+        messages: [{ role: 'user', content: prompt }],
+      }),
     })
-    await another.body.text()
-    expect(another.statusCode).toBeGreaterThanOrEqual(500)
+
+  /** SPEC §6 and docs/security.md: a hold the database cannot take fails closed, 503 with its retry hint. */
+  async function expectRefusedWhileLocked(fx: ProxyFixture, key = fx.key) {
+    const prompt = `not now ${Math.random()}`
+    const another = await ask(fx, key, prompt)
+    const body = (await another.body.json()) as { error: { type?: string; code?: string } }
+    expect(another.statusCode).toBe(503)
+    expect(another.headers['retry-after']).toBe('1')
+    expect(body.error.code ?? body.error.type).toBe('service_unavailable')
     expect(fx.upstream.requests.some((r) => r.body.includes(prompt))).toBe(false)
   }
 
@@ -231,6 +241,24 @@ describe.each(modes)('settlements the database refuses (%s, holds in the %s)', (
     expect((await counters(fx.t)).recovered).toBeGreaterThan(startCounters.recovered)
     expect(journals(fx.t.deps.config.DATA_DIR)).toHaveLength(0)
     expect(fx.t.logs.join('\n')).toContain('retried until it lands')
+  }, 60_000)
+
+  it('a request whose hold the database refuses is answered 503 and gives back its token-limit record and concurrency slot', async () => {
+    const fx = await start()
+    // Room for one request's estimate per minute (its prompt and max_tokens of 100), and one at a time: a refused
+    // request that kept either would refuse the key's next request once the database is back.
+    const limited = await fx.createKey({ tpm: 150, max_concurrency: 1 })
+    const { fault } = await answeredWhileRefused(fx, 1, ['usage_logs', 'reservations'])
+    try {
+      await expectRefusedWhileLocked(fx, limited)
+      await expectRefusedWhileLocked(fx, limited)
+    } finally {
+      await fault.release()
+    }
+    await expect.poll(async () => (await counters(fx.t)).pending, { timeout: 40_000 }).toBe(0)
+    const back = await ask(fx, limited, 'the database is back')
+    await back.body.text()
+    expect(back.statusCode).toBe(200)
   }, 60_000)
 
   it('issue 15 defect 12: graceful shutdown waits for a refused settlement to land', async () => {
