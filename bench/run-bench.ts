@@ -115,6 +115,8 @@ const profileMode = (process.env.BENCH_PROFILE ?? 'auto').toLowerCase()
 const quietWaitMs = envNumber('BENCH_QUIET_WAIT', 5) * 1000
 const jitWarmupSeconds = envNumber('BENCH_JIT_WARMUP', 10)
 const dataParent = process.env.BENCH_DATA_DIR || tmpdir()
+/** A new small file costs 10–30 µs on a healthy local disk or tmpfs; far above, the file system dominates. */
+const SLOW_FILE_CREATE_US = 100
 
 /** `path (file system type)` from /proc/mounts: the longest mount point that contains the path. */
 function describeDataDir(dir: string): string {
@@ -309,6 +311,14 @@ async function main(): Promise<void> {
 
   const fileCreateUs = measureFileCreate(dataParent)
   log(`creating a small file in ${dataParent} takes ${fileCreateUs.toFixed(1)} µs (p50)`)
+  // Each audit record is a new file (SPEC §9), created by a writer thread on the gateway's core; the kernel's
+  // side of creating it is not preempted, so a slow file system shows up as the gateway's CPU and latency
+  // (docs/performance.md › The data folder's file system).
+  if (fileCreateUs > SLOW_FILE_CREATE_US)
+    loud(
+      `creating a file in ${dataParent} takes ${fileCreateUs.toFixed(0)} µs, over ${SLOW_FILE_CREATE_US}: the ` +
+        `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`,
+    )
   const gatewayOf = (
     env?: Record<string, string>,
     workers = 1,

@@ -203,25 +203,30 @@ async function proxyOne(deps: ProxyDeps, req: ProxyRequest): Promise<void> {
     }
     // Every path above has ended the client's answer (the relay resolves once it has).
     answeredAt = performance.now()
-    // Admitted: one settlement, whatever happened. Not answered (every channel failed, a timeout, the client gone
-    // before the request left), the provider billed nothing: the hold is released and a zero-cost row records it.
-    if (admission) {
-      usage ??= createEmptyUsage()
-      await settleProxiedRequest(deps, {
-        outcome,
-        admission,
-        cand,
-        model,
-        stream,
-        durationMs: answeredAt - t0,
-        usage,
-        source,
-        ttftMs,
-      })
-    }
   } finally {
-    outcome.durationMs = (answeredAt ?? performance.now()) - t0
-    recordOutcome(deps, outcome)
+    try {
+      // Admitted: one settlement, whatever happened — even should answering the client have thrown, the hold is
+      // never left behind (held in memory, nothing else would give it back before a restart). Not answered (every
+      // channel failed, a timeout, the client gone before the request left), the provider billed nothing: the hold
+      // is released and a zero-cost row records it.
+      if (admission) {
+        usage ??= createEmptyUsage()
+        await settleProxiedRequest(deps, {
+          outcome,
+          admission,
+          cand,
+          model,
+          stream,
+          durationMs: (answeredAt ?? performance.now()) - t0,
+          usage,
+          source,
+          ttftMs,
+        })
+      }
+    } finally {
+      outcome.durationMs = (answeredAt ?? performance.now()) - t0
+      recordOutcome(deps, outcome)
+    }
   }
 }
 
