@@ -314,11 +314,13 @@ async function main(): Promise<void> {
   // Each audit record is a new file (SPEC §9), created by a writer thread on the gateway's core; the kernel's
   // side of creating it is not preempted, so a slow file system shows up as the gateway's CPU and latency
   // (docs/performance.md › The data folder's file system).
-  if (fileCreateUs > SLOW_FILE_CREATE_US)
-    loud(
+  if (fileCreateUs > SLOW_FILE_CREATE_US) {
+    const message =
       `creating a file in ${dataParent} takes ${fileCreateUs.toFixed(0)} µs, over ${SLOW_FILE_CREATE_US}: the ` +
-        `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`,
-    )
+      `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`
+    warnings.push(message)
+    process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+  }
   const gatewayOf = (
     env?: Record<string, string>,
     workers = 1,
