@@ -142,6 +142,11 @@ function loud(message: string): void {
   problems.push(message)
   process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
 }
+/** As loud, for what the report must show but does not make the run invalid. */
+function loudWarning(message: string): void {
+  warnings.push(message)
+  process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+}
 
 let cleaningUp = false
 async function cleanup(): Promise<void> {
@@ -279,9 +284,9 @@ async function main(): Promise<void> {
   const mock = await startMock(LOAD_CORE)
   log(`mock upstream on ${mock.url} (CPUs ${allowedCpus(mock.pids[0])}): ${mock.description}`)
   if (mock.fallback !== undefined) {
-    const message = `the fast mock upstream (nginx) is not running — ${mock.fallback}; the Node mock serves everything and the load side may saturate`
-    warnings.push(message)
-    process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+    loudWarning(
+      `the fast mock upstream (nginx) is not running — ${mock.fallback}; the Node mock serves everything and the load side may saturate`,
+    )
   }
   const direct: Target = {
     name: 'direct',
@@ -314,13 +319,11 @@ async function main(): Promise<void> {
   // Each audit record is a new file (SPEC §9), created by a writer thread on the gateway's core; the kernel's
   // side of creating it is not preempted, so a slow file system shows up as the gateway's CPU and latency
   // (docs/performance.md › The data folder's file system).
-  if (fileCreateUs > SLOW_FILE_CREATE_US) {
-    const message =
+  if (fileCreateUs > SLOW_FILE_CREATE_US)
+    loudWarning(
       `creating a file in ${dataParent} takes ${fileCreateUs.toFixed(0)} µs, over ${SLOW_FILE_CREATE_US}: the ` +
-      `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`
-    warnings.push(message)
-    process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
-  }
+        `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`,
+    )
   const gatewayOf = (
     env?: Record<string, string>,
     workers = 1,

@@ -175,11 +175,9 @@ async function decideAdmission(
     headers = buildRateLimitHeaders(r)
   }
 
-  let releaseConcurrency: (() => Promise<void>) | null = null
   if (key.maxConcurrency) {
-    releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.keyId), key.maxConcurrency, 3600)
-    taken.releaseConcurrency = releaseConcurrency
-    if (!releaseConcurrency) {
+    taken.releaseConcurrency = await limiter.acquireConcurrency(keyScope(key.keyId), key.maxConcurrency, 3600)
+    if (!taken.releaseConcurrency) {
       await undo()
       return { ok: false, refusal: { kind: 'concurrency' }, rateLimit: 'concurrency_limited' }
     }
@@ -193,7 +191,13 @@ async function decideAdmission(
     admission: Pick<Admission, 'rateLimit' | 'covered' | 'reserved' | 'headers'>,
   ): AdmissionResult => ({
     ok: true,
-    admission: { ...admission, estimateNano, estimateTokens, buckets, releaseConcurrency },
+    admission: {
+      ...admission,
+      estimateNano,
+      estimateTokens,
+      buckets,
+      releaseConcurrency: taken.releaseConcurrency,
+    },
   })
   const reserve = (userAmount: bigint) =>
     deps.reserve({

@@ -90,18 +90,25 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
     return round
   }
 
-  function leaveForNextStart(settlement: Settlement): void {
-    settlementStats.leftForNextStart++
+  /** Writes what the journal holds now (the gateway stops); false, and logged, when the disk refused it. */
+  function flushJournal(settlements: number): boolean {
     try {
-      options.journal?.record(settlement, () => undefined)
       options.journal?.flush()
+      return true
     } catch (err) {
       options.logger?.error(
-        { err: errorText(err), settlements: 1 },
+        { err: errorText(err), settlements },
         'could not keep waiting settlements on disk',
       )
-      return
+      return false
     }
+  }
+
+  function leaveForNextStart(settlement: Settlement): void {
+    settlementStats.leftForNextStart++
+    // Its write failure, if any, is the flush's: the record only buffers the line.
+    options.journal?.record(settlement, () => undefined)
+    if (!flushJournal(1)) return
     options.logger?.warn(
       { requestId: settlement.requestId },
       'settlement refused by the database while the gateway stops; it lands at the next start',
@@ -160,16 +167,7 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
       if (timer) clearTimeout(timer)
       timer = null
       const left = pending.size
-      if (left > 0) {
-        try {
-          options.journal?.flush()
-        } catch (err) {
-          options.logger?.error(
-            { err: errorText(err), settlements: left },
-            'could not keep waiting settlements on disk',
-          )
-        }
-      }
+      if (left > 0) flushJournal(left)
       if (left > 0) {
         settlementStats.pending -= left
         settlementStats.leftForNextStart += left
