@@ -43,6 +43,9 @@ import { registerMetricsRoute, type MetricsExposition } from './http/routes/metr
 import { registerGatewayInstance } from './infra/cluster/gateway-instance.ts'
 import { claimSqliteHolds, type HoldsClaim, type HoldsKept } from './infra/db/claim-sqlite-holds.ts'
 import type { CacheChange, InvalidationBus } from './infra/cluster/invalidation-bus.ts'
+import { recordCacheChanges } from './infra/cluster/record-cache-changes.ts'
+import { watchCacheChanges, type CacheChangeWatch } from './infra/cluster/watch-cache-changes.ts'
+import { warnOnceAMinute } from './infra/warn-once-a-minute.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -165,6 +168,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   }
   // Connected once the caches it feeds exist (below).
   let bus: InvalidationBus | null = null
+  let changeWatch: CacheChangeWatch | null = null
   const deps: AppDeps = {
     config,
     db,
@@ -190,8 +194,18 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         limit: 0,
       }),
     invalidate: (what, id) => {
-      applyChange({ what, id })
-      bus?.publish(id === undefined ? { what } : { what, id })
+      const change: CacheChange = id === undefined ? { what } : { what, id }
+      applyChange(change)
+      bus?.publish(change)
+      // Also for processes no bus reaches (another gateway on this database without Redis): through the database.
+      recordCacheChanges(db.db, [change]).then(
+        (ids) => changeWatch?.skip(ids),
+        (err: unknown) =>
+          logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'could not record a cache change; other processes see it when their caches expire',
+          ),
+      )
     },
   }
 
@@ -273,6 +287,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     if (what === 'channels' || what === 'prices') modelLabels.invalidate()
   })
   if (opts.invalidationBus) bus = await opts.invalidationBus(applyChange, logger)
+  // Changes made by other processes (the CLI, gateways no bus reaches) through the database, with or without Redis.
+  changeWatch = watchCacheChanges({
+    db: db.db,
+    apply: applyChange,
+    onError: warnOnceAMinute(logger, 'could not read cache changes; caches expire on their own meanwhile'),
+  })
   const prices = createPriceCache(db.db)
   // Metrics (README, "Metrics"): counted from each request's finished outcome, gauges read at each scrape.
   const modelLabels = createModelLabels(db.db, () => clock.now())
@@ -388,6 +408,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
       await bus?.close()
+      changeWatch?.stop()
       await audit.close(5000)
       // Settled (or journalled for the next start): nothing of this process is held any more.
       await instance.stop().catch(() => undefined)
@@ -402,6 +423,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
       await bus?.close()
+      changeWatch?.stop()
       await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
       holdsClaim?.release()

@@ -51,7 +51,8 @@ export const importAnyGateway: CliCommand = {
       ]
       if (data.usageRows > 0)
         lines.push(`${data.usageRows} usage rows stay in the original database (history)`)
-      lines.push('running gateways see the imported keys and channels within 5 s')
+      for (const what of ['users', 'keys', 'channels', 'groups', 'prices'] as const) ctx.changed({ what })
+      lines.push('running gateways see the imported keys and channels within a second')
       return {
         data: { ok: true, from, ...report, usage_rows_not_imported: data.usageRows },
         text: lines.join('\n'),

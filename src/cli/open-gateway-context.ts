@@ -5,6 +5,7 @@ import type { Config } from '../config/config-schema.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { createDb, migrate, type Db } from '../infra/db/create-db.ts'
 import { publishCacheChanges, type CacheChange } from '../infra/cluster/invalidation-bus.ts'
+import { recordCacheChanges } from '../infra/cluster/record-cache-changes.ts'
 import { createAdminAuditRecorder, type AdminAuditRecorder } from '../services/record-admin-audit.ts'
 import type { CliIo } from './cli-command.ts'
 
@@ -17,12 +18,15 @@ export interface GatewayContext {
   /** Who the admin audit names: `cli:<system user>`. */
   actor: string
   /**
-   * What the command changed that running gateways cache: told to them once the command succeeded, over Redis
-   * when REDIS_URL is set (within a second); without Redis their caches expire within 5 s (docs/architecture.md,
-   * "Several workers and hosts").
+   * What the command changed that running gateways cache: told to them once the command succeeded, through the
+   * database (`cache_changes`, read by every gateway four times a second) and, when REDIS_URL is set, over Redis too
+   * (docs/architecture.md, "Caches across processes").
    */
   changed(change: CacheChange): void
-  /** Tells the running gateways what `changed` collected; false when Redis could not be reached. */
+  /**
+   * Tells the running gateways what `changed` collected; false when neither the database nor Redis took it (their
+   * caches then expire within 5 s).
+   */
   tellGateways(): Promise<boolean>
   close(): Promise<void>
 }
@@ -64,8 +68,16 @@ export async function openGatewayContext(
     audit: createAdminAuditRecorder(db.db, systemClock),
     actor: `cli:${user}`,
     changed: (change) => void changes.push(change),
-    tellGateways: async () =>
-      config.REDIS_URL ? publishCacheChanges(config.REDIS_URL, changes.splice(0)) : true,
+    tellGateways: async () => {
+      const told = changes.splice(0)
+      if (told.length === 0) return true
+      const recorded = await recordCacheChanges(db.db, told).then(
+        () => true,
+        () => false,
+      )
+      const published = config.REDIS_URL ? await publishCacheChanges(config.REDIS_URL, told) : false
+      return recorded || published
+    },
     close: () => db.close(),
   }
 }
@@ -80,7 +92,7 @@ export async function withGatewayContext<T>(
   try {
     const result = await fn(ctx)
     if (!(await ctx.tellGateways()))
-      io.stderr('warning: Redis unreachable; running gateways see the change within 5 s\n')
+      io.stderr('warning: running gateways could not be told; they see the change within 5 s\n')
     return result
   } finally {
     await ctx.close()

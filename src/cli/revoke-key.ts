@@ -9,9 +9,9 @@ export const revokeKey: CliCommand = {
   summary: 'Revoke an API key, by id or by the key itself (a leaked key someone reported)',
   usage: '<key-id|sk-…> [--freeze]',
   details: [
-    'Deletes the key: running gateways refuse it within a second when they share REDIS_URL with this',
-    'command, else within 5 s; its usage rows stay. --freeze freezes it instead (reversible from the',
-    'dashboard or the API).',
+    'Deletes the key: running gateways on this database refuse it within a second (told through the',
+    'database, and over REDIS_URL when set); its usage rows stay. --freeze freezes it instead (reversible',
+    'from the dashboard or the API).',
     'The key itself is hashed to find it and never printed or stored.',
   ],
   options: { freeze: { type: 'boolean' } },

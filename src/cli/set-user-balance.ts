@@ -34,7 +34,7 @@ export const setUserBalance: CliCommand = {
       const show = (v: number | null) => (v === null ? 'unlimited' : `$${v}`)
       return {
         data: { ok: true, user: r.after, before_usd: r.before.quota_usd, after_usd: r.after.quota_usd },
-        text: `balance of "${username}": ${show(r.before.quota_usd)} → ${show(r.after.quota_usd)} (running gateways see it within a second with REDIS_URL, else within 5 s)`,
+        text: `balance of "${username}": ${show(r.before.quota_usd)} → ${show(r.after.quota_usd)} (running gateways see it within a second)`,
       }
     })
   },

@@ -8,6 +8,7 @@ import {
   type InvalidationBus,
 } from '../infra/cluster/invalidation-bus.ts'
 import { CACHE_CHANGE_KINDS } from '../infra/cluster/invalidation-bus.ts'
+import { warnOnceAMinute } from '../infra/warn-once-a-minute.ts'
 
 /**
  * How this process hears of other processes' changes (docs/architecture.md, "Several workers and hosts"): Redis
@@ -19,7 +20,6 @@ export function invalidationBusFor(
 ): ((apply: (change: CacheChange) => void, logger: Logger) => Promise<InvalidationBus>) | undefined {
   if (config.REDIS_URL) {
     const url = config.REDIS_URL
-    let lastLogAt = -Infinity
     return (apply, logger) =>
       createRedisInvalidationBus({
         url,
@@ -27,15 +27,10 @@ export function invalidationBusFor(
         onResubscribed: () => {
           for (const what of CACHE_CHANGE_KINDS) if (what !== 'circuit') apply({ what })
         },
-        onError: (err) => {
-          // Redis away: one line a minute, not one per message.
-          if (Date.now() - lastLogAt < 60_000) return
-          lastLogAt = Date.now()
-          logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'cache invalidation over Redis failed; other processes see changes when their caches expire',
-          )
-        },
+        onError: warnOnceAMinute(
+          logger,
+          'cache invalidation over Redis failed; other processes hear of changes through the database meanwhile',
+        ),
       })
   }
   if (cluster.isWorker) return async (apply) => createIpcInvalidationBus(apply)

@@ -153,14 +153,17 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     await f?.close()
   })
 
-  /** The other instance refuses `key` with `status` within the documented 5 s cache bound; returns the wait. */
-  async function refusedOnSecondWithin(key: string, status: number): Promise<number> {
+  /**
+   * The other instance (no Redis, no cluster: only the database in common) answers `key` with `status` within a
+   * second, told through `cache_changes` (its key cache alone would keep the old answer up to 5 s); returns the wait.
+   */
+  async function answeredOnSecondWithin(key: string, status: number): Promise<number> {
     const started = Date.now()
     await expect
-      .poll(async () => (await callWith(secondUrl, key)).status, { timeout: 7000, interval: 100 })
+      .poll(async () => (await callWith(secondUrl, key)).status, { timeout: 3000, interval: 50 })
       .toBe(status)
     const waited = Date.now() - started
-    expect(waited).toBeLessThan(5000 + 1000)
+    expect(waited).toBeLessThan(1000)
     return waited
   }
 
@@ -173,7 +176,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
         .executeTakeFirstOrThrow()
     ).id
 
-  it('#9 a new key works at once on both instances; freeze, expiry, delete and a disabled owner stop it at once here and within 5 s there', async () => {
+  it('#9 a new key works at once on both instances; freeze, expiry, delete and a disabled owner stop it at once here and within a second there', async () => {
     const key = await f.createKey({ name: 'lifecycle' })
     expect((await callWith(f.gateway, key)).status).toBe(200)
     expect((await callWith(secondUrl, key)).status).toBe(200)
@@ -187,13 +190,13 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     const frozen = await callWith(f.gateway, key)
     expect(frozen.status).toBe(403)
     expect(frozen.text).toContain('frozen')
-    await refusedOnSecondWithin(key, 403)
+    await answeredOnSecondWithin(key, 403)
     expect(
       (await f.t.inject({ method: 'PATCH', url: `/admin/tokens/${id}/freeze`, headers: bearer(f.adminJwt) }))
         .statusCode,
     ).toBe(200)
     expect((await callWith(f.gateway, key)).status).toBe(200)
-    await expect.poll(async () => (await callWith(secondUrl, key)).status, { timeout: 7000 }).toBe(200)
+    await answeredOnSecondWithin(key, 200)
 
     // Expiry: a distinct error that never echoes the key.
     const past = new Date(Date.now() - 60_000).toISOString()
@@ -211,7 +214,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
     expect(expired.status).toBe(401)
     expect(JSON.parse(expired.text)).toMatchObject({ error: { code: 'key_expired' } })
     expect(expired.text).not.toContain(key.slice(3))
-    await refusedOnSecondWithin(key, 401)
+    await answeredOnSecondWithin(key, 401)
     await f.t.inject({
       method: 'PATCH',
       url: `/user/tokens/${id}`,
@@ -219,7 +222,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
       payload: { expires_at: null },
     })
     expect((await callWith(f.gateway, key)).status).toBe(200)
-    await expect.poll(async () => (await callWith(secondUrl, key)).status, { timeout: 7000 }).toBe(200)
+    await answeredOnSecondWithin(key, 200)
 
     // The owner disabled: every key of theirs stops.
     await f.t.inject({
@@ -229,7 +232,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
       payload: { disabled: true },
     })
     expect((await callWith(f.gateway, key)).status).toBe(403)
-    await refusedOnSecondWithin(key, 403)
+    await answeredOnSecondWithin(key, 403)
     await f.t.inject({
       method: 'PATCH',
       url: '/admin/users/user',
@@ -237,7 +240,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
       payload: { disabled: false },
     })
     await expect.poll(async () => (await callWith(f.gateway, key)).status, { timeout: 7000 }).toBe(200)
-    await expect.poll(async () => (await callWith(secondUrl, key)).status, { timeout: 7000 }).toBe(200)
+    await answeredOnSecondWithin(key, 200)
 
     // Delete (revoke): gone for good.
     const userJwt = await f.t.login('user', 'user-password')
@@ -246,7 +249,7 @@ describe.each(kinds)('B. key lifecycle across two gateway instances (%s)', (kind
         .statusCode,
     ).toBe(204)
     expect((await callWith(f.gateway, key)).status).toBe(401)
-    await refusedOnSecondWithin(key, 401)
+    await answeredOnSecondWithin(key, 401)
   }, 120_000)
 })
 

@@ -14,6 +14,7 @@ import { usageClientIpMigration } from './migrations/007-usage-client-ip.ts'
 import { ledgerNoteMigration } from './migrations/008-ledger-note.ts'
 import { reservationOwnerMigration } from './migrations/009-reservation-owner.ts'
 import { channelResponsesApiMigration } from './migrations/010-channel-responses-api.ts'
+import { cacheChangesMigration } from './migrations/011-cache-changes.ts'
 import { registerRawSqlite } from './raw-sqlite.ts'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.ts'
 import { createStatementNames, prepareRepeatedStatements } from './prepare-repeated-statements.ts'
@@ -171,6 +172,7 @@ function migrationsFor(kind: DbKind): Record<string, Migration> {
     '008-ledger-note': ledgerNoteMigration,
     '009-reservation-owner': reservationOwnerMigration,
     '010-channel-responses-api': channelResponsesApiMigration,
+    '011-cache-changes': cacheChangesMigration,
   }
 }
 

@@ -213,8 +213,20 @@ export interface GatewayInstancesTable {
   heartbeat_at: Big
 }
 
+/** A change that made caches stale, for gateways without Redis (src/infra/cluster/watch-cache-changes.ts). */
+export interface CacheChangesTable {
+  id: string
+  /** A `CacheChangeKind` (invalidation-bus.ts) other than `circuit`. */
+  what: string
+  /** The key id, username, channel… it names; NULL: every entry of `what`. */
+  target: string | null
+  /** Wall-clock milliseconds when it was written. */
+  at: Big
+}
+
 export interface Database {
   reservations: ReservationsTable
+  cache_changes: CacheChangesTable
   gateway_instances: GatewayInstancesTable
   users: UsersTable
   groups: GroupsTable
