@@ -3,19 +3,9 @@
  * stopped on exit, error or Ctrl-C, and measured through `/proc/<pid>/stat`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { NGINX_BINARY, nginxMissing, writeNginxMockConfig } from './nginx-mock.ts'
@@ -150,30 +140,6 @@ export function memoryOf(rootPid: number): { rssMiB: number; peakMiB: number } {
     }
   }
   return { rssMiB: rss / 1024, peakMiB: peak / 1024 }
-}
-
-/**
- * p50 time to create, write (600 bytes) and close a new file in a fresh folder under `parent`, as an audit record
- * is written. File creation differs widely between file systems and with their recent history (an ext4 without
- * journal, after many files were deleted, can take a millisecond per file), so the report states it.
- */
-export function measureFileCreate(parent: string, files = 2000): number {
-  const dir = mkdtempSync(join(parent, 'bench-file-create-'))
-  const data = Buffer.alloc(600, 97)
-  const times = new Float64Array(files)
-  try {
-    for (let i = 0; i < files; i++) {
-      const t0 = performance.now()
-      const fd = openSync(join(dir, `record-${i}.json.br`), 'wx', 0o600)
-      writeSync(fd, data)
-      closeSync(fd)
-      times[i] = (performance.now() - t0) * 1000
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-  times.sort()
-  return times[files >> 1]
 }
 
 /** Busy and total ticks of one core from /proc/stat (busy excludes idle and iowait). */

@@ -46,7 +46,6 @@ import {
   coreTicks,
   hasTaskset,
   killAllNow,
-  measureFileCreate,
   pinProcess,
   pinSelf,
   productionCommand,
@@ -57,6 +56,7 @@ import {
   stopAll,
 } from './processes.ts'
 import { profileGateway, renderProfile } from './profile.ts'
+import { measureFileCreation, SLOW_FILE_CREATION_US } from '../src/infra/audit/measure-file-creation.ts'
 import {
   type BenchResults,
   computeChecks,
@@ -115,8 +115,6 @@ const profileMode = (process.env.BENCH_PROFILE ?? 'auto').toLowerCase()
 const quietWaitMs = envNumber('BENCH_QUIET_WAIT', 5) * 1000
 const jitWarmupSeconds = envNumber('BENCH_JIT_WARMUP', 10)
 const dataParent = process.env.BENCH_DATA_DIR || tmpdir()
-/** A new small file costs 10–30 µs on a healthy local disk or tmpfs; far above, the file system dominates. */
-const SLOW_FILE_CREATE_US = 100
 
 /** `path (file system type)` from /proc/mounts: the longest mount point that contains the path. */
 function describeDataDir(dir: string): string {
@@ -314,14 +312,14 @@ async function main(): Promise<void> {
   log(`floor on ${floor.url} (CPUs ${allowedCpus(floor.child.pid)})`)
   await smokeTest(floorTarget)
 
-  const fileCreateUs = measureFileCreate(dataParent)
+  const fileCreateUs = measureFileCreation(dataParent)
   log(`creating a small file in ${dataParent} takes ${fileCreateUs.toFixed(1)} µs (p50)`)
   // Each audit record is a new file (SPEC §9), created by a writer thread on the gateway's core; the kernel's
   // side of creating it is not preempted, so a slow file system shows up as the gateway's CPU and latency
   // (docs/performance.md › The data folder's file system).
-  if (fileCreateUs > SLOW_FILE_CREATE_US)
+  if (fileCreateUs > SLOW_FILE_CREATION_US)
     loudWarning(
-      `creating a file in ${dataParent} takes ${fileCreateUs.toFixed(0)} µs, over ${SLOW_FILE_CREATE_US}: the ` +
+      `creating a file in ${dataParent} takes ${fileCreateUs.toFixed(0)} µs, over ${SLOW_FILE_CREATION_US}: the ` +
         `gateway's figures will carry this file system's cost per audit record; BENCH_DATA_DIR picks another folder`,
     )
   const gatewayOf = (

@@ -1,10 +1,12 @@
 import cluster from 'node:cluster'
+import path from 'node:path'
 import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { ensureDataDir } from './config/ensure-data-dir.ts'
 import type { Config } from './config/config-schema.ts'
 import { buildApp } from './app.ts'
 import { bootstrapSuperadmin } from './services/users/bootstrap-superadmin.ts'
 import { scheduleAuditRetention } from './services/logs/schedule-audit-retention.ts'
+import { warnIfAuditFolderIsSlow } from './infra/audit/measure-file-creation.ts'
 import { announceReady } from './cluster/announce-ready.ts'
 import { invalidationBusFor } from './cluster/create-invalidation-bus.ts'
 import { handleStopSignals } from './cluster/handle-stop-signals.ts'
@@ -28,6 +30,7 @@ async function startSingle(config: Readonly<Config>, generatedSecrets: boolean):
   const sweeper = scheduleOrphanSweep(deps.db.db, app.log)
   await sweeper.run()
   const retention = scheduleAuditRetention(config, app.log)
+  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(path.join(config.DATA_DIR, 'sessions'), app.log)
   if (generatedSecrets)
     app.log.info(
       { dir: config.DATA_DIR },

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
+import path from 'node:path'
 import pino from 'pino'
 import { AggregatorRegistry } from 'prom-client'
 import type { Config } from '../config/config-schema.ts'
@@ -14,6 +15,7 @@ import { markInstanceGone } from '../infra/cluster/gateway-instance.ts'
 import { createSettlementWriter } from '../billing/settle-usage.ts'
 import { bootstrapSuperadmin } from '../services/users/bootstrap-superadmin.ts'
 import { scheduleAuditRetention } from '../services/logs/schedule-audit-retention.ts'
+import { warnIfAuditFolderIsSlow } from '../infra/audit/measure-file-creation.ts'
 import { announceReady } from './announce-ready.ts'
 import { handleStopSignals } from './handle-stop-signals.ts'
 import { scheduleOrphanSweep } from './schedule-orphan-sweep.ts'
@@ -58,6 +60,7 @@ export async function startPrimary(config: Readonly<Config>, generatedSecrets: b
   const sweeper = scheduleOrphanSweep(db.db, logger)
   await sweeper.run()
   const retention = scheduleAuditRetention(config, logger)
+  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(path.join(config.DATA_DIR, 'sessions'), logger)
   if (generatedSecrets)
     logger.info(
       { dir: config.DATA_DIR },
