@@ -395,6 +395,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     instanceId: instance.id,
     shutdown: async (graceMs: number) => {
       inflight.draining = true
+      changeWatch?.stop()
       const until = Date.now() + graceMs
       while (inflight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       const waiting = await proxy.billing.settlements.flush(Math.max(1000, until - Date.now()))
@@ -408,7 +409,6 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
       await bus?.close()
-      changeWatch?.stop()
       await audit.close(5000)
       // Settled (or journalled for the next start): nothing of this process is held any more.
       await instance.stop().catch(() => undefined)
@@ -416,6 +416,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       holdsClaim?.release()
     },
     close: async () => {
+      changeWatch?.stop()
       await proxy.billing.settlements.flush(2000)
       proxy.billing.settlements.stop()
       await audit.close(5000)
@@ -423,7 +424,6 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       await dispatchers.close()
       if (!opts.limiter) await limiter.close()
       await bus?.close()
-      changeWatch?.stop()
       await instance.stop().catch(() => undefined)
       if (!opts.db) await db.close()
       holdsClaim?.release()

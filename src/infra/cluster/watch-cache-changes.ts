@@ -60,7 +60,10 @@ export function watchCacheChanges(opts: WatchCacheChangesOptions): CacheChangeWa
   const poll = (): Promise<void> => {
     // One read at a time: a slow database is not asked again before it answered.
     running ??= read()
-      .catch(opts.onError)
+      // A read cut short by the shutdown that stopped the watch is not worth a warning.
+      .catch((err: unknown) => {
+        if (!stopped) opts.onError(err)
+      })
       .finally(() => (running = null))
     return running
   }
