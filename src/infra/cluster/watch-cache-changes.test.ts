@@ -29,6 +29,16 @@ describe.each(kinds)('cache changes through the database (%s)', (kind) => {
     return { w, clock, applied, errors }
   }
 
+  /** One read while the table is renamed away (the read fails), then the table put back. */
+  async function pollWithTableAway(w: { poll(): Promise<void> }): Promise<void> {
+    await tdb.db.db.schema.alterTable('cache_changes').renameTo('cache_changes_away').execute()
+    try {
+      await w.poll()
+    } finally {
+      await tdb.db.db.schema.alterTable('cache_changes_away').renameTo('cache_changes').execute()
+    }
+  }
+
   it('applies each change once, whoever wrote it, including one committed late with an earlier time', async () => {
     const t0 = 1_900_000_000_000
     const { w, clock, applied, errors } = watch(t0)
@@ -91,24 +101,14 @@ describe.each(kinds)('cache changes through the database (%s)', (kind) => {
     try {
       await recordCacheChanges(tdb.db.db, [{ what: 'users', id: 'ann' }], t0)
       clock.now = t0 + 1
-      await tdb.db.db.schema.alterTable('cache_changes').renameTo('cache_changes_away').execute()
-      try {
-        await w.poll()
-      } finally {
-        await tdb.db.db.schema.alterTable('cache_changes_away').renameTo('cache_changes').execute()
-      }
+      await pollWithTableAway(w)
       expect(errors).toHaveLength(1)
       expect(applied).toEqual([])
       await w.poll()
       expect(applied).toEqual([{ what: 'users', id: 'ann' }])
       // Once stopped (a shutdown closing the database under a read), a failing read is not worth a warning.
       w.stop()
-      await tdb.db.db.schema.alterTable('cache_changes').renameTo('cache_changes_away').execute()
-      try {
-        await w.poll()
-      } finally {
-        await tdb.db.db.schema.alterTable('cache_changes_away').renameTo('cache_changes').execute()
-      }
+      await pollWithTableAway(w)
       expect(errors).toHaveLength(1)
     } finally {
       w.stop()
