@@ -46,6 +46,8 @@ import type { CacheChange, InvalidationBus } from './infra/cluster/invalidation-
 import { recordCacheChanges } from './infra/cluster/record-cache-changes.ts'
 import { watchCacheChanges, type CacheChangeWatch } from './infra/cluster/watch-cache-changes.ts'
 import { warnOnceAMinute } from './infra/warn-once-a-minute.ts'
+import { errorMessage } from './domain/errors.ts'
+import { auditDir } from './infra/audit/resolve-audit-path.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -154,8 +156,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
       failOpen: config.RATE_LIMIT_FAIL_OPEN,
       clock,
-      onError: (err) =>
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate limiter degraded'),
+      onError: (err) => logger.warn({ err: errorMessage(err) }, 'rate limiter degraded'),
     })
   const invalidateHooks: AppDeps['invalidate'][] = []
   const applyChange = (change: CacheChange) => {
@@ -202,7 +203,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         (ids) => changeWatch?.skip(ids),
         (err: unknown) =>
           logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
+            { err: errorMessage(err) },
             'could not record a cache change; other processes see it when their caches expire',
           ),
       )
@@ -313,17 +314,16 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     heldInMemory: () => openHolds(),
   })
   const audit: AuditWriter = createAuditWriter({
-    dir: path.join(config.DATA_DIR, 'sessions'),
+    dir: auditDir(config.DATA_DIR),
     consumers: config.NUM_LOG_CONSUMERS,
     mode: config.AUDIT_BODIES,
     onMetric: (name) => metrics.recordAudit(name),
-    onError: (err) =>
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit write failed'),
+    onError: (err) => logger.warn({ err: errorMessage(err) }, 'audit write failed'),
   })
   const inflight = { count: 0, draining: false }
   // This process's reservations carry its id, so the sweep of another process never releases them.
   const instance = await registerGatewayInstance(db.db, (err) =>
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'instance heartbeat failed'),
+    logger.warn({ err: errorMessage(err) }, 'instance heartbeat failed'),
   )
   const proxy: ProxyDeps = {
     db: db.db,

@@ -1,5 +1,4 @@
 import cluster from 'node:cluster'
-import path from 'node:path'
 import { ConfigError, loadConfig, readEnv } from './config/load-config.ts'
 import { ensureDataDir } from './config/ensure-data-dir.ts'
 import type { Config } from './config/config-schema.ts'
@@ -13,6 +12,7 @@ import { handleStopSignals } from './cluster/handle-stop-signals.ts'
 import { scheduleOrphanSweep } from './cluster/schedule-orphan-sweep.ts'
 import { startPrimary } from './cluster/start-primary.ts'
 import { startWorker } from './cluster/start-worker.ts'
+import { auditDir } from './infra/audit/resolve-audit-path.ts'
 
 /** WORKERS=1: the whole gateway in this one process. */
 async function startSingle(config: Readonly<Config>, generatedSecrets: boolean): Promise<void> {
@@ -30,7 +30,7 @@ async function startSingle(config: Readonly<Config>, generatedSecrets: boolean):
   const sweeper = scheduleOrphanSweep(deps.db.db, app.log)
   await sweeper.run()
   const retention = scheduleAuditRetention(config, app.log)
-  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(path.join(config.DATA_DIR, 'sessions'), app.log)
+  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(auditDir(config.DATA_DIR), app.log)
   if (generatedSecrets)
     app.log.info(
       { dir: config.DATA_DIR },

@@ -2,6 +2,7 @@ import type { Settlement } from './settlement.ts'
 import { isDuplicateKeyError } from '../infra/db/classify-database-error.ts'
 import { settlementStats } from './settlement-stats.ts'
 import type { SettlementJournal } from './settlement-journal.ts'
+import { errorMessage } from '../domain/errors.ts'
 
 export interface RetryLogger {
   warn(obj: object, msg: string): void
@@ -19,8 +20,6 @@ export interface SettlementRetryOptions {
   baseDelayMs?: number
   maxDelayMs?: number
 }
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
 /**
  * Settlements the database refused, retried until they land: rounds of retries with exponential backoff (and
@@ -75,7 +74,7 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
       if (failed > 0) {
         failedRounds++
         options.logger?.warn(
-          { pending: pending.size, failed, round: failedRounds, err: errorText(lastError) },
+          { pending: pending.size, failed, round: failedRounds, err: errorMessage(lastError) },
           'settlements still refused by the database; retrying',
         )
       } else {
@@ -97,7 +96,7 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
       return true
     } catch (err) {
       options.logger?.error(
-        { err: errorText(err), settlements },
+        { err: errorMessage(err), settlements },
         'could not keep waiting settlements on disk',
       )
       return false
@@ -130,12 +129,12 @@ export function createSettlementRetry(options: SettlementRetryOptions) {
       settlementStats.pending++
       options.journal?.record(settlement, (journalErr) =>
         options.logger?.error(
-          { err: errorText(journalErr) },
+          { err: errorMessage(journalErr) },
           'could not keep waiting settlements on disk; they are retried from memory only',
         ),
       )
       options.logger?.warn(
-        { requestId: settlement.requestId, pending: pending.size, err: errorText(err) },
+        { requestId: settlement.requestId, pending: pending.size, err: errorMessage(err) },
         'settlement refused by the database; it is retried until it lands',
       )
       schedule()

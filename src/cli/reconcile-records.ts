@@ -1,10 +1,10 @@
-import path from 'node:path'
 import { CliUsageError, stringOption, type CliCommand } from './cli-command.ts'
 import { withGatewayContext } from './open-gateway-context.ts'
 import { findLedgerDifferences } from './find-ledger-differences.ts'
 import { findAuditDifferences, type AuditCheck } from './find-audit-differences.ts'
 import type { RecordDifference } from './record-difference.ts'
 import { readSettlementJournals } from '../billing/settlement-journal.ts'
+import { auditDir } from '../infra/audit/resolve-audit-path.ts'
 
 const DAY_MS = 86_400_000
 const LISTED = 1000
@@ -51,7 +51,7 @@ export const reconcileRecords: CliCommand = {
       else if (ctx.config.AUDIT_BODIES === 'off')
         auditSkipped = 'AUDIT_BODIES=off: no audit records are written'
       else {
-        audit = await findAuditDifferences(ctx.db.db, path.join(ctx.config.DATA_DIR, 'sessions'), {
+        audit = await findAuditDifferences(ctx.db.db, auditDir(ctx.config.DATA_DIR), {
           since,
           now,
           graceMs: Number(grace) * 1000,

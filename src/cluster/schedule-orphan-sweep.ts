@@ -3,6 +3,7 @@ import type { BaseLogger } from 'pino'
 import type { Database } from '../infra/db/database-types.ts'
 import { sweepOrphanReservations } from '../billing/reserve-funds.ts'
 import { forgetGoneInstances, INSTANCE_STALE_MS } from '../infra/cluster/gateway-instance.ts'
+import { errorMessage } from '../domain/errors.ts'
 
 const SWEEP_EVERY_MS = 30_000
 
@@ -36,9 +37,7 @@ export function scheduleOrphanSweep(
     return swept
   }
   const timer = setInterval(() => {
-    run().catch((err: unknown) =>
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reservation sweep failed'),
-    )
+    run().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'reservation sweep failed'))
   }, everyMs)
   timer.unref()
   return { run, stop: () => clearInterval(timer) }

@@ -1,5 +1,4 @@
 import cluster, { type Worker } from 'node:cluster'
-import path from 'node:path'
 import pino from 'pino'
 import { AggregatorRegistry } from 'prom-client'
 import type { Config } from '../config/config-schema.ts'
@@ -21,6 +20,7 @@ import { handleStopSignals } from './handle-stop-signals.ts'
 import { scheduleOrphanSweep } from './schedule-orphan-sweep.ts'
 import { isWorkerReady, METRICS_SERVICE } from './worker-messages.ts'
 import { restartDelayMs } from './restart-delay.ts'
+import { auditDir } from '../infra/audit/resolve-audit-path.ts'
 
 /** A worker that lived at least this long before it died restarts at once; a quicker death backs off. */
 const HEALTHY_LIFE_MS = 10_000
@@ -60,7 +60,7 @@ export async function startPrimary(config: Readonly<Config>, generatedSecrets: b
   const sweeper = scheduleOrphanSweep(db.db, logger)
   await sweeper.run()
   const retention = scheduleAuditRetention(config, logger)
-  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(path.join(config.DATA_DIR, 'sessions'), logger)
+  if (config.AUDIT_BODIES !== 'off') warnIfAuditFolderIsSlow(auditDir(config.DATA_DIR), logger)
   if (generatedSecrets)
     logger.info(
       { dir: config.DATA_DIR },

@@ -56,3 +56,6 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`)
 export const forbidden = (message = 'Permission denied') => new AppError('forbidden', message)
 export const conflict = (message: string) => new AppError('conflict', message)
+
+/** The message of anything thrown, for a log line or a reply that must not carry a stack or a cause. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err))

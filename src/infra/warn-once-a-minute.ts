@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { errorMessage } from '../domain/errors.ts'
 
 /**
  * An error handler for a dependency that fails on every call while it is away (Redis, the database on a timer):
@@ -13,6 +14,6 @@ export function warnOnceAMinute(
   return (err) => {
     if (now() - lastAt < 60_000) return
     lastAt = now()
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, message)
+    logger.warn({ err: errorMessage(err) }, message)
   }
 }

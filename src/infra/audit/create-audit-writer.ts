@@ -5,6 +5,7 @@ import { dayFolderName, isSafeRequestId, resolveAuditPath } from './resolve-audi
 import { stripAuditBodies } from './strip-audit-bodies.ts'
 import { writeAuditFileSync } from './write-audit-file.ts'
 import { createAuditFileWorkers, type AuditFileJob } from './audit-file-workers.ts'
+import { errorMessage } from '../../domain/errors.ts'
 
 export type AuditMode = 'full' | 'metadata' | 'off'
 
@@ -266,7 +267,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       try {
         results = await workers.write(jobs)
       } catch (error) {
-        results = jobs.map(() => (error instanceof Error ? error.message : String(error)))
+        results = jobs.map(() => errorMessage(error))
       }
       results.forEach((error, i) => {
         if (error !== null) return fail(new Error(error))

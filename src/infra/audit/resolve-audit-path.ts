@@ -1,5 +1,8 @@
 import path from 'node:path'
 
+/** The audit folder under the data folder: `DATA_DIR/sessions` (SPEC §9). */
+export const auditDir = (dataDir: string): string => path.join(dataDir, 'sessions')
+
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
 const DAY_FOLDER = /^(\d{4})_(\d{2})_(\d{2})$/
 const DAY_MS = 86_400_000

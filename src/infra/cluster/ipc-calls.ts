@@ -1,4 +1,5 @@
 import type { Worker } from 'node:cluster'
+import { errorMessage } from '../../domain/errors.ts'
 
 /**
  * Calls from a cluster worker to its primary over the cluster's IPC channel (docs/architecture.md, "Several workers
@@ -151,7 +152,7 @@ export function answerIpcCalls(worker: Worker, service: string, handlers: IpcHan
     const reply = (r: Omit<IpcReply, 'service' | 'id'>) => {
       if (m.id >= 0) post({ service, id: m.id, ...r })
     }
-    const fail = (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.message : String(e) })
+    const fail = (e: unknown) => reply({ ok: false, error: errorMessage(e) })
     if (!handler) return fail(new Error(`unknown call ${service}.${m.method}`))
     try {
       const value = handler(worker, ...m.args)

@@ -23,6 +23,7 @@ import type {
 import { RateLimiterUnavailableError } from './rate-limiter-unavailable-error.ts'
 import { runLuaScript } from './run-lua-script.ts'
 import { DeadlineExceededError, withDeadline } from './with-deadline.ts'
+import { errorMessage } from '../../domain/errors.ts'
 
 export interface RedisRateLimiterOptions {
   url: string
@@ -187,7 +188,7 @@ export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimit
   }
 
   function unavailable(e: unknown): RateLimiterUnavailableError {
-    return new RateLimiterUnavailableError(e instanceof Error ? e.message : String(e), { cause: e })
+    return new RateLimiterUnavailableError(errorMessage(e), { cause: e })
   }
 
   async function admit(req: AdmitRequest): Promise<AdmitResult> {

@@ -3,6 +3,7 @@ import { authenticateLdap } from '../../infra/ldap/authenticate-ldap.ts'
 import type { LdapSettings } from '../../infra/ldap/ldap-settings.ts'
 import type { LdapAuthenticate } from './login.ts'
 import type { Logger } from 'pino'
+import { errorMessage } from '../../domain/errors.ts'
 
 export function ldapSettingsFrom(config: Readonly<Config>): LdapSettings {
   return {
@@ -24,10 +25,6 @@ export function createLdapAuthenticator(config: Readonly<Config>, logger?: Logge
   return (username, password) =>
     authenticateLdap(settings, username, password, {
       // The directory's or the configuration's fault: worth an operator's attention, never with the password.
-      onFailure: (stage, error) =>
-        logger?.warn(
-          { stage, err: error instanceof Error ? error.message : String(error) },
-          'LDAP login failed',
-        ),
+      onFailure: (stage, error) => logger?.warn({ stage, err: errorMessage(error) }, 'LDAP login failed'),
     })
 }

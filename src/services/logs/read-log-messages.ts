@@ -1,9 +1,8 @@
-import path from 'node:path'
 import type { Db } from '../../infra/db/create-db.ts'
 import { toNum } from '../../infra/db/convert-row-values.ts'
 import type { AuditRecord } from '../../infra/audit/audit-record.ts'
 import { AuditRecordUnreadableError, readAuditRecord } from '../../infra/audit/read-audit-record.ts'
-import { isSafeRequestId } from '../../infra/audit/resolve-audit-path.ts'
+import { isSafeRequestId, auditDir } from '../../infra/audit/resolve-audit-path.ts'
 import { AppError } from '../../domain/errors.ts'
 
 export interface LogViewer {
@@ -15,7 +14,6 @@ export interface LogViewer {
 export type UserAuditRecord = Omit<AuditRecord, 'upstream_url' | 'channel_id' | 'channel_name'>
 
 /** The audit root under the data directory (`data/sessions`). */
-export const auditDir = (dataDir: string): string => path.join(dataDir, 'sessions')
 
 /**
  * The stored audit record of one request. Ids that could not be file names are refused before anything else

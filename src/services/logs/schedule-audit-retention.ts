@@ -1,7 +1,7 @@
-import path from 'node:path'
 import type { BaseLogger } from 'pino'
 import type { Config } from '../../config/config-schema.ts'
 import { removeOldAuditFiles } from '../../infra/audit/remove-old-audit-files.ts'
+import { auditDir } from '../../infra/audit/resolve-audit-path.ts'
 
 const DAY_MS = 86_400_000
 
@@ -10,7 +10,7 @@ export function scheduleAuditRetention(
   config: Readonly<Config>,
   log: Pick<BaseLogger, 'info' | 'warn'>,
 ): NodeJS.Timeout {
-  const dir = path.join(config.DATA_DIR, 'sessions')
+  const dir = auditDir(config.DATA_DIR)
   const run = () => {
     removeOldAuditFiles(dir, config.AUDIT_RETENTION_DAYS, new Date())
       .then((n) => {

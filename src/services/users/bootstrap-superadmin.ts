@@ -9,6 +9,7 @@ import { newUserRow } from './new-user-row.ts'
 import type { Clock } from '../../infra/clock.ts'
 import { toNum } from '../../infra/db/convert-row-values.ts'
 import { canonicalNewUsername } from '../auth/check-new-username.ts'
+import { errorMessage } from '../../domain/errors.ts'
 
 export interface BootstrapResult {
   /** Set only on the start that created the account: where its password was written. */
@@ -48,7 +49,7 @@ export async function bootstrapSuperadmin(
     try {
       username = canonicalNewUsername(opts.superadminUsername)
     } catch (err) {
-      throw new Error(`SUPERADMIN_USERNAME: ${err instanceof Error ? err.message : String(err)}`)
+      throw new Error(`SUPERADMIN_USERNAME: ${errorMessage(err)}`)
     }
     await db
       .insertInto('users')
