@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { NGINX_BINARY, nginxMissing, writeNginxMockConfig } from './nginx-mock.ts'
+import { splitStartScript } from '../scripts/start-command.mjs'
 
 /** `sysconf(_SC_CLK_TCK)` on Linux. */
 export const CLK_TCK = 100
@@ -226,19 +227,7 @@ export function productionCommand(): string[] {
   return args
 }
 
-const ENV_WORD = /^[A-Z_][A-Z0-9_]*=\S*$/
-
-/** A start script's leading `NAME=value` words (the environment sh gives the command) and the command's words. */
-export function splitStartScript(script: string): { env: Record<string, string>; words: string[] } {
-  const words = script.trim().split(/\s+/).filter(Boolean)
-  const env: Record<string, string> = {}
-  while (words.length > 0 && ENV_WORD.test(words[0])) {
-    const word = words.shift()!
-    const at = word.indexOf('=')
-    env[word.slice(0, at)] = word.slice(at + 1)
-  }
-  return { env, words }
-}
+export { splitStartScript }
 
 /**
  * The environment `npm start` sets before `node` (its leading `NAME=value` words, e.g. MALLOC_ARENA_MAX of
