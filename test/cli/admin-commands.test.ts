@@ -107,8 +107,11 @@ describe.each(kinds)('any-gateway admin commands on %s', SLOW, (kind) => {
       .selectFrom('balance_ledger')
       .selectAll()
       .where('username', '=', 'bob')
+      .orderBy('created_at')
       .execute()
+    // The opening balance of `user create --balance 5`, then the change: the ledger sums to the balance (SPEC §6).
     expect(ledger.map((l) => [l.kind, String(l.amount_nano), String(l.balance_after_nano)])).toEqual([
+      ['admin_adjust', '5000000000', '5000000000'],
       ['admin_adjust', '7500000000', '12500000000'],
     ])
     const unlimited = await cli(['user', 'set-balance', 'bob', 'unlimited'])

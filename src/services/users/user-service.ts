@@ -99,23 +99,38 @@ export async function createLocalUser(
   const username = canonicalNewUsername(body.username)
   await assertUsernameFree(deps.db, username)
   const now = deps.clock.now()
-  await deps.db
-    .insertInto('users')
-    .values(
-      newUserRow({
+  const quotaNano = body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0)
+  // Hashed before the transaction: on SQLite a transaction holds the one connection while it waits.
+  const hash = passwordHash ?? (await hashPassword(body.password))
+  await runInTransaction(deps.db, async (trx) => {
+    await trx
+      .insertInto('users')
+      .values(
+        newUserRow({
+          username,
+          displayName: body.display_name ?? null,
+          authSource: 'local',
+          passwordHash: hash,
+          role,
+          quotaNano,
+          now,
+        }),
+      )
+      .execute()
+    // The opening balance is a balance change like any other (SPEC §6): the ledger sums to the balance from the
+    // first row on. An unlimited or empty balance changes nothing.
+    if (quotaNano !== null && quotaNano !== 0n)
+      await recordBalanceChange(trx, {
         username,
-        displayName: body.display_name ?? null,
-        authSource: 'local',
-        passwordHash: passwordHash ?? (await hashPassword(body.password)),
-        role,
-        quotaNano: body.quota_usd === null ? null : usdToNano(body.quota_usd ?? 0),
-        now,
-      }),
-    )
-    .execute()
-    .catch((err: unknown) => {
-      throw isUniqueViolation(err) ? usernameTaken(username) : err
-    })
+        kind: 'admin_adjust',
+        amountNano: quotaNano,
+        balanceAfterNano: quotaNano,
+        at: now,
+        note: 'opening balance',
+      })
+  }).catch((err: unknown) => {
+    throw isUniqueViolation(err) ? usernameTaken(username) : err
+  })
   return serializeUser(await getUserRow(deps, username))
 }
 
