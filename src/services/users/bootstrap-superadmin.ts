@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/db/database-types.ts'
@@ -12,8 +12,11 @@ import { canonicalNewUsername } from '../auth/check-new-username.ts'
 import { errorMessage } from '../../domain/errors.ts'
 
 export interface BootstrapResult {
-  /** Set only on the start that created the account: where its password was written. */
-  createdLocalAdmin?: { username: string; passwordFile: string }
+  /**
+   * Set only on the start that created the account: where its password was written, and where a password file
+   * found there (left by another database on the same DATA_DIR) was kept.
+   */
+  createdLocalAdmin?: { username: string; passwordFile: string; earlierPasswordFile?: string }
 }
 
 /**
@@ -98,9 +101,17 @@ export async function bootstrapSuperadmin(
         .doUpdateSet({ role: 'superadmin', password_hash: passwordHash, auth_source: 'local' }),
     )
     .execute()
-  // Overwritten, never kept: a file left by an earlier database (another DATABASE_URL, a deleted gateway.db) would
-  // hold a password that no longer logs in.
+  // The file always holds the password that logs in now. One found there was made for another database on this
+  // DATA_DIR (another DATABASE_URL, a deleted gateway.db): it may still log in there, so it is kept beside, renamed.
+  let earlierPasswordFile: string | undefined
+  if (existsSync(passwordFile)) {
+    earlierPasswordFile = `${passwordFile}.replaced-${new Date(now).toISOString().replace(/[:.]/g, '-')}`
+    renameSync(passwordFile, earlierPasswordFile)
+    chmodSync(earlierPasswordFile, 0o600)
+  }
   writeFileSync(passwordFile, password + '\n', { mode: 0o600 })
   chmodSync(passwordFile, 0o600)
-  return { createdLocalAdmin: { username, passwordFile } }
+  return {
+    createdLocalAdmin: { username, passwordFile, ...(earlierPasswordFile ? { earlierPasswordFile } : {}) },
+  }
 }
