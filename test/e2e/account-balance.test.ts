@@ -120,6 +120,9 @@ suite('issue 19: password change, top-ups and balance history (Chromium)', () =>
     // Newest first: the second top-up, then the first with its note and the balance it left.
     expect(rows[0]).toMatch(/Top-up[\s\S]*\+\$0\.5[\s\S]*\$4/)
     expect(rows[1]).toMatch(/Top-up[\s\S]*\+\$2\.5[\s\S]*\$3\.5[\s\S]*invoice 42/)
+    // The first row: the balance she was created with (SPEC §6, every balance change is a ledger row).
+    expect(rows[2]).toMatch(/Admin adjustment[\s\S]*\+\$1[\s\S]*\$1[\s\S]*opening balance/)
+    expect(rows).toHaveLength(3)
     expect(w.errors).toEqual([])
     await w.context.close()
 
