@@ -139,11 +139,12 @@ export interface BillingCounts {
   usageRows: number
   /** Usage rows with a cost charged to the balance (not 499s the load generator cut at the end of a run). */
   chargedRows: number
+  /** The settlements' ledger rows (the user's opening balance is a ledger row too, of another kind). */
   ledgerRows: number
   openReservations: number
   /** Reservations still held in the gateway's memory (SQLite, WORKERS=1) once the load stopped, from `/metrics`. */
   heldInMemory?: number
-  /** Money, in nano-USD: the usage rows' charged cost, the ledger's sum, users' and keys' used and reserved. */
+  /** Money, in nano-USD: the usage rows' charged cost, the settlements' ledger sum, users' and keys' used and reserved. */
   costNano: bigint
   ledgerNano: bigint
   userUsedNano: bigint
@@ -157,9 +158,10 @@ export interface BillingCounts {
 const COUNTS_SQL =
   'SELECT (SELECT count(*) FROM usage_logs) AS usage_rows, ' +
   '(SELECT count(*) FROM usage_logs WHERE cost_nano <> 0 AND covered_by_package = 0) AS charged_rows, ' +
-  '(SELECT count(*) FROM balance_ledger) AS ledger_rows, (SELECT count(*) FROM reservations) AS open_reservations, ' +
+  "(SELECT count(*) FROM balance_ledger WHERE kind = 'settle') AS ledger_rows, " +
+  '(SELECT count(*) FROM reservations) AS open_reservations, ' +
   '(SELECT CAST(coalesce(sum(cost_nano), 0) AS TEXT) FROM usage_logs WHERE covered_by_package = 0) AS cost_nano, ' +
-  '(SELECT CAST(coalesce(sum(amount_nano), 0) AS TEXT) FROM balance_ledger) AS ledger_nano, ' +
+  "(SELECT CAST(coalesce(sum(amount_nano), 0) AS TEXT) FROM balance_ledger WHERE kind = 'settle') AS ledger_nano, " +
   '(SELECT CAST(coalesce(sum(used_nano), 0) AS TEXT) FROM users) AS user_used_nano, ' +
   '(SELECT CAST(coalesce(sum(reserved_nano), 0) AS TEXT) FROM users) AS user_reserved_nano, ' +
   '(SELECT CAST(coalesce(sum(used_nano), 0) AS TEXT) FROM tokens) AS key_used_nano, ' +

@@ -645,7 +645,7 @@ async function main(): Promise<void> {
 const writes: string[] = []
 
 /**
- * Stops a gateway and checks what it wrote: a usage row per answered request, one ledger row per charged row,
+ * Stops a gateway and checks what it wrote: a usage row per answered request, one settle ledger row per charged row,
  * money conserved (charged cost = ledger = users' used = keys' used), no reservation left open, an audit record
  * per usage row with its bodies (unless `audited` is false).
  */
@@ -664,7 +664,7 @@ async function checkWrites(
   if (counts.usageRows < answered)
     loud(`${what}: ${counts.usageRows} usage rows for at least ${answered} answered requests`)
   if (counts.ledgerRows !== counts.chargedRows)
-    loud(`${what}: ${counts.ledgerRows} ledger rows for ${counts.chargedRows} charged usage rows`)
+    loud(`${what}: ${counts.ledgerRows} settle ledger rows for ${counts.chargedRows} charged usage rows`)
   const spent = -counts.ledgerNano
   if (!(
     counts.costNano === spent &&
@@ -683,7 +683,7 @@ async function checkWrites(
     loud(`${what}: ${counts.heldInMemory} reservations still held in the gateway's memory`)
   let line =
     `${what}: ${counts.usageRows} usage rows (${counts.chargedRows} charged; ≥ ${answered} measured answers), ` +
-    `${counts.ledgerRows} ledger rows, ${counts.openReservations} reservations open` +
+    `${counts.ledgerRows} settle ledger rows, ${counts.openReservations} reservations open` +
     (counts.heldInMemory === undefined ? ', ' : ` (${counts.heldInMemory} in memory), `) +
     `${counts.costNano} nano-USD charged = ledger ${counts.ledgerNano} = users' used ${counts.userUsedNano}`
   if (audited) {
