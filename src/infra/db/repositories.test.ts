@@ -86,8 +86,15 @@ describe.each(kinds)('repositories on %s', (kind) => {
       .where('username', '=', 'rita')
       .orderBy('created_at')
       .execute()
-    expect(ledger.map((l) => l.kind)).toEqual(['admin_adjust', 'admin_adjust'])
-    expect(toBig(ledger[1].balance_after_nano)).toBe(3_000_000_000n)
+    // The opening balance, the change to unlimited and the change to $3 (SPEC §6: every balance change is a row).
+    expect(ledger.map((l) => l.kind)).toEqual(['admin_adjust', 'admin_adjust', 'admin_adjust'])
+    const opening = ledger.filter((l) => l.note === 'opening balance')
+    expect(opening.map((l) => [toBig(l.amount_nano), toBig(l.balance_after_nano)])).toEqual([
+      [12_345_678_901n, 12_345_678_901n],
+    ])
+    expect(ledger.map((l) => (l.balance_after_nano === null ? null : toBig(l.balance_after_nano)))).toContain(
+      3_000_000_000n,
+    )
     await rejects(
       createLocalUser(deps(), 'superadmin', { username: 'rita', password: 'password-123' }),
       'conflict',
