@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { NGINX_BINARY, nginxMissing, writeNginxMockConfig } from './nginx-mock.ts'
-import { splitStartScript } from '../scripts/start-command.mjs'
+import { readStartCommand, splitStartScript } from '../scripts/start-command.mjs'
 
 /** `sysconf(_SC_CLK_TCK)` on Linux. */
 export const CLK_TCK = 100
@@ -234,21 +234,17 @@ export { splitStartScript }
  * docs/memory.md), so that the benchmark runs the gateway, and the floor, in the environment production gives them.
  */
 export function productionEnv(): Record<string, string> {
-  return splitStartScript(packageScripts().start ?? '').env
+  return readStartCommand().env
 }
 
 /**
- * The runtime flags of `npm start` (its `--` words, without the loaders `--import`/`--require` and their module),
- * so that the floor runs with the same V8 settings as the gateway.
+ * The runtime flags of `npm start` (its flags before the script, without the loaders and their module; read as
+ * `any-gateway start` reads them), after `productionCommand`'s one-time prestart, so that the floor runs with the
+ * same V8 settings as the gateway.
  */
 export function productionNodeFlags(): string[] {
-  const args = productionCommand()
-  return args.filter(
-    (w, i) =>
-      w.startsWith('--') &&
-      !['--import', '--require'].includes(w) &&
-      !['--import', '--require'].includes(args[i - 1]),
-  )
+  productionCommand()
+  return readStartCommand().nodeFlags
 }
 
 /** Starts `node <args>` pinned to a core. */

@@ -35,3 +35,22 @@ export async function recordBalanceChange(db: Kysely<Database>, c: BalanceChange
     })
     .execute()
 }
+
+/**
+ * A new user's opening balance as a ledger row (SPEC §6: every balance change is one), so the ledger sums to the
+ * balance from the first row on. An unlimited or empty balance changes nothing and writes none.
+ */
+export async function recordOpeningBalance(
+  db: Kysely<Database>,
+  o: { username: string; quotaNano: bigint | null; at: number; note?: string | null },
+): Promise<void> {
+  if (o.quotaNano === null || o.quotaNano === 0n) return
+  await recordBalanceChange(db, {
+    username: o.username,
+    kind: 'admin_adjust',
+    amountNano: o.quotaNano,
+    balanceAfterNano: o.quotaNano,
+    at: o.at,
+    note: o.note,
+  })
+}

@@ -4,7 +4,7 @@ import { canonicalUsername, isReservedUsername } from '../domain/auth/canonical-
 import type { Clock } from '../infra/clock.ts'
 import type { Database } from '../infra/db/database-types.ts'
 import { usdToNano } from '../infra/db/convert-row-values.ts'
-import { recordBalanceChange } from '../billing/record-balance-change.ts'
+import { recordOpeningBalance } from '../billing/record-balance-change.ts'
 import { assertUsernameFree } from '../services/auth/check-new-username.ts'
 import { newUserRow } from '../services/users/new-user-row.ts'
 import type { ImportReport } from './import-report.ts'
@@ -83,16 +83,7 @@ export async function importOriginalUsers(
       .insertInto('users')
       .values({ ...row, used_nano: usdToNano(Math.max(0, u.used_usd)) })
       .execute()
-    if (quotaNano !== null && quotaNano !== 0n) {
-      // The opening balance is a balance change like any other: it gets its ledger row.
-      await recordBalanceChange(db, {
-        username: name,
-        kind: 'admin_adjust',
-        amountNano: quotaNano,
-        balanceAfterNano: quotaNano,
-        at: clock.now(),
-      })
-    }
+    await recordOpeningBalance(db, { username: name, quotaNano, at: clock.now() })
     names.set(u.username, name)
     report.imported.users++
   }

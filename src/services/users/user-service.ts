@@ -12,7 +12,7 @@ import {
 } from '../../infra/db/convert-row-values.ts'
 import { hashPassword } from '../../infra/crypto/password-hash.ts'
 import { newUserRow } from './new-user-row.ts'
-import { recordBalanceChange } from '../../billing/record-balance-change.ts'
+import { recordBalanceChange, recordOpeningBalance } from '../../billing/record-balance-change.ts'
 import { selectPage } from '../../infra/db/select-page.ts'
 import {
   assertUsernameFree,
@@ -117,17 +117,7 @@ export async function createLocalUser(
         }),
       )
       .execute()
-    // The opening balance is a balance change like any other (SPEC §6): the ledger sums to the balance from the
-    // first row on. An unlimited or empty balance changes nothing.
-    if (quotaNano !== null && quotaNano !== 0n)
-      await recordBalanceChange(trx, {
-        username,
-        kind: 'admin_adjust',
-        amountNano: quotaNano,
-        balanceAfterNano: quotaNano,
-        at: now,
-        note: 'opening balance',
-      })
+    await recordOpeningBalance(trx, { username, quotaNano, at: now, note: 'opening balance' })
   }).catch((err: unknown) => {
     throw isUniqueViolation(err) ? usernameTaken(username) : err
   })
